@@ -1,0 +1,58 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '@taperwatch/auth';
+import { CommonModule } from '@taperwatch/common';
+import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { IdempotencyInterceptor, ProblemDetailsFilter } from '@taperwatch/http';
+import { httpLoggerParams } from '@taperwatch/observability';
+import { PatientsModule } from '@taperwatch/patients';
+import { PersistenceModule } from '@taperwatch/persistence';
+import { PlansModule } from '@taperwatch/plans';
+import { QueuesModule } from '@taperwatch/queues';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { DrugsController } from './drugs/drugs.controller';
+import { HealthController } from './health/health.controller';
+import { RedisHealthIndicator } from './health/redis.health';
+import { MetricsController } from './metrics/metrics.controller';
+import { QueueMetrics } from './metrics/queue-metrics';
+import { PatientsController } from './patients/patients.controller';
+import { PlansController } from './plans/plans.controller';
+import { TaperRequestsController } from './taper-requests/taper-requests.controller';
+
+/** The HTTP app: controllers and producers only; no processors. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(httpLoggerParams(config.LOG_LEVEL)),
+        CommonModule,
+        PersistenceModule,
+        QueuesModule,
+        AuthModule,
+        TerminusModule.forRoot({ logger: false }),
+        PatientsModule,
+        PlansModule,
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ApiKeysController,
+        DrugsController,
+        PatientsController,
+        TaperRequestsController,
+        PlansController,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        IdempotencyInterceptor,
+        RedisHealthIndicator,
+        QueueMetrics,
+      ],
+    };
+  }
+}

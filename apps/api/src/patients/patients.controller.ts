@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
+import { Idempotent } from '@taperwatch/http';
+import { PatientsService } from '@taperwatch/patients';
+import { IdParam } from '../common/id-param';
+import { CreatePatientDto, UpdatePatientDto } from './patient.dto';
+
+@ApiTags('patients')
+@Controller('v1/patients')
+export class PatientsController {
+  constructor(private readonly patients: PatientsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent()
+  @Requires('patients:write')
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreatePatientDto) {
+    return this.patients.create(principal, dto);
+  }
+
+  @Get(':id')
+  @Requires('clinical:read')
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.patients.get(principal, id);
+  }
+
+  @Patch(':id')
+  @Requires('patients:write')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() dto: UpdatePatientDto,
+  ) {
+    return this.patients.update(principal, id, dto);
+  }
+}

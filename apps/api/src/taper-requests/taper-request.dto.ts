@@ -1,0 +1,168 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { CLOCK_TIME, IsCalendarDate } from '../common/validators';
+
+const STRATEGIES = ['linear', 'proportional', 'hyperbolic'] as const;
+const finite = { allowNaN: false, allowInfinity: false };
+
+export class GoalDto {
+  @ApiProperty({ enum: ['discontinue', 'reduce'] })
+  @IsIn(['discontinue', 'reduce'])
+  type!: 'discontinue' | 'reduce';
+
+  @ApiPropertyOptional({ description: 'Required when type is reduce' })
+  @ValidateIf((goal: GoalDto) => goal.type === 'reduce')
+  @IsNumber(finite)
+  @Min(0)
+  targetDailyDoseMg?: number;
+}
+
+export class OverrideDto {
+  @ApiProperty({ description: 'Why the prescriber goes outside the safe limits; recorded' })
+  @IsString()
+  @Length(3, 2000)
+  reason!: string;
+}
+
+export class HyperbolicParametersDto {
+  @ApiProperty({ description: 'Maximum occupancy (%), clinician-configured' })
+  @IsNumber(finite)
+  @Min(1)
+  @Max(100)
+  emaxPercent!: number;
+
+  @ApiProperty({ description: 'Dose giving half of Emax (mg), clinician-configured' })
+  @IsNumber(finite)
+  @IsPositive()
+  ed50Mg!: number;
+}
+
+export class CreateTaperRequestDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  patientId!: string;
+
+  @ApiProperty({ example: 'baclofen' })
+  @IsString()
+  @Length(1, 100)
+  drugCode!: string;
+
+  @ApiProperty({ example: 'oral' })
+  @IsString()
+  @Length(1, 50)
+  route!: string;
+
+  @ApiProperty({ type: [Number], example: [20, 20, 20], description: 'mg per administration time' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(12)
+  @IsNumber(finite, { each: true })
+  @Min(0, { each: true })
+  currentDosesMg!: number[];
+
+  @ApiProperty({ type: [String], example: ['08:00', '14:00', '20:00'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(12)
+  @Matches(CLOCK_TIME, { each: true, message: 'each value in administrationTimes must be HH:mm' })
+  administrationTimes!: string[];
+
+  @ApiProperty({ example: '2026-12-01', description: 'First day of the first reduced step' })
+  @IsCalendarDate()
+  startDate!: string;
+
+  @ApiProperty({ type: GoalDto })
+  @ValidateNested()
+  @Type(() => GoalDto)
+  goal!: GoalDto;
+
+  @ApiPropertyOptional({ enum: STRATEGIES })
+  @IsOptional()
+  @IsIn(STRATEGIES)
+  strategy?: (typeof STRATEGIES)[number];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 365 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  stepDays?: number;
+
+  @ApiPropertyOptional({ minimum: 0.1, maximum: 100 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0.1)
+  @Max(100)
+  maxStepReductionPercent?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(5200)
+  durationOfUseWeeks?: number;
+
+  @ApiPropertyOptional({ type: [String], example: ['alcohol', 'oxycodone'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  coMedications?: string[];
+
+  @ApiProperty({ example: 'Spasticity resolved; stopping' })
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
+
+  @ApiPropertyOptional({ type: OverrideDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OverrideDto)
+  override?: OverrideDto;
+
+  @ApiPropertyOptional({ type: [Number], description: "The site's formulary strengths (mg)" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsNumber(finite, { each: true })
+  @IsPositive({ each: true })
+  strengthsMg?: number[];
+
+  @ApiPropertyOptional({ description: 'Allow liquid volumes where the drug has a liquid' })
+  @IsOptional()
+  @IsBoolean()
+  allowLiquid?: boolean;
+
+  @ApiPropertyOptional({ example: 'diazepam', description: 'Benzodiazepine crossover target' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  substituteWith?: string;
+
+  @ApiPropertyOptional({ type: HyperbolicParametersDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HyperbolicParametersDto)
+  hyperbolic?: HyperbolicParametersDto;
+}

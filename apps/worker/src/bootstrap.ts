@@ -1,0 +1,47 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WorkerHost } from '@nestjs/bullmq';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@taperwatch/config';
+import { PROCESSORS, WorkerModule } from './worker.module';
+
+export interface RunningWorker {
+  app: INestApplicationContext;
+  /** Stops taking jobs, lets active ones finish until the deadline, then closes everything. */
+  stop: () => Promise<void>;
+}
+
+function workersOf(app: INestApplicationContext) {
+  return PROCESSORS.map((processor) => app.get<WorkerHost>(processor).worker);
+}
+
+/**
+ * Workers are created paused and start only after Nest has connected to Postgres (and
+ * migrated) and Redis has answered, so no job is taken by a process that cannot finish it.
+ */
+export async function startWorker(config: AppConfig): Promise<RunningWorker> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  await app.init();
+  const workers = workersOf(app);
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  for (const worker of workers) void worker.run();
+
+  const stop = async () => {
+    const closing = Promise.all(workers.map((worker) => worker.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), config.SHUTDOWN_TIMEOUT_MS);
+    });
+    if ((await Promise.race([closing, deadline])) === 'late') {
+      // Jobs still running lose their lock and run again elsewhere: handlers are idempotent.
+      await Promise.all(workers.map((worker) => worker.close(true)));
+    }
+    clearTimeout(timer);
+    await app.close();
+  };
+  return { app, stop };
+}

@@ -1,0 +1,27 @@
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { jobDuration, jobsProcessed } from '@taperwatch/observability';
+
+/** Runs a job's handler with its timing, outcome metric and a log line carrying the request id. */
+export async function runJob<T>(
+  logger: Logger,
+  job: Job<{ correlationId?: string }>,
+  handler: () => Promise<T>,
+): Promise<T> {
+  const stop = jobDuration.startTimer({ queue: job.queueName });
+  try {
+    const result = await handler();
+    jobsProcessed.inc({ queue: job.queueName, outcome: 'completed' });
+    logger.debug({ jobId: job.id, requestId: job.data.correlationId, result }, `${job.name} done`);
+    return result;
+  } catch (error) {
+    jobsProcessed.inc({ queue: job.queueName, outcome: 'failed' });
+    logger.warn(
+      { jobId: job.id, requestId: job.data.correlationId, attempt: job.attemptsMade + 1, err: error },
+      `${job.name} failed`,
+    );
+    throw error;
+  } finally {
+    stop();
+  }
+}

@@ -1,0 +1,47 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ProblemException } from '@taperwatch/http';
+import { ApiKeysService } from './api-keys.service';
+import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './decorators';
+import { Permission, roleAllows } from './permissions';
+import { Principal } from './principal';
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * The one global guard: every route needs a valid key unless marked @Public, and the key's role
+ * must hold the route's @Requires permission. A route with neither is refused, so a forgotten
+ * decorator fails closed.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) throw this.unauthenticated('Send Authorization: Bearer <api key>');
+    const principal = await this.keys.authenticate(match[1]!);
+    if (!principal) throw this.unauthenticated('The API key is not valid');
+    request.principal = principal;
+
+    const permission = this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets);
+    if (!permission || !roleAllows(principal.role, permission)) {
+      throw ProblemException.of(403, `The ${principal.role} role may not do this`);
+    }
+    return true;
+  }
+
+  private unauthenticated(detail: string): ProblemException {
+    return new ProblemException(ProblemException.of(401, detail).problem, {
+      'www-authenticate': 'Bearer',
+    });
+  }
+}

@@ -1,0 +1,7 @@
+export * from './permissions';
+export * from './principal';
+export * from './decorators';
+export * from './api-keys.service';
+export * from './api-key.guard';
+export * from './unit-scope';
+export * from './auth.module';

@@ -1,0 +1,18 @@
+import type { Role } from '@taperwatch/persistence';
+
+/** API.md's role table, in one place. Controllers name a permission; the guard checks it. */
+export const PERMISSIONS = {
+  'api-keys:manage': ['admin'],
+  'escalation-policies:manage': ['admin'],
+  'patients:write': ['admin', 'prescriber', 'service'],
+  'plans:write': ['prescriber', 'service'],
+  'clinical:read': ['admin', 'prescriber', 'nurse', 'service'],
+  'clinical:record': ['prescriber', 'nurse', 'service'],
+  'drugs:read': ['admin', 'prescriber', 'nurse', 'service'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

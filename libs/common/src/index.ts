@@ -1,0 +1,3 @@
+export * from './clock';
+export * from './request-context';
+export * from './common.module';

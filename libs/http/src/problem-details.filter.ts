@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  defaultProblem,
+  ProblemDetails,
+  ProblemException,
+  StoredResponseException,
+} from './problem';
+
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * The one place every error becomes RFC 9457 problem details. Unknown errors are logged with
+ * the request id and answered with a generic 500: no stack, SQL or path ever leaves.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    if (exception instanceof StoredResponseException) {
+      reply.headers({ ...exception.storedHeaders, 'idempotency-replayed': 'true' });
+      reply.status(exception.storedStatus).send(exception.storedBody);
+      return;
+    }
+    const { problem, headers } = this.toProblem(exception, request);
+    if (problem.status === 503 || problem.status === 429) headers['retry-after'] ??= RETRY_AFTER_SECONDS;
+    reply
+      .status(problem.status)
+      .headers(headers)
+      .type('application/problem+json')
+      .send(problem);
+  }
+
+  private toProblem(
+    exception: unknown,
+    request: FastifyRequest,
+  ): { problem: ProblemDetails; headers: Record<string, string> } {
+    if (exception instanceof ProblemException) {
+      return { problem: exception.problem, headers: { ...exception.headers } };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status >= 500 && status !== 503) this.logUnexpected(exception, request);
+      return { problem: defaultProblem(status, this.safeDetail(exception, status)), headers: {} };
+    }
+    this.logUnexpected(exception, request);
+    return {
+      problem: defaultProblem(500, `Unexpected error; quote request id ${request.id}`),
+      headers: {},
+    };
+  }
+
+  /** Framework messages (Fastify's JSON parser, body limit, 404) are safe to show; others not. */
+  private safeDetail(exception: HttpException, status: number): string {
+    if (status >= 500) return defaultProblem(status).detail;
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : (response as { message?: unknown }).message ?? exception.message;
+    const text = Array.isArray(message) ? message.join('; ') : String(message);
+    return status === 400 && /JSON/i.test(text) ? 'The body is not valid JSON' : text;
+  }
+
+  private logUnexpected(exception: unknown, request: FastifyRequest): void {
+    // Name, message and SQLSTATE only: a driver error's parameters and detail hold row values.
+    const e = exception as { name?: string; message?: string; code?: string; stack?: string };
+    this.logger.error(
+      {
+        err: { name: e?.name, message: e?.message, code: e?.code, stack: e?.stack },
+        requestId: request.id,
+        route: request.routeOptions?.url,
+      },
+      'unhandled error',
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export * from './patients.service';
+export * from './patients.module';

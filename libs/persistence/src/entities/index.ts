@@ -1,0 +1,22 @@
+import { ApiKeyEntity } from './api-key.entity';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { PatientEntity } from './patient.entity';
+import { PlanEntity } from './plan.entity';
+import { TaperRequestEntity } from './taper-request.entity';
+import { TenantEntity } from './tenant.entity';
+
+export * from './api-key.entity';
+export * from './idempotency-key.entity';
+export * from './patient.entity';
+export * from './plan.entity';
+export * from './taper-request.entity';
+export * from './tenant.entity';
+
+export const ENTITIES = [
+  TenantEntity,
+  ApiKeyEntity,
+  IdempotencyKeyEntity,
+  PatientEntity,
+  TaperRequestEntity,
+  PlanEntity,
+];

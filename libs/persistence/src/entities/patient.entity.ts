@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { numericToNumber } from './transformers';
+
+@Entity('patients')
+@Index('patients_tenant_external_id_key', ['tenantId', 'externalId'], { unique: true })
+@Index('patients_tenant_unit_idx', ['tenantId', 'unitId'])
+export class PatientEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('text', { name: 'external_id' })
+  externalId!: string;
+
+  @Column('text', { name: 'unit_id' })
+  unitId!: string;
+
+  @Column('text', { default: 'UTC' })
+  timezone!: string;
+
+  @Column('date', { name: 'birth_date', nullable: true })
+  birthDate!: string | null;
+
+  @Column('numeric', {
+    name: 'creatinine_clearance_ml_min',
+    precision: 6,
+    scale: 1,
+    nullable: true,
+    transformer: numericToNumber,
+  })
+  creatinineClearanceMlMin!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
+  updatedAt!: Date;
+}

@@ -1,0 +1,67 @@
+import { PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
+
+export interface TaperRequestView {
+  id: string;
+  status: TaperRequestEntity['status'];
+  patientId: string;
+  drugCode: string;
+  planId?: string;
+  problems?: { code: string; message: string; field?: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toTaperRequestView(r: TaperRequestEntity): TaperRequestView {
+  return {
+    id: r.id,
+    status: r.status,
+    patientId: r.patientId,
+    drugCode: r.drugCode,
+    ...(r.planId ? { planId: r.planId } : {}),
+    ...(r.problems ? { problems: r.problems } : {}),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export interface PlanView {
+  id: string;
+  requestId: string;
+  patientId: string;
+  drugCode: string;
+  version: number;
+  status: PlanEntity['status'];
+  strategy: string;
+  startDate: string;
+  endDate: string;
+  startDailyDoseMg: number;
+  targetDailyDoseMg: number;
+  steps: unknown[];
+  warnings: unknown[];
+  rationale: unknown[];
+  createdAt: string;
+  approvedAt?: string;
+  approvedBy?: string;
+}
+
+export function toPlanView(p: PlanEntity): PlanView {
+  return {
+    id: p.id,
+    requestId: p.requestId,
+    patientId: p.patientId,
+    drugCode: p.drugCode,
+    version: p.version,
+    status: p.status,
+    strategy: p.strategy,
+    startDate: p.startDate,
+    endDate: p.endDate,
+    startDailyDoseMg: p.startDailyDoseMg,
+    targetDailyDoseMg: p.targetDailyDoseMg,
+    steps: p.steps,
+    warnings: p.warnings,
+    rationale: p.rationale,
+    createdAt: p.createdAt.toISOString(),
+    ...(p.approvedAt ? { approvedAt: p.approvedAt.toISOString() } : {}),
+    ...(p.approvedBy ? { approvedBy: p.approvedBy } : {}),
+  };
+}

@@ -1,0 +1,184 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Clock, isoDate } from '@taperwatch/common';
+import { Principal, assertVisible } from '@taperwatch/auth';
+import {
+  PatientFacts,
+  TaperRequestInput,
+  checkTaperRequest,
+  planTaper,
+} from '@taperwatch/domain';
+import { ProblemException } from '@taperwatch/http';
+import { taperRequestsPlanned } from '@taperwatch/observability';
+import { PatientsService } from '@taperwatch/patients';
+import { PatientEntity, PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
+import { JOB_NAMES, PlanRequestJob, QUEUES, enqueueOrFail, jobIds } from '@taperwatch/queues';
+import { TaperRequestView, toTaperRequestView } from './plan-view';
+
+export type TaperRequestBody = TaperRequestInput & { patientId: string };
+
+export function patientFacts(patient: PatientEntity, today: string): PatientFacts {
+  return {
+    birthDate: patient.birthDate,
+    creatinineClearanceMlMin: patient.creatinineClearanceMlMin,
+    today,
+  };
+}
+
+@Injectable()
+export class TaperRequestsService {
+  private readonly logger = new Logger(TaperRequestsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly patients: PatientsService,
+    private readonly clock: Clock,
+    @InjectQueue(QUEUES.planning) private readonly planningQueue: Queue<PlanRequestJob>,
+  ) {}
+
+  /**
+   * Stores the request and queues it in one transaction: if Redis refuses the job the row is
+   * rolled back and the caller gets 503, so no request is left accepted but never planned.
+   */
+  async submit(
+    principal: Principal,
+    body: TaperRequestBody,
+    correlationId?: string,
+  ): Promise<TaperRequestView> {
+    const patient = await this.patients.findVisible(principal, body.patientId);
+    const { patientId: _patientId, ...input } = body;
+    const problems = checkTaperRequest(input, patientFacts(patient, isoDate(this.clock.now())));
+    if (problems.length > 0) {
+      throw ProblemException.unprocessable(
+        problems.map((p) => p.message).join(' '),
+        problems.map((p) => ({ field: p.field ?? p.code, message: p.message })),
+      );
+    }
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const row = {
+        id: randomUUID(),
+        tenantId: principal.tenantId,
+        patientId: patient.id,
+        drugCode: body.drugCode,
+        body: body as unknown as Record<string, unknown>,
+        status: 'queued',
+        createdBy: principal.keyId,
+        correlationId: correlationId ?? null,
+      };
+      await manager.insert(TaperRequestEntity, row as QueryDeepPartialEntity<TaperRequestEntity>);
+      await this.enqueue(row.id, correlationId);
+      return manager.findOneByOrFail(TaperRequestEntity, { id: row.id });
+    });
+    return toTaperRequestView(saved);
+  }
+
+  async get(principal: Principal, id: string): Promise<TaperRequestView> {
+    const row = await this.dataSource
+      .getRepository(TaperRequestEntity)
+      .findOneBy({ id, tenantId: principal.tenantId });
+    const patient = row
+      ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id: row.patientId })
+      : null;
+    const visible = row && patient ? Object.assign(row, { unitId: patient.unitId }) : null;
+    return toTaperRequestView(assertVisible(principal, visible, 'Taper request'));
+  }
+
+  enqueue(requestId: string, correlationId?: string): Promise<void> {
+    return enqueueOrFail(
+      this.planningQueue,
+      JOB_NAMES.planRequest,
+      { requestId, correlationId },
+      { jobId: jobIds.planRequest(requestId) },
+    );
+  }
+
+  /**
+   * Plans one request (the worker's job). The row lock makes a second worker wait and then find
+   * the request already planned; the unique plan.request_id is the last line of defence.
+   * Returns what happened, for logs and tests.
+   */
+  async plan(requestId: string): Promise<'planned' | 'rejected' | 'skipped'> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const request = await manager
+        .getRepository(TaperRequestEntity)
+        .createQueryBuilder('r')
+        .setLock('pessimistic_write')
+        .where('r.id = :id', { id: requestId })
+        .getOne();
+      if (!request || request.status === 'planned' || request.status === 'rejected') {
+        return 'skipped' as const;
+      }
+      return this.planLocked(manager, request);
+    });
+    if (outcome !== 'skipped') taperRequestsPlanned.inc({ outcome });
+    return outcome;
+  }
+
+  private async planLocked(
+    manager: EntityManager,
+    request: TaperRequestEntity,
+  ): Promise<'planned' | 'rejected'> {
+    const patient = await manager.findOneByOrFail(PatientEntity, { id: request.patientId });
+    const { patientId: _p, ...input } = request.body as unknown as TaperRequestBody;
+    const result = planTaper(input, patientFacts(patient, isoDate(this.clock.now())));
+    if (result.kind === 'rejected') {
+      await manager.update(TaperRequestEntity, { id: request.id }, {
+        status: 'rejected',
+        problems: result.problems,
+      });
+      return 'rejected';
+    }
+    const plan = result.plan;
+    const planId = randomUUID();
+    await manager.insert(PlanEntity, {
+      id: planId,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      patientId: request.patientId,
+      drugCode: plan.drugCode,
+      version: 1,
+      status: 'proposed',
+      strategy: plan.strategy,
+      startDate: plan.startDate,
+      endDate: plan.endDate,
+      startDailyDoseMg: plan.startDailyDoseMg,
+      targetDailyDoseMg: plan.targetDailyDoseMg,
+      steps: plan.steps,
+      warnings: plan.warnings,
+      rationale: plan.rationale,
+    });
+    await manager.update(TaperRequestEntity, { id: request.id }, { status: 'planned', planId });
+    this.logger.log({ requestId: request.id, planId, correlationId: request.correlationId }, 'planned');
+    return 'planned';
+  }
+
+  /** After the last retry: the request is marked failed so nobody waits on it forever. */
+  async markFailed(requestId: string): Promise<void> {
+    await this.dataSource
+      .getRepository(TaperRequestEntity)
+      .update({ id: requestId, status: 'queued' }, {
+        status: 'failed',
+        problems: [{ code: 'planning_failed', message: 'Planning failed after retries; submit again.' }],
+      });
+    taperRequestsPlanned.inc({ outcome: 'failed' });
+  }
+
+  /** Requests still queued after `olderThanMs` (their job was lost): queue them again. */
+  async requeueStale(olderThanMs: number): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - olderThanMs);
+    const stale = await this.dataSource
+      .getRepository(TaperRequestEntity)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.correlationId'])
+      .where("r.status = 'queued' AND r.updated_at < :cutoff", { cutoff })
+      .orderBy('r.updated_at')
+      .limit(500)
+      .getMany();
+    for (const r of stale) await this.enqueue(r.id, r.correlationId ?? undefined);
+    return stale.length;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './queue-names';
+export * from './job-options';
+export * from './redis-connection';
+export * from './job-producer';
+export * from './queues.module';

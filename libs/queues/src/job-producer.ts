@@ -1,0 +1,38 @@
+import { ServiceUnavailableException } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import { queueRedisClient } from './redis-connection';
+
+/** How long a producer waits for Redis before answering 503 instead of hanging. */
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+export class QueueUnavailableError extends ServiceUnavailableException {
+  constructor() {
+    super('The job queue is unavailable; try again shortly.');
+  }
+}
+
+/**
+ * Adds a job or fails fast. A request that cannot be queued is answered 503 with Retry-After
+ * (by the problem-details filter) so the caller retries; nothing is half-accepted.
+ */
+export async function enqueueOrFail<T>(
+  queue: Queue,
+  name: string,
+  data: T,
+  opts: JobsOptions,
+): Promise<void> {
+  const client = await queueRedisClient(queue);
+  if (client.status !== 'ready') throw new QueueUnavailableError();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError()), ENQUEUE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([queue.add(name, data, opts), timeout]);
+  } catch (error) {
+    if (error instanceof QueueUnavailableError) throw error;
+    throw new QueueUnavailableError();
+  } finally {
+    clearTimeout(timer);
+  }
+}

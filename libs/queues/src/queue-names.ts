@@ -1,0 +1,27 @@
+/** Every queue taperwatch uses. Job ids never contain ':' (BullMQ 6 rejects them). */
+export const QUEUES = {
+  planning: 'planning',
+  maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
+
+/** Payloads carry ids only: BullMQ stores job data in clear text in Redis, so no patient data. */
+export interface PlanRequestJob {
+  requestId: string;
+  /** The HTTP request id, so the worker's log lines join the request's. */
+  correlationId?: string;
+}
+
+export type MaintenanceJob = Record<string, never>;
+
+export const JOB_NAMES = {
+  planRequest: 'plan-request',
+  requeueStaleRequests: 'requeue-stale-requests',
+} as const;
+
+/** Deterministic ids: enqueueing the same work twice while it exists is a no-op in BullMQ. */
+export const jobIds = {
+  planRequest: (requestId: string) => `plan-${requestId}`,
+  requeueStaleRequestsScheduler: 'requeue-stale-requests',
+};

@@ -1,0 +1,26 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@taperwatch/config';
+import { DEFAULT_JOB_OPTIONS } from './job-options';
+import { ALL_QUEUES } from './queue-names';
+import { redisOptions } from './redis-connection';
+
+const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name }));
+
+/** Registers every queue once; both apps import this, only apps/worker declares processors. */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        connection: redisOptions(config.REDIS_URL),
+        prefix: config.QUEUE_PREFIX,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      }),
+    }),
+    ...queueModules,
+  ],
+  exports: queueModules,
+})
+export class QueuesModule {}

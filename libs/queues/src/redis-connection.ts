@@ -1,0 +1,32 @@
+import type { RedisOptions } from 'bullmq';
+
+/** Parses REDIS_URL into ioredis options; BullMQ builds its own connections from these. */
+export function redisOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 6379,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    // Workers need this null (blocking commands); producers guard themselves in JobProducer.
+    maxRetriesPerRequest: null,
+    // Reconnect forever, but not in a hot loop.
+    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+  };
+}
+
+/** The minimal view of a queue's Redis connection that health checks and producers need. */
+export interface RedisConnectionState {
+  status: string;
+  ping(): Promise<unknown>;
+}
+
+/** BullMQ 6 hides the Redis client behind its backend; this is the one place that reaches in. */
+export async function queueRedisClient(queue: {
+  getBackend(): { client: Promise<unknown> };
+}): Promise<RedisConnectionState> {
+  return (await queue.getBackend().client) as RedisConnectionState;
+}

@@ -1,0 +1,3 @@
+export * from './lifecycle';
+export * from './ports';
+export * from './local-services';

@@ -1,0 +1,4 @@
+export * from './databases';
+export * from './eventually';
+export * from './stack';
+export * from './factories';

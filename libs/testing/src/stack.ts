@@ -1,0 +1,94 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { createApiApp } from '@taperwatch/api';
+import { AppConfig, loadConfig } from '@taperwatch/config';
+import { RunningWorker, startWorker } from '@taperwatch/worker';
+import { TestDatabase, createTestDatabase } from './databases';
+
+export const TEST_ADMIN_KEY = 'test-bootstrap-admin-key-0123456789';
+
+export interface TestStack {
+  config: AppConfig;
+  app: NestFastifyApplication;
+  http: () => TestAgent;
+  workers: RunningWorker[];
+  database: TestDatabase;
+  /** Environment for child processes that must share this stack's database and queues. */
+  env: Record<string, string>;
+  startWorker: () => Promise<RunningWorker>;
+  close: () => Promise<void>;
+}
+
+export interface StackOptions {
+  workers?: number;
+  env?: Record<string, string>;
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the e2e tests through jest (global setup)`);
+  return value;
+}
+
+/**
+ * A real API (and, by default, one worker) on a throw-away database and a queue prefix of its
+ * own, so suites run side by side on one Postgres and one Redis.
+ */
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const database = await createTestDatabase(requireEnv('TEST_DATABASE_URL'));
+  const prefix = `{tw-test-${randomBytes(4).toString('hex')}}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    REDIS_URL: requireEnv('TEST_REDIS_URL'),
+    QUEUE_PREFIX: prefix,
+    BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+    LOG_LEVEL: 'silent',
+    MIGRATIONS_RUN: 'false',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const app = await createApiApp(config);
+  const workers: RunningWorker[] = [];
+  const addWorker = async () => {
+    const worker = await startWorker(config);
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 0; i < (options.workers ?? 1); i++) await addWorker();
+
+  return {
+    config,
+    app,
+    http: () => request(app.getHttpServer()),
+    workers,
+    database,
+    env,
+    startWorker: addWorker,
+    close: async () => {
+      for (const worker of workers) await worker.stop();
+      await app.close();
+      await deleteQueueKeys(env.REDIS_URL!, prefix);
+      await database.drop();
+    },
+  };
+}
+
+/** Removes every Redis key of a test's queue prefix. */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
