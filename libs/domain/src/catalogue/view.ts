@@ -1,0 +1,176 @@
+import type { DrugView, Source } from '../contract';
+import { DRUGS } from './drugs';
+import {
+  CESSATION_HALF_LIVES,
+  CESSATION_MISSED_FRACTION,
+  cessationRiskHours,
+  ismpGraceMinutes,
+} from './monitoring';
+import { requestMustSupply } from './requirements';
+import { sourcesOf, type SourceId } from './sources';
+import type { DrugEntry, Sourced } from './types';
+
+interface FieldSource {
+  sources: Source[];
+  derived?: string;
+}
+
+function fieldSource(value: Sourced<unknown> | null | undefined): FieldSource | null {
+  if (!value) return null;
+  const out: FieldSource = { sources: sourcesOf(value.sources) };
+  if (value.derived) out.derived = value.derived;
+  return out;
+}
+
+/** graceMinutes and cessationRiskHours exist only where frequency (and half-life) are sourced. */
+function monitoring(drug: DrugEntry) {
+  const freq = drug.timesPerDay;
+  if (!freq) return { graceMinutes: null, cessationRiskHours: null, grace: null, cessation: null };
+  // The narrowest window (most frequent dosing) is the conservative one.
+  const graceMinutes = ismpGraceMinutes(freq.value.max);
+  const grace: Sourced<number> = {
+    value: graceMinutes,
+    sources: [...freq.sources, 'S40a', 'S40c'],
+    derived: `ISMP window for ${freq.value.label}`,
+  };
+  const hl = drug.halfLifeHours;
+  if (!hl) return { graceMinutes, cessationRiskHours: null, grace, cessation: null };
+  // Longest sourced interval with the shortest sourced half-life: CLINICAL.md's TID example,
+  // alerting no later than its worked case.
+  const interval = 24 / freq.value.min;
+  const hours = cessationRiskHours(interval, hl.value.min);
+  const cessation: Sourced<number> = {
+    value: hours,
+    sources: [...freq.sources, ...hl.sources],
+    derived: `CLINICAL.md section 4 proposed rule (not a source, [C]): ${interval} h interval + ${CESSATION_HALF_LIVES} x ${hl.value.min} h half-life`,
+  };
+  return { graceMinutes, cessationRiskHours: hours, grace, cessation };
+}
+
+function siteMustConfigure(drug: DrugEntry): string[] {
+  const items = [...drug.notes];
+  if (drug.liquid && drug.liquid.mgPerMl === null)
+    items.push('liquid concentration (request liquidMgPerMl)');
+  if (!drug.maxDailyDoseMg) items.push('maximum daily dose: not in CLINICAL.md');
+  return items;
+}
+
+function allSourceIds(drug: DrugEntry): SourceId[] {
+  const ids = new Set<SourceId>();
+  const add = (v: { sources: SourceId[] } | null | undefined) =>
+    v?.sources.forEach((id) => ids.add(id));
+  [
+    drug.tabletsMg,
+    drug.otherTabletsMg,
+    drug.liquid,
+    drug.maxDailyDoseMg,
+    drug.halfLifeHours,
+    drug.timesPerDay,
+    drug.defaultStrategy,
+    drug.minStepDays,
+    drug.defaultStepDays,
+    drug.stepCap,
+    drug.longUseCap,
+    drug.perDoseCapMg,
+    drug.startFractionCap,
+    drug.proportional,
+    drug.minTaperDays,
+    drug.diazepamEquivalence,
+    ...(drug.bands ?? []),
+  ].forEach(add);
+  if (drug.timesPerDay) ['S40a', 'S40c'].forEach((id) => ids.add(id as SourceId));
+  return [...ids];
+}
+
+function toView(drug: DrugEntry): DrugView {
+  const m = monitoring(drug);
+  return {
+    code: drug.code,
+    name: drug.name,
+    drugClass: drug.drugClass,
+    routes: [...drug.routes],
+    strengthsMg: drug.tabletsMg ? [...drug.tabletsMg.value] : [],
+    maxDailyDoseMg: drug.maxDailyDoseMg?.value ?? null,
+    halfLifeHours: drug.halfLifeHours ? { ...drug.halfLifeHours.value } : null,
+    defaultStrategy: drug.defaultStrategy.value,
+    minStepDays: drug.minStepDays?.value ?? null,
+    maxStepReductionPercent: drug.stepCap?.value ?? null,
+    minTaperDays: drug.minTaperDays?.value ?? null,
+    graceMinutes: m.graceMinutes,
+    cessationRiskHours: m.cessationRiskHours,
+    cessationMissedFraction: CESSATION_MISSED_FRACTION,
+    sources: sourcesOf(allSourceIds(drug)),
+    formulations: {
+      tabletsMg: drug.tabletsMg ? [...drug.tabletsMg.value] : null,
+      otherTabletsMg: drug.otherTabletsMg ? [...drug.otherTabletsMg.value] : [],
+      // No source in CLINICAL.md says any of these tablets is scored.
+      scoredHalves: false,
+      liquid: drug.liquid
+        ? { description: drug.liquid.description, mgPerMl: drug.liquid.mgPerMl }
+        : null,
+    },
+    dosingFrequency: drug.timesPerDay ? { ...drug.timesPerDay.value } : null,
+    pace: {
+      defaultStepDays: drug.defaultStepDays?.value ?? null,
+      maxStepReductionPerDays: drug.stepCap?.perDays ?? null,
+      longUseCap: drug.longUseCap
+        ? {
+            percent: drug.longUseCap.value,
+            perDays: drug.longUseCap.perDays,
+            afterWeeks: drug.longUseCap.afterWeeks,
+          }
+        : null,
+      maxStepMgPerDose: drug.perDoseCapMg?.value ?? null,
+      maxStepPercentOfStartDose: drug.startFractionCap?.value ?? null,
+      proportionalPercent: drug.proportional?.value ?? null,
+      bands:
+        drug.bands?.map((b) => ({ aboveMg: b.aboveMg, stepMg: b.stepMg, capMg: b.capMg })) ?? null,
+    },
+    diazepamEquivalence: drug.diazepamEquivalence ? { ...drug.diazepamEquivalence.value } : null,
+    fieldSources: {
+      strengthsMg: fieldSource(drug.tabletsMg),
+      maxDailyDoseMg: fieldSource(drug.maxDailyDoseMg),
+      halfLifeHours: fieldSource(drug.halfLifeHours),
+      defaultStrategy: fieldSource(drug.defaultStrategy),
+      minStepDays: fieldSource(drug.minStepDays),
+      maxStepReductionPercent: fieldSource(drug.stepCap),
+      minTaperDays: fieldSource(drug.minTaperDays),
+      graceMinutes: fieldSource(m.grace),
+      cessationRiskHours: fieldSource(m.cessation),
+      cessationMissedFraction: {
+        sources: [],
+        derived: 'CLINICAL.md section 4 proposed rule (b), [C]',
+      },
+      dosingFrequency: fieldSource(drug.timesPerDay),
+      defaultStepDays: fieldSource(drug.defaultStepDays),
+      maxStepMgPerDose: fieldSource(drug.perDoseCapMg),
+      maxStepPercentOfStartDose: fieldSource(drug.startFractionCap),
+      longUseCap: fieldSource(drug.longUseCap),
+      proportionalPercent: fieldSource(drug.proportional),
+      diazepamEquivalence: fieldSource(drug.diazepamEquivalence),
+      liquid: drug.liquid ? { sources: sourcesOf(drug.liquid.sources) } : null,
+    },
+    requestMustSupply: requestMustSupply(drug),
+    siteMustConfigure: siteMustConfigure(drug),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// Built once: the catalogue is constant and the API serves it on every GET /v1/drugs.
+const VIEWS: readonly DrugView[] = deepFreeze([...DRUGS.values()].map(toView));
+const BY_CODE = new Map(VIEWS.map((v) => [v.code, v]));
+
+export function listDrugs(): DrugView[] {
+  return [...VIEWS];
+}
+
+export function findDrug(code: string): DrugView | undefined {
+  return BY_CODE.get(code);
+}

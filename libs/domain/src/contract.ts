@@ -1,0 +1,168 @@
+/**
+ * The contract between the pure domain and the service around it. The API and the worker
+ * depend only on what is exported here (and from index.ts); the domain owns everything else.
+ */
+
+export type Severity = 'info' | 'warning' | 'critical';
+export type Strategy = 'linear' | 'proportional' | 'hyperbolic';
+
+export interface Source {
+  title: string;
+  url: string;
+}
+
+/** The Drug of API.md. A field with no sourced value is null. */
+export interface DrugView {
+  code: string;
+  name: string;
+  drugClass: string;
+  routes: string[];
+  strengthsMg: number[];
+  maxDailyDoseMg: number | null;
+  halfLifeHours: { min: number; max: number } | null;
+  defaultStrategy: Strategy;
+  minStepDays: number | null;
+  maxStepReductionPercent: number | null;
+  minTaperDays: number | null;
+  graceMinutes: number | null;
+  cessationRiskHours: number | null;
+  cessationMissedFraction: number | null;
+  sources: Source[];
+  /** Extra catalogue detail (formulations, which source backs which field, site-must-configure items). */
+  [extra: string]: unknown;
+}
+
+export type TaperGoal = { type: 'discontinue' } | { type: 'reduce'; targetDailyDoseMg: number };
+
+/** A taper request as API.md defines its body (already type-checked by the API). */
+export interface TaperRequestInput {
+  drugCode: string;
+  route: string;
+  currentDosesMg: number[];
+  administrationTimes: string[];
+  startDate: string; // YYYY-MM-DD
+  goal: TaperGoal;
+  strategy?: Strategy;
+  stepDays?: number;
+  maxStepReductionPercent?: number;
+  durationOfUseWeeks?: number;
+  coMedications?: string[];
+  reason: string;
+  override?: { reason: string };
+  /** The site's formulary, where the catalogue has no strengths for the drug. */
+  strengthsMg?: number[];
+  /** Allow liquid volumes where the drug has a liquid. */
+  allowLiquid?: boolean;
+  /** Crossover (benzodiazepines): switch to this drug first. */
+  substituteWith?: string;
+  /** Liquid concentration, where the drug has a liquid but the catalogue no concentration. */
+  liquidMgPerMl?: number;
+  /** Smallest volume the ward measures, in mL (default 1 mL). */
+  liquidStepMl?: number;
+  /** Hyperbolic strategy parameters ([C] in CLINICAL.md: the request must supply them). */
+  hyperbolic?: { emaxPercent: number; ed50Mg: number };
+  /** Crossover: diazepam mg per 1 mg of this drug, where the catalogue has none or it differs. */
+  diazepamMgPerMg?: number;
+}
+
+/** Facts about the patient that change pace or warnings. `today` is the planning date. */
+export interface PatientFacts {
+  birthDate?: string | null; // YYYY-MM-DD
+  creatinineClearanceMlMin?: number | null;
+  today: string; // YYYY-MM-DD
+}
+
+export interface Problem {
+  code: string;
+  message: string;
+  /** The request field the problem is about, when there is one (e.g. "currentDosesMg"). */
+  field?: string;
+}
+
+export interface Warning {
+  code: string;
+  severity: Severity;
+  message: string;
+  source?: Source;
+}
+
+export interface DoseUnit {
+  strengthMg: number;
+  count: number;
+  /** 'tablet' (count may be 0.5 for a scored half) or 'liquid' (count = mL, strengthMg = mg per mL). */
+  form?: 'tablet' | 'liquid';
+}
+
+export interface PlannedDose {
+  time: string; // HH:mm
+  doseMg: number;
+  units: DoseUnit[];
+  /** Present in crossover plans: the drug given at this time. */
+  drugCode?: string;
+  /** Crossover plans: this dose in the plan's daily-dose unit (diazepam mg) when it differs. */
+  equivalentMg?: number;
+}
+
+export interface PlanStep {
+  /** 1-based. */
+  index: number;
+  startDate: string;
+  endDate: string;
+  dailyDoseMg: number;
+  doses: PlannedDose[];
+}
+
+export interface RationaleItem {
+  rule: string;
+  text: string;
+  source?: Source;
+}
+
+export interface PlannedTaper {
+  drugCode: string;
+  strategy: Strategy;
+  startDate: string;
+  endDate: string;
+  startDailyDoseMg: number;
+  targetDailyDoseMg: number;
+  steps: PlanStep[];
+  warnings: Warning[];
+  rationale: RationaleItem[];
+  /** The limits this plan was built to (for review, and for checking it). */
+  pace?: PlanPace;
+  /** Crossover plans: daily doses are in mg of this drug (diazepam). */
+  doseUnitDrugCode?: string;
+}
+
+/**
+ * A step's largest allowed cut is max(smallestStrengthMg, the smallest of the caps present):
+ * percent of the previous daily dose, mg per administration given, mg from the starting dose,
+ * or the band cap at the previous daily dose.
+ */
+export interface PlanPace {
+  stepDays: number;
+  minStepDays: number;
+  minTaperDays: number | null;
+  maxStepReductionPercent: number | null;
+  maxStepMgPerDose: number | null;
+  maxStepMgFromStart: number | null;
+  bands: { aboveMg: number; capMg: number }[] | null;
+  smallestStrengthMg: number;
+  /** True when override.reason took the plan outside the drug's limits. */
+  overridden: boolean;
+}
+
+export type PlanOutcome =
+  { kind: 'planned'; plan: PlannedTaper } | { kind: 'rejected'; problems: Problem[] };
+
+/** Re-planning from a date and current dose (pause/revision support). */
+export interface ReplanInput {
+  original: TaperRequestInput;
+  fromDate: string; // YYYY-MM-DD, first day of the new plan
+  currentDosesMg: number[]; // what the patient takes now, per administration time
+  holdDays?: number; // keep the current dose this many days first
+  stepDays?: number;
+  strategy?: Strategy;
+  /** Crossover plans: the drug the patient takes now (the substitute once switched). */
+  currentDrugCode?: string;
+}

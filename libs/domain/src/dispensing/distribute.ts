@@ -1,0 +1,162 @@
+import type { DoseGrid } from './grid';
+
+/**
+ * How a daily cut is shared among the administration times (times sorted through the day).
+ *
+ * `balanced` (every plan): cut the largest dose by one dispensable level at a time; among equal
+ * doses cut midday doses first, then the morning dose, and keep the bedtime dose longest. This
+ * reproduces the VA Opioid Taper Decision Tool's "slowest" example step for step (G3) [S26].
+ * If cutting the largest dose would overshoot the step, the next largest that fits is cut.
+ *
+ * `sequential` (benzodiazepine crossover only): NHS Scotland's switching schedule reduces one
+ * dose to nothing before the next, daytime doses first and the bedtime dose last (G1) [S16b].
+ */
+export type CutOrder = 'balanced' | 'sequential';
+
+/** Positions in cut order: midday doses (earliest first), then morning, then bedtime. */
+export function cutSequence(n: number): number[] {
+  if (n <= 2) return Array.from({ length: n }, (_, i) => i);
+  return [...Array.from({ length: n - 2 }, (_, i) => i + 1), 0, n - 1];
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}
+
+/** The administration to cut next, or -1 when every dose is at its floor. */
+function pick(
+  cur: number[],
+  floors: readonly number[],
+  seq: readonly number[],
+  order: CutOrder,
+): number {
+  let best = -1;
+  for (const i of seq) {
+    if (cur[i] <= floors[i]) continue;
+    if (order === 'sequential') return i;
+    if (best < 0 || cur[i] > cur[best]) best = i;
+  }
+  return best;
+}
+
+/**
+ * Lowers `prev` (µg per administration) towards `desiredUg` a level at a time, never below
+ * `floors` (the target's own split) and never cutting more than `allowedCutUg` in total, with
+ * at least one level cut. Returns null when no cut fits within `allowedCutUg`.
+ */
+export function cutStep(
+  prev: readonly number[],
+  floors: readonly number[],
+  desiredUg: number,
+  allowedCutUg: number,
+  grid: DoseGrid,
+  order: CutOrder,
+): number[] | null {
+  const seq = cutSequence(prev.length);
+  const cur = prev.slice();
+  const prevSum = sum(prev);
+  let total = prevSum;
+  for (;;) {
+    const i = pick(cur, floors, seq, order);
+    if (i < 0) break;
+    const lower = Math.max(grid.nextLower(cur[i]), floors[i]);
+    if (total - (cur[i] - lower) >= desiredUg) {
+      total -= cur[i] - lower;
+      cur[i] = lower;
+      continue;
+    }
+    const fit =
+      order === 'balanced' ? fittingAlternative(cur, floors, seq, total - desiredUg, grid) : -1;
+    if (fit >= 0) {
+      const l = Math.max(grid.nextLower(cur[fit]), floors[fit]);
+      total -= cur[fit] - l;
+      cur[fit] = l;
+      continue;
+    }
+    if (total < prevSum) break;
+    // Nothing fits above the desired dose and nothing is cut yet: take the preferred level
+    // anyway if the cap allows it (one tablet's worth always does).
+    if (prevSum - (total - (cur[i] - lower)) > allowedCutUg) return null;
+    total -= cur[i] - lower;
+    cur[i] = lower;
+    break;
+  }
+  return total < prevSum ? cur : null;
+}
+
+/** The largest dose whose next level cuts at most `slackUg`, or -1. */
+function fittingAlternative(
+  cur: number[],
+  floors: readonly number[],
+  seq: readonly number[],
+  slackUg: number,
+  grid: DoseGrid,
+): number {
+  let best = -1;
+  for (const i of seq) {
+    if (cur[i] <= floors[i]) continue;
+    const cut = cur[i] - Math.max(grid.nextLower(cur[i]), floors[i]);
+    if (cut <= slackUg && (best < 0 || cur[i] > cur[best])) best = i;
+  }
+  return best;
+}
+
+/**
+ * The target's split over the administration times: the balanced rule run down from the
+ * current doses, or, when its greedy path cannot land exactly, an exact split that keeps the
+ * bedtime dose, then the morning dose, as high as possible. Null when no split exists.
+ */
+export function splitTarget(
+  current: readonly number[],
+  targetUg: number,
+  grid: DoseGrid,
+): number[] | null {
+  const zeros = current.map(() => 0);
+  if (targetUg === 0) return zeros;
+  let cur: number[] = current.map((c) => grid.atOrBelow(c));
+  while (sum(cur) > targetUg) {
+    const next = cutStep(cur, zeros, targetUg, 0, grid, 'balanced');
+    if (!next || sum(next) < targetUg) return exactSplit(current, targetUg, grid);
+    cur = next;
+  }
+  return sum(cur) === targetUg ? cur : exactSplit(current, targetUg, grid);
+}
+
+function levelsUpTo(ug: number, grid: DoseGrid): number[] {
+  const levels: number[] = [];
+  for (let l = grid.atOrBelow(ug); l > 0; l = grid.nextLower(l)) levels.push(l);
+  levels.push(0);
+  return levels; // descending
+}
+
+function exactSplit(current: readonly number[], targetUg: number, grid: DoseGrid): number[] | null {
+  if (targetUg % grid.tickUg !== 0) return null;
+  const n = current.length;
+  const keep = cutSequence(n).reverse(); // bedtime first, then morning, then midday
+  const levels = keep.map((i) => levelsUpTo(current[i], grid).map((l) => l / grid.tickUg));
+  const goal = targetUg / grid.tickUg;
+  // reachable[k][s]: the doses keep[k..] can make exactly s ticks.
+  const reachable: Uint8Array[] = Array.from({ length: n + 1 }, () => new Uint8Array(goal + 1));
+  reachable[n][0] = 1;
+  for (let k = n - 1; k >= 0; k--) {
+    for (let s = 0; s <= goal; s++) {
+      for (const l of levels[k]) {
+        if (l <= s && reachable[k + 1][s - l]) {
+          reachable[k][s] = 1;
+          break;
+        }
+      }
+    }
+  }
+  if (!reachable[0][goal]) return null;
+  const out = new Array<number>(n).fill(0);
+  let rest = goal;
+  keep.forEach((i, k) => {
+    const l = levels[k].find((x) => x <= rest && reachable[k + 1][rest - x])!;
+    out[i] = l * grid.tickUg;
+    rest -= l;
+  });
+  return out;
+}

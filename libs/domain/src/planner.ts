@@ -1,0 +1,320 @@
+import type {
+  PatientFacts,
+  PlanOutcome,
+  PlanStep,
+  PlannedDose,
+  Problem,
+  RationaleItem,
+  ReplanInput,
+  TaperRequestInput,
+  Warning,
+} from './contract';
+import { DRUGS } from './catalogue/drugs';
+import { SOURCES } from './catalogue/sources';
+import type { DrugEntry } from './catalogue/types';
+import { isoDateAddDays } from './dates';
+import { splitTarget } from './dispensing/distribute';
+import { liquidFor, tabletsFor } from './dispensing/formulary';
+import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
+import { switchPhase, type Slot } from './planning/crossover';
+import {
+  distributionRationale,
+  limitsRationale,
+  minTaperRationale,
+  ROUNDING,
+  stepDaysRationale,
+} from './planning/explain';
+import { reduce } from './planning/reduce';
+import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
+import { paceView, resolveLimits } from './safety/pace';
+import { patientSlowing } from './safety/patient';
+import { requestWarnings } from './safety/warnings';
+import { chooseStrategy } from './strategies/select';
+
+const rejected = (...problems: Problem[]): PlanOutcome => ({ kind: 'rejected', problems });
+const isProblem = (x: unknown): x is Problem =>
+  typeof x === 'object' && x !== null && 'code' in x && 'message' in x;
+const sumEq = (slots: readonly Slot[]) => slots.reduce((a, s) => a + s.eqUg, 0);
+
+interface PlanOptions {
+  holdDays?: number;
+  /** The patient already takes the substitute (a re-plan after the switch). */
+  onSubstitute?: boolean;
+}
+
+/** The full planner: deterministic; bad clinical input is a rejection, never an exception. */
+export function planTaper(input: TaperRequestInput, facts: PatientFacts): PlanOutcome {
+  const problems = checkTaperRequest(input, facts);
+  return problems.length ? rejected(...problems) : plan(input, facts, {});
+}
+
+/**
+ * Re-plans from `fromDate` and the doses taken now, optionally holding them `holdDays` first,
+ * with a new step length or strategy (pauses and revisions).
+ */
+export function replanTaper(r: ReplanInput, facts: PatientFacts): PlanOutcome {
+  const input: TaperRequestInput = {
+    ...r.original,
+    currentDosesMg: r.currentDosesMg,
+    startDate: r.fromDate,
+    ...(r.stepDays !== undefined ? { stepDays: r.stepDays } : {}),
+    ...(r.strategy !== undefined ? { strategy: r.strategy } : {}),
+  };
+  const problems = checkTaperRequest(input, facts);
+  if (
+    r.holdDays !== undefined &&
+    (!Number.isInteger(r.holdDays) || r.holdDays < 0 || r.holdDays > 365)
+  ) {
+    problems.push({
+      code: 'invalid_hold_days',
+      field: 'holdDays',
+      message: 'holdDays is a whole number of days, 0 to 365.',
+    });
+  }
+  if (
+    r.currentDrugCode !== undefined &&
+    r.currentDrugCode !== r.original.drugCode &&
+    r.currentDrugCode !== r.original.substituteWith
+  ) {
+    problems.push({
+      code: 'unknown_current_drug',
+      field: 'currentDrugCode',
+      message: 'currentDrugCode is the planned drug or its substitute.',
+    });
+  }
+  if (problems.length) return rejected(...problems);
+  return plan(input, facts, {
+    holdDays: r.holdDays,
+    onSubstitute: r.currentDrugCode === SUBSTITUTE && r.original.substituteWith === SUBSTITUTE,
+  });
+}
+
+function dispensableOrProblem(
+  grid: DoseGrid,
+  doses: readonly number[],
+  field: string,
+): Problem | undefined {
+  if (!grid.ensure(Math.max(...doses))) {
+    return {
+      code: 'dose_too_fine',
+      field: 'strengthsMg',
+      message: 'The doses are too large for strengths this small.',
+    };
+  }
+  if (doses.every((ug) => grid.isDispensable(ug))) return undefined;
+  return {
+    code: 'current_dose_not_dispensable',
+    field,
+    message:
+      'Each current dose must be made of the available strengths (or liquid, where allowed).',
+  };
+}
+
+function toDoses(slots: readonly Slot[], times: readonly string[]): PlannedDose[] {
+  const out: PlannedDose[] = [];
+  slots.forEach((s, i) => {
+    if (s.ug === 0) return;
+    const dose: PlannedDose = { time: times[i], doseMg: toMg(s.ug), units: s.grid.units(s.ug) };
+    if (s.drugCode) dose.drugCode = s.drugCode;
+    if (s.eqUg !== s.ug) dose.equivalentMg = toMg(s.eqUg);
+    out.push(dose);
+  });
+  return out;
+}
+
+function overrideWarnings(
+  drug: DrugEntry,
+  input: TaperRequestInput,
+  startMg: number,
+  overridden: boolean,
+): Warning[] {
+  const out: Warning[] = [];
+  const max = drug.maxDailyDoseMg;
+  if (max && startMg > max.value) {
+    out.push({
+      code: 'above_max_daily_dose',
+      severity: 'critical',
+      message: `${startMg} mg/day is above the ${max.value} mg/day maximum; planned by override: ${input.override?.reason}.`,
+      source: SOURCES[max.sources[0]],
+    });
+  }
+  if (overridden) {
+    out.push({
+      code: 'pace_override',
+      severity: 'critical',
+      message: `Faster than the drug's safe limits by override: ${input.override?.reason}.`,
+    });
+  }
+  return out;
+}
+
+function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions): PlanOutcome {
+  const drug = DRUGS.get(input.drugCode)!;
+  const switching = input.substituteWith === SUBSTITUTE;
+  const reducing = switching ? DRUGS.get(SUBSTITUTE)! : drug;
+  const fromGrid = gridFor({
+    tabletsMg: tabletsFor(drug, input).tabletsMg,
+    liquid: switching ? null : liquidFor(drug, input).liquid,
+  });
+  const grid = switching
+    ? gridFor({ tabletsMg: reducing.tabletsMg!.value, liquid: liquidFor(reducing, input).liquid })
+    : fromGrid;
+  const eq = drug.diazepamEquivalence?.value;
+  const ratio = switching ? (input.diazepamMgPerMg ?? eq!.diazepamMg / eq!.mg) : 1;
+  const times = input.administrationTimes;
+  const currentUg = input.currentDosesMg.map(toUg);
+  const currentGrid = opts.onSubstitute ? grid : fromGrid;
+  const notDispensable = dispensableOrProblem(currentGrid, currentUg, 'currentDosesMg');
+  if (notDispensable) return rejected(notDispensable);
+
+  const warnings: Warning[] = [];
+  const rationale: RationaleItem[] = [];
+  const currentSlots: Slot[] = currentUg.map((ug) => ({
+    ug,
+    eqUg: opts.onSubstitute ? ug : Math.round(ug * ratio),
+    grid: currentGrid,
+    ...(switching ? { drugCode: opts.onSubstitute ? SUBSTITUTE : drug.code } : {}),
+  }));
+
+  // Switch phase (crossover), then the reduction on the drug that is tapered to the end.
+  let switchSteps: Slot[][] = [];
+  let reduceStart = currentUg;
+  if (switching && !opts.onSubstitute) {
+    const sw = switchPhase(currentUg, fromGrid, drug.code, ratio, grid, SUBSTITUTE);
+    if (isProblem(sw)) return rejected(sw);
+    switchSteps = sw.steps;
+    reduceStart = sw.diazepamUg;
+    rationale.push({
+      rule: 'crossover',
+      text: `Switched to diazepam one administration per step, bedtime first, at ${ratio} mg diazepam per mg ${drug.name}; equivalences are [C] and sources differ twofold.`,
+      source: SOURCES.S16a,
+    });
+    warnings.push({
+      code: 'equivalence_configurable',
+      severity: 'warning',
+      message: `Diazepam equivalence ${ratio} mg per mg ${drug.name} ([C]): confirm; sources differ twofold. Switching goes better over 1-2 weeks than 1-2 days.`,
+      source: SOURCES.S14a,
+    });
+  }
+  const targetMg = input.goal.type === 'discontinue' ? 0 : input.goal.targetDailyDoseMg;
+  const targetUg = toUg(targetMg * ratio);
+  const floors = splitTarget(reduceStart, targetUg, grid);
+  if (!floors) {
+    return rejected({
+      code: 'target_not_dispensable',
+      field: 'goal.targetDailyDoseMg',
+      message: `No split of ${targetMg} mg/day over the administration times can be made from the strengths without raising a dose.`,
+    });
+  }
+
+  const startMg = dailyDoseMg(input.currentDosesMg);
+  const baseDays = input.stepDays ?? drug.defaultStepDays?.value ?? drug.minStepDays?.value ?? 1;
+  const startUg = reduceStart.reduce((a, b) => a + b, 0);
+  const limits = resolveLimits(reducing, input, baseDays, startUg, grid.smallestTabletUg);
+  const chosen = chooseStrategy(reducing, input, limits, grid, startUg);
+  const order = switching ? 'sequential' : 'balanced';
+  const minTaper = drug.minTaperDays?.value ?? null;
+  const steps = reduce({
+    grid,
+    start: reduceStart,
+    floors,
+    next: chosen.next,
+    limits,
+    order,
+    stepOffset: 0,
+    needsIntermediate: minTaper !== null && switchSteps.length === 0,
+  });
+  if (isProblem(steps)) return rejected(steps);
+
+  // Steps before the target step make up the taper length.
+  const before = switchSteps.length + steps.length - 1;
+  if (minTaper !== null && before === 0) {
+    const field = drug.liquid && !input.allowLiquid ? 'allowLiquid' : 'strengthsMg';
+    return rejected({
+      code: 'cannot_taper',
+      field,
+      message: `${startMg} mg/day cannot be reduced in steps with these strengths over ${minTaper} days: allow a liquid or smaller strengths.`,
+    });
+  }
+  const stretched = minTaper !== null ? Math.max(baseDays, Math.ceil(minTaper / before)) : baseDays;
+  const slowing = patientSlowing(drug, facts, startMg);
+  const stepDays = Math.ceil(stretched * slowing.factor);
+  const stepOverridden = drug.minStepDays !== null && baseDays < drug.minStepDays.value;
+
+  const raw: Slot[][] = [
+    ...switchSteps,
+    ...steps.map((ug) =>
+      ug.map((u): Slot => ({
+        ug: u,
+        eqUg: u,
+        grid,
+        ...(switching ? { drugCode: SUBSTITUTE } : {}),
+      })),
+    ),
+  ];
+  const planSteps: PlanStep[] = [];
+  let cursor = input.startDate;
+  const push = (slots: Slot[], days: number) => {
+    const endDate = isoDateAddDays(cursor, days - 1);
+    planSteps.push({
+      index: planSteps.length + 1,
+      startDate: cursor,
+      endDate,
+      dailyDoseMg: toMg(sumEq(slots)),
+      doses: toDoses(slots, times),
+    });
+    cursor = isoDateAddDays(endDate, 1);
+  };
+  if (opts.holdDays) push(currentSlots, opts.holdDays);
+  raw.forEach((slots) => push(slots, stepDays));
+
+  warnings.push(
+    ...overrideWarnings(drug, input, startMg, limits.overridden || stepOverridden),
+    ...slowing.warnings,
+    ...requestWarnings(drug, input, startMg),
+  );
+  if (opts.holdDays)
+    rationale.push({
+      rule: 'hold',
+      text: `Current dose held for ${opts.holdDays} days before the next reduction.`,
+      source: SOURCES.S14b,
+    });
+  rationale.push(
+    chosen.rationale,
+    stepDaysRationale(drug, input.stepDays, baseDays, stretched, stepDays, slowing.reasons),
+    ...limitsRationale(reducing, limits),
+    ...minTaperRationale(drug),
+    distributionRationale(order),
+    ROUNDING,
+    {
+      rule: 'target',
+      text:
+        targetUg === 0
+          ? 'Discontinue: the last step is 0 mg with no doses.'
+          : `Reduce to ${toMg(targetUg)} mg/day, kept from the last step on.`,
+    },
+  );
+
+  const last = planSteps[planSteps.length - 1];
+  return {
+    kind: 'planned',
+    plan: {
+      drugCode: drug.code,
+      strategy: chosen.strategy,
+      startDate: input.startDate,
+      endDate: last.endDate,
+      startDailyDoseMg: toMg(sumEq(currentSlots)),
+      targetDailyDoseMg: toMg(targetUg),
+      steps: planSteps,
+      warnings,
+      rationale,
+      pace: paceView(
+        limits,
+        stepDays,
+        stepOverridden ? baseDays : (drug.minStepDays?.value ?? 1),
+        minTaper,
+      ),
+      ...(switching ? { doseUnitDrugCode: SUBSTITUTE } : {}),
+    },
+  };
+}

@@ -1,0 +1,294 @@
+import type { PatientFacts, Problem, TaperRequestInput } from '../contract';
+import { DRUGS } from '../catalogue/drugs';
+import { requestMustSupply } from '../catalogue/requirements';
+import type { DrugEntry } from '../catalogue/types';
+import { isIsoDate } from '../dates';
+import { liquidFor, tabletsFor } from '../dispensing/formulary';
+import { drugPercentCap } from './pace';
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+export const SUBSTITUTE = 'diazepam';
+/** Longest step or hold the planner accepts (a year). */
+const MAX_DAYS = 365;
+
+const problem = (code: string, field: string | undefined, message: string): Problem =>
+  field === undefined ? { code, message } : { code, field, message };
+
+export function dailyDoseMg(doses: readonly number[]): number {
+  let total = 0;
+  for (const d of doses) total += d;
+  return total;
+}
+
+function doseProblems(input: TaperRequestInput): Problem[] {
+  const out: Problem[] = [];
+  const { currentDosesMg: doses, administrationTimes: times } = input;
+  if (!Array.isArray(doses) || doses.length === 0 || doses.length > 12) {
+    out.push(
+      problem(
+        'invalid_doses',
+        'currentDosesMg',
+        'Give 1 to 12 current doses, one per administration time.',
+      ),
+    );
+  } else if (doses.some((d) => !Number.isFinite(d) || d < 0) || dailyDoseMg(doses) <= 0) {
+    out.push(
+      problem(
+        'invalid_doses',
+        'currentDosesMg',
+        'Doses are non-negative mg amounts with a positive total.',
+      ),
+    );
+  }
+  if (!Array.isArray(times) || times.some((t) => !HH_MM.test(t))) {
+    out.push(problem('invalid_time', 'administrationTimes', 'Administration times are "HH:mm".'));
+  } else if (
+    new Set(times).size !== times.length ||
+    times.some((t, i) => i > 0 && t <= times[i - 1])
+  ) {
+    out.push(
+      problem(
+        'invalid_time',
+        'administrationTimes',
+        'Administration times must be distinct and in order through the day.',
+      ),
+    );
+  }
+  if (Array.isArray(doses) && Array.isArray(times) && doses.length !== times.length) {
+    out.push(
+      problem(
+        'doses_times_mismatch',
+        'administrationTimes',
+        `${doses.length} doses but ${times.length} administration times: give one time per dose.`,
+      ),
+    );
+  }
+  return out;
+}
+
+function goalProblems(input: TaperRequestInput, daily: number): Problem[] {
+  if (input.goal?.type === 'discontinue') return [];
+  if (
+    input.goal?.type !== 'reduce' ||
+    !Number.isFinite(input.goal.targetDailyDoseMg) ||
+    input.goal.targetDailyDoseMg < 0
+  ) {
+    return [
+      problem(
+        'invalid_goal',
+        'goal',
+        'The goal is { type: "discontinue" } or { type: "reduce", targetDailyDoseMg >= 0 }.',
+      ),
+    ];
+  }
+  if (input.goal.targetDailyDoseMg >= daily) {
+    return [
+      problem(
+        'reduce_target_not_lower',
+        'goal.targetDailyDoseMg',
+        `Target ${input.goal.targetDailyDoseMg} mg/day is not below the current ${daily} mg/day.`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function paceProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
+  const out: Problem[] = [];
+  const required = requestMustSupply(drug);
+  const overridden = Boolean(input.override);
+  const { stepDays, maxStepReductionPercent: percent } = input;
+  if (stepDays === undefined && required.includes('stepDays')) {
+    out.push(
+      problem(
+        'step_days_required',
+        'stepDays',
+        `CLINICAL.md gives no step interval for ${drug.name}: give stepDays.`,
+      ),
+    );
+  }
+  if (percent === undefined && required.includes('maxStepReductionPercent')) {
+    out.push(
+      problem(
+        'max_step_reduction_required',
+        'maxStepReductionPercent',
+        `CLINICAL.md gives no safe step size for ${drug.name}: give maxStepReductionPercent.`,
+      ),
+    );
+  }
+  if (stepDays !== undefined) {
+    if (!Number.isInteger(stepDays) || stepDays < 1 || stepDays > MAX_DAYS) {
+      out.push(
+        problem(
+          'invalid_step_days',
+          'stepDays',
+          `stepDays is a whole number of days, 1 to ${MAX_DAYS}.`,
+        ),
+      );
+    } else if (drug.minStepDays && stepDays < drug.minStepDays.value && !overridden) {
+      out.push(
+        problem(
+          'pace_too_fast',
+          'stepDays',
+          `${drug.name} steps last at least ${drug.minStepDays.value} days; a shorter step needs override.reason.`,
+        ),
+      );
+    }
+  }
+  if (percent !== undefined) {
+    const base = stepDays ?? drug.defaultStepDays?.value ?? drug.minStepDays?.value ?? 1;
+    const limit = drugPercentCap(drug, base, input.durationOfUseWeeks);
+    if (!Number.isFinite(percent) || percent <= 0 || percent > 100) {
+      out.push(
+        problem(
+          'invalid_percent',
+          'maxStepReductionPercent',
+          'maxStepReductionPercent is above 0 and at most 100.',
+        ),
+      );
+    } else if (limit !== null && percent > limit + 1e-9 && !overridden) {
+      out.push(
+        problem(
+          'pace_too_fast',
+          'maxStepReductionPercent',
+          `${drug.name} steps cut at most ${+limit.toFixed(2)}% per ${base}-day step; a larger cut needs override.reason.`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function strategyProblems(input: TaperRequestInput): Problem[] {
+  if (input.strategy !== 'hyperbolic') return [];
+  const h = input.hyperbolic;
+  if (!h) {
+    return [
+      problem(
+        'hyperbolic_parameters_required',
+        'strategy',
+        'Hyperbolic tapering needs receptor-occupancy parameters, which are [C] in CLINICAL.md: give hyperbolic.emaxPercent and hyperbolic.ed50Mg.',
+      ),
+    ];
+  }
+  if (
+    !(h.emaxPercent > 0 && h.emaxPercent <= 100) ||
+    !(h.ed50Mg > 0) ||
+    !Number.isFinite(h.ed50Mg)
+  ) {
+    return [
+      problem(
+        'invalid_hyperbolic_parameters',
+        'hyperbolic',
+        'emaxPercent is in (0, 100] and ed50Mg is above 0.',
+      ),
+    ];
+  }
+  return [];
+}
+
+function substitutionProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
+  if (input.substituteWith === undefined) return [];
+  if (
+    input.substituteWith !== SUBSTITUTE ||
+    (drug.drugClass !== 'benzodiazepine' && drug.drugClass !== 'z-drug') ||
+    drug.code === SUBSTITUTE
+  ) {
+    return [
+      problem(
+        'substitution_unsupported',
+        'substituteWith',
+        'Only a benzodiazepine or Z-drug other than diazepam can be switched, and only to diazepam.',
+      ),
+    ];
+  }
+  const ratio = input.diazepamMgPerMg;
+  if (ratio !== undefined && !(ratio > 0 && Number.isFinite(ratio))) {
+    return [
+      problem('invalid_equivalence', 'diazepamMgPerMg', 'diazepamMgPerMg is a positive number.'),
+    ];
+  }
+  if (ratio === undefined && !drug.diazepamEquivalence) {
+    return [
+      problem(
+        'equivalence_required',
+        'diazepamMgPerMg',
+        `Sources differ twofold on ${drug.name}'s diazepam equivalent (S14a): give diazepamMgPerMg.`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function formularyProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
+  // In a crossover the liquid, if any, is the substitute's.
+  const liquidDrug = input.substituteWith === SUBSTITUTE ? DRUGS.get(SUBSTITUTE)! : drug;
+  return [...tabletsFor(drug, input).problems, ...liquidFor(liquidDrug, input).problems];
+}
+
+function requestProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
+  const out: Problem[] = [];
+  if (!drug.routes.includes(input.route)) {
+    out.push(
+      problem(
+        'unsupported_route',
+        'route',
+        `${drug.name} is planned for ${drug.routes.join(', ')} use only, not "${input.route}".`,
+      ),
+    );
+  }
+  if (!isIsoDate(input.startDate))
+    out.push(problem('invalid_date', 'startDate', 'startDate is a calendar date YYYY-MM-DD.'));
+  if (input.override && !input.override.reason?.trim()) {
+    out.push(problem('override_reason_required', 'override.reason', 'An override needs a reason.'));
+  }
+  if (!input.reason?.trim())
+    out.push(problem('reason_required', 'reason', 'Say why the taper is requested.'));
+  if (input.durationOfUseWeeks !== undefined && !(input.durationOfUseWeeks >= 0)) {
+    out.push(problem('invalid_duration', 'durationOfUseWeeks', 'durationOfUseWeeks is 0 or more.'));
+  }
+  return out;
+}
+
+/**
+ * The synchronous pre-flight checks (HTTP 422 when any is found). Cheap by design: no dose
+ * tables, no planning; the planner repeats nothing of this and may still reject what only
+ * planning can find.
+ */
+export function checkTaperRequest(input: TaperRequestInput, facts: PatientFacts): Problem[] {
+  const drug = DRUGS.get(input.drugCode);
+  if (!drug) {
+    return [
+      problem(
+        'unknown_drug',
+        'drugCode',
+        `Unknown drug "${input.drugCode}"; GET /v1/drugs lists the catalogue.`,
+      ),
+    ];
+  }
+  const out = [...requestProblems(drug, input), ...doseProblems(input)];
+  if (!isIsoDate(facts.today))
+    out.push(problem('invalid_date', undefined, 'The planning date is not a calendar date.'));
+  const dosesValid = !out.some((p) => p.field === 'currentDosesMg');
+  const daily = dosesValid ? dailyDoseMg(input.currentDosesMg) : 0;
+  if (dosesValid) {
+    out.push(...goalProblems(input, daily));
+    const max = drug.maxDailyDoseMg?.value;
+    if (max !== undefined && daily > max && !input.override) {
+      out.push(
+        problem(
+          'above_max_daily_dose',
+          'currentDosesMg',
+          `${daily} mg/day is above ${drug.name}'s maximum of ${max} mg/day; planning from it needs override.reason.`,
+        ),
+      );
+    }
+  }
+  out.push(
+    ...strategyProblems(input),
+    ...substitutionProblems(drug, input),
+    ...formularyProblems(drug, input),
+    ...paceProblems(drug, input),
+  );
+  return out;
+}
