@@ -4,6 +4,7 @@ import { requestMustSupply } from '../catalogue/requirements';
 import type { DrugEntry } from '../catalogue/types';
 import { isIsoDate } from '../dates';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
+import { toUg } from '../dispensing/grid';
 import { drugPercentCap } from './pace';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -81,12 +82,13 @@ function goalProblems(input: TaperRequestInput, daily: number): Problem[] {
       ),
     ];
   }
-  if (input.goal.targetDailyDoseMg >= daily) {
+  // Compared in whole micrograms, as the planner counts: 0.1 + 0.2 is 0.3 here.
+  if (toUg(input.goal.targetDailyDoseMg) >= toUg(daily)) {
     return [
       problem(
         'reduce_target_not_lower',
         'goal.targetDailyDoseMg',
-        `Target ${input.goal.targetDailyDoseMg} mg/day is not below the current ${daily} mg/day.`,
+        `Target ${input.goal.targetDailyDoseMg} mg/day is not below the current ${toUg(daily) / 1000} mg/day.`,
       ),
     ];
   }
@@ -107,12 +109,16 @@ function paceProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
       ),
     );
   }
-  if (percent === undefined && required.includes('maxStepReductionPercent')) {
+  const strategy = input.strategy ?? drug.defaultStrategy.value;
+  // A percent-based strategy needs a percent from somewhere (dose bands are in mg).
+  const percentless =
+    strategy !== 'linear' && !drug.proportional && !drug.stepCap && !drug.startFractionCap;
+  if (percent === undefined && (required.includes('maxStepReductionPercent') || percentless)) {
     out.push(
       problem(
         'max_step_reduction_required',
         'maxStepReductionPercent',
-        `CLINICAL.md gives no safe step size for ${drug.name}: give maxStepReductionPercent.`,
+        `CLINICAL.md gives no ${percentless ? 'percent step' : 'safe step size'} for ${drug.name}: give maxStepReductionPercent.`,
       ),
     );
   }
@@ -279,7 +285,7 @@ export function checkTaperRequest(input: TaperRequestInput, facts: PatientFacts)
         problem(
           'above_max_daily_dose',
           'currentDosesMg',
-          `${daily} mg/day is above ${drug.name}'s maximum of ${max} mg/day; planning from it needs override.reason.`,
+          `${toUg(daily) / 1000} mg/day is above ${drug.name}'s maximum of ${max} mg/day; planning from it needs override.reason.`,
         ),
       );
     }

@@ -1,0 +1,273 @@
+import {
+  isoDaysBetween,
+  planTaper,
+  type PatientFacts,
+  type PlannedTaper,
+  type TaperRequestInput,
+} from './index';
+
+const facts: PatientFacts = { today: '2025-01-01' };
+const base = {
+  route: 'oral',
+  reason: 'golden',
+  startDate: '2025-01-06',
+  goal: { type: 'discontinue' } as const,
+};
+
+function planned(input: TaperRequestInput, f: PatientFacts = facts): PlannedTaper {
+  const outcome = planTaper(input, f);
+  if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome.problems));
+  return outcome.plan;
+}
+
+/** Dose per administration time, 0 where the step gives none. */
+const at = (plan: PlannedTaper, times: string[]) =>
+  plan.steps.map((s) => times.map((t) => s.doses.find((d) => d.time === t)?.doseMg ?? 0));
+
+const taperDays = (plan: PlannedTaper) =>
+  isoDaysBetween(plan.startDate, plan.steps[plan.steps.length - 1].startDate);
+
+describe('golden schedules from published sources', () => {
+  it('G1 lorazepam 1 mg twice daily -> diazepam crossover, step by step (NHS Scotland switching schedule, S16b)', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'lorazepam',
+      strengthsMg: [0.5, 1],
+      currentDosesMg: [1, 1],
+      administrationTimes: ['08:00', '22:00'],
+      substituteWith: 'diazepam',
+      allowLiquid: true,
+      liquidMgPerMl: 1,
+    });
+    const drugs = plan.steps.map((s) => s.doses.map((d) => d.drugCode));
+    expect(drugs[0]).toEqual(['lorazepam', 'diazepam']);
+    expect(drugs[1]).toEqual(['diazepam', 'diazepam']);
+    const expected = [
+      [1, 10],
+      [10, 10],
+      [9, 10],
+      [8, 10],
+      [7, 10],
+      [6, 10],
+      [5, 10],
+      [4, 10],
+      [3, 10],
+      [2, 10],
+      [1, 10],
+      [0, 10],
+      [0, 9],
+      [0, 8],
+      [0, 7],
+      [0, 6],
+      [0, 5],
+      [0, 4],
+      [0, 3],
+      [0, 2],
+      [0, 1],
+      [0, 0],
+    ];
+    expect(at(plan, ['08:00', '22:00'])).toEqual(expected);
+    expect(plan.steps.map((s) => s.dailyDoseMg)).toEqual([
+      20, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+    ]);
+    expect(plan.steps[0].doses[0].equivalentMg).toBe(10);
+    expect(plan.warnings.map((w) => w.code)).toContain('equivalence_configurable');
+  });
+
+  it('G2 diazepam 40 mg/day stays inside the CKS bands and lasts 30-60 weeks (NICE CKS / Ashton, S17)', () => {
+    for (const allowLiquid of [true, false]) {
+      const plan = planned({
+        ...base,
+        drugCode: 'diazepam',
+        currentDosesMg: [10, 10, 10, 10],
+        administrationTimes: ['08:00', '12:00', '17:00', '22:00'],
+        ...(allowLiquid ? { allowLiquid, liquidMgPerMl: 1, liquidStepMl: 0.5 } : {}),
+      });
+      let prev = 40;
+      for (const step of plan.steps) {
+        const cut = prev - step.dailyDoseMg;
+        if (prev > 20) (expect(cut).toBeGreaterThanOrEqual(2), expect(cut).toBeLessThanOrEqual(4));
+        else if (prev > 10) expect(cut).toBeLessThanOrEqual(2);
+        // From 10 mg the bands are 1 mg and 0.5-1 mg: the liquid keeps to them; tablets alone
+        // sometimes cannot make 1 mg and cut one 2 mg tablet, the smallest there is.
+        else expect(cut).toBeLessThanOrEqual(allowLiquid ? 1 : 2);
+        for (const d of step.doses)
+          for (const u of d.units)
+            expect(u.form === 'liquid' ? allowLiquid : [2, 5, 10].includes(u.strengthMg)).toBe(
+              true,
+            );
+        prev = step.dailyDoseMg;
+      }
+      const weeks = taperDays(plan) / 7;
+      expect(weeks).toBeGreaterThanOrEqual(30);
+      expect(weeks).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('G3 morphine SR 90 mg q8h reproduces the VA "slowest" taper months 1-6 exactly (VA Opioid Taper Decision Tool, S26)', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'morphine',
+      strengthsMg: [15, 30, 60],
+      currentDosesMg: [90, 90, 90],
+      administrationTimes: ['06:00', '14:00', '22:00'],
+      maxStepReductionPercent: 10,
+      stepDays: 28,
+      durationOfUseWeeks: 104,
+    });
+    expect(at(plan, ['06:00', '14:00', '22:00']).slice(0, 6)).toEqual([
+      [90, 75, 90],
+      [75, 75, 90],
+      [75, 75, 75],
+      [75, 60, 75],
+      [60, 60, 75],
+      [60, 60, 60],
+    ]);
+    expect(
+      plan.steps.slice(0, 6).every((s) => isoDaysBetween(s.startDate, s.endDate) + 1 === 28),
+    ).toBe(true);
+  });
+
+  describe('G4 baclofen label bounds (S2, S3, S4, S5a)', () => {
+    const tid = { ...base, drugCode: 'baclofen', administrationTimes: ['08:00', '14:00', '20:00'] };
+
+    it('60 mg/day runs the label titration backwards (5 mg per dose per step), stretched to at least 14 days', () => {
+      const plan = planned({ ...tid, currentDosesMg: [20, 20, 20] });
+      expect(at(plan, tid.administrationTimes)).toEqual([
+        [15, 15, 15],
+        [10, 10, 10],
+        [5, 5, 5],
+        [0, 0, 0],
+      ]);
+      expect(taperDays(plan)).toBeGreaterThanOrEqual(14);
+      expect(plan.pace!.stepDays).toBeGreaterThanOrEqual(3);
+      for (const s of plan.steps) for (const d of s.doses) expect(d.doseMg % 5).toBe(0);
+      expect(plan.rationale.map((r) => r.rule)).toEqual(
+        expect.arrayContaining(['linear (label titration reversed)', 'minimum taper length']),
+      );
+    });
+
+    it('above 80 mg/day is rejected, and with an override planned with a critical warning', () => {
+      const qid = {
+        ...base,
+        drugCode: 'baclofen',
+        currentDosesMg: [25, 25, 20, 20],
+        administrationTimes: ['08:00', '12:00', '16:00', '22:00'],
+      };
+      const rejected = planTaper(qid, facts);
+      expect(rejected.kind === 'rejected' && rejected.problems.map((p) => p.code)).toEqual([
+        'above_max_daily_dose',
+      ]);
+      const plan = planned({ ...qid, override: { reason: 'inherited regimen' } });
+      expect(plan.warnings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ code: 'above_max_daily_dose', severity: 'critical' }),
+        ]),
+      );
+    });
+
+    it('sub-5 mg steps only with the liquid', () => {
+      const plan = planned({ ...tid, currentDosesMg: [5, 5, 5] });
+      expect(at(plan, tid.administrationTimes)).toEqual([
+        [5, 0, 5],
+        [0, 0, 0],
+      ]);
+      expect(taperDays(plan)).toBeGreaterThanOrEqual(14);
+      const single = planTaper(
+        { ...tid, currentDosesMg: [5], administrationTimes: ['08:00'] },
+        facts,
+      );
+      expect(single.kind === 'rejected' && single.problems[0]).toMatchObject({
+        code: 'cannot_taper',
+        field: 'allowLiquid',
+      });
+      const liquid = planned({
+        ...tid,
+        currentDosesMg: [5],
+        administrationTimes: ['08:00'],
+        allowLiquid: true,
+      });
+      expect(liquid.steps[0].doses[0].units[0].form).toBe('liquid');
+      expect(taperDays(liquid)).toBeGreaterThanOrEqual(14);
+    });
+  });
+
+  it('baclofen 60 mg/day with CrCl 95 versus 25: slower, with a critical renal warning (S6, S4)', () => {
+    const input = {
+      ...base,
+      drugCode: 'baclofen',
+      currentDosesMg: [20, 20, 20],
+      administrationTimes: ['08:00', '14:00', '20:00'],
+    };
+    const normal = planned(input, { ...facts, creatinineClearanceMlMin: 95 });
+    const impaired = planned(input, { ...facts, creatinineClearanceMlMin: 25 });
+    expect(taperDays(impaired)).toBeGreaterThan(taperDays(normal));
+    expect(normal.warnings.filter((w) => w.code.startsWith('renal'))).toEqual([]);
+    expect(impaired.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'renal_impairment', severity: 'critical' }),
+      ]),
+    );
+  });
+
+  it.each([
+    ['pregabalin', 7, 'S22'],
+    ['gabapentin', 7, 'S37'],
+    ['metoprolol', 7, 'S35'],
+    ['propranolol', 14, 'S36'],
+    ['clonidine', 2, 'S34b'],
+  ])('G6 minimum duration: %s tapers over at least %i days (label, %s)', (drugCode, days) => {
+    const strengths = drugCode === 'clonidine' ? {} : { strengthsMg: [25, 50, 100] };
+    const doses = drugCode === 'clonidine' ? [0.2, 0.1] : [100, 100];
+    const plan = planned({
+      ...base,
+      drugCode,
+      ...strengths,
+      currentDosesMg: doses,
+      administrationTimes: ['08:00', '20:00'],
+    });
+    expect(taperDays(plan)).toBeGreaterThanOrEqual(days);
+    if (drugCode === 'metoprolol') expect(taperDays(plan)).toBeLessThanOrEqual(14);
+  });
+
+  it('G7 citalopram 20 mg proportional: no step over 50%, later steps 25% down to the liquid measure, gated on symptoms (NICE NG222, S33)', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'citalopram',
+      strengthsMg: [10, 20],
+      currentDosesMg: [20],
+      administrationTimes: ['08:00'],
+      stepDays: 14,
+      allowLiquid: true,
+      liquidMgPerMl: 2,
+      liquidStepMl: 0.25,
+    });
+    let prev = 20;
+    plan.steps.forEach((s, i) => {
+      const cut = prev - s.dailyDoseMg;
+      const finalStop = i === plan.steps.length - 1 && prev <= 0.5;
+      if (!finalStop) expect(cut).toBeLessThanOrEqual(prev * 0.5);
+      // After the first halving: 25%, or one measurable liquid step where 25% cannot be measured.
+      if (i > 0) expect(cut <= prev * 0.25 + 1e-9 || cut <= 0.5).toBe(true);
+      prev = s.dailyDoseMg;
+    });
+    expect(
+      plan.steps.some((s) => s.doses.some((d) => d.doseMg < 10 && d.units[0].form === 'liquid')),
+    ).toBe(true);
+    expect(plan.warnings.map((w) => w.code)).toContain('symptom_gated_steps');
+  });
+
+  it('G5 clonidine with a beta-blocker warns that the beta-blocker is withdrawn first (S34b)', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'clonidine',
+      currentDosesMg: [0.1, 0.1],
+      administrationTimes: ['08:00', '20:00'],
+      coMedications: ['metoprolol 50 mg'],
+    });
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'withdraw_beta_blocker_first' })]),
+    );
+    expect(taperDays(plan)).toBeGreaterThanOrEqual(2);
+  });
+});
