@@ -12,7 +12,7 @@ import type {
 import { DRUGS } from './catalogue/drugs';
 import { SOURCES } from './catalogue/sources';
 import type { DrugEntry } from './catalogue/types';
-import { isoDateAddDays } from './dates';
+import { dayToIsoDate, isoDateToDay } from './dates';
 import { splitTarget } from './dispensing/distribute';
 import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
@@ -253,9 +253,11 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     ),
   ];
   const planSteps: PlanStep[] = [];
-  let cursor = input.startDate;
+  // Day numbers in the loop; strings only for output.
+  let day = isoDateToDay(input.startDate);
   const push = (slots: Slot[], days: number) => {
-    const endDate = isoDateAddDays(cursor, days - 1);
+    const cursor = dayToIsoDate(day);
+    const endDate = dayToIsoDate(day + days - 1);
     planSteps.push({
       index: planSteps.length + 1,
       startDate: cursor,
@@ -263,7 +265,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       dailyDoseMg: toMg(sumEq(slots)),
       doses: toDoses(slots, times),
     });
-    cursor = isoDateAddDays(endDate, 1);
+    day += days;
   };
   if (opts.holdDays) push(currentSlots, opts.holdDays);
   raw.forEach((slots) => push(slots, stepDays));

@@ -13,10 +13,19 @@ import type { DoseGrid } from './grid';
  */
 export type CutOrder = 'balanced' | 'sequential';
 
+const SEQUENCES: number[][] = [];
+
 /** Positions in cut order: midday doses (earliest first), then morning, then bedtime. */
-export function cutSequence(n: number): number[] {
-  if (n <= 2) return Array.from({ length: n }, (_, i) => i);
-  return [...Array.from({ length: n - 2 }, (_, i) => i + 1), 0, n - 1];
+export function cutSequence(n: number): readonly number[] {
+  let seq = SEQUENCES[n];
+  if (!seq) {
+    seq =
+      n <= 2
+        ? Array.from({ length: n }, (_, i) => i)
+        : [...Array.from({ length: n - 2 }, (_, i) => i + 1), 0, n - 1];
+    SEQUENCES[n] = seq;
+  }
+  return seq;
 }
 
 function sum(xs: readonly number[]): number {
@@ -134,7 +143,7 @@ function levelsUpTo(ug: number, grid: DoseGrid): number[] {
 function exactSplit(current: readonly number[], targetUg: number, grid: DoseGrid): number[] | null {
   if (targetUg % grid.tickUg !== 0) return null;
   const n = current.length;
-  const keep = cutSequence(n).reverse(); // bedtime first, then morning, then midday
+  const keep = [...cutSequence(n)].reverse(); // bedtime first, then morning, then midday
   const levels = keep.map((i) => levelsUpTo(current[i], grid).map((l) => l / grid.tickUg));
   const goal = targetUg / grid.tickUg;
   // reachable[k][s]: the doses keep[k..] can make exactly s ticks.
