@@ -1,16 +1,9 @@
+import { BACLOFEN_60_TID } from './testing-fixtures';
 import { planTaper, replanTaper, type PlannedTaper, type TaperRequestInput } from './index';
 import { planViolations } from './planning/invariants';
 
 const facts = { today: '2025-01-01' };
-const original: TaperRequestInput = {
-  drugCode: 'baclofen',
-  route: 'oral',
-  currentDosesMg: [20, 20, 20],
-  administrationTimes: ['08:00', '14:00', '20:00'],
-  startDate: '2025-01-06',
-  goal: { type: 'discontinue' },
-  reason: 'test',
-};
+const original = BACLOFEN_60_TID;
 const planned = (o: ReturnType<typeof planTaper>): PlannedTaper => {
   if (o.kind !== 'planned') throw new Error(JSON.stringify(o.problems));
   return o.plan;

@@ -14,6 +14,20 @@ const s = <T>(value: T, sources: SourceId[], derived?: string): Sourced<T> =>
 
 const ORAL = ['oral'] as const;
 
+/** Oral route; no strengths, liquid, maximum, half-life or frequency in CLINICAL.md. */
+const NOT_IN_CLINICAL_MD = {
+  routes: ORAL,
+  tabletsMg: null,
+  liquid: null,
+  maxDailyDoseMg: null,
+  halfLifeHours: null,
+  timesPerDay: null,
+} as const;
+
+const halfLife = (min: number, max: number, source: SourceId) => s({ min, max }, [source]);
+/** NHS Scotland: `mg` of the drug is about diazepam 5 mg [S16a]. */
+const nhsScotland = (mg: number) => s({ mg, diazepamMg: 5 }, ['S16a']);
+
 /** Benzodiazepine class ceiling: "generally not more than 25% every 2 weeks" [S14b, S14c]. */
 const BZD_CAP: PercentCap = { value: 25, perDays: 14, sources: ['S14b', 'S14c'] };
 
@@ -71,12 +85,8 @@ function benzodiazepine(
     code,
     name,
     drugClass: 'benzodiazepine',
-    routes: ORAL,
-    tabletsMg: null,
-    liquid: null,
-    maxDailyDoseMg: null,
+    ...NOT_IN_CLINICAL_MD,
     halfLifeHours: halfLife,
-    timesPerDay: null,
     defaultStrategy: s('proportional', ['S14b']),
     minStepDays: s(14, ['S14b'], 'typical reduction every 2-4 weeks: the shorter interval'),
     defaultStepDays: s(14, ['S14b']),
@@ -121,12 +131,7 @@ function minimumLengthOnly(
     code,
     name,
     drugClass,
-    routes: ORAL,
-    tabletsMg: null,
-    liquid: null,
-    maxDailyDoseMg: null,
-    halfLifeHours: null,
-    timesPerDay: null,
+    ...NOT_IN_CLINICAL_MD,
     defaultStrategy: s('linear', minTaperDays.sources),
     minStepDays: null,
     defaultStepDays: null,
@@ -148,12 +153,7 @@ function opioid(code: string, name: string): DrugEntry {
     code,
     name,
     drugClass: 'opioid',
-    routes: ORAL,
-    tabletsMg: null,
-    liquid: null,
-    maxDailyDoseMg: null,
-    halfLifeHours: null,
-    timesPerDay: null,
+    ...NOT_IN_CLINICAL_MD,
     defaultStrategy: s('linear', ['S23', 'S26']),
     minStepDays: s(7, ['S25'], 'VA/DoD: 5-20% per week when risk is high'),
     defaultStepDays: s(28, ['S25'], 'VA/DoD: every 4 weeks'),
@@ -268,31 +268,11 @@ const ENTRIES: DrugEntry[] = [
     cnsDepressant: true,
     notes: [FREQUENCY_FROM_FORMULARY, 'metabolite half-life 36-200 h [S16a]'],
   },
-  benzodiazepine('alprazolam', 'Alprazolam', s({ min: 6, max: 20 }, ['S20']), undefined),
-  benzodiazepine(
-    'clonazepam',
-    'Clonazepam',
-    s({ min: 18, max: 50 }, ['S16a']),
-    s({ mg: 0.25, diazepamMg: 5 }, ['S16a']),
-  ),
-  benzodiazepine(
-    'lorazepam',
-    'Lorazepam',
-    s({ min: 10, max: 20 }, ['S16a']),
-    s({ mg: 0.5, diazepamMg: 5 }, ['S16a']),
-  ),
-  zDrug(
-    'zolpidem',
-    'Zolpidem',
-    s({ min: 2, max: 2 }, ['S16a']),
-    s({ mg: 10, diazepamMg: 5 }, ['S16a']),
-  ),
-  zDrug(
-    'zopiclone',
-    'Zopiclone',
-    s({ min: 5, max: 6 }, ['S16a']),
-    s({ mg: 7.5, diazepamMg: 5 }, ['S16a']),
-  ),
+  benzodiazepine('alprazolam', 'Alprazolam', halfLife(6, 20, 'S20'), undefined),
+  benzodiazepine('clonazepam', 'Clonazepam', halfLife(18, 50, 'S16a'), nhsScotland(0.25)),
+  benzodiazepine('lorazepam', 'Lorazepam', halfLife(10, 20, 'S16a'), nhsScotland(0.5)),
+  zDrug('zolpidem', 'Zolpidem', halfLife(2, 2, 'S16a'), nhsScotland(10)),
+  zDrug('zopiclone', 'Zopiclone', halfLife(5, 6, 'S16a'), nhsScotland(7.5)),
   minimumLengthOnly('gabapentin', 'Gabapentin', 'gabapentinoid', s(7, ['S37']), true),
   minimumLengthOnly('pregabalin', 'Pregabalin', 'gabapentinoid', s(7, ['S22']), true),
   opioid('morphine', 'Morphine'),
@@ -328,12 +308,7 @@ const ENTRIES: DrugEntry[] = [
     code: 'prednisolone',
     name: 'Prednisolone',
     drugClass: 'corticosteroid',
-    routes: ORAL,
-    tabletsMg: null,
-    liquid: null,
-    maxDailyDoseMg: null,
-    halfLifeHours: null,
-    timesPerDay: null,
+    ...NOT_IN_CLINICAL_MD,
     defaultStrategy: s('linear', ['S38b']),
     minStepDays: s(7, ['S38b'], 'every 1-2 weeks: the shorter'),
     defaultStepDays: s(14, ['S38b'], 'every 1-2 weeks: the longer'),

@@ -1,15 +1,8 @@
+import { BACLOFEN_60_TID } from '../testing-fixtures';
 import { checkTaperRequest, type TaperRequestInput } from '../index';
 
 const facts = { today: '2025-01-01' };
-const baclofen: TaperRequestInput = {
-  drugCode: 'baclofen',
-  route: 'oral',
-  currentDosesMg: [20, 20, 20],
-  administrationTimes: ['08:00', '14:00', '20:00'],
-  startDate: '2025-01-06',
-  goal: { type: 'discontinue' },
-  reason: 'spasticity resolved',
-};
+const baclofen = BACLOFEN_60_TID;
 const codes = (input: Partial<TaperRequestInput>) =>
   checkTaperRequest({ ...baclofen, ...input } as TaperRequestInput, facts).map(
     (p) => `${p.code}@${p.field ?? ''}`,
