@@ -22,11 +22,19 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
   afterAll(() => stack.close());
 
-  const expectProblem = (res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number) => {
+  const expectProblem = (
+    res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
+    status: number,
+  ) => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toEqual(
-      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
+      expect.objectContaining({
+        type: expect.any(String),
+        title: expect.any(String),
+        status,
+        detail: expect.any(String),
+      }),
     );
   };
 
@@ -44,34 +52,68 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
 
   it('shows a new key once and stores it so it authenticates; a revoked key is refused', async () => {
-    const res = await stack.http().post('/v1/api-keys').set(adminAuth).send({ name: 'svc', role: 'service' }).expect(201);
-    expect(res.body).toEqual(expect.objectContaining({ id: expect.any(String), role: 'service', unitIds: [], key: expect.stringMatching(/^tw_/) }));
+    const res = await stack
+      .http()
+      .post('/v1/api-keys')
+      .set(adminAuth)
+      .send({ name: 'svc', role: 'service' })
+      .expect(201);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        id: expect.any(String),
+        role: 'service',
+        unitIds: [],
+        key: expect.stringMatching(/^tw_/),
+      }),
+    );
     await stack.http().get('/v1/drugs').set(bearer(res.body.key)).expect(200);
     await stack.http().delete(`/v1/api-keys/${res.body.id}`).set(adminAuth).expect(204);
     expectProblem(await stack.http().get('/v1/drugs').set(bearer(res.body.key)), 401);
   });
 
   it('answers 403 for a role without the right', async () => {
-    const res = await stack.http().post('/v1/patients').set(bearer(nurseWard7)).send({ externalId: 'MRN-1', unitId: 'ward-7' });
+    const res = await stack
+      .http()
+      .post('/v1/patients')
+      .set(bearer(nurseWard7))
+      .send({ externalId: 'MRN-1', unitId: 'ward-7' });
     expectProblem(res, 403);
-    expectProblem(await stack.http().post('/v1/api-keys').set(bearer(prescriber)).send({ name: 'x', role: 'admin' }), 403);
+    expectProblem(
+      await stack
+        .http()
+        .post('/v1/api-keys')
+        .set(bearer(prescriber))
+        .send({ name: 'x', role: 'admin' }),
+      403,
+    );
   });
 
   it("answers 404 for another unit's patient, and lets the unit's own nurse read it", async () => {
     const patient = await createPatient(stack, prescriber, { unitId: 'ward-7' });
     await stack.http().get(`/v1/patients/${patient.id}`).set(bearer(nurseWard7)).expect(200);
-    expectProblem(await stack.http().get(`/v1/patients/${patient.id}`).set(bearer(nurseWard9)), 404);
+    expectProblem(
+      await stack.http().get(`/v1/patients/${patient.id}`).set(bearer(nurseWard9)),
+      404,
+    );
   });
 
   it('requires unitIds for a nurse key', async () => {
-    const res = await stack.http().post('/v1/api-keys').set(adminAuth).send({ name: 'n', role: 'nurse' });
+    const res = await stack
+      .http()
+      .post('/v1/api-keys')
+      .set(adminAuth)
+      .send({ name: 'n', role: 'nurse' });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'unitIds' })]);
   });
 
   describe('400 names each bad field', () => {
     const post = (body: unknown) =>
-      stack.http().post('/v1/patients').set(bearer(prescriber)).send(body as object);
+      stack
+        .http()
+        .post('/v1/patients')
+        .set(bearer(prescriber))
+        .send(body as object);
 
     it('for a wrong type', async () => {
       const res = await post({ externalId: 12345, unitId: 'ward-7' });
@@ -110,7 +152,12 @@ describe('authentication, roles, unit scopes and problem details', () => {
       expectProblem(res, 400);
       const fields = res.body.errors.map((e: { field: string }) => e.field);
       expect(fields).toEqual(
-        expect.arrayContaining(['currentDosesMg', 'administrationTimes', 'startDate', 'goal.targetDailyDoseMg']),
+        expect.arrayContaining([
+          'currentDosesMg',
+          'administrationTimes',
+          'startDate',
+          'goal.targetDailyDoseMg',
+        ]),
       );
     });
 
@@ -146,9 +193,18 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
 
   it('answers 409 for a second patient with the same externalId', async () => {
-    await stack.http().post('/v1/patients').set(bearer(prescriber)).send({ externalId: 'MRN-dup', unitId: 'ward-7' }).expect(201);
+    await stack
+      .http()
+      .post('/v1/patients')
+      .set(bearer(prescriber))
+      .send({ externalId: 'MRN-dup', unitId: 'ward-7' })
+      .expect(201);
     expectProblem(
-      await stack.http().post('/v1/patients').set(bearer(prescriber)).send({ externalId: 'MRN-dup', unitId: 'ward-7' }),
+      await stack
+        .http()
+        .post('/v1/patients')
+        .set(bearer(prescriber))
+        .send({ externalId: 'MRN-dup', unitId: 'ward-7' }),
       409,
     );
   });
@@ -161,9 +217,32 @@ describe('authentication, roles, unit scopes and problem details', () => {
       .set(bearer(prescriber))
       .send({ timezone: 'America/New_York', creatinineClearanceMlMin: 42 })
       .expect(200);
-    expect(res.body).toEqual(expect.objectContaining({ timezone: 'America/New_York', creatinineClearanceMlMin: 42 }));
-    expectProblem(await stack.http().patch(`/v1/patients/${patient.id}`).set(bearer(prescriber)).send({ externalId: 'x' }), 400);
-    expectProblem(await stack.http().patch(`/v1/patients/${patient.id}`).set(bearer(prescriber)).send({ unitId: null }), 400);
-    expectProblem(await stack.http().patch(`/v1/patients/${patient.id}`).set(bearer(prescriber)).send({ timezone: 'Mars/Base' }), 400);
+    expect(res.body).toEqual(
+      expect.objectContaining({ timezone: 'America/New_York', creatinineClearanceMlMin: 42 }),
+    );
+    expectProblem(
+      await stack
+        .http()
+        .patch(`/v1/patients/${patient.id}`)
+        .set(bearer(prescriber))
+        .send({ externalId: 'x' }),
+      400,
+    );
+    expectProblem(
+      await stack
+        .http()
+        .patch(`/v1/patients/${patient.id}`)
+        .set(bearer(prescriber))
+        .send({ unitId: null }),
+      400,
+    );
+    expectProblem(
+      await stack
+        .http()
+        .patch(`/v1/patients/${patient.id}`)
+        .set(bearer(prescriber))
+        .send({ timezone: 'Mars/Base' }),
+      400,
+    );
   });
 });

@@ -17,7 +17,12 @@ export async function runJob<T>(
   } catch (error) {
     jobsProcessed.inc({ queue: job.queueName, outcome: 'failed' });
     logger.warn(
-      { jobId: job.id, requestId: job.data.correlationId, attempt: job.attemptsMade + 1, err: error },
+      {
+        jobId: job.id,
+        requestId: job.data.correlationId,
+        attempt: job.attemptsMade + 1,
+        err: error,
+      },
       `${job.name} failed`,
     );
     throw error;

@@ -19,7 +19,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: baseLoggerOptions(config.LOG_LEVEL, 'taperwatch-worker') }),
+        LoggerModule.forRoot({
+          pinoHttp: baseLoggerOptions(config.LOG_LEVEL, 'taperwatch-worker'),
+        }),
         CommonModule,
         PersistenceModule,
         QueuesModule,

@@ -30,7 +30,12 @@ export class ApiKeysService {
   }
 
   /** The key is returned here once; only its hash is stored. */
-  async create(tenantId: string, name: string, role: Role, unitIds: string[]): Promise<CreatedApiKey> {
+  async create(
+    tenantId: string,
+    name: string,
+    role: Role,
+    unitIds: string[],
+  ): Promise<CreatedApiKey> {
     const key = `tw_${randomBytes(32).toString('base64url')}`;
     const row: Partial<ApiKeyEntity> = {
       id: randomUUID(),
@@ -79,6 +84,8 @@ export class ApiKeysService {
   private isBootstrapKey(presented: string): boolean {
     if (!this.bootstrapKey) return false;
     const candidate = Buffer.from(presented);
-    return candidate.length === this.bootstrapKey.length && timingSafeEqual(candidate, this.bootstrapKey);
+    return (
+      candidate.length === this.bootstrapKey.length && timingSafeEqual(candidate, this.bootstrapKey)
+    );
   }
 }

@@ -75,13 +75,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (claimed.raw.length === 0) {
       const existing = await repo.findOneByOrFail({ tenantId, key });
       if (existing.requestHash !== requestHash) {
-        throw ProblemException.unprocessable('This Idempotency-Key was used with a different request', [
-          { field: 'Idempotency-Key', message: 'already used with a different request body or path' },
-        ]);
+        throw ProblemException.unprocessable(
+          'This Idempotency-Key was used with a different request',
+          [
+            {
+              field: 'Idempotency-Key',
+              message: 'already used with a different request body or path',
+            },
+          ],
+        );
       }
       if (existing.responseStatus === null) {
         throw new ProblemException(
-          { ...ProblemException.conflict('A request with this Idempotency-Key is still in progress').problem },
+          {
+            ...ProblemException.conflict('A request with this Idempotency-Key is still in progress')
+              .problem,
+          },
           { 'retry-after': '1' },
         );
       }
@@ -95,14 +104,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      const status =
-        this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-      await repo.update({ tenantId, key }, {
-        responseStatus: status,
-        responseBody: (body ?? null) as object,
-        responseHeaders: this.headersToReplay(reply),
-        completedAt: new Date(),
-      });
+      const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
+      await repo.update(
+        { tenantId, key },
+        {
+          responseStatus: status,
+          responseBody: (body ?? null) as object,
+          responseHeaders: this.headersToReplay(reply),
+          completedAt: new Date(),
+        },
+      );
       return body;
     } catch (error) {
       await this.storeFailure(repo, tenantId, key, error);
@@ -127,12 +138,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
       await repo.delete({ tenantId, key });
       return;
     }
-    await repo.update({ tenantId, key }, {
-      responseStatus: status,
-      responseBody: body as object,
-      responseHeaders: { 'content-type': 'application/problem+json' },
-      completedAt: new Date(),
-    });
+    await repo.update(
+      { tenantId, key },
+      {
+        responseStatus: status,
+        responseBody: body as object,
+        responseHeaders: { 'content-type': 'application/problem+json' },
+        completedAt: new Date(),
+      },
+    );
   }
 
   private headersToReplay(reply: FastifyReply): Record<string, string> {
@@ -155,7 +169,8 @@ export function Idempotent(): MethodDecorator {
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Any string up to 255 characters; a retry with the same key and body replays the first response.',
+      description:
+        'Any string up to 255 characters; a retry with the same key and body replays the first response.',
     }),
   );
 }

@@ -26,12 +26,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const { problem, headers } = this.toProblem(exception, request);
-    if (problem.status === 503 || problem.status === 429) headers['retry-after'] ??= RETRY_AFTER_SECONDS;
-    reply
-      .status(problem.status)
-      .headers(headers)
-      .type('application/problem+json')
-      .send(problem);
+    if (problem.status === 503 || problem.status === 429)
+      headers['retry-after'] ??= RETRY_AFTER_SECONDS;
+    reply.status(problem.status).headers(headers).type('application/problem+json').send(problem);
   }
 
   private toProblem(
@@ -60,7 +57,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const message =
       typeof response === 'string'
         ? response
-        : (response as { message?: unknown }).message ?? exception.message;
+        : ((response as { message?: unknown }).message ?? exception.message);
     const text = Array.isArray(message) ? message.join('; ') : String(message);
     return status === 400 && /JSON/i.test(text) ? 'The body is not valid JSON' : text;
   }

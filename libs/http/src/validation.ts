@@ -9,7 +9,10 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
     const messages = Object.values(error.constraints ?? {});
     // One entry per field, all its problems in one message.
     if (messages.length > 0) {
-      out.push({ field, message: messages.map((m) => m.replace(/^property \S+ /, 'property ')).join('; ') });
+      out.push({
+        field,
+        message: messages.map((m) => m.replace(/^property \S+ /, 'property ')).join('; '),
+      });
     }
     if (error.children?.length) out.push(...fieldErrors(error.children, field));
   }

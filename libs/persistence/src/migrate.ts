@@ -15,7 +15,9 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<numbe
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.length;
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
     await runner.release();
   }
 }

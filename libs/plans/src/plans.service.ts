@@ -27,7 +27,11 @@ export class PlansService {
       .getRawAndEntities();
     const plan = row.entities[0];
     const unitId = (row.raw[0] as { unit_id?: string } | undefined)?.unit_id;
-    return assertVisible(principal, plan && unitId ? Object.assign(plan, { unitId }) : null, 'Plan');
+    return assertVisible(
+      principal,
+      plan && unitId ? Object.assign(plan, { unitId }) : null,
+      'Plan',
+    );
   }
 
   async get(principal: Principal, id: string): Promise<PlanView> {
@@ -44,7 +48,8 @@ export class PlansService {
     if (principal.unitFilter) {
       qb.andWhere('patient.unit_id IN (:...units)', { units: principal.unitFilter });
     }
-    if (query.patientId) qb.andWhere('plan.patient_id = :patientId', { patientId: query.patientId });
+    if (query.patientId)
+      qb.andWhere('plan.patient_id = :patientId', { patientId: query.patientId });
     if (query.status) qb.andWhere('plan.status = :status', { status: query.status });
     const after = decodeCursor(query.cursor);
     if (after) {

@@ -6,17 +6,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock, isoDate } from '@taperwatch/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
-import {
-  PatientFacts,
-  TaperRequestInput,
-  checkTaperRequest,
-  planTaper,
-} from '@taperwatch/domain';
+import { PatientFacts, TaperRequestInput, checkTaperRequest, planTaper } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { taperRequestsPlanned } from '@taperwatch/observability';
 import { PatientsService } from '@taperwatch/patients';
 import { PatientEntity, PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
-import { JOB_NAMES, PlanRequestJob, QUEUES, enqueueOrFail, jobIds } from '@taperwatch/queues';
+import {
+  JOB_NAMES,
+  PlanRequestJob,
+  QUEUES,
+  assertQueueReady,
+  enqueueOrFail,
+  jobIds,
+} from '@taperwatch/queues';
 import { TaperRequestView, toTaperRequestView } from './plan-view';
 
 export type TaperRequestBody = TaperRequestInput & { patientId: string };
@@ -41,8 +43,9 @@ export class TaperRequestsService {
   ) {}
 
   /**
-   * Stores the request and queues it in one transaction: if Redis refuses the job the row is
-   * rolled back and the caller gets 503, so no request is left accepted but never planned.
+   * Stores the request, then queues it. Redis is checked first so an outage is a fast 503 with
+   * nothing stored; once the row is committed the request is accepted for good: if the enqueue
+   * itself fails, the maintenance sweep queues it within one interval.
    */
   async submit(
     principal: Principal,
@@ -58,22 +61,27 @@ export class TaperRequestsService {
         problems.map((p) => ({ field: p.field ?? p.code, message: p.message })),
       );
     }
-    const saved = await this.dataSource.transaction(async (manager) => {
-      const row = {
-        id: randomUUID(),
-        tenantId: principal.tenantId,
-        patientId: patient.id,
-        drugCode: body.drugCode,
-        body: body as unknown as Record<string, unknown>,
-        status: 'queued',
-        createdBy: principal.keyId,
-        correlationId: correlationId ?? null,
-      };
-      await manager.insert(TaperRequestEntity, row as QueryDeepPartialEntity<TaperRequestEntity>);
-      await this.enqueue(row.id, correlationId);
-      return manager.findOneByOrFail(TaperRequestEntity, { id: row.id });
-    });
-    return toTaperRequestView(saved);
+    await assertQueueReady(this.planningQueue);
+    const repo = this.dataSource.getRepository(TaperRequestEntity);
+    const id = randomUUID();
+    const row = {
+      id,
+      tenantId: principal.tenantId,
+      patientId: patient.id,
+      drugCode: body.drugCode,
+      body: body as unknown as Record<string, unknown>,
+      status: 'queued' as const,
+      createdBy: principal.keyId,
+      correlationId: correlationId ?? null,
+    };
+    await repo.insert(row as QueryDeepPartialEntity<TaperRequestEntity>);
+    await this.enqueue(id, correlationId).catch((error: unknown) =>
+      this.logger.warn(
+        { requestId: id, err: { message: (error as Error).message } },
+        'enqueue failed after commit; the sweep will queue it',
+      ),
+    );
+    return toTaperRequestView(await repo.findOneByOrFail({ id }));
   }
 
   async get(principal: Principal, id: string): Promise<TaperRequestView> {
@@ -126,10 +134,14 @@ export class TaperRequestsService {
     const { patientId: _p, ...input } = request.body as unknown as TaperRequestBody;
     const result = planTaper(input, patientFacts(patient, isoDate(this.clock.now())));
     if (result.kind === 'rejected') {
-      await manager.update(TaperRequestEntity, { id: request.id }, {
-        status: 'rejected',
-        problems: result.problems,
-      });
+      await manager.update(
+        TaperRequestEntity,
+        { id: request.id },
+        {
+          status: 'rejected',
+          problems: result.problems,
+        },
+      );
       return 'rejected';
     }
     const plan = result.plan;
@@ -152,18 +164,24 @@ export class TaperRequestsService {
       rationale: plan.rationale,
     });
     await manager.update(TaperRequestEntity, { id: request.id }, { status: 'planned', planId });
-    this.logger.log({ requestId: request.id, planId, correlationId: request.correlationId }, 'planned');
+    this.logger.log(
+      { requestId: request.id, planId, correlationId: request.correlationId },
+      'planned',
+    );
     return 'planned';
   }
 
   /** After the last retry: the request is marked failed so nobody waits on it forever. */
   async markFailed(requestId: string): Promise<void> {
-    await this.dataSource
-      .getRepository(TaperRequestEntity)
-      .update({ id: requestId, status: 'queued' }, {
+    await this.dataSource.getRepository(TaperRequestEntity).update(
+      { id: requestId, status: 'queued' },
+      {
         status: 'failed',
-        problems: [{ code: 'planning_failed', message: 'Planning failed after retries; submit again.' }],
-      });
+        problems: [
+          { code: 'planning_failed', message: 'Planning failed after retries; submit again.' },
+        ],
+      },
+    );
     taperRequestsPlanned.inc({ outcome: 'failed' });
   }
 

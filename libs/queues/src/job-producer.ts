@@ -11,6 +11,12 @@ export class QueueUnavailableError extends ServiceUnavailableException {
   }
 }
 
+/** Fails fast (503) when the queue's Redis connection is not up. */
+export async function assertQueueReady(queue: Queue): Promise<void> {
+  const client = await queueRedisClient(queue);
+  if (client.status !== 'ready') throw new QueueUnavailableError();
+}
+
 /**
  * Adds a job or fails fast. A request that cannot be queued is answered 503 with Retry-After
  * (by the problem-details filter) so the caller retries; nothing is half-accepted.
@@ -21,8 +27,7 @@ export async function enqueueOrFail<T>(
   data: T,
   opts: JobsOptions,
 ): Promise<void> {
-  const client = await queueRedisClient(queue);
-  if (client.status !== 'ready') throw new QueueUnavailableError();
+  await assertQueueReady(queue);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new QueueUnavailableError()), ENQUEUE_TIMEOUT_MS);

@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { DEFAULT_JOB_OPTIONS } from './job-options';
 import { ALL_QUEUES } from './queue-names';
+import { queueErrorLoggerProvider } from './queue-error-logger';
 import { redisOptions } from './redis-connection';
 
 const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name }));
@@ -21,6 +22,7 @@ const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name })
     }),
     ...queueModules,
   ],
+  providers: [queueErrorLoggerProvider],
   exports: queueModules,
 })
 export class QueuesModule {}

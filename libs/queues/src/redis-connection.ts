@@ -24,9 +24,30 @@ export interface RedisConnectionState {
   ping(): Promise<unknown>;
 }
 
-/** BullMQ 6 hides the Redis client behind its backend; this is the one place that reaches in. */
-export async function queueRedisClient(queue: {
-  getBackend(): { client: Promise<unknown> };
-}): Promise<RedisConnectionState> {
-  return (await queue.getBackend().client) as RedisConnectionState;
+const UNAVAILABLE: RedisConnectionState = {
+  status: 'unavailable',
+  ping: () => Promise.reject(new Error('Redis is unavailable')),
+};
+
+/**
+ * BullMQ 6 hides the Redis client behind its backend, and its promise waits for a connection
+ * that may never come; this is the one place that reaches in, and it never waits longer than
+ * `timeoutMs`.
+ */
+export async function queueRedisClient(
+  queue: { getBackend(): { client: Promise<unknown> } },
+  timeoutMs = 1000,
+): Promise<RedisConnectionState> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<RedisConnectionState>((resolve) => {
+    timer = setTimeout(() => resolve(UNAVAILABLE), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      queue.getBackend().client as Promise<RedisConnectionState>,
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

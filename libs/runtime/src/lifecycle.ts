@@ -21,7 +21,9 @@ export function runUntilSignalled(name: string, start: () => Promise<Stoppable[]
         await part.stop();
       } catch (error) {
         code = 1;
-        console.error(`taperwatch ${name}: stopping ${part.name} failed: ${(error as Error).message}`);
+        console.error(
+          `taperwatch ${name}: stopping ${part.name} failed: ${(error as Error).message}`,
+        );
       }
     }
     process.exit(code);

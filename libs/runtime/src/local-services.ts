@@ -151,7 +151,18 @@ async function resolveRedis(
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     binary,
-    ['--bind', LOCAL_HOST, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      '--bind',
+      LOCAL_HOST,
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
     { stdio: 'ignore' },
   );
   await waitForPort(LOCAL_HOST, port, 10_000);

@@ -29,9 +29,7 @@ async function admin<T>(adminUrl: string, run: (client: Client) => Promise<T>): 
 export async function recreateDatabase(adminUrl: string, database: string, template?: string) {
   await admin(adminUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await client.query(
-      `CREATE DATABASE "${database}"${template ? ` TEMPLATE "${template}"` : ''}`,
-    );
+    await client.query(`CREATE DATABASE "${database}"${template ? ` TEMPLATE "${template}"` : ''}`);
   });
   return withDatabase(adminUrl, database);
 }

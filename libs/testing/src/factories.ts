@@ -23,7 +23,12 @@ export async function createKey(
 export async function createPatient(
   stack: TestStack,
   key: string,
-  body: Partial<{ unitId: string; timezone: string; birthDate: string; creatinineClearanceMlMin: number }> = {},
+  body: Partial<{
+    unitId: string;
+    timezone: string;
+    birthDate: string;
+    creatinineClearanceMlMin: number;
+  }> = {},
 ): Promise<{ id: string; unitId: string }> {
   const res = await stack
     .http()

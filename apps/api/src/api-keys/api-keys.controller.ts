@@ -22,10 +22,8 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @Requires('api-keys:manage')
-  async revoke(
-    @CurrentPrincipal() principal: Principal,
-    @IdParam() id: string,
-  ): Promise<void> {
-    if (!(await this.keys.revoke(principal.tenantId, id))) throw ProblemException.notFound('API key');
+  async revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
+    if (!(await this.keys.revoke(principal.tenantId, id)))
+      throw ProblemException.notFound('API key');
   }
 }

@@ -6,7 +6,8 @@ export function IdParam(name = 'id'): ParameterDecorator {
   return Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => ProblemException.validation([{ field: name, message: 'must be a UUID' }]),
+      exceptionFactory: () =>
+        ProblemException.validation([{ field: name, message: 'must be a UUID' }]),
     }),
   );
 }

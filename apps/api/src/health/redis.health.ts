@@ -18,7 +18,8 @@ export class RedisHealthIndicator {
     const indicator = this.health.check(key);
     try {
       const client = await queueRedisClient(this.queue);
-      if (client.status !== 'ready') return indicator.down({ message: `connection ${client.status}` });
+      if (client.status !== 'ready')
+        return indicator.down({ message: `connection ${client.status}` });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         client.ping(),

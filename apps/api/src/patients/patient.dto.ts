@@ -3,7 +3,9 @@ import { IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'cl
 import { IsCalendarDate, IsIanaTimeZone } from '../common/validators';
 
 export class CreatePatientDto {
-  @ApiProperty({ description: "The hospital's patient identifier (unique per tenant); never logged" })
+  @ApiProperty({
+    description: "The hospital's patient identifier (unique per tenant); never logged",
+  })
   @IsString()
   @Length(1, 200)
   externalId!: string;
@@ -32,7 +34,8 @@ export class CreatePatientDto {
 }
 
 /** Present-but-null is refused for fields that cannot be empty; birthDate and CrCl may be cleared. */
-const present = (field: string) => ValidateIf((dto: Record<string, unknown>) => dto[field] !== undefined);
+const present = (field: string) =>
+  ValidateIf((dto: Record<string, unknown>) => dto[field] !== undefined);
 
 export class UpdatePatientDto {
   @ApiPropertyOptional({ example: 'ward-7' })

@@ -1,6 +1,20 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
-export const TAPER_REQUEST_STATUSES = ['queued', 'planning', 'planned', 'rejected', 'failed'] as const;
+export const TAPER_REQUEST_STATUSES = [
+  'queued',
+  'planning',
+  'planned',
+  'rejected',
+  'failed',
+] as const;
 export type TaperRequestStatus = (typeof TAPER_REQUEST_STATUSES)[number];
 
 export interface StoredProblem {

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import {
+  TestStack,
+  baclofenRequest,
+  bearer,
+  createKey,
+  createPatient,
+  eventually,
+  startStack,
+} from '@taperwatch/testing';
+
+/** The first vertical slice: request → worker → proposed plan, with Idempotency-Key. */
+describe('taper requests', () => {
+  let stack: TestStack;
+  let prescriber: string;
+  let nurse: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    prescriber = await createKey(stack, 'prescriber');
+    nurse = await createKey(stack, 'nurse', ['ward-7']);
+  });
+  afterAll(() => stack.close());
+
+  const submit = (body: object, key = prescriber) =>
+    stack.http().post('/v1/taper-requests').set(bearer(key)).send(body);
+
+  const waitForOutcome = (id: string) =>
+    eventually(
+      async () => (await stack.http().get(`/v1/taper-requests/${id}`).set(bearer(prescriber))).body,
+      (body: { status: string; planId?: string }) =>
+        body.status !== 'queued' && body.status !== 'planning',
+    );
+
+  it('plans a baclofen discontinuation through the worker into a proposed plan', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const res = await submit(baclofenRequest(patient.id)).expect(202);
+    expect(res.body).toEqual(expect.objectContaining({ id: expect.any(String), status: 'queued' }));
+    expect(res.headers.location).toBe(`/v1/taper-requests/${res.body.id}`);
+
+    const done = await waitForOutcome(res.body.id);
+    expect(done).toEqual(
+      expect.objectContaining({ status: 'planned', planId: expect.any(String) }),
+    );
+
+    const plan = (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(nurse)).expect(200))
+      .body;
+    expect(plan).toEqual(
+      expect.objectContaining({
+        id: done.planId,
+        requestId: res.body.id,
+        patientId: patient.id,
+        drugCode: 'baclofen',
+        version: 1,
+        status: 'proposed',
+        startDailyDoseMg: 60,
+        targetDailyDoseMg: 0,
+      }),
+    );
+    const list = await stack
+      .http()
+      .get(`/v1/plans?patientId=${patient.id}`)
+      .set(bearer(prescriber))
+      .expect(200);
+    expect(list.body).toEqual({
+      items: [expect.objectContaining({ id: done.planId })],
+      nextCursor: null,
+    });
+  });
+
+  it('refuses a baclofen request above 80 mg/day with 422, and plans it with an override reason', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const high = baclofenRequest(patient.id, { currentDosesMg: [30, 30, 30] });
+    const refused = await submit(high).expect(422);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    expect(refused.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: expect.any(String) })]),
+    );
+
+    const accepted = await submit({
+      ...high,
+      override: { reason: 'Specialist-supervised high dose' },
+    }).expect(202);
+    const done = await waitForOutcome(accepted.body.id);
+    expect(done.status).toBe('planned');
+    const plan = (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber))).body;
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ severity: 'critical' })]),
+    );
+  });
+
+  it('refuses an unknown drug with 422 naming drugCode', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const res = await submit(baclofenRequest(patient.id, { drugCode: 'unobtainium' })).expect(422);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'drugCode' })]),
+    );
+  });
+
+  it("answers 404 for another unit's patient and 403 for a nurse", async () => {
+    const elsewhere = await createPatient(stack, prescriber, { unitId: 'ward-9' });
+    const scoped = await createKey(stack, 'service', ['ward-7']);
+    await submit(baclofenRequest(elsewhere.id), scoped).expect(404);
+    await submit(baclofenRequest(elsewhere.id), nurse).expect(403);
+  });
+
+  it('replays an Idempotency-Key: same response, nothing new; a changed body is 422', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const key = randomUUID();
+    const body = baclofenRequest(patient.id);
+    const first = await submit(body).set('idempotency-key', key).expect(202);
+    const again = await submit(body).set('idempotency-key', key).expect(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers['idempotency-replayed']).toBe('true');
+
+    await waitForOutcome(first.body.id);
+    const plans = await stack
+      .http()
+      .get(`/v1/plans?patientId=${patient.id}`)
+      .set(bearer(prescriber));
+    expect(plans.body.items).toHaveLength(1);
+
+    const changed = await submit({ ...body, reason: 'different' })
+      .set('idempotency-key', key)
+      .expect(422);
+    expect(changed.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  });
+
+  it('replays a patient creation and its 409 alike', async () => {
+    const key = randomUUID();
+    const body = { externalId: `MRN-${randomUUID()}`, unitId: 'ward-7' };
+    const post = () =>
+      stack
+        .http()
+        .post('/v1/patients')
+        .set(bearer(prescriber))
+        .set('idempotency-key', key)
+        .send(body);
+    const first = await post().expect(201);
+    const second = await post().expect(201);
+    expect(second.body).toEqual(first.body);
+  });
+});
