@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startApi } from '@taperwatch/api';
 import { loadConfigOrExit } from '@taperwatch/config';
 import { resolveServices, runUntilSignalled } from '@taperwatch/runtime';
@@ -22,6 +25,7 @@ runUntilSignalled('all', async () => {
     ...process.env,
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
+    BOOTSTRAP_ADMIN_KEY: process.env.BOOTSTRAP_ADMIN_KEY ?? localAdminKey('.data'),
   });
   const api = await startApi(config);
   const worker = await startWorker(config);
@@ -32,3 +36,24 @@ runUntilSignalled('all', async () => {
     { name: 'services', stop: services.stop },
   ];
 });
+
+/**
+ * A fresh install needs an admin key to create the others. When none is configured, the
+ * launcher keeps one in the git-ignored .data/admin-key (readable by this user only) instead of
+ * printing a secret to the log.
+ */
+function localAdminKey(dataDir: string): string {
+  const file = path.join(dataDir, 'admin-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `tw_admin_${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        name: 'taperwatch-all',
+        msg: `admin key written to ${file}`,
+      }),
+    );
+  }
+  return readFileSync(file, 'utf8').trim();
+}
