@@ -141,4 +141,73 @@ describe('taper requests', () => {
     const second = await post().expect(201);
     expect(second.body).toEqual(first.body);
   });
+
+  it('serves the whole sourced catalogue', async () => {
+    const res = await stack.http().get('/v1/drugs').set(bearer(nurse)).expect(200);
+    expect(res.body.items.length).toBeGreaterThanOrEqual(20);
+    for (const drug of res.body.items) {
+      expect(drug.sources.length).toBeGreaterThan(0);
+      expect(drug.sources[0]).toEqual({
+        title: expect.any(String),
+        url: expect.stringMatching(/^https?:/),
+      });
+    }
+    const baclofen = (await stack.http().get('/v1/drugs/baclofen').set(bearer(nurse)).expect(200))
+      .body;
+    expect(baclofen).toEqual(
+      expect.objectContaining({ code: 'baclofen', maxDailyDoseMg: 80, minTaperDays: 14 }),
+    );
+    await stack.http().get('/v1/drugs/unobtainium').set(bearer(nurse)).expect(404);
+  });
+
+  it('plans a lorazepam → diazepam crossover with the site formulary and step interval', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const res = await submit({
+      ...baclofenRequest(patient.id),
+      drugCode: 'lorazepam',
+      currentDosesMg: [1, 1],
+      administrationTimes: ['08:00', '22:00'],
+      substituteWith: 'diazepam',
+      strengthsMg: [0.5, 1],
+      stepDays: 14,
+    }).expect(202);
+    const done = await waitForOutcome(res.body.id);
+    expect(done.status).toBe('planned');
+    const plan = (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber))).body;
+    const drugsGiven = new Set(
+      plan.steps.flatMap((s: { doses: { drugCode?: string }[] }) => s.doses.map((d) => d.drugCode)),
+    );
+    expect(drugsGiven).toContain('diazepam');
+    expect(plan.steps.at(-1).dailyDoseMg).toBe(0);
+  });
+
+  it('names what CLINICAL.md lacks and the request must supply (422)', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const res = await submit({
+      ...baclofenRequest(patient.id),
+      drugCode: 'citalopram',
+      currentDosesMg: [20],
+      administrationTimes: ['08:00'],
+      strengthsMg: [10, 20],
+    }).expect(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'stepDays' })]);
+  });
+
+  it('plans morphine SR from supplied strengths within the opioid pace', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const res = await submit({
+      ...baclofenRequest(patient.id),
+      drugCode: 'morphine',
+      currentDosesMg: [90, 90, 90],
+      administrationTimes: ['08:00', '14:00', '22:00'],
+      strengthsMg: [15, 30, 60],
+      durationOfUseWeeks: 104,
+      coMedications: ['alcohol'],
+    }).expect(202);
+    const done = await waitForOutcome(res.body.id);
+    expect(done.status).toBe('planned');
+    const plan = (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber))).body;
+    expect(plan.startDailyDoseMg).toBe(270);
+    expect(plan.warnings.length).toBeGreaterThan(0);
+  });
 });

@@ -160,6 +160,27 @@ export class CreateTaperRequestDto {
   @Length(1, 100)
   substituteWith?: string;
 
+  @ApiPropertyOptional({ description: 'Liquid concentration (mg/mL) where the catalogue has none' })
+  @IsOptional()
+  @IsNumber(finite)
+  @IsPositive()
+  liquidMgPerMl?: number;
+
+  @ApiPropertyOptional({ description: 'Smallest volume the ward measures (mL); default 1' })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0.1)
+  @Max(100)
+  liquidStepMl?: number;
+
+  @ApiPropertyOptional({
+    description: 'Crossover: diazepam mg per 1 mg of this drug (clinician-set)',
+  })
+  @IsOptional()
+  @IsNumber(finite)
+  @IsPositive()
+  diazepamMgPerMg?: number;
+
   @ApiPropertyOptional({ type: HyperbolicParametersDto })
   @IsOptional()
   @ValidateNested()
