@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createApiApp } from '@taperwatch/api';
 import { loadConfig } from '@taperwatch/config';
 import { JOB_NAMES, QUEUES } from '@taperwatch/queues';
+import { freePort } from '@taperwatch/runtime';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -136,5 +137,55 @@ describe('processes', () => {
       expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
       await queue.close();
     });
+  });
+
+  it('keeps patient identifiers out of every log line, even at trace level', async () => {
+    const stack = await startStack({ workers: 0 });
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(DIST, 'api/src/main.js')], {
+      env: {
+        ...process.env,
+        ...stack.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'trace',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const api = request(`http://127.0.0.1:${port}`);
+      await eventually(
+        () => api.get('/health/ready'),
+        (res) => res.status === 200,
+      );
+      const admin = { authorization: `Bearer ${stack.env.BOOTSTRAP_ADMIN_KEY}` };
+      const key = (
+        await api.post('/v1/api-keys').set(admin).send({ name: 'p', role: 'prescriber' })
+      ).body.key;
+      const patient = { externalId: 'MRN-SECRET-4711', unitId: 'ward-7', birthDate: '1941-03-05' };
+      const created = await api.post('/v1/patients').set(bearer(key)).send(patient).expect(201);
+      await api.post('/v1/patients').set(bearer(key)).send(patient).expect(409);
+      await api.get(`/v1/patients/${created.body.id}`).set(bearer(key)).expect(200);
+      await api
+        .post('/v1/patients')
+        .set(bearer(key))
+        .send({ ...patient, externalId: 42 })
+        .expect(400);
+      await eventually(
+        async () => output,
+        (text) => text.includes('"statusCode":400'),
+      );
+      expect(output).toContain(created.body.id);
+      expect(output).not.toContain('MRN-SECRET-4711');
+      expect(output).not.toContain('1941-03-05');
+      expect(output).not.toContain(key);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await stack.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import {
   TestStack,
   baclofenRequest,
@@ -127,7 +128,7 @@ describe('taper requests', () => {
     expect(changed.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
   });
 
-  it('replays a patient creation and its 409 alike', async () => {
+  it('replays a patient creation', async () => {
     const key = randomUUID();
     const body = { externalId: `MRN-${randomUUID()}`, unitId: 'ward-7' };
     const post = () =>
@@ -209,5 +210,43 @@ describe('taper requests', () => {
     const plan = (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber))).body;
     expect(plan.startDailyDoseMg).toBe(270);
     expect(plan.warnings.length).toBeGreaterThan(0);
+  });
+
+  describe('Idempotency-Key in flight', () => {
+    const body = () => ({ externalId: `MRN-${randomUUID()}`, unitId: 'ward-7' });
+    const claim = (key: string, requestBody: object, age: string) =>
+      stack.app.get(DataSource).query(
+        `INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, created_at)
+         SELECT tenant_id, $1, 'POST', '/v1/patients', encode(sha256(convert_to($2, 'UTF8')), 'hex'), now() - $3::interval
+         FROM api_keys LIMIT 1`,
+        [key, `POST /v1/patients\n${JSON.stringify(requestBody)}`, age],
+      );
+
+    it('answers 409 with Retry-After while the first request is still running', async () => {
+      const key = randomUUID();
+      const patient = body();
+      await claim(key, patient, '0 seconds');
+      const res = await stack
+        .http()
+        .post('/v1/patients')
+        .set(bearer(prescriber))
+        .set('idempotency-key', key)
+        .send(patient);
+      expect(res.status).toBe(409);
+      expect(res.headers['retry-after']).toBe('1');
+    });
+
+    it('takes over a key whose first request died a minute ago', async () => {
+      const key = randomUUID();
+      const patient = body();
+      await claim(key, patient, '2 minutes');
+      await stack
+        .http()
+        .post('/v1/patients')
+        .set(bearer(prescriber))
+        .set('idempotency-key', key)
+        .send(patient)
+        .expect(201);
+    });
   });
 });

@@ -19,6 +19,8 @@ import { IdempotencyKeyEntity } from '@taperwatch/persistence';
 import { ProblemException, StoredResponseException } from './problem';
 
 const MAX_KEY_LENGTH = 255;
+/** A first request still unfinished after this long is taken to have died with its process. */
+const STALE_AFTER_S = 60;
 /** Response headers worth replaying (Location of a 201/202). */
 const REPLAYED_HEADERS = ['location'];
 
@@ -64,17 +66,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .update(`${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');
     const repo = this.dataSource.getRepository(IdempotencyKeyEntity);
-    const claimed = await repo
-      .createQueryBuilder()
-      .insert()
-      .values({ tenantId, key, method: request.method, path, requestHash })
-      .orIgnore()
-      .returning(['key'])
-      .execute();
-
-    if (claimed.raw.length === 0) {
-      const existing = await repo.findOneByOrFail({ tenantId, key });
-      if (existing.requestHash !== requestHash) {
+    // Claim the key; an in-flight marker older than STALE_AFTER_S (its process died) is taken over.
+    const claimed: unknown[] = await this.dataSource.query(
+      `INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET created_at = now()
+         WHERE idempotency_keys.response_status IS NULL
+           AND idempotency_keys.request_hash = EXCLUDED.request_hash
+           AND idempotency_keys.created_at < now() - make_interval(secs => $6)
+       RETURNING key`,
+      [tenantId, key, request.method, path, requestHash, STALE_AFTER_S],
+    );
+    if (claimed.length === 0) {
+      const existing = await repo.findOneBy({ tenantId, key });
+      if (existing && existing.requestHash !== requestHash) {
         throw ProblemException.unprocessable(
           'This Idempotency-Key was used with a different request',
           [
@@ -85,7 +90,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           ],
         );
       }
-      if (existing.responseStatus === null) {
+      if (!existing || existing.responseStatus === null) {
         throw new ProblemException(
           {
             ...ProblemException.conflict('A request with this Idempotency-Key is still in progress')
