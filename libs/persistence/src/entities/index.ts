@@ -1,14 +1,20 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { DoseEntity } from './dose.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { PatientEntity } from './patient.entity';
 import { PlanEntity } from './plan.entity';
+import { PlanTransitionEntity } from './plan-transition.entity';
+import { SymptomCheckEntity } from './symptom-check.entity';
 import { TaperRequestEntity } from './taper-request.entity';
 import { TenantEntity } from './tenant.entity';
 
 export * from './api-key.entity';
+export * from './dose.entity';
 export * from './idempotency-key.entity';
 export * from './patient.entity';
 export * from './plan.entity';
+export * from './plan-transition.entity';
+export * from './symptom-check.entity';
 export * from './taper-request.entity';
 export * from './tenant.entity';
 
@@ -19,4 +25,7 @@ export const ENTITIES = [
   PatientEntity,
   TaperRequestEntity,
   PlanEntity,
+  PlanTransitionEntity,
+  DoseEntity,
+  SymptomCheckEntity,
 ];

@@ -17,6 +17,15 @@ export type PlanStatus = (typeof PLAN_STATUSES)[number];
   `status IN ('proposed', 'active', 'paused', 'completed', 'cancelled', 'superseded')`,
 )
 @Index('plans_tenant_patient_idx', ['tenantId', 'patientId', 'createdAt'])
+// At most one plan in force per patient and drug: the second of two concurrent approvals fails here.
+@Index('plans_one_in_force_key', ['patientId', 'drugCode'], {
+  unique: true,
+  where: "status IN ('active', 'paused')",
+})
+// Revisions share their request; versions count up per request.
+@Index('plans_request_version_key', ['requestId', 'version'], { unique: true })
+// The horizon job's scan: plans in force whose written doses end soonest.
+@Index('plans_in_force_horizon_idx', ['dosesUntil'], { where: "status IN ('active', 'paused')" })
 export class PlanEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -24,8 +33,7 @@ export class PlanEntity {
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;
 
-  /** One plan per request: the unique key is what stops two workers planning it twice. */
-  @Index('plans_request_id_key', { unique: true })
+  /** With version, unique: what stops two workers planning one request twice. */
   @Column('uuid', { name: 'request_id' })
   requestId!: string;
 
@@ -83,4 +91,16 @@ export class PlanEntity {
 
   @Column('uuid', { name: 'approved_by', nullable: true })
   approvedBy!: string | null;
+
+  /** The version this one revises (null for a first version). */
+  @Column('uuid', { name: 'parent_plan_id', nullable: true })
+  parentPlanId!: string | null;
+
+  /** Set while paused: the held step runs from here until resumed. */
+  @Column({ type: 'timestamptz', name: 'paused_at', precision: 3, nullable: true })
+  pausedAt!: Date | null;
+
+  /** Dose rows exist up to (not including) this instant; the horizon job moves it on. */
+  @Column({ type: 'timestamptz', name: 'doses_until', precision: 3, nullable: true })
+  dosesUntil!: Date | null;
 }

@@ -1,5 +1,6 @@
 import { Initial1795762671249 } from './1795762671249-initial-schema';
+import { PlansInForce1795764692194 } from './1795764692194-plans-in-force';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Initial1795762671249];
+export const MIGRATIONS: Function[] = [Initial1795762671249, PlansInForce1795764692194];

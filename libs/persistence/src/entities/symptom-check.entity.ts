@@ -1,0 +1,52 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { numericToNumber } from './transformers';
+
+/** A withdrawal-symptom score recorded against a plan, with how it was judged. */
+@Entity('symptom_checks')
+@Check('symptom_checks_scale_check', `scale IN ('CIWA-B', 'COWS', 'generic')`)
+@Index('symptom_checks_plan_idx', ['planId', 'observedAt'])
+export class SymptomCheckEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'plan_id' })
+  planId!: string;
+
+  @Column('uuid', { name: 'patient_id' })
+  patientId!: string;
+
+  @Column('text')
+  scale!: 'CIWA-B' | 'COWS' | 'generic';
+
+  @Column('numeric', { precision: 8, scale: 2, transformer: numericToNumber })
+  score!: number;
+
+  @Column({ type: 'timestamptz', name: 'observed_at', precision: 3 })
+  observedAt!: Date;
+
+  @Column('text', { nullable: true })
+  note!: string | null;
+
+  /** COWS band; null for scales without sourced bands. */
+  @Column('text', { nullable: true })
+  band!: string | null;
+
+  @Column('numeric', { precision: 8, scale: 2, nullable: true, transformer: numericToNumber })
+  threshold!: number | null;
+
+  @Column('boolean', { name: 'at_or_above_threshold', nullable: true })
+  atOrAboveThreshold!: boolean | null;
+
+  /** The hold revision this check proposed, if it did. */
+  @Column('uuid', { name: 'revision_plan_id', nullable: true })
+  revisionPlanId!: string | null;
+
+  @Column('uuid', { name: 'recorded_by' })
+  recordedBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+}
