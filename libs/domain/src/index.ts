@@ -31,3 +31,59 @@ export {
   type CowsBand,
   type SymptomAssessment,
 } from './symptoms/scales';
+export {
+  classifyTimeliness,
+  administrationWindowMinutes,
+  dosesPerDayOf,
+  MINUTE_MS,
+  HOUR_MS,
+  type EpochMs,
+  type Timeliness,
+  type DoseFrequency,
+  type TimelinessInput,
+} from './watch/timeliness';
+export {
+  missedAt,
+  isOverdue,
+  resolveGraceMinutes,
+  parseGraceMinutesSetting,
+  MAX_GRACE_MINUTES,
+  type WatchedDoseStatus,
+  type GraceSources,
+} from './watch/missed';
+export {
+  evaluateDoseAlerts,
+  CESSATION_WINDOW_HOURS,
+  type WatchedDose,
+  type CessationInput,
+  type CessationReason,
+  type MissedDoseAlert,
+  type CessationAlert,
+  type WatchAlert,
+} from './watch/cessation';
+export {
+  validateEscalationPolicy,
+  freezePolicy,
+  POLICY_LIMITS,
+  type EscalationPolicy,
+  type EscalationStep,
+  type EscalationTarget,
+  type FieldError,
+  type PolicyValidation,
+} from './escalation/policy';
+// Aliased: bare open/fire/resolve would read ambiguously at the call sites.
+export {
+  open as openEscalation,
+  fire as fireEscalation,
+  acknowledge as acknowledgeEscalation,
+  resolve as resolveEscalation,
+  isDue as isEscalationDue,
+  isPending as isEscalationPending,
+  roundGapMinutes,
+  deliveryKey,
+  type EscalationState,
+  type EscalationStatus,
+  type ExpectedStep,
+  type Delivery,
+  type FireResult,
+} from './escalation/engine';
