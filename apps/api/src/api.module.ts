@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '@taperwatch/auth';
-import { CommonModule } from '@taperwatch/common';
+import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { IdempotencyInterceptor, ProblemDetailsFilter } from '@taperwatch/http';
 import { httpLoggerParams } from '@taperwatch/observability';
@@ -18,19 +18,20 @@ import { RedisHealthIndicator } from './health/redis.health';
 import { MetricsController } from './metrics/metrics.controller';
 import { QueueMetrics } from './metrics/queue-metrics';
 import { PatientsController } from './patients/patients.controller';
+import { PlanLifecycleController } from './plans/plan-lifecycle.controller';
 import { PlansController } from './plans/plans.controller';
 import { TaperRequestsController } from './taper-requests/taper-requests.controller';
 
 /** The HTTP app: controllers and producers only; no processors. */
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(httpLoggerParams(config.LOG_LEVEL)),
-        CommonModule,
+        CommonModule.forRoot(overrides),
         PersistenceModule,
         QueuesModule,
         AuthModule,
@@ -46,6 +47,7 @@ export class ApiModule {
         PatientsController,
         TaperRequestsController,
         PlansController,
+        PlanLifecycleController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

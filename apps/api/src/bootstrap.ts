@@ -1,14 +1,18 @@
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { AppOverrides } from '@taperwatch/common';
 import { AppConfig } from '@taperwatch/config';
 import { ApiModule } from './api.module';
 import { configureHttpApp, createFastifyAdapter } from './http-server';
 
 /** Builds the HTTP app without listening (tests listen on their own). */
-export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  overrides: AppOverrides = {},
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config),
+    ApiModule.forRoot(config, overrides),
     createFastifyAdapter(),
     { bufferLogs: true, abortOnError: false },
   );

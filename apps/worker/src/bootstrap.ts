@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import { Logger } from 'nestjs-pino';
+import { AppOverrides } from '@taperwatch/common';
 import { AppConfig } from '@taperwatch/config';
 import { PROCESSORS, WorkerModule } from './worker.module';
 
@@ -19,8 +20,11 @@ function workersOf(app: INestApplicationContext) {
  * Workers are created paused and start only after Nest has connected to Postgres (and
  * migrated) and Redis has answered, so no job is taken by a process that cannot finish it.
  */
-export async function startWorker(config: AppConfig): Promise<RunningWorker> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+export async function startWorker(
+  config: AppConfig,
+  overrides: AppOverrides = {},
+): Promise<RunningWorker> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, overrides), {
     bufferLogs: true,
     abortOnError: false,
   });

@@ -1,20 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { CommonModule } from '@taperwatch/common';
+import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { baseLoggerOptions } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
+import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
 
-export const PROCESSORS = [PlanningProcessor, MaintenanceProcessor];
+export const PROCESSORS = [PlanningProcessor, MaintenanceProcessor, DoseHorizonProcessor];
 
 /** The worker app: an application context with processors only; no HTTP. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -22,7 +23,7 @@ export class WorkerModule {
         LoggerModule.forRoot({
           pinoHttp: baseLoggerOptions(config.LOG_LEVEL, 'taperwatch-worker'),
         }),
-        CommonModule,
+        CommonModule.forRoot(overrides),
         PersistenceModule,
         QueuesModule,
         PlansModule,

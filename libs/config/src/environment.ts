@@ -57,6 +57,35 @@ export class Environment {
   @Min(0)
   DOSE_GRACE_MINUTES?: number;
 
+  /** Days of dose rows kept written ahead of now for each plan in force. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(60)
+  DOSE_HORIZON_DAYS = 7;
+
+  /** How often the worker extends the dose horizon; tests shorten it. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  DOSE_HORIZON_INTERVAL_MS = 3_600_000;
+
+  /**
+   * CIWA-B and generic symptom scores at or above these propose a hold. No sourced bands exist
+   * (CLINICAL.md section 5), so there is no default: unset, such scores are stored unjudged.
+   */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number' })
+  @Min(0)
+  SYMPTOM_THRESHOLD_CIWA_B?: number;
+
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number' })
+  @Min(0)
+  SYMPTOM_THRESHOLD_GENERIC?: number;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 

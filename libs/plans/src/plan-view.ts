@@ -1,4 +1,4 @@
-import { PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
+import { DoseEntity, PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
 
 export interface TaperRequestView {
   id: string;
@@ -42,6 +42,9 @@ export interface PlanView {
   createdAt: string;
   approvedAt?: string;
   approvedBy?: string;
+  /** A revision names the version it revises. */
+  parentPlanId?: string;
+  pausedAt?: string;
 }
 
 export function toPlanView(p: PlanEntity): PlanView {
@@ -63,5 +66,35 @@ export function toPlanView(p: PlanEntity): PlanView {
     createdAt: p.createdAt.toISOString(),
     ...(p.approvedAt ? { approvedAt: p.approvedAt.toISOString() } : {}),
     ...(p.approvedBy ? { approvedBy: p.approvedBy } : {}),
+    ...(p.parentPlanId ? { parentPlanId: p.parentPlanId } : {}),
+    ...(p.pausedAt ? { pausedAt: p.pausedAt.toISOString() } : {}),
+  };
+}
+
+export interface DoseView {
+  id: string;
+  planId: string;
+  patientId: string;
+  dueAt: string;
+  doseMg: number;
+  stepIndex: number;
+  status: DoseEntity['status'];
+  administeredAt?: string;
+  recordedBy?: string;
+  note?: string;
+}
+
+export function toDoseView(d: DoseEntity): DoseView {
+  return {
+    id: d.id,
+    planId: d.planId,
+    patientId: d.patientId,
+    dueAt: d.dueAt.toISOString(),
+    doseMg: d.doseMg,
+    stepIndex: d.stepIndex,
+    status: d.status,
+    ...(d.administeredAt ? { administeredAt: d.administeredAt.toISOString() } : {}),
+    ...(d.recordedBy ? { recordedBy: d.recordedBy } : {}),
+    ...(d.note ? { note: d.note } : {}),
   };
 }

@@ -1,11 +1,26 @@
 import { Module } from '@nestjs/common';
 import { PatientsModule } from '@taperwatch/patients';
+import { DoseScheduleService } from './dose-schedule.service';
+import { PlanDocumentsService } from './plan-documents.service';
+import { PlanDosesService } from './plan-doses.service';
+import { PlanLifecycleService } from './plan-lifecycle.service';
 import { PlansService } from './plans.service';
+import { SymptomChecksService } from './symptom-checks.service';
 import { TaperRequestsService } from './taper-requests.service';
+
+const SERVICES = [
+  PlansService,
+  TaperRequestsService,
+  DoseScheduleService,
+  PlanLifecycleService,
+  PlanDosesService,
+  PlanDocumentsService,
+  SymptomChecksService,
+];
 
 @Module({
   imports: [PatientsModule],
-  providers: [PlansService, TaperRequestsService],
-  exports: [PlansService, TaperRequestsService],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class PlansModule {}

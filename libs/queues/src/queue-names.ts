@@ -2,6 +2,7 @@
 export const QUEUES = {
   planning: 'planning',
   maintenance: 'maintenance',
+  doseHorizon: 'dose-horizon',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
@@ -18,10 +19,12 @@ export type MaintenanceJob = Record<string, never>;
 export const JOB_NAMES = {
   planRequest: 'plan-request',
   requeueStaleRequests: 'requeue-stale-requests',
+  extendDoseHorizon: 'extend-dose-horizon',
 } as const;
 
 /** Deterministic ids: enqueueing the same work twice while it exists is a no-op in BullMQ. */
 export const jobIds = {
   planRequest: (requestId: string) => `plan-${requestId}`,
   requeueStaleRequestsScheduler: 'requeue-stale-requests',
+  extendDoseHorizonScheduler: 'extend-dose-horizon',
 };

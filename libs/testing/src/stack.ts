@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApiApp } from '@taperwatch/api';
+import { Clock } from '@taperwatch/common';
 import { AppConfig, loadConfig } from '@taperwatch/config';
 import { RunningWorker, startWorker } from '@taperwatch/worker';
 import { TestDatabase, createTestDatabase } from './databases';
@@ -25,6 +26,8 @@ export interface TestStack {
 export interface StackOptions {
   workers?: number;
   env?: Record<string, string>;
+  /** One clock for the API and every worker (a ManualClock moves time without sleeping). */
+  clock?: Clock;
 }
 
 function requireEnv(name: string): string {
@@ -51,10 +54,11 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...options.env,
   };
   const config = loadConfig(env);
-  const app = await createApiApp(config);
+  const overrides = options.clock ? { clock: options.clock } : {};
+  const app = await createApiApp(config, overrides);
   const workers: RunningWorker[] = [];
   const addWorker = async () => {
-    const worker = await startWorker(config);
+    const worker = await startWorker(config, overrides);
     workers.push(worker);
     return worker;
   };

@@ -1,0 +1,123 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
+import { COWS_MAX } from '@taperwatch/domain';
+import { DEFAULT_PAGE_SIZE, Idempotent, ProblemException } from '@taperwatch/http';
+import {
+  PlanDocumentsService,
+  PlanDosesService,
+  PlanLifecycleService,
+  SymptomChecksService,
+} from '@taperwatch/plans';
+import { IdParam } from '../common/id-param';
+import {
+  DoseListQueryDto,
+  OptionalReasonDto,
+  ReasonDto,
+  RevisionDto,
+  SymptomCheckDto,
+} from './plan-lifecycle.dto';
+
+/** Plans in force: lifecycle, doses, symptom checks, and the plan as FHIR and on paper. */
+@ApiTags('plans')
+@Controller('v1/plans/:id')
+export class PlanLifecycleController {
+  constructor(
+    private readonly lifecycle: PlanLifecycleService,
+    private readonly doses: PlanDosesService,
+    private readonly symptoms: SymptomChecksService,
+    private readonly documents: PlanDocumentsService,
+  ) {}
+
+  @Post('approve')
+  @HttpCode(200)
+  @Requires('plans:write')
+  approve(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.lifecycle.approve(principal, id);
+  }
+
+  @Post('pause')
+  @HttpCode(200)
+  @Requires('plans:write')
+  pause(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() dto: ReasonDto) {
+    return this.lifecycle.pause(principal, id, dto.reason);
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  @Requires('plans:write')
+  resume(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() dto: OptionalReasonDto = {},
+  ) {
+    return this.lifecycle.resume(principal, id, dto?.reason);
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  @Requires('plans:write')
+  cancel(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() dto: ReasonDto) {
+    return this.lifecycle.cancel(principal, id, dto.reason);
+  }
+
+  /** 202: a proposed version; nothing changes until it is approved. */
+  @Post('revisions')
+  @HttpCode(202)
+  @Idempotent()
+  @Requires('plans:write')
+  async revise(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() dto: RevisionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const view = await this.lifecycle.revise(principal, id, { ...dto });
+    reply.header('location', `/v1/plans/${view.id}`);
+    return view;
+  }
+
+  @Get('doses')
+  @Requires('clinical:read')
+  listDoses(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Query() query: DoseListQueryDto,
+  ) {
+    return this.doses.list(principal, id, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Post('symptom-checks')
+  @HttpCode(201)
+  @Idempotent()
+  @Requires('clinical:record')
+  recordSymptoms(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() dto: SymptomCheckDto,
+  ) {
+    if (dto.scale === 'COWS' && (!Number.isInteger(dto.score) || dto.score > COWS_MAX)) {
+      throw ProblemException.validation([
+        { field: 'score', message: `a COWS total is a whole number from 0 to ${COWS_MAX}` },
+      ]);
+    }
+    return this.symptoms.record(principal, id, { ...dto });
+  }
+
+  @Get('fhir')
+  @Requires('clinical:read')
+  @Header('content-type', 'application/fhir+json; charset=utf-8')
+  fhir(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.documents.fhir(principal, id);
+  }
+
+  @Get('schedule')
+  @Requires('clinical:read')
+  @ApiProduces('text/html')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+  schedule(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.documents.schedule(principal, id);
+  }
+}

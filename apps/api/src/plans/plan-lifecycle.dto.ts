@@ -1,0 +1,97 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
+import { SYMPTOM_SCALES, type SymptomScale } from '@taperwatch/domain';
+import { PageQuery } from '@taperwatch/http';
+import { DOSE_STATUSES, type DoseStatus } from '@taperwatch/persistence';
+import { IsCalendarDate } from '../common/validators';
+
+const STRATEGIES = ['linear', 'proportional', 'hyperbolic'] as const;
+
+export class ReasonDto {
+  @ApiProperty({ example: 'Patient admitted for surgery' })
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
+}
+
+export class OptionalReasonDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  reason?: string;
+}
+
+export class RevisionDto extends ReasonDto {
+  @ApiProperty({ example: '2026-12-10', description: 'First day of the new version' })
+  @IsCalendarDate()
+  fromDate!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 365 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  stepDays?: number;
+
+  @ApiPropertyOptional({ enum: STRATEGIES })
+  @IsOptional()
+  @IsIn(STRATEGIES)
+  strategy?: (typeof STRATEGIES)[number];
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 365, description: 'Keep the current dose first' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  holdDays?: number;
+}
+
+export class SymptomCheckDto {
+  @ApiProperty({ enum: SYMPTOM_SCALES })
+  @IsIn(SYMPTOM_SCALES)
+  scale!: SymptomScale;
+
+  @ApiProperty({ description: 'COWS 0-48; CIWA-B and generic as the site scores them' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1000)
+  score!: number;
+
+  @ApiProperty({ example: '2026-12-03T09:30:00Z' })
+  @IsISO8601({ strict: true })
+  observedAt!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  note?: string;
+}
+
+export class DoseListQueryDto extends PageQuery {
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-08T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ enum: DOSE_STATUSES })
+  @IsOptional()
+  @IsIn(DOSE_STATUSES)
+  status?: DoseStatus;
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Principal } from '@taperwatch/auth';
+import { Clock } from '@taperwatch/common';
+import { findDrug } from '@taperwatch/domain';
+import { PatientEntity } from '@taperwatch/persistence';
+import { planToFhirBundle } from './plan-fhir';
+import { renderSchedulePage } from './plan-schedule-page';
+import { PlansService } from './plans.service';
+
+/** The plan as other systems (FHIR R4) and people (a printed schedule) read it. */
+@Injectable()
+export class PlanDocumentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly plans: PlansService,
+    private readonly clock: Clock,
+  ) {}
+
+  async fhir(principal: Principal, id: string) {
+    const plan = await this.plans.findVisible(principal, id);
+    const patient = await this.patientOf(plan.patientId);
+    return planToFhirBundle(plan, patient.externalId, findDrug(plan.drugCode), this.clock.now());
+  }
+
+  async schedule(principal: Principal, id: string): Promise<string> {
+    const plan = await this.plans.findVisible(principal, id);
+    const patient = await this.patientOf(plan.patientId);
+    return renderSchedulePage(plan, findDrug(plan.drugCode), patient.timezone);
+  }
+
+  private patientOf(id: string) {
+    return this.dataSource.getRepository(PatientEntity).findOneByOrFail({ id });
+  }
+}

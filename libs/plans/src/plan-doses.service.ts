@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Principal } from '@taperwatch/auth';
+import { Page, decodeCursor, encodeCursor } from '@taperwatch/http';
+import { DoseEntity, DoseStatus } from '@taperwatch/persistence';
+import { DoseView, toDoseView } from './plan-view';
+import { PlansService } from './plans.service';
+
+export interface DoseListQuery {
+  from?: string;
+  to?: string;
+  status?: DoseStatus;
+  limit: number;
+  cursor?: string;
+}
+
+@Injectable()
+export class PlanDosesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly plans: PlansService,
+  ) {}
+
+  /** A plan's doses in due order, keyset-paginated over (dueAt, id). */
+  async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
+    await this.plans.findVisible(principal, planId);
+    const qb = this.dataSource
+      .getRepository(DoseEntity)
+      .createQueryBuilder('dose')
+      .where('dose.plan_id = :planId', { planId });
+    if (query.from) qb.andWhere('dose.due_at >= :from', { from: query.from });
+    if (query.to) qb.andWhere('dose.due_at < :to', { to: query.to });
+    if (query.status) qb.andWhere('dose.status = :status', { status: query.status });
+    // The cursor codec stores an instant and an id; here the instant is dueAt.
+    const after = decodeCursor(query.cursor);
+    if (after) {
+      qb.andWhere('(dose.due_at, dose.id) > (:at, :id)', { at: after.createdAt, id: after.id });
+    }
+    const rows = await qb
+      .orderBy('dose.due_at', 'ASC')
+      .addOrderBy('dose.id', 'ASC')
+      .limit(query.limit + 1)
+      .getMany();
+    const more = rows.length > query.limit;
+    const shown = more ? rows.slice(0, query.limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      items: shown.map(toDoseView),
+      nextCursor: more && last ? encodeCursor({ createdAt: last.dueAt, id: last.id }) : null,
+    };
+  }
+}

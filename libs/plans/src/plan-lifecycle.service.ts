@@ -1,0 +1,344 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Principal } from '@taperwatch/auth';
+import { Clock } from '@taperwatch/common';
+import {
+  PlanStep,
+  REVISABLE,
+  Strategy,
+  Warning,
+  dosesOn,
+  findDrug,
+  isoDateAddDays,
+  replanTaper,
+  resumedSteps,
+  zonedDate,
+} from '@taperwatch/domain';
+import { ProblemException } from '@taperwatch/http';
+import {
+  PatientEntity,
+  PlanEntity,
+  TaperRequestEntity,
+  isUniqueViolation,
+} from '@taperwatch/persistence';
+import { DoseScheduleService, lockPlan } from './dose-schedule.service';
+import { PlanView, toPlanView } from './plan-view';
+import { PlansService } from './plans.service';
+import { applyTransition, insertTransition } from './plan-transitions';
+import { TaperRequestBody, patientFacts } from './taper-requests.service';
+
+export interface RevisionBody {
+  fromDate: string;
+  stepDays?: number;
+  strategy?: Strategy;
+  holdDays?: number;
+  reason: string;
+}
+
+/** What a revision was made from, kept with its 'propose' transition (ids only). */
+export interface RevisionOrigin {
+  symptomCheckId?: string;
+}
+
+const ONE_IN_FORCE = 'plans_one_in_force_key';
+
+/**
+ * Approve, pause, resume, cancel and revise. Each runs in one transaction holding the plan's
+ * row lock, checks the move with the domain's state machine, records it, and rewrites the
+ * affected future doses; past doses and recordings are never touched.
+ */
+@Injectable()
+export class PlanLifecycleService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly plans: PlansService,
+    private readonly doses: DoseScheduleService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * A second plan for the same patient and drug cannot be approved while one is in force
+   * (active or paused): 409 naming it; revise it instead. Approving a revision supersedes the
+   * version it revises in the same transaction.
+   */
+  async approve(principal: Principal, id: string): Promise<PlanView> {
+    const visible = await this.plans.findVisible(principal, id);
+    try {
+      const plan = await this.dataSource.transaction(async (manager) => {
+        const now = this.clock.now();
+        // Parent first: sibling revisions then queue on the same lock instead of deadlocking.
+        const parent = visible.parentPlanId ? await lockPlan(manager, visible.parentPlanId) : null;
+        const locked = (await lockPlan(manager, id))!;
+        const zone = await this.doses.zoneOf(manager, locked.patientId);
+        if (parent) await this.supersede(manager, parent, locked, principal, now);
+        const until = this.doses.horizonEnd(now);
+        await applyTransition(
+          manager,
+          locked,
+          'approve',
+          { actorKeyId: principal.keyId },
+          { approvedAt: now, approvedBy: principal.keyId, dosesUntil: until },
+        );
+        await this.doses.writeWindow(manager, locked, zone, now, until, 'keep');
+        return locked;
+      });
+      return toPlanView(plan);
+    } catch (error) {
+      if (!isUniqueViolation(error, ONE_IN_FORCE)) throw error;
+      const other = await this.dataSource
+        .getRepository(PlanEntity)
+        .createQueryBuilder('plan')
+        .where(
+          "plan.patient_id = :p AND plan.drug_code = :d AND plan.status IN ('active', 'paused')",
+          {
+            p: visible.patientId,
+            d: visible.drugCode,
+          },
+        )
+        .getOne();
+      throw ProblemException.conflict(
+        `Another ${visible.drugCode} plan is in force for this patient` +
+          (other ? ` (plan ${other.id}, ${other.status})` : '') +
+          `; this plan is ${visible.status}. Revise or cancel the plan in force instead.`,
+      );
+    }
+  }
+
+  private async supersede(
+    manager: EntityManager,
+    parent: PlanEntity,
+    revision: PlanEntity,
+    principal: Principal,
+    now: Date,
+  ): Promise<void> {
+    if (!REVISABLE.includes(parent.status)) {
+      throw ProblemException.conflict(
+        `This revision replaces plan ${parent.id}, which is ${parent.status}; only an active or paused plan can be superseded.`,
+      );
+    }
+    await applyTransition(
+      manager,
+      parent,
+      'supersede',
+      {
+        actorKeyId: principal.keyId,
+        reason: `Superseded by version ${revision.version}.`,
+        details: { revisionPlanId: revision.id },
+      },
+      { pausedAt: null },
+    );
+    await this.doses.cancelFrom(manager, parent.id, now);
+  }
+
+  /** Pausing never stops the drug: the step in force continues until resumed. */
+  pause(principal: Principal, id: string, reason: string): Promise<PlanView> {
+    return this.change(principal, id, async (manager, plan, zone, now) => {
+      await applyTransition(
+        manager,
+        plan,
+        'pause',
+        { actorKeyId: principal.keyId, reason },
+        {
+          pausedAt: now,
+        },
+      );
+      await this.doses.writeWindow(manager, plan, zone, now, plan.dosesUntil ?? now, 'replace');
+    });
+  }
+
+  /** The rest of the plan starts later by the days it was paused. */
+  resume(principal: Principal, id: string, reason?: string): Promise<PlanView> {
+    return this.change(principal, id, async (manager, plan, zone, now) => {
+      const steps = plan.pausedAt
+        ? resumedSteps(
+            plan.steps as PlanStep[],
+            zonedDate(plan.pausedAt, zone),
+            zonedDate(now, zone),
+          )
+        : (plan.steps as PlanStep[]);
+      await applyTransition(
+        manager,
+        plan,
+        'resume',
+        { actorKeyId: principal.keyId, reason: reason ?? null },
+        { pausedAt: null, steps, endDate: steps[steps.length - 1]?.endDate ?? plan.endDate },
+      );
+      await this.doses.writeWindow(manager, plan, zone, now, plan.dosesUntil ?? now, 'replace');
+    });
+  }
+
+  /**
+   * Future doses are cancelled. Stopping a plan in force while the patient still takes the
+   * drug is an abrupt stop: the plan carries a critical warning saying so.
+   */
+  cancel(principal: Principal, id: string, reason: string): Promise<PlanView> {
+    return this.change(principal, id, async (manager, plan, zone, now) => {
+      const wasInForce = REVISABLE.includes(plan.status);
+      const dailyMg = wasInForce ? await this.dailyDoseToday(manager, plan, zone, now) : 0;
+      const warnings = [...(plan.warnings as Warning[])];
+      // Every catalogue drug is one that is dangerous to stop suddenly.
+      const drug = findDrug(plan.drugCode);
+      if (dailyMg > 0 && drug) {
+        warnings.push({
+          code: 'abrupt_stop',
+          severity: 'critical',
+          message: `Cancelled while the patient takes ${dailyMg} mg/day of ${drug.name}: this is an abrupt stop with withdrawal risk. Reason: ${reason}`,
+        });
+      }
+      await applyTransition(
+        manager,
+        plan,
+        'cancel',
+        { actorKeyId: principal.keyId, reason },
+        {
+          pausedAt: null,
+          warnings,
+        },
+      );
+      await this.doses.cancelFrom(manager, plan.id, now);
+    });
+  }
+
+  private async dailyDoseToday(
+    manager: EntityManager,
+    plan: PlanEntity,
+    zone: string,
+    now: Date,
+  ): Promise<number> {
+    const original = await this.originalRequest(manager, plan);
+    const today = zonedDate(now, zone);
+    const { doses } = dosesOn(
+      this.doses.effectiveSteps(plan, zone),
+      today,
+      original.administrationTimes,
+      original.currentDosesMg,
+    );
+    return Math.round(doses.reduce((a, b) => a + b, 0) * 1000) / 1000;
+  }
+
+  /**
+   * A new proposed version re-planned from `fromDate` with the doses the patient will be
+   * taking then; nothing changes until it is approved.
+   */
+  async revise(
+    principal: Principal,
+    id: string,
+    body: RevisionBody,
+    origin: RevisionOrigin = {},
+  ): Promise<PlanView> {
+    await this.plans.findVisible(principal, id);
+    const plan = await this.dataSource.transaction(async (manager) => {
+      const parent = (await lockPlan(manager, id))!;
+      if (!REVISABLE.includes(parent.status)) {
+        throw ProblemException.conflict(
+          `Cannot revise a plan that is ${parent.status}; only an active or paused plan can be revised.`,
+        );
+      }
+      const patient = await manager.findOneByOrFail(PatientEntity, { id: parent.patientId });
+      const today = zonedDate(this.clock.now(), patient.timezone);
+      if (body.fromDate < today) {
+        throw ProblemException.unprocessable(`fromDate is before today (${today}).`, [
+          { field: 'fromDate', message: `must be today (${today}) or later` },
+        ]);
+      }
+      const original = await this.originalRequest(manager, parent);
+      const takenOn = body.fromDate === today ? today : isoDateAddDays(body.fromDate, -1);
+      const now = dosesOn(
+        this.doses.effectiveSteps(parent, patient.timezone),
+        takenOn,
+        original.administrationTimes,
+        original.currentDosesMg,
+      );
+      const onSubstitute =
+        original.substituteWith !== undefined &&
+        (now.step?.doses.length ?? 0) > 0 &&
+        now.step!.doses.every((d) => d.drugCode === original.substituteWith);
+      const outcome = replanTaper(
+        {
+          original,
+          fromDate: body.fromDate,
+          currentDosesMg: now.doses,
+          ...(body.holdDays !== undefined ? { holdDays: body.holdDays } : {}),
+          ...(body.stepDays !== undefined ? { stepDays: body.stepDays } : {}),
+          ...(body.strategy !== undefined ? { strategy: body.strategy } : {}),
+          ...(onSubstitute ? { currentDrugCode: original.substituteWith } : {}),
+        },
+        patientFacts(patient, today),
+      );
+      if (outcome.kind === 'rejected') {
+        throw ProblemException.unprocessable(
+          outcome.problems.map((p) => p.message).join(' '),
+          outcome.problems.map((p) => ({ field: p.field ?? p.code, message: p.message })),
+        );
+      }
+      const { max } = (await manager
+        .getRepository(PlanEntity)
+        .createQueryBuilder('plan')
+        .select('MAX(plan.version)', 'max')
+        .where('plan.request_id = :r', { r: parent.requestId })
+        .getRawOne<{ max: number }>())!;
+      const revised = outcome.plan;
+      const row = manager.create(PlanEntity, {
+        id: randomUUID(),
+        tenantId: parent.tenantId,
+        requestId: parent.requestId,
+        patientId: parent.patientId,
+        drugCode: parent.drugCode,
+        version: Number(max) + 1,
+        status: 'proposed',
+        strategy: revised.strategy,
+        startDate: revised.startDate,
+        endDate: revised.endDate,
+        startDailyDoseMg: revised.startDailyDoseMg,
+        targetDailyDoseMg: revised.targetDailyDoseMg,
+        steps: revised.steps,
+        warnings: revised.warnings,
+        rationale: revised.rationale,
+        parentPlanId: parent.id,
+      });
+      await manager.insert(PlanEntity, row as QueryDeepPartialEntity<PlanEntity>);
+      await insertTransition(manager, row, 'propose', null, 'proposed', {
+        actorKeyId: principal.keyId,
+        reason: body.reason,
+        details: { parentPlanId: parent.id, fromDate: body.fromDate, ...origin },
+      });
+      return manager.findOneByOrFail(PlanEntity, { id: row.id });
+    });
+    return toPlanView(plan);
+  }
+
+  /** A proposed revision of `planId` that a symptom check already made, if one waits. */
+  async pendingAutomaticHold(planId: string): Promise<string | undefined> {
+    const row = await this.dataSource
+      .getRepository(PlanEntity)
+      .createQueryBuilder('plan')
+      .innerJoin('plan_transitions', 't', "t.plan_id = plan.id AND t.action = 'propose'")
+      .where("plan.parent_plan_id = :planId AND plan.status = 'proposed'", { planId })
+      .andWhere("t.details ->> 'symptomCheckId' IS NOT NULL")
+      .getOne();
+    return row?.id;
+  }
+
+  private async change(
+    principal: Principal,
+    id: string,
+    change: (manager: EntityManager, plan: PlanEntity, zone: string, now: Date) => Promise<void>,
+  ): Promise<PlanView> {
+    await this.plans.findVisible(principal, id);
+    const plan = await this.dataSource.transaction(async (manager) => {
+      const locked = (await lockPlan(manager, id))!;
+      const zone = await this.doses.zoneOf(manager, locked.patientId);
+      await change(manager, locked, zone, this.clock.now());
+      return manager.findOneByOrFail(PlanEntity, { id });
+    });
+    return toPlanView(plan);
+  }
+
+  private async originalRequest(manager: EntityManager, plan: PlanEntity) {
+    const request = await manager.findOneByOrFail(TaperRequestEntity, { id: plan.requestId });
+    const { patientId: _p, ...original } = request.body as unknown as TaperRequestBody;
+    return original;
+  }
+}
