@@ -70,10 +70,10 @@ describe('plans in force', () => {
     const done = await eventually(
       async () =>
         (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string }) => b.status === 'planned' || b.status === 'rejected',
+      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
     );
     expect(done).toMatchObject({ status: 'planned' });
-    return (done as { planId: string }).planId;
+    return done.planId!;
   }
 
   /** Waits for the horizon job to have written doses six days past the clock. */
