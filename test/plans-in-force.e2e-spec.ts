@@ -295,12 +295,13 @@ describe('plans in force', () => {
       currentDosesMg: [20, 20],
       administrationTimes: ['08:00', '20:00'],
       startDate: '2027-08-02',
+      stepDays: 21,
       reason: 'Long-term use',
     });
     const plan = await getPlan(id);
     expect(
       DateTime.fromISO(plan.endDate).diff(DateTime.fromISO(plan.startDate), 'weeks').weeks,
-    ).toBeGreaterThanOrEqual(30);
+    ).toBeGreaterThanOrEqual(60);
     await post(`/v1/plans/${id}/approve`).expect(200);
     const count = async () =>
       Number((await db.query('SELECT count(*) FROM doses WHERE plan_id = $1', [id])).rows[0].count);
