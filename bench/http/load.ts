@@ -1,0 +1,81 @@
+import autocannon from 'autocannon';
+import { CpuShare, cpuWindow } from '../lib/cpu';
+
+/** One load target: how to build each request. */
+export interface Target {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  /** Called for every request when set (unique bodies); otherwise a fixed request. */
+  body?: () => string;
+}
+
+export interface LoadResult {
+  target: string;
+  round: number;
+  /** autocannon's average of per-second samples. */
+  reqPerS: number;
+  /** 2xx responses per second of the measured window. */
+  okPerS: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  cpu: CpuShare;
+}
+
+function request(target: Target): autocannon.Request {
+  const base = { method: target.method, path: target.path, headers: target.headers };
+  const body = target.body;
+  return body ? { ...base, setupRequest: (req) => ({ ...req, body: body() }) } : base;
+}
+
+async function fire(target: Target, connections: number, durationS: number) {
+  return autocannon({
+    url: target.url,
+    connections,
+    duration: durationS,
+    timeout: 10,
+    requests: [request(target)],
+  });
+}
+
+/**
+ * A discarded warm-up, then one measured autocannon run, with the CPU use of every process
+ * during the measured part.
+ */
+export async function measure(
+  target: Target,
+  options: { connections: number; durationS: number; warmupS: number; round: number },
+  children: Record<string, number>,
+): Promise<LoadResult> {
+  if (options.warmupS > 0) await fire(target, options.connections, options.warmupS);
+  const endCpu = cpuWindow(children);
+  const r = await fire(target, options.connections, options.durationS);
+  const cpu = endCpu();
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(r.statusCodeStats)) statusCodes[code] = stat.count;
+  return {
+    target: target.name,
+    round: options.round,
+    reqPerS: r.requests.average,
+    okPerS: r['2xx'] / r.duration,
+    p50Ms: r.latency.p50,
+    p90Ms: r.latency.p90,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    total: r.totalCompletedRequests,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes,
+    cpu,
+  };
+}

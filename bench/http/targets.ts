@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { Target } from './load';
+
+/** A body factory giving every request a unique externalId (for the unique index). */
+function uniquePatientBody(): () => string {
+  const runId = randomBytes(4).toString('hex');
+  let n = 0;
+  return () => JSON.stringify({ externalId: `BENCH-${runId}-${++n}`, unitId: 'ward-7' });
+}
+
+const JSON_BODY = { 'content-type': 'application/json' };
+
+export function ceilingTarget(baseUrl: string): Target {
+  return {
+    name: 'ceiling',
+    url: baseUrl,
+    method: 'POST',
+    path: '/ceiling',
+    headers: JSON_BODY,
+    body: uniquePatientBody(),
+  };
+}
+
+export function createPatientTarget(baseUrl: string, auth: Record<string, string>): Target {
+  return {
+    name: 'POST /v1/patients',
+    url: baseUrl,
+    method: 'POST',
+    path: '/v1/patients',
+    headers: { ...JSON_BODY, ...auth },
+    body: uniquePatientBody(),
+  };
+}
+
+export function getPlanTarget(
+  baseUrl: string,
+  auth: Record<string, string>,
+  planId: string,
+): Target {
+  return {
+    name: 'GET /v1/plans/:id',
+    url: baseUrl,
+    method: 'GET',
+    path: `/v1/plans/${planId}`,
+    headers: auth,
+  };
+}

@@ -1,0 +1,70 @@
+import { freePort } from '@taperwatch/runtime';
+import path from 'node:path';
+import { BenchSettings } from './settings';
+import { Child, startNode, waitForHttp } from './processes';
+
+export const BENCH_ADMIN_KEY = 'bench-bootstrap-admin-key-0123456789';
+
+/** The processes under test: the built API, a worker, and the ceiling server. */
+export interface BenchStack {
+  api: Child;
+  apiUrl: string;
+  ceiling: Child;
+  ceilingUrl: string;
+  worker: Child;
+  /** Child pids by name, for CPU accounting. */
+  pids: Record<string, number>;
+}
+
+export async function startStack(
+  settings: BenchSettings,
+  databaseUrl: string,
+): Promise<BenchStack> {
+  const dist = path.join(settings.root, 'dist');
+  const logDir = path.join(settings.resultsDir, 'logs');
+  const [apiPort, ceilingPort] = [await freePort(), await freePort()];
+  const serviceEnv = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    QUEUE_PREFIX: settings.queuePrefix,
+    BOOTSTRAP_ADMIN_KEY: BENCH_ADMIN_KEY,
+    SHUTDOWN_TIMEOUT_MS: '3000',
+  };
+  const api = startNode({
+    name: 'api',
+    script: path.join(dist, 'apps/api/src/main.js'),
+    env: { ...serviceEnv, PORT: String(apiPort), HOST: '127.0.0.1' },
+    logDir,
+    nodeArgs: settings.cpuProfile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.resultsDir, 'profiles')}`]
+      : [],
+  });
+  const ceiling = startNode({
+    name: 'ceiling',
+    script: path.join(dist, 'bench/http/ceiling-server.js'),
+    env: { NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(ceilingPort) },
+    logDir,
+  });
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const ceilingUrl = `http://127.0.0.1:${ceilingPort}`;
+  // The API migrates the fresh database at start; the worker starts once that is done.
+  await waitForHttp(`${apiUrl}/health/ready`, 90_000, api);
+  await waitForHttp(`${ceilingUrl}/health`, 30_000, ceiling);
+  const worker = startNode({
+    name: 'worker',
+    script: path.join(dist, 'apps/worker/src/main.js'),
+    env: { ...serviceEnv, MIGRATIONS_RUN: 'false' },
+    logDir,
+  });
+  await worker.waitForLine(/"msg":"started"/, 60_000);
+  return {
+    api,
+    apiUrl,
+    ceiling,
+    ceilingUrl,
+    worker,
+    pids: { api: api.pid, worker: worker.pid, ceiling: ceiling.pid },
+  };
+}
