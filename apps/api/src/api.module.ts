@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import { AlertsModule } from '@taperwatch/alerts';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
@@ -11,6 +12,8 @@ import { PatientsModule } from '@taperwatch/patients';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
+import { AlertStreams } from './alerts/alert-streams';
+import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { HealthController } from './health/health.controller';
@@ -38,6 +41,7 @@ export class ApiModule {
         TerminusModule.forRoot({ logger: false }),
         PatientsModule,
         PlansModule,
+        AlertsModule,
       ],
       controllers: [
         HealthController,
@@ -48,12 +52,14 @@ export class ApiModule {
         TaperRequestsController,
         PlansController,
         PlanLifecycleController,
+        AlertsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         IdempotencyInterceptor,
         RedisHealthIndicator,
         QueueMetrics,
+        AlertStreams,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { createValidationPipe } from '@taperwatch/http';
 import { httpRequestDuration } from '@taperwatch/observability';
+import { AlertStreams } from './alerts/alert-streams';
 
 /** API.md: a body over 1 MB is 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -25,6 +26,8 @@ export function createFastifyAdapter(): FastifyAdapter {
 export function configureHttpApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
+  // Open event streams would hold the server open forever; end them as shutdown begins.
+  fastify.addHook('preClose', async () => app.get(AlertStreams).endAll());
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -2,3 +2,4 @@ export * from './databases';
 export * from './eventually';
 export * from './stack';
 export * from './factories';
+export * from './event-stream';

@@ -1,3 +1,4 @@
+import { AlertEntity } from './alert.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { DoseEntity } from './dose.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
@@ -8,6 +9,7 @@ import { SymptomCheckEntity } from './symptom-check.entity';
 import { TaperRequestEntity } from './taper-request.entity';
 import { TenantEntity } from './tenant.entity';
 
+export * from './alert.entity';
 export * from './api-key.entity';
 export * from './dose.entity';
 export * from './idempotency-key.entity';
@@ -28,4 +30,5 @@ export const ENTITIES = [
   PlanTransitionEntity,
   DoseEntity,
   SymptomCheckEntity,
+  AlertEntity,
 ];

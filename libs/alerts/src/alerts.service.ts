@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Principal, assertVisible } from '@taperwatch/auth';
+import { Clock } from '@taperwatch/common';
+import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
+import { AlertEntity, AlertSeverity, AlertStatus, AlertType } from '@taperwatch/persistence';
+import { AlertEvents, AlertEventType } from './alert-events';
+import { AlertView, toAlertView } from './alert-view';
+
+export interface RaiseAlert {
+  tenantId: string;
+  type: AlertType;
+  severity: AlertSeverity;
+  patientId: string;
+  planId: string;
+  unitId: string;
+  doseIds: string[];
+  message: string;
+}
+
+export interface AlertListQuery {
+  status?: AlertStatus;
+  unitId?: string;
+  patientId?: string;
+  type?: AlertType;
+  limit: number;
+  cursor?: string;
+}
+
+/** One live alert per plan and type: the key the partial unique index guards. */
+export function alertDedupKey(planId: string, type: AlertType): string {
+  return `${planId}:${type}`;
+}
+
+@Injectable()
+export class AlertsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly events: AlertEvents,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(AlertEntity);
+  }
+
+  /**
+   * Raises an alert, or adds the doses to the live one with the same plan and type. Two workers
+   * raising at once meet at the partial unique index: one inserts, the other updates.
+   */
+  async raise(input: RaiseAlert): Promise<{ alert: AlertView; created: boolean }> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10)
+       ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET
+         dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.dose_ids || EXCLUDED.dose_ids) AS d ORDER BY d),
+         message = EXCLUDED.message,
+         updated_at = now()
+       RETURNING id, (xmax = 0) AS created`,
+      [
+        randomUUID(),
+        input.tenantId,
+        input.type,
+        input.severity,
+        input.patientId,
+        input.planId,
+        input.unitId,
+        [...new Set(input.doseIds)].sort(),
+        input.message,
+        alertDedupKey(input.planId, input.type),
+      ],
+    );
+    const { id, created } = rows[0] as { id: string; created: boolean };
+    const alert = toAlertView(await this.repo.findOneByOrFail({ id }));
+    if (created) await this.publish('alert.created', input.tenantId, alert);
+    return { alert, created };
+  }
+
+  async get(principal: Principal, id: string): Promise<AlertView> {
+    return toAlertView(await this.findVisible(principal, id));
+  }
+
+  async list(principal: Principal, query: AlertListQuery): Promise<Page<AlertView>> {
+    const qb = this.repo
+      .createQueryBuilder('a')
+      .where('a.tenant_id = :tenantId', { tenantId: principal.tenantId });
+    if (principal.unitFilter)
+      qb.andWhere('a.unit_id IN (:...units)', { units: principal.unitFilter });
+    if (query.unitId) qb.andWhere('a.unit_id = :unitId', { unitId: query.unitId });
+    if (query.status) qb.andWhere('a.status = :status', { status: query.status });
+    if (query.patientId) qb.andWhere('a.patient_id = :patientId', { patientId: query.patientId });
+    if (query.type) qb.andWhere('a.type = :type', { type: query.type });
+    const after = decodeCursor(query.cursor);
+    if (after)
+      qb.andWhere('(a.created_at, a.id) < (:at, :id)', { at: after.createdAt, id: after.id });
+    const rows = await qb
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(rows, query.limit, toAlertView);
+  }
+
+  /** Stops escalation. Acknowledging again is a no-op; a resolved alert cannot be acknowledged. */
+  async acknowledge(principal: Principal, id: string): Promise<AlertView> {
+    const alert = await this.findVisible(principal, id);
+    if (alert.status === 'acknowledged') return toAlertView(alert);
+    if (alert.status === 'resolved') throw ProblemException.conflict('The alert is resolved');
+    const result = await this.repo.update(
+      { id, status: 'open' },
+      { status: 'acknowledged', acknowledgedAt: this.clock.now(), acknowledgedBy: principal.keyId },
+    );
+    const view = toAlertView(await this.repo.findOneByOrFail({ id }));
+    if (result.affected) await this.publish('alert.acknowledged', principal.tenantId, view);
+    return view;
+  }
+
+  async resolve(principal: Principal, id: string, note?: string): Promise<AlertView> {
+    await this.findVisible(principal, id);
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [, affected] = (await this.dataSource.query(
+      `UPDATE alerts SET status = 'resolved', resolved_at = $2, resolved_by = $3, resolution_note = $4,
+         updated_at = now()
+       WHERE id = $1 AND status <> 'resolved' RETURNING id`,
+      [id, this.clock.now(), principal.keyId, note ?? null],
+    )) as [unknown[], number];
+    if (affected === 0) {
+      throw ProblemException.conflict('The alert is already resolved');
+    }
+    const view = toAlertView(await this.repo.findOneByOrFail({ id }));
+    await this.publish('alert.resolved', principal.tenantId, view);
+    return view;
+  }
+
+  private async findVisible(principal: Principal, id: string): Promise<AlertEntity> {
+    const alert = await this.repo.findOneBy({ id, tenantId: principal.tenantId });
+    return assertVisible(principal, alert, 'Alert');
+  }
+
+  private publish(type: AlertEventType, tenantId: string, alert: AlertView): Promise<void> {
+    return this.events.publish({ type, tenantId, alert });
+  }
+}

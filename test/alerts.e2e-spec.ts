@@ -1,0 +1,164 @@
+import { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { AlertsService, RaiseAlert } from '@taperwatch/alerts';
+import { DEFAULT_TENANT_ID } from '@taperwatch/persistence';
+import {
+  TestStack,
+  bearer,
+  createKey,
+  eventually,
+  openEventStream,
+  startStack,
+} from '@taperwatch/testing';
+
+/** Alerts as API.md says: list, get, acknowledge, resolve, dedup, unit scopes and the live stream. */
+describe('alerts', () => {
+  let stack: TestStack;
+  let alerts: AlertsService;
+  let nurse7: string;
+  let nurse9: string;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ workers: 0 });
+    alerts = stack.app.get(AlertsService);
+    nurse7 = await createKey(stack, 'nurse', ['ward-7']);
+    nurse9 = await createKey(stack, 'nurse', ['ward-9']);
+    await stack.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => stack.close());
+
+  const missed = (overrides: Partial<RaiseAlert> = {}): RaiseAlert => ({
+    tenantId: DEFAULT_TENANT_ID,
+    type: 'missed_dose',
+    severity: 'warning',
+    patientId: randomUUID(),
+    planId: randomUUID(),
+    unitId: 'ward-7',
+    doseIds: [randomUUID()],
+    message: 'A scheduled baclofen dose was not recorded',
+    ...overrides,
+  });
+
+  it('keeps one live alert per plan and type, collecting dose ids, even when raised concurrently', async () => {
+    const base = missed();
+    const doseIds = Array.from({ length: 10 }, () => randomUUID());
+    const results = await Promise.all(
+      doseIds.map((id) => alerts.raise({ ...base, doseIds: [id] })),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const list = await stack
+      .http()
+      .get(`/v1/alerts?patientId=${base.patientId}`)
+      .set(bearer(nurse7))
+      .expect(200);
+    expect(list.body.items).toHaveLength(1);
+    expect([...list.body.items[0].doseIds].sort()).toEqual([...doseIds].sort());
+    expect(list.body.items[0]).toEqual(
+      expect.objectContaining({ status: 'open', level: 0, severity: 'warning' }),
+    );
+  });
+
+  it('acknowledges idempotently, resolves once, and opens a new alert after resolution', async () => {
+    const { alert } = await alerts.raise(missed());
+    const ack = await stack
+      .http()
+      .post(`/v1/alerts/${alert.id}/acknowledge`)
+      .set(bearer(nurse7))
+      .expect(200);
+    expect(ack.body).toEqual(
+      expect.objectContaining({ status: 'acknowledged', acknowledgedAt: expect.any(String) }),
+    );
+    const again = await stack
+      .http()
+      .post(`/v1/alerts/${alert.id}/acknowledge`)
+      .set(bearer(nurse7))
+      .expect(200);
+    expect(again.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
+    await stack
+      .http()
+      .post(`/v1/alerts/${alert.id}/resolve`)
+      .set(bearer(nurse7))
+      .send({ note: 'Dose given late' })
+      .expect(200);
+    await stack
+      .http()
+      .post(`/v1/alerts/${alert.id}/resolve`)
+      .set(bearer(nurse7))
+      .send({})
+      .expect(409);
+    await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(409);
+    const reopened = await alerts.raise(
+      missed({ planId: alert.planId, patientId: alert.patientId }),
+    );
+    expect(reopened.created).toBe(true);
+    expect(reopened.alert.id).not.toBe(alert.id);
+  });
+
+  it("hides another unit's alerts: 404 on get and actions, absent from lists", async () => {
+    const { alert } = await alerts.raise(missed());
+    await stack.http().get(`/v1/alerts/${alert.id}`).set(bearer(nurse9)).expect(404);
+    await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse9)).expect(404);
+    const list = await stack.http().get('/v1/alerts').set(bearer(nurse9)).expect(200);
+    expect(list.body.items.map((a: { id: string }) => a.id)).not.toContain(alert.id);
+  });
+
+  it('pages with a cursor and filters by type and status', async () => {
+    const patientId = randomUUID();
+    for (let i = 0; i < 5; i++) await alerts.raise(missed({ patientId }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack
+        .http()
+        .get(`/v1/alerts?patientId=${patientId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(bearer(nurse7))
+        .expect(200);
+      seen.push(...page.body.items.map((a) => a.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(5);
+    const critical = await stack
+      .http()
+      .get(`/v1/alerts?patientId=${patientId}&type=abrupt_cessation_risk`)
+      .set(bearer(nurse7));
+    expect(critical.body.items).toEqual([]);
+    await stack.http().get('/v1/alerts?status=sideways').set(bearer(nurse7)).expect(400);
+  });
+
+  it("streams the caller's units' alert events over SSE, and nothing of other units", async () => {
+    const ward7 = openEventStream(`${baseUrl}/v1/alerts/stream`, bearer(nurse7));
+    const ward9 = openEventStream(`${baseUrl}/v1/alerts/stream`, bearer(nurse9));
+    const anonymous = openEventStream(`${baseUrl}/v1/alerts/stream`, {});
+    try {
+      expect(await ward7.status).toBe(200);
+      expect(await ward9.status).toBe(200);
+      expect(await anonymous.status).toBe(401);
+      await eventually(
+        async () => ward7.comments.length + ward9.comments.length,
+        (n) => n >= 2,
+      );
+      const { alert } = await alerts.raise(missed());
+      await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(200);
+      await eventually(
+        async () =>
+          ward7.events
+            .filter((e) => (e.data as { id: string }).id === alert.id)
+            .map((e) => e.event),
+        (types) => types.includes('alert.created') && types.includes('alert.acknowledged'),
+      );
+      const other = await alerts.raise(missed({ unitId: 'ward-9' }));
+      await eventually(
+        async () => ward9.events.map((e) => (e.data as { id: string }).id),
+        (ids) => ids.includes(other.alert.id),
+      );
+      expect(ward9.events.map((e) => (e.data as { id: string }).id)).not.toContain(alert.id);
+      expect(ward7.events.map((e) => (e.data as { id: string }).id)).not.toContain(other.alert.id);
+    } finally {
+      ward7.close();
+      ward9.close();
+      anonymous.close();
+    }
+  });
+});
