@@ -12,9 +12,11 @@ import { PatientsModule } from '@taperwatch/patients';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
+import { WatchModule } from '@taperwatch/watch';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealthIndicator } from './health/redis.health';
@@ -42,6 +44,7 @@ export class ApiModule {
         PatientsModule,
         PlansModule,
         AlertsModule,
+        WatchModule,
       ],
       controllers: [
         HealthController,
@@ -53,6 +56,7 @@ export class ApiModule {
         PlansController,
         PlanLifecycleController,
         AlertsController,
+        AdministrationsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -32,7 +32,10 @@ export async function startWorker(
   await app.init();
   const workers = workersOf(app);
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  for (const worker of workers) void worker.run();
+  for (const worker of workers) {
+    worker.concurrency = config.WORKER_CONCURRENCY;
+    void worker.run();
+  }
 
   const stop = async () => {
     const closing = Promise.all(workers.map((worker) => worker.close()));

@@ -7,10 +7,18 @@ import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
 import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
+import { WatchModule } from '@taperwatch/watch';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
+import { SchedulerKeeper } from './scheduler-keeper';
+import { DoseCheckProcessor } from './watch/dose-check.processor';
 
-export const PROCESSORS = [PlanningProcessor, MaintenanceProcessor, DoseHorizonProcessor];
+export const PROCESSORS = [
+  PlanningProcessor,
+  MaintenanceProcessor,
+  DoseHorizonProcessor,
+  DoseCheckProcessor,
+];
 
 /** The worker app: an application context with processors only; no HTTP. */
 @Module({})
@@ -27,8 +35,9 @@ export class WorkerModule {
         PersistenceModule,
         QueuesModule,
         PlansModule,
+        WatchModule,
       ],
-      providers: PROCESSORS,
+      providers: [...PROCESSORS, SchedulerKeeper],
     };
   }
 }

@@ -103,6 +103,13 @@ export class Environment {
   @Max(500)
   WORKER_CONCURRENCY = 10;
 
+  /** How often the watcher's sweep looks for doses no delayed job handled (at most 30 s). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(30000)
+  WATCH_SWEEP_MS = 15000;
+
   @Transform(toNumber)
   @IsInt({ message: 'must be an integer' })
   @Min(1)

@@ -33,3 +33,24 @@ export const taperRequestsPlanned = new Counter({
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
+
+export const doseDetectionLateness = new Histogram({
+  name: 'taperwatch_dose_detection_lateness_seconds',
+  help: 'Time from a dose becoming overdue (dueAt + grace) to the watcher marking it missed',
+  labelNames: ['detected_by'],
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [metricsRegistry],
+});
+
+export const sweepFindings = new Counter({
+  name: 'taperwatch_watch_sweep_findings_total',
+  help: 'Overdue doses the sweep found that no delayed job had handled (0 in normal running)',
+  registers: [metricsRegistry],
+});
+
+export const alertsRaised = new Counter({
+  name: 'taperwatch_alerts_raised_total',
+  help: 'Alerts opened by type',
+  labelNames: ['type'],
+  registers: [metricsRegistry],
+});

@@ -82,7 +82,17 @@ export interface DoseView {
   administeredAt?: string;
   recordedBy?: string;
   note?: string;
+  /** What the recording established: the outcome, amount and ISMP timeliness. */
+  outcome?: string;
+  givenMg?: number;
+  timeliness?: string;
+  minutesFromDue?: number;
+  /** When the watcher found it unrecorded past its grace. */
+  missedAt?: string;
 }
+
+const present = <T>(value: T | null | undefined): value is T =>
+  value !== null && value !== undefined;
 
 export function toDoseView(d: DoseEntity): DoseView {
   return {
@@ -96,5 +106,10 @@ export function toDoseView(d: DoseEntity): DoseView {
     ...(d.administeredAt ? { administeredAt: d.administeredAt.toISOString() } : {}),
     ...(d.recordedBy ? { recordedBy: d.recordedBy } : {}),
     ...(d.note ? { note: d.note } : {}),
+    ...(d.recordedOutcome ? { outcome: d.recordedOutcome } : {}),
+    ...(present(d.givenMg) ? { givenMg: d.givenMg } : {}),
+    ...(d.timeliness ? { timeliness: d.timeliness } : {}),
+    ...(present(d.minutesFromDue) ? { minutesFromDue: d.minutesFromDue } : {}),
+    ...(d.missedAt ? { missedAt: d.missedAt.toISOString() } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '@taperwatch/alerts';
 import { PatientsModule } from '@taperwatch/patients';
 import { DoseScheduleService } from './dose-schedule.service';
 import { PlanDocumentsService } from './plan-documents.service';
@@ -19,7 +20,7 @@ const SERVICES = [
 ];
 
 @Module({
-  imports: [PatientsModule],
+  imports: [PatientsModule, AlertsModule],
   providers: SERVICES,
   exports: SERVICES,
 })

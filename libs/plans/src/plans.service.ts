@@ -17,7 +17,7 @@ export class PlansService {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The plan if this caller may see its patient's unit; 404 otherwise. */
-  async findVisible(principal: Principal, id: string): Promise<PlanEntity> {
+  async findVisible(principal: Principal, id: string): Promise<PlanEntity & { unitId: string }> {
     const row = await this.dataSource
       .getRepository(PlanEntity)
       .createQueryBuilder('plan')

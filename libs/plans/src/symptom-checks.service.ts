@@ -1,3 +1,4 @@
+import { AlertsService } from '@taperwatch/alerts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -6,7 +7,7 @@ import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { REVISABLE, SymptomScale, assessSymptoms, zonedDate } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { PatientEntity, SymptomCheckEntity } from '@taperwatch/persistence';
+import { PatientEntity, PlanEntity, SymptomCheckEntity } from '@taperwatch/persistence';
 import { PlanLifecycleService } from './plan-lifecycle.service';
 import { PlansService } from './plans.service';
 
@@ -66,6 +67,7 @@ export class SymptomChecksService {
     private readonly plans: PlansService,
     private readonly lifecycle: PlanLifecycleService,
     private readonly clock: Clock,
+    private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -109,7 +111,27 @@ export class SymptomChecksService {
       revisionPlanId: revisionPlanId ?? null,
       recordedBy: principal.keyId,
     });
+    if (assessment.atOrAboveThreshold) await this.raiseAlert(plan, body, assessment.band);
     return toView(await repo.findOneByOrFail({ id }));
+  }
+
+  /** Symptoms at or above the threshold alert whatever the dose counts say (CLINICAL.md §4 rule 5). */
+  private async raiseAlert(
+    plan: PlanEntity & { unitId: string },
+    body: SymptomCheckBody,
+    band: string | null,
+  ): Promise<void> {
+    const severe = band === 'moderately_severe' || band === 'severe';
+    await this.alerts.raise({
+      tenantId: plan.tenantId,
+      type: 'withdrawal_symptoms',
+      severity: severe ? 'critical' : 'warning',
+      patientId: plan.patientId,
+      planId: plan.id,
+      unitId: plan.unitId,
+      doseIds: [],
+      message: `${body.scale} ${body.score}${band ? ` (${band.replace('_', ' ')})` : ''}: withdrawal symptoms at or above the threshold; a hold is proposed`,
+    });
   }
 
   private async proposeHold(

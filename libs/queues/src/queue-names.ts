@@ -3,6 +3,7 @@ export const QUEUES = {
   planning: 'planning',
   maintenance: 'maintenance',
   doseHorizon: 'dose-horizon',
+  doseChecks: 'dose-checks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
@@ -16,10 +17,17 @@ export interface PlanRequestJob {
 
 export type MaintenanceJob = Record<string, never>;
 
+/** A delayed job at the dose's missedAfter: ids only. */
+export interface DoseCheckJob {
+  doseId: string;
+}
+
 export const JOB_NAMES = {
   planRequest: 'plan-request',
   requeueStaleRequests: 'requeue-stale-requests',
   extendDoseHorizon: 'extend-dose-horizon',
+  doseCheck: 'dose-check',
+  watchSweep: 'watch-sweep',
 } as const;
 
 /** Deterministic ids: enqueueing the same work twice while it exists is a no-op in BullMQ. */
@@ -27,4 +35,6 @@ export const jobIds = {
   planRequest: (requestId: string) => `plan-${requestId}`,
   requeueStaleRequestsScheduler: 'requeue-stale-requests',
   extendDoseHorizonScheduler: 'extend-dose-horizon',
+  doseCheck: (doseId: string) => `dose-check-${doseId}`,
+  watchSweepScheduler: 'watch-sweep',
 };

@@ -1,7 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+// Relative: jest's globalSetup imports this file outside the module mapper.
+import { MIGRATIONS } from '../../persistence/src/migrations';
 
-export const TEMPLATE_DATABASE = 'taperwatch_test_template';
+/** Named after the migrations it holds, so checkouts at other versions never share one. */
+export const TEMPLATE_DATABASE = `taperwatch_test_template_${createHash('sha256')
+  .update(MIGRATIONS.map((m) => m.name).join())
+  .digest('hex')
+  .slice(0, 12)}`;
 
 /** The same server's maintenance database, for CREATE/DROP DATABASE. */
 export function adminUrlFor(databaseUrl: string): string {

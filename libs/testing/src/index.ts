@@ -3,3 +3,4 @@ export * from './eventually';
 export * from './stack';
 export * from './factories';
 export * from './event-stream';
+export * from './watch-fixtures';

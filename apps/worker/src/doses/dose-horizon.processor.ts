@@ -1,9 +1,8 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '@taperwatch/config';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
 import { DoseScheduleService } from '@taperwatch/plans';
-import { JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
+import { QUEUES } from '@taperwatch/queues';
 import { runJob } from '../job-context';
 
 /**
@@ -12,24 +11,11 @@ import { runJob } from '../job-context';
  * so a lost or doubled run only writes late or writes nothing new.
  */
 @Processor(QUEUES.doseHorizon, { autorun: false })
-export class DoseHorizonProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DoseHorizonProcessor extends WorkerHost {
   private readonly logger = new Logger(DoseHorizonProcessor.name);
 
-  constructor(
-    private readonly doses: DoseScheduleService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.doseHorizon) private readonly queue: Queue,
-  ) {
+  constructor(private readonly doses: DoseScheduleService) {
     super();
-  }
-
-  /** Idempotent per scheduler id: every worker process may call it. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      jobIds.extendDoseHorizonScheduler,
-      { every: this.config.DOSE_HORIZON_INTERVAL_MS },
-      { name: JOB_NAMES.extendDoseHorizon, data: {} },
-    );
   }
 
   process(job: Job) {

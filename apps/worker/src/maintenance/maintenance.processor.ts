@@ -1,8 +1,8 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
 import { TaperRequestsService } from '@taperwatch/plans';
-import { JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
+import { QUEUES } from '@taperwatch/queues';
 import { runJob } from '../job-context';
 
 /** How often the backstop looks for work whose job was lost (Redis flushed, crash). */
@@ -13,23 +13,11 @@ export const SWEEP_EVERY_MS = 30_000;
  * request still waiting after a sweep interval, so a lost job delays a plan, never loses it.
  */
 @Processor(QUEUES.maintenance, { autorun: false })
-export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class MaintenanceProcessor extends WorkerHost {
   private readonly logger = new Logger(MaintenanceProcessor.name);
 
-  constructor(
-    private readonly requests: TaperRequestsService,
-    @InjectQueue(QUEUES.maintenance) private readonly queue: Queue,
-  ) {
+  constructor(private readonly requests: TaperRequestsService) {
     super();
-  }
-
-  /** Idempotent per scheduler id: every worker process may call it. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      jobIds.requeueStaleRequestsScheduler,
-      { every: SWEEP_EVERY_MS },
-      { name: JOB_NAMES.requeueStaleRequests, data: {} },
-    );
   }
 
   process(job: Job) {

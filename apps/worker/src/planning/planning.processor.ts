@@ -1,25 +1,17 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { TaperRequestsService } from '@taperwatch/plans';
 import { PlanRequestJob, QUEUES } from '@taperwatch/queues';
 import { runJob } from '../job-context';
 
 /** Turns a queued taper request into a proposed plan (or a rejection with problems). */
 @Processor(QUEUES.planning, { autorun: false })
-export class PlanningProcessor extends WorkerHost implements OnModuleInit {
+export class PlanningProcessor extends WorkerHost {
   private readonly logger = new Logger(PlanningProcessor.name);
 
-  constructor(
-    private readonly requests: TaperRequestsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
+  constructor(private readonly requests: TaperRequestsService) {
     super();
-  }
-
-  onModuleInit(): void {
-    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
   }
 
   process(job: Job<PlanRequestJob>) {

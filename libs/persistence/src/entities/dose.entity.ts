@@ -18,6 +18,8 @@ export const DOSE_STATUSES = [
   'cancelled',
 ] as const;
 export type DoseStatus = (typeof DOSE_STATUSES)[number];
+export const DOSE_OUTCOMES = ['given', 'held', 'refused', 'not_given'] as const;
+export type DoseOutcome = (typeof DOSE_OUTCOMES)[number];
 
 /** One scheduled administration of a plan at an instant; recordings change its status. */
 @Entity('doses')
@@ -28,6 +30,13 @@ export type DoseStatus = (typeof DOSE_STATUSES)[number];
 // Re-running the horizon (or two workers running it) never writes a dose twice.
 @Index('doses_plan_due_key', ['planId', 'dueAt'], { unique: true })
 @Index('doses_patient_due_idx', ['patientId', 'dueAt'])
+// The watcher's scans touch pending doses only: small partial indexes, however long the history.
+@Index('doses_pending_missed_after_idx', ['missedAfter'], { where: "status = 'scheduled'" })
+@Index('doses_unarmed_idx', ['dueAt'], { where: "status = 'scheduled' AND missed_after IS NULL" })
+@Check(
+  'doses_recorded_outcome_check',
+  `recorded_outcome IS NULL OR recorded_outcome IN ('given', 'held', 'refused', 'not_given')`,
+)
 export class DoseEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -61,6 +70,37 @@ export class DoseEntity {
 
   @Column('text', { nullable: true })
   note!: string | null;
+
+  /** dueAt + grace: when an unrecorded dose becomes missed. Set when the watcher arms the dose. */
+  @Column({ type: 'timestamptz', name: 'missed_after', precision: 3, nullable: true })
+  missedAfter!: Date | null;
+
+  /** A delayed check job was queued (the sweep catches it all the same if Redis loses it). */
+  @Column('boolean', { name: 'check_queued', default: false })
+  checkQueued!: boolean;
+
+  @Column({ type: 'timestamptz', name: 'missed_at', precision: 3, nullable: true })
+  missedAt!: Date | null;
+
+  /** What the nurse recorded (not_given keeps status missed). */
+  @Column('text', { name: 'recorded_outcome', nullable: true })
+  recordedOutcome!: DoseOutcome | null;
+
+  @Column('text', { nullable: true })
+  timeliness!: 'on_time' | 'early' | 'late' | null;
+
+  /** Minutes after dueAt the dose was given (negative when early). */
+  @Column('integer', { name: 'minutes_from_due', nullable: true })
+  minutesFromDue!: number | null;
+
+  @Column('numeric', {
+    name: 'given_mg',
+    precision: 10,
+    scale: 3,
+    nullable: true,
+    transformer: numericToNumber,
+  })
+  givenMg!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;

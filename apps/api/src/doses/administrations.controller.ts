@@ -1,0 +1,26 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
+import { Idempotent } from '@taperwatch/http';
+import { DoseRecordingService } from '@taperwatch/watch';
+import { IdParam } from '../common/id-param';
+import { RecordAdministrationDto } from './administration.dto';
+
+@ApiTags('doses')
+@Controller('v1/doses')
+export class AdministrationsController {
+  constructor(private readonly recording: DoseRecordingService) {}
+
+  /** given, held, refused or not_given; once per dose (409 after), late after missed is fine. */
+  @Post(':id/administrations')
+  @HttpCode(201)
+  @Idempotent()
+  @Requires('clinical:record')
+  record(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() dto: RecordAdministrationDto,
+  ) {
+    return this.recording.record(principal, id, dto);
+  }
+}

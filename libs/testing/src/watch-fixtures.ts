@@ -1,0 +1,62 @@
+import { DataSource } from 'typeorm';
+import { isoDate } from '@taperwatch/common';
+import type { TestStack } from './stack';
+import { baclofenRequest, bearer, createPatient } from './factories';
+import { eventually } from './eventually';
+
+const HOUR = 3_600_000;
+
+export interface SeedDose {
+  /** Due this long from now (negative: in the past). */
+  inMs: number;
+  status?: 'scheduled' | 'given';
+}
+
+export interface SeededPlan {
+  patientId: string;
+  planId: string;
+  doseIds: string[];
+}
+
+/**
+ * An active baclofen 60 mg/day plan (15 mg TID in force) approved a day ago, with dose rows at
+ * the given offsets from now: the watcher's scenarios without waiting for real clock times.
+ */
+export async function seedWatchedPlan(
+  stack: TestStack,
+  key: string,
+  doses: SeedDose[],
+  unitId = 'ward-7',
+): Promise<SeededPlan> {
+  const patient = await createPatient(stack, key, { unitId });
+  const startDate = isoDate(new Date(Date.now() - 2 * 24 * HOUR));
+  const submitted = await stack
+    .http()
+    .post('/v1/taper-requests')
+    .set(bearer(key))
+    .send(baclofenRequest(patient.id, { startDate }))
+    .expect(202);
+  const planned = await eventually(
+    async () =>
+      (await stack.http().get(`/v1/taper-requests/${submitted.body.id}`).set(bearer(key))).body,
+    (body: { status: string; planId?: string }) => body.status === 'planned',
+  );
+  const ds = stack.app.get(DataSource);
+  await ds.query(
+    `UPDATE plans SET status = 'active', approved_at = now() - interval '25 hours' WHERE id = $1`,
+    [planned.planId],
+  );
+  const rows: { id: string }[] = await ds.query(
+    `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, dose_mg, status,
+                        administered_at, recorded_outcome)
+     SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 1, now() + make_interval(secs => t.ms / 1000.0),
+            15, t.status, CASE WHEN t.status = 'given' THEN now() + make_interval(secs => t.ms / 1000.0) END,
+            CASE WHEN t.status = 'given' THEN 'given' END
+     FROM plans p, unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(ms, status, n)
+     WHERE p.id = $1 ORDER BY t.n RETURNING id`,
+    [planned.planId, doses.map((d) => d.inMs), doses.map((d) => d.status ?? 'scheduled')],
+  );
+  return { patientId: patient.id, planId: planned.planId!, doseIds: rows.map((r) => r.id) };
+}
+
+export { HOUR };

@@ -1,0 +1,4 @@
+export * from './plan-context';
+export * from './watch.service';
+export * from './dose-recording.service';
+export * from './watch.module';

@@ -1,0 +1,66 @@
+import { PlanStep, findDrug, resolveGraceMinutes, stepOn, zonedDate } from '@taperwatch/domain';
+import { PlanEntity } from '@taperwatch/persistence';
+
+/** What the watcher needs to know about a plan in force to judge its doses. */
+export interface WatchedPlan {
+  id: string;
+  tenantId: string;
+  patientId: string;
+  unitId: string;
+  timezone: string;
+  drugCode: string;
+  drugName: string;
+  steps: PlanStep[];
+  startDailyDoseMg: number;
+  approvedAt: Date | null;
+  dosesPerDay: number;
+  graceMinutes: number;
+  cessationRiskHours: number | null;
+  cessationMissedFraction: number | null;
+}
+
+/** The plan's administrations per day: the most any step gives (its clock times). */
+function dosesPerDay(steps: readonly PlanStep[]): number {
+  return Math.max(1, ...steps.map((s) => s.doses.length));
+}
+
+export function watchedPlan(
+  plan: PlanEntity,
+  patient: { unitId: string; timezone: string },
+  graceOverrideMinutes: number | undefined,
+): WatchedPlan {
+  const drug = findDrug(plan.drugCode);
+  const steps = plan.steps as PlanStep[];
+  const perDay = dosesPerDay(steps);
+  return {
+    id: plan.id,
+    tenantId: plan.tenantId,
+    patientId: plan.patientId,
+    unitId: patient.unitId,
+    timezone: patient.timezone,
+    drugCode: plan.drugCode,
+    drugName: drug?.name ?? plan.drugCode,
+    steps,
+    startDailyDoseMg: plan.startDailyDoseMg,
+    approvedAt: plan.approvedAt,
+    dosesPerDay: perDay,
+    graceMinutes: resolveGraceMinutes({
+      overrideMinutes: graceOverrideMinutes ?? null,
+      drugGraceMinutes: drug?.graceMinutes ?? null,
+      dosesPerDay: perDay,
+    }),
+    cessationRiskHours: drug?.cessationRiskHours ?? null,
+    cessationMissedFraction: drug?.cessationMissedFraction ?? null,
+  };
+}
+
+/**
+ * The daily dose in force on the patient's calendar day at `now`: before the first step the
+ * patient is still on the starting dose, after the last the target holds.
+ */
+export function currentStepDailyDose(plan: WatchedPlan, now: Date): number {
+  const today = zonedDate(now, plan.timezone);
+  const first = plan.steps[0];
+  if (!first || today < first.startDate) return plan.startDailyDoseMg;
+  return (stepOn(plan.steps, today) ?? plan.steps[plan.steps.length - 1]!).dailyDoseMg;
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AlertsModule } from '@taperwatch/alerts';
+import { DoseRecordingService } from './dose-recording.service';
+import { WatchService } from './watch.service';
+
+@Module({
+  imports: [AlertsModule],
+  providers: [WatchService, DoseRecordingService],
+  exports: [WatchService, DoseRecordingService],
+})
+export class WatchModule {}

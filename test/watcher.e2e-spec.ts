@@ -1,0 +1,280 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import {
+  HOUR,
+  TestStack,
+  bearer,
+  createKey,
+  deleteQueueKeys,
+  eventually,
+  seedWatchedPlan,
+  startStack,
+} from '@taperwatch/testing';
+
+const DIST = path.resolve(__dirname, '../dist/apps');
+/** 1.2 s of grace and a 500 ms sweep: the watcher's timing, compressed for tests. */
+const FAST_WATCH = { DOSE_GRACE_MINUTES: '0.02', WATCH_SWEEP_MS: '500' };
+
+type Alert = { type: string; severity: string; doseIds: string[]; planId: string };
+
+describe('the watcher', () => {
+  let stack: TestStack;
+  let nurse: string;
+  let prescriber: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: FAST_WATCH });
+    prescriber = await createKey(stack, 'prescriber');
+    nurse = await createKey(stack, 'nurse', ['ward-7']);
+  });
+  afterAll(() => stack.close());
+
+  const record = (doseId: string, body: object, key = nurse) =>
+    stack.http().post(`/v1/doses/${doseId}/administrations`).set(bearer(key)).send(body);
+  const alertsOf = async (planId: string): Promise<Alert[]> =>
+    (await stack.http().get(`/v1/alerts?status=open`).set(bearer(nurse))).body.items.filter(
+      (a: Alert) => a.planId === planId,
+    );
+  const doseStatus = async (doseId: string) =>
+    (await stack.app.get(DataSource).query('SELECT status FROM doses WHERE id = $1', [doseId]))[0]
+      .status as string;
+
+  describe('recording', () => {
+    it('records a dose given on time, once', async () => {
+      const { doseIds } = await seedWatchedPlan(stack, prescriber, [{ inMs: 10 * 60_000 }]);
+      const res = await record(doseIds[0]!, { outcome: 'given' }).expect(201);
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          id: doseIds[0],
+          status: 'given',
+          timeliness: 'on_time',
+          recordedBy: expect.any(String),
+        }),
+      );
+      const again = await record(doseIds[0]!, { outcome: 'given' }).expect(409);
+      expect(again.body.detail).toMatch(/already recorded as given/);
+    });
+
+    it('records held and refused, and not_given as a dose not taken', async () => {
+      const { doseIds } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: 5 * 60_000 },
+        { inMs: 6 * 60_000 },
+        { inMs: 7 * 60_000 },
+      ]);
+      expect(
+        (await record(doseIds[0]!, { outcome: 'held', note: 'NBM before theatre' }).expect(201))
+          .body.status,
+      ).toBe('held');
+      expect((await record(doseIds[1]!, { outcome: 'refused' }).expect(201)).body.status).toBe(
+        'refused',
+      );
+      const notGiven = (await record(doseIds[2]!, { outcome: 'not_given' }).expect(201)).body;
+      expect(notGiven).toEqual(expect.objectContaining({ status: 'missed', outcome: 'not_given' }));
+    });
+
+    it('accepts a late given dose after the watcher marked it missed, keeping its lateness', async () => {
+      const { doseIds, planId } = await seedWatchedPlan(stack, prescriber, [{ inMs: -2 * HOUR }]);
+      await eventually(
+        () => doseStatus(doseIds[0]!),
+        (s) => s === 'missed',
+      );
+      await eventually(
+        () => alertsOf(planId),
+        (a) => a.some((x) => x.type === 'missed_dose'),
+      );
+      const res = await record(doseIds[0]!, { outcome: 'given' }).expect(201);
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          status: 'given',
+          timeliness: 'late',
+          missedAt: expect.any(String),
+        }),
+      );
+      expect(res.body.minutesFromDue).toBeGreaterThanOrEqual(119);
+    });
+
+    it('refuses a time in the future and a bad outcome, naming the field', async () => {
+      const { doseIds } = await seedWatchedPlan(stack, prescriber, [{ inMs: 60_000 }]);
+      const future = new Date(Date.now() + 2 * HOUR).toISOString();
+      const late = await record(doseIds[0]!, { outcome: 'given', administeredAt: future }).expect(
+        422,
+      );
+      expect(late.body.errors).toEqual([expect.objectContaining({ field: 'administeredAt' })]);
+      const bad = await record(doseIds[0]!, { outcome: 'swallowed' }).expect(400);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'outcome' })]);
+    });
+
+    it("hides another unit's dose (404) and refuses an admin (403)", async () => {
+      const { doseIds } = await seedWatchedPlan(stack, prescriber, [{ inMs: 60_000 }]);
+      const elsewhere = await createKey(stack, 'nurse', ['ward-9']);
+      await record(doseIds[0]!, { outcome: 'given' }, elsewhere).expect(404);
+      await record(doseIds[0]!, { outcome: 'given' }, await createKey(stack, 'admin')).expect(403);
+    });
+  });
+
+  describe('rules (baclofen TID)', () => {
+    it('raises withdrawal_symptoms for a symptom check at or above the threshold, whatever the doses say', async () => {
+      const { planId } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -8 * HOUR, status: 'given' },
+      ]);
+      const check = (score: number) =>
+        stack
+          .http()
+          .post(`/v1/plans/${planId}/symptom-checks`)
+          .set(bearer(nurse))
+          .send({ scale: 'COWS', score, observedAt: new Date().toISOString() })
+          .expect(201);
+      await check(8);
+      expect(await alertsOf(planId)).toEqual([]);
+      await check(30);
+      expect(await alertsOf(planId)).toEqual([
+        expect.objectContaining({ type: 'withdrawal_symptoms', severity: 'critical', doseIds: [] }),
+      ]);
+    });
+
+    it('one missed dose raises missed_dose only', async () => {
+      const { planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -16 * HOUR, status: 'given' },
+        { inMs: -8 * HOUR, status: 'given' },
+        { inMs: -1000 },
+      ]);
+      const alerts = await eventually(
+        () => alertsOf(planId),
+        (a) => a.length > 0,
+      );
+      expect(alerts).toEqual([
+        expect.objectContaining({
+          type: 'missed_dose',
+          severity: 'warning',
+          doseIds: [doseIds[2]],
+        }),
+      ]);
+      // Later sweeps keep it that way.
+      await eventually(
+        () =>
+          stack.app
+            .get(DataSource)
+            .query(
+              `SELECT 1 FROM doses WHERE id = $1 AND missed_at < now() - interval '1 second'`,
+              [doseIds[2]],
+            ),
+        (r) => r.length === 1,
+      );
+      expect((await alertsOf(planId)).map((a) => a.type)).toEqual(['missed_dose']);
+    });
+
+    it('two missed doses of three also raise abrupt_cessation_risk, critical', async () => {
+      const { planId } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -16 * HOUR, status: 'given' },
+        { inMs: -8 * HOUR },
+        { inMs: -1000 },
+      ]);
+      const alerts = await eventually(
+        () => alertsOf(planId),
+        (a) => a.length === 2,
+      );
+      expect(alerts.map((a) => [a.type, a.severity]).sort()).toEqual([
+        ['abrupt_cessation_risk', 'critical'],
+        ['missed_dose', 'warning'],
+      ]);
+    });
+
+    it('a refusal counts at once: two refusals of three raise the cessation alert without waiting', async () => {
+      const { planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -16 * HOUR, status: 'given' },
+        { inMs: -8 * HOUR, status: 'given' },
+        { inMs: -60_000 },
+        { inMs: 30 * 60_000 },
+      ]);
+      await record(doseIds[2]!, { outcome: 'refused' }).expect(201);
+      await record(doseIds[3]!, {
+        outcome: 'refused',
+        administeredAt: new Date().toISOString(),
+      }).expect(201);
+      expect(await alertsOf(planId)).toEqual([]);
+    });
+  });
+});
+
+describe('the watcher when things fail', () => {
+  it('still marks doses missed and raises alerts after Redis loses its BullMQ keys', async () => {
+    const stack = await startStack({ env: { DOSE_GRACE_MINUTES: '0.05', WATCH_SWEEP_MS: '1000' } });
+    try {
+      const prescriber = await createKey(stack, 'prescriber');
+      const { planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -16 * HOUR, status: 'given' },
+        { inMs: 2_000 },
+        { inMs: 2_500 },
+      ]);
+      const ds = stack.app.get(DataSource);
+      await eventually(
+        () =>
+          ds.query(`SELECT count(*)::int AS n FROM doses WHERE plan_id = $1 AND check_queued`, [
+            planId,
+          ]),
+        (rows: { n: number }[]) => rows[0]!.n === 2,
+      );
+      await deleteQueueKeys(stack.env.REDIS_URL!, stack.env.QUEUE_PREFIX!);
+      await eventually(
+        () => ds.query(`SELECT status FROM doses WHERE id = ANY($1::uuid[])`, [doseIds.slice(1)]),
+        (rows: { status: string }[]) => rows.every((r) => r.status === 'missed'),
+        { timeoutMs: 30_000 },
+      );
+      await eventually(
+        () => ds.query(`SELECT type FROM alerts WHERE plan_id = $1`, [planId]),
+        (rows: { type: string }[]) =>
+          rows
+            .map((r) => r.type)
+            .sort()
+            .join() === 'abrupt_cessation_risk,missed_dose',
+        { timeoutMs: 30_000 },
+      );
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('raises exactly one alert per plan and type with two worker processes, and survives a SIGKILLed worker', async () => {
+    const stack = await startStack({
+      workers: 0,
+      env: { DOSE_GRACE_MINUTES: '0.02', WATCH_SWEEP_MS: '300' },
+    });
+    const spawnWorker = () =>
+      spawn(process.execPath, [path.join(DIST, 'worker/src/main.js')], {
+        env: { ...process.env, ...stack.env },
+        stdio: 'ignore',
+      });
+    const workers = [spawnWorker(), spawnWorker()];
+    try {
+      const prescriber = await createKey(stack, 'prescriber');
+      const plans = [];
+      for (let i = 0; i < 6; i++) {
+        plans.push(
+          await seedWatchedPlan(stack, prescriber, [
+            { inMs: -16 * HOUR, status: 'given' },
+            { inMs: -8 * HOUR },
+            { inMs: 1_500 + i * 100 },
+          ]),
+        );
+      }
+      // Kill one worker while the doses fall due; the other (and its sweep) must finish the work.
+      workers[0]!.kill('SIGKILL');
+      const ds = stack.app.get(DataSource);
+      const ids = plans.map((p) => p.planId);
+      const rows = await eventually(
+        () =>
+          ds.query(
+            `SELECT plan_id, type, count(*)::int AS n FROM alerts WHERE plan_id = ANY($1::uuid[]) GROUP BY 1, 2`,
+            [ids],
+          ),
+        (r: unknown[]) => r.length === ids.length * 2,
+        { timeoutMs: 30_000 },
+      );
+      expect((rows as { n: number }[]).every((r) => r.n === 1)).toBe(true);
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      await stack.close();
+    }
+  });
+});
