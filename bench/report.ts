@@ -84,6 +84,7 @@ export function httpRunsTable(runs: LoadResult[]): string {
     n2(r.cpu.bench),
     n2(r.cpu.postgres),
     n2(r.cpu.redis),
+    n2(r.cpu.irq),
     n2(r.cpu.other),
   ]);
   return table(
@@ -101,6 +102,7 @@ export function httpRunsTable(runs: LoadResult[]): string {
       'autocannon',
       'postgres',
       'redis',
+      'irq',
       'other',
     ],
     rows,
@@ -181,7 +183,7 @@ export function latencyTable(r: PlannedLatencyResult): string {
       (Object.keys(r.notPlanned).length ? `, not planned ${JSON.stringify(r.notPlanned)}` : '') +
       `; all planned ${n1(r.drainS)} s after the first POST (${fmt(r.plansPerS)} plans/s end to end)`,
     `CPU (cores): api ${n2(r.cpu.children.api)}, worker ${n2(r.cpu.children.worker)}, ` +
-      `bench ${n2(r.cpu.bench)}, postgres ${n2(r.cpu.postgres)}, redis ${n2(r.cpu.redis)}, other ${n2(r.cpu.other)}` +
+      `bench ${n2(r.cpu.bench)}, postgres ${n2(r.cpu.postgres)}, redis ${n2(r.cpu.redis)}, irq ${n2(r.cpu.irq)}, other ${n2(r.cpu.other)}` +
       busiest(r.cpu),
     "updated_at is the planning transaction's start (TypeORM sets CURRENT_TIMESTAMP); plan + commit add about a millisecond.",
     '',

@@ -13,7 +13,12 @@ export interface CpuShare {
   children: Record<string, number | null>;
   postgres: number | null;
   redis: number | null;
-  /** Busy time not accounted to the above: other users of the machine (e.g. concurrent tests). */
+  /** Kernel interrupt and softirq time (loopback networking lands here), charged to no process. */
+  irq: number | null;
+  /**
+   * Busy time not accounted to the above: other users of the machine (e.g. concurrent tests),
+   * including processes that started and ended inside the window, so an upper bound.
+   */
   other: number | null;
   /** The busiest other processes in the window (who made the noise). */
   busiestOther: { pid: number; comm: string; cores: number }[];
@@ -21,7 +26,7 @@ export interface CpuShare {
 
 interface Snapshot {
   at: bigint;
-  machine: { busy: number; total: number } | null;
+  machine: { busy: number; irq: number; total: number } | null;
   selfUs: number;
   pids: Map<number, number>;
   all: ReturnType<typeof allProcesses>;
@@ -29,13 +34,13 @@ interface Snapshot {
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
-function readMachine(): { busy: number; total: number } | null {
+function readMachine(): { busy: number; irq: number; total: number } | null {
   try {
     const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const f = line.trim().split(/\s+/).slice(1).map(Number);
     const idle = (f[3] ?? 0) + (f[4] ?? 0);
     const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, irq: (f[5] ?? 0) + (f[6] ?? 0), total };
   } catch {
     return null;
   }
@@ -132,6 +137,7 @@ export function cpuWindow(children: Record<string, number>): () => CpuShare {
       start.machine && end.machine
         ? {
             busy: cores(end.machine.busy - start.machine.busy)!,
+            irq: cores(end.machine.irq - start.machine.irq)!,
             all: cores(end.machine.total - start.machine.total)!,
           }
         : null;
@@ -144,9 +150,11 @@ export function cpuWindow(children: Record<string, number>): () => CpuShare {
       bench +
       Object.values(childShares).reduce<number>((a, b) => a + (b ?? 0), 0) +
       (postgres ?? 0) +
-      (redis ?? 0);
+      (redis ?? 0) +
+      (machine?.irq ?? 0);
     return {
       machineBusy: machine?.busy ?? null,
+      irq: machine?.irq ?? null,
       cores: machine ? Math.round(machine.all) : 0,
       bench,
       children: childShares,
