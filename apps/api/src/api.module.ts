@@ -21,7 +21,7 @@ import { DrugsController } from './drugs/drugs.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealthIndicator } from './health/redis.health';
 import { MetricsController } from './metrics/metrics.controller';
-import { QueueMetrics } from './metrics/queue-metrics';
+import { ScrapeTimeMetrics } from './metrics/scrape-time-metrics';
 import { PatientsController } from './patients/patients.controller';
 import { PlanLifecycleController } from './plans/plan-lifecycle.controller';
 import { PlansController } from './plans/plans.controller';
@@ -62,7 +62,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         IdempotencyInterceptor,
         RedisHealthIndicator,
-        QueueMetrics,
+        ScrapeTimeMetrics,
         AlertStreams,
       ],
     };
