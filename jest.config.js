@@ -14,7 +14,10 @@ const swc = [
 ];
 
 const common = {
-  transform: { '^.+\\.ts$': swc },
+  // content-disposition (from @fastify/static) ships ESM only; Jest on Node 20 cannot require
+  // ESM, so SWC compiles that one package to CommonJS like our own code.
+  transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   testEnvironment: 'node',
 };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
@@ -18,9 +19,17 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/**
+ * Authenticated keys are remembered briefly so a request costs one database round trip, not
+ * two. A revocation clears this process's cache at once; other processes stop accepting the
+ * key within KEY_CACHE_TTL_MS.
+ */
+export const KEY_CACHE_TTL_MS = 10_000;
+
 @Injectable()
 export class ApiKeysService {
   private readonly bootstrapKey?: Buffer;
+  private readonly cache = new LRUCache<string, Principal>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -68,6 +77,7 @@ export class ApiKeysService {
     const result = await this.dataSource
       .getRepository(ApiKeyEntity)
       .update({ id, tenantId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.cache.clear();
     return (result.affected ?? 0) > 0;
   }
 
@@ -75,10 +85,17 @@ export class ApiKeysService {
     if (this.isBootstrapKey(presented)) {
       return new Principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT_ID, 'admin', []);
     }
-    const row = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyHash: hashKey(presented), revokedAt: IsNull() } });
-    return row ? new Principal(row.id, row.tenantId, row.role, row.unitIds) : undefined;
+    const keyHash = hashKey(presented);
+    const cached = this.cache.get(keyHash);
+    if (cached) return cached;
+    const [row] = (await this.dataSource.query(
+      `SELECT id, tenant_id, role, unit_ids FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [keyHash],
+    )) as { id: string; tenant_id: string; role: Role; unit_ids: string[] }[];
+    if (!row) return undefined;
+    const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids);
+    this.cache.set(keyHash, principal);
+    return principal;
   }
 
   private isBootstrapKey(presented: string): boolean {
