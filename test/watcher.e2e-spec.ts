@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { freePort } from '@taperwatch/runtime';
 import {
   HOUR,
   TestStack,
@@ -240,12 +242,13 @@ describe('the watcher when things fail', () => {
       workers: 0,
       env: { DOSE_GRACE_MINUTES: '0.02', WATCH_SWEEP_MS: '300' },
     });
-    const spawnWorker = () =>
+    const metricsPort = await freePort();
+    const spawnWorker = (env: Record<string, string> = {}) =>
       spawn(process.execPath, [path.join(DIST, 'worker/src/main.js')], {
-        env: { ...process.env, ...stack.env },
+        env: { ...process.env, ...stack.env, ...env },
         stdio: 'ignore',
       });
-    const workers = [spawnWorker(), spawnWorker()];
+    const workers = [spawnWorker(), spawnWorker({ WORKER_METRICS_PORT: String(metricsPort) })];
     try {
       const prescriber = await createKey(stack, 'prescriber');
       const plans = [];
@@ -272,6 +275,11 @@ describe('the watcher when things fail', () => {
         { timeoutMs: 30_000 },
       );
       expect((rows as { n: number }[]).every((r) => r.n === 1)).toBe(true);
+      // The surviving worker reports how late detection was on its own /metrics.
+      const metrics = await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200);
+      const detected = /taperwatch_dose_detection_lateness_seconds_count\{[^}]*\} (\d+)/g;
+      const counts = [...metrics.text.matchAll(detected)].map((m) => Number(m[1]));
+      expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     } finally {
       for (const w of workers) w.kill('SIGTERM');
       await stack.close();

@@ -1,3 +1,5 @@
+import { Server, createServer } from 'node:http';
+import { metricsRegistry } from '@taperwatch/observability';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
@@ -10,6 +12,21 @@ export interface RunningWorker {
   app: INestApplicationContext;
   /** Stops taking jobs, lets active ones finish until the deadline, then closes everything. */
   stop: () => Promise<void>;
+}
+
+/** The worker has no HTTP app; Prometheus still needs its lateness histograms and job counters. */
+function serveMetrics(port: number, host: string): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    metricsRegistry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 
 function workersOf(app: INestApplicationContext) {
@@ -37,7 +54,12 @@ export async function startWorker(
     void worker.run();
   }
 
+  const metrics = config.WORKER_METRICS_PORT
+    ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST)
+    : undefined;
+
   const stop = async () => {
+    await new Promise((resolve) => (metrics ? metrics.close(resolve) : resolve(undefined)));
     const closing = Promise.all(workers.map((worker) => worker.close()));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => {

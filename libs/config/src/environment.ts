@@ -10,8 +10,14 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
+import {
+  IsEscalationPolicyJson,
+  WEBHOOK_SECRET_PATTERN,
+  defaultPolicyHasWebhook,
+} from './escalation-settings';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -110,11 +116,82 @@ export class Environment {
   @Max(30000)
   WATCH_SWEEP_MS = 15000;
 
+  /** A worker started alone serves its own /metrics here (unset: none; `npm start` shares the API's). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT?: number;
+
   @Transform(toNumber)
   @IsInt({ message: 'must be an integer' })
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE = 10;
+
+  /** How often the escalation sweep fires steps whose delayed job was lost (at most 30 s). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(30000)
+  ESCALATION_SWEEP_MS = 5000;
+
+  /**
+   * The tenant default for units without a policy of their own: the PUT body as JSON. Unset, an
+   * alert in such a unit is `undeliverable` (logged, counted and shown on the alert).
+   */
+  @IsOptional()
+  @IsEscalationPolicyJson()
+  DEFAULT_ESCALATION_POLICY?: string;
+
+  /** Signs the default policy's webhooks; required when that policy has a webhook target. */
+  @ValidateIf((env: Environment) => defaultPolicyHasWebhook(env.DEFAULT_ESCALATION_POLICY))
+  @Matches(WEBHOOK_SECRET_PATTERN, { message: 'must be whsec_ followed by a base64 key' })
+  DEFAULT_ESCALATION_WEBHOOK_SECRET?: string;
+
+  /** Webhooks to private and loopback addresses (never link-local or cloud metadata). */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** Connect timeout, and again the wait for the response, of one webhook attempt. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** Attempts per delivery (webhook or e-mail) before it is `failed`. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(20)
+  DELIVERY_MAX_ATTEMPTS = 8;
+
+  /** The first retry's delay; each later one doubles (with jitter) up to DELIVERY_RETRY_MAX_MS. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  DELIVERY_RETRY_BASE_MS = 2000;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  DELIVERY_RETRY_MAX_MS = 60000;
+
+  /** smtp:// or smtps:// (user:password@host:port); unset, e-mail deliveries fail visibly. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  @MinLength(3)
+  MAIL_FROM = 'taperwatch <taperwatch@localhost>';
+
+  /** The ward board's address, linked from alert e-mails. */
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  BOARD_URL = 'http://localhost:3000/board';
 
   /** How long a stopping process waits for in-flight jobs before it closes anyway. */
   @Transform(toNumber)
