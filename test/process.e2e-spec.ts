@@ -176,7 +176,7 @@ describe('processes', () => {
         .expect(400);
       await eventually(
         async () => output,
-        (text) => text.includes('"statusCode":400'),
+        (text) => text.includes('"status":400'),
       );
       expect(output).toContain(created.body.id);
       expect(output).not.toContain('MRN-SECRET-4711');

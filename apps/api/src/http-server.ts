@@ -2,7 +2,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { createValidationPipe } from '@taperwatch/http';
-import { httpRequestDuration } from '@taperwatch/observability';
+import { PinoLogger } from 'nestjs-pino';
+import { accessLog, httpRequestDuration } from '@taperwatch/observability';
 import { AlertStreams } from './alerts/alert-streams';
 
 /** API.md: a body over 1 MB is 413. */
@@ -32,14 +33,21 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     reply.header('x-request-id', request.id);
   });
   fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const ms = reply.elapsedTime;
     httpRequestDuration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
+      { method: request.method, route, status: String(reply.statusCode) },
+      ms / 1000,
     );
+    // PinoLogger.root exists once the app has initialised (after this function runs).
+    accessLog(PinoLogger.root, {
+      requestId: request.id,
+      method: request.method,
+      route,
+      path: request.url.split('?')[0] ?? '',
+      status: reply.statusCode,
+      ms: Math.round(ms * 10) / 10,
+    });
   });
 
   const document = SwaggerModule.createDocument(
