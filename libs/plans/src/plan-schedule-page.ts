@@ -13,10 +13,16 @@ const W = 720;
 const H = 220;
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
 
-/** A step line of the daily dose from the first day to the day after the last. */
-function chart(steps: readonly PlanStep[]): string {
+/**
+ * A step line of the daily dose from the first day to the day after the last: the chart of the
+ * printed schedule and, served alone as image/svg+xml, of the ward board. Its lines carry the
+ * classes `axis`, `dose-line` and `today` (a mark at `today` when the plan covers it), styled by
+ * the page that shows it.
+ */
+export function renderDoseChart(steps: readonly PlanStep[], today?: string): string {
   const first = steps[0].startDate;
-  const days = isoDaysBetween(first, steps[steps.length - 1].endDate) + 1;
+  const last = steps[steps.length - 1].endDate;
+  const days = isoDaysBetween(first, last) + 1;
   const maxMg = Math.max(...steps.map((s) => s.dailyDoseMg), 1);
   const x = (date: string) =>
     PAD.left + ((W - PAD.left - PAD.right) * isoDaysBetween(first, date)) / days;
@@ -28,15 +34,20 @@ function chart(steps: readonly PlanStep[]): string {
       return `${start} L${x(isoDateAddDays(s.endDate, 1)).toFixed(1)},${y0}`;
     })
     .join(' ');
-  return `<svg id="dose-chart" role="img" aria-label="Daily dose over time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">
-  <title>Daily dose (mg) from ${first} to ${steps[steps.length - 1].endDate}</title>
+  const tx = today && today >= first && today <= last ? x(today).toFixed(1) : undefined;
+  const mark = tx
+    ? `\n  <line class="today" x1="${tx}" y1="${PAD.top}" x2="${tx}" y2="${H - PAD.bottom}"/>` +
+      `\n  <text class="today" x="${tx}" y="${PAD.top + 10}" text-anchor="middle">today</text>`
+    : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" id="dose-chart" role="img" aria-label="Daily dose over time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">
+  <title>Daily dose (mg) from ${first} to ${last}</title>
   <line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
   <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
   <text x="${PAD.left - 6}" y="${y(maxMg) + 4}" text-anchor="end">${maxMg} mg</text>
   <text x="${PAD.left - 6}" y="${y(0) + 4}" text-anchor="end">0</text>
   <text x="${PAD.left}" y="${H - 8}">${first}</text>
-  <text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${steps[steps.length - 1].endDate}</text>
-  <path class="dose-line" d="${path}"/>
+  <text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${last}</text>
+  <path class="dose-line" d="${path}"/>${mark}
 </svg>`;
 }
 
@@ -100,7 +111,7 @@ export function renderSchedulePage(
 <h1>${name} taper schedule</h1>
 <p class="meta">Plan ${plan.id}, version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg} mg/day to ${plan.targetDailyDoseMg} mg/day. Times are local (${escape(timezone)}).</p>
 ${paused}
-${steps.length ? chart(steps) : ''}
+${steps.length ? renderDoseChart(steps) : ''}
 <table>
 <thead><tr><th>Date</th><th>Step</th><th>Daily dose</th><th>What to take</th></tr></thead>
 <tbody>

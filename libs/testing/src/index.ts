@@ -4,3 +4,5 @@ export * from './stack';
 export * from './factories';
 export * from './event-stream';
 export * from './watch-fixtures';
+export * from './browser';
+export * from './alert-fixtures';

@@ -19,7 +19,7 @@ import {
   SymptomCheckDto,
 } from './plan-lifecycle.dto';
 
-/** Plans in force: lifecycle, doses, symptom checks, and the plan as FHIR and on paper. */
+/** Plans in force: lifecycle, doses, symptom checks, and the plan as FHIR, on paper and as a chart. */
 @ApiTags('plans')
 @Controller('v1/plans/:id')
 export class PlanLifecycleController {
@@ -110,6 +110,16 @@ export class PlanLifecycleController {
   @Header('content-type', 'application/fhir+json; charset=utf-8')
   fhir(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.documents.fhir(principal, id);
+  }
+
+  /** The schedule's dose chart alone, for the ward board (which shows it inline). */
+  @Get('chart')
+  @Requires('clinical:read')
+  @ApiProduces('image/svg+xml')
+  @Header('content-type', 'image/svg+xml; charset=utf-8')
+  @Header('content-security-policy', "default-src 'none'")
+  chart(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.documents.chart(principal, id);
   }
 
   @Get('schedule')

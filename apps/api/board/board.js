@@ -1,0 +1,498 @@
+// The ward board: the open and acknowledged alerts of the nurse's units, live over SSE, and the
+// selected alert's plan chart and today's doses. Everything shown comes from the API as the
+// nurse's key sees it; text goes in through textContent only, never as HTML.
+import { ApiError, api, listAll, readAlertStream, session } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+
+const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
+const STATUS_ORDER = { open: 0, acknowledged: 1, resolved: 2 };
+const TYPE_LABELS = {
+  missed_dose: 'Missed dose',
+  abrupt_cessation_risk: 'Abrupt cessation risk',
+  withdrawal_symptoms: 'Withdrawal symptoms',
+};
+const OUTCOMES = [
+  ['given', 'Given'],
+  ['held', 'Held'],
+  ['refused', 'Refused'],
+  ['not_given', 'Not given'],
+];
+const DOSE_LABELS = {
+  scheduled: 'Due',
+  missed: 'Missed, not recorded',
+  given: 'Given',
+  held: 'Held',
+  refused: 'Refused',
+  not_given: 'Not given',
+  cancelled: 'Cancelled',
+};
+
+/** id → Alert, open and acknowledged only. */
+const alerts = new Map();
+/** Ids resolved while this page watched: a list fetched earlier must not bring them back. */
+const resolved = new Set();
+/** The alert whose patient is shown. */
+let selected = null;
+/** Aborts the live stream (sign-out, or a newer connection). */
+let streamControl = null;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/** Creates an element: `props` are properties (textContent, className, dataset via data), then children. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  const { data, ...rest } = props;
+  Object.assign(node, rest);
+  Object.assign(node.dataset, data ?? {});
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
+
+/** A <time> for an ISO instant: the time alone when it is today, else date and time. */
+function timeOf(iso) {
+  const at = new Date(iso);
+  const today = at.toDateString() === new Date().toDateString();
+  return el('time', {
+    dateTime: iso,
+    textContent: (today ? timeFormat : dateTimeFormat).format(at),
+  });
+}
+
+function say(message) {
+  $('status').textContent = message;
+}
+
+/** New alerts and escalations, read out by screen readers at once. */
+function announce(message) {
+  $('announcer').textContent = message;
+}
+
+function problemText(error) {
+  return error instanceof ApiError ? error.message : 'The server could not be reached.';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts: state and list rendering
+
+/**
+ * Takes an alert from a list, an action's answer or the stream. Alerts only move forward
+ * (open → acknowledged → resolved, level up), so whichever copy arrives last, the newest wins.
+ */
+function merge(alert) {
+  if (resolved.has(alert.id)) return;
+  const known = alerts.get(alert.id);
+  if (known) {
+    const step = STATUS_ORDER[alert.status] - STATUS_ORDER[known.status];
+    if (step < 0 || (step === 0 && alert.level < known.level)) return;
+  }
+  if (alert.status === 'resolved') {
+    resolved.add(alert.id);
+    alerts.delete(alert.id);
+  } else {
+    alerts.set(alert.id, alert);
+  }
+}
+
+/** Most severe first, then newest. */
+function byUrgency(a, b) {
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    b.createdAt.localeCompare(a.createdAt)
+  );
+}
+
+/** One alert: its buttons are described by its heading, so "Acknowledge" says which alert. */
+function alertCard(alert) {
+  const heading = `alert-${alert.id}`;
+  const escalated = alert.level > 0;
+  const state =
+    alert.status === 'acknowledged'
+      ? el('p', { className: 'state' }, 'Acknowledged ', timeOf(alert.acknowledgedAt))
+      : null;
+  const card = el(
+    'li',
+    { className: `alert severity-${alert.severity}`, data: { alertId: alert.id } },
+    el(
+      'h4',
+      { id: heading },
+      el('span', { className: `badge ${alert.severity}`, textContent: alert.severity }),
+      ' ',
+      TYPE_LABELS[alert.type] ?? alert.type,
+      escalated ? ' ' : null,
+      escalated ? el('span', { className: 'badge escalated', textContent: 'Escalated' }) : null,
+    ),
+    el('p', { className: 'message', textContent: alert.message }),
+    el(
+      'dl',
+      { className: 'facts' },
+      el('dt', { textContent: 'Unit' }),
+      el('dd', { textContent: alert.unitId }),
+      el('dt', { textContent: 'Patient' }),
+      el('dd', { className: 'id', textContent: alert.patientId }),
+      el('dt', { textContent: 'Raised' }),
+      el('dd', {}, timeOf(alert.createdAt)),
+      el('dt', { textContent: 'Level' }),
+      el('dd', { className: 'level', textContent: String(alert.level) }),
+    ),
+    state,
+    el(
+      'div',
+      { className: 'actions' },
+      el('button', {
+        type: 'button',
+        className: 'secondary',
+        textContent: 'Show patient',
+        data: { action: 'show' },
+        ariaPressed: String(selected === alert.id),
+      }),
+      alert.status === 'open'
+        ? el('button', { type: 'button', textContent: 'Acknowledge', data: { action: 'ack' } })
+        : null,
+      el('button', {
+        type: 'button',
+        className: 'secondary',
+        textContent: 'Resolve…',
+        data: { action: 'resolve' },
+      }),
+    ),
+  );
+  for (const button of card.querySelectorAll('button')) {
+    button.setAttribute('aria-describedby', heading);
+  }
+  return card;
+}
+
+/**
+ * Redraws both lists. Cards are rebuilt, so the focused button is found again by its alert and
+ * action afterwards (or the card's first button when that action is gone, e.g. Acknowledge).
+ */
+function renderAlerts() {
+  const focused = document.activeElement?.closest?.('[data-alert-id]');
+  const focusedAction = document.activeElement?.dataset?.action;
+  for (const status of ['open', 'acknowledged']) {
+    const items = [...alerts.values()].filter((a) => a.status === status).sort(byUrgency);
+    $(`${status}-alerts`).replaceChildren(...items.map(alertCard));
+    $(`${status}-empty`).hidden = items.length > 0;
+  }
+  const open = [...alerts.values()].filter((a) => a.status === 'open').length;
+  $('open-title').textContent = `Open (${open})`;
+  document.title = `${open ? `(${open}) ` : ''}Ward board · taperwatch`;
+  if (focused) {
+    const card = document.querySelector(`[data-alert-id="${focused.dataset.alertId}"]`);
+    const button =
+      card?.querySelector(`[data-action="${focusedAction}"]`) ?? card?.querySelector('button');
+    (button ?? $('alerts-title')).focus();
+  }
+}
+
+async function loadAlerts() {
+  const lists = await Promise.all([
+    listAll('/v1/alerts?status=open'),
+    listAll('/v1/alerts?status=acknowledged'),
+  ]);
+  lists.flat().forEach(merge);
+  renderAlerts();
+}
+
+/** An event from the stream. */
+function onStreamEvent(type, alert) {
+  const isNew = !alerts.has(alert.id) && !resolved.has(alert.id);
+  merge(alert);
+  renderAlerts();
+  if (type === 'alert.created' && isNew) {
+    announce(`New ${alert.severity} alert, ${alert.unitId}: ${alert.message}`);
+  } else if (type === 'alert.escalated') {
+    announce(`Alert escalated to level ${alert.level}, ${alert.unitId}: ${alert.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The live stream, reconnecting with backoff; a banner says when it is down.
+
+function setLive(state) {
+  const connection = $('connection');
+  connection.dataset.state = state;
+  connection.textContent = {
+    off: 'Not signed in',
+    live: 'Live',
+    connecting: 'Connecting…',
+    down: 'Disconnected',
+  }[state];
+  $('disconnected').hidden = state !== 'down';
+}
+
+async function watchAlerts() {
+  streamControl?.abort();
+  const control = new AbortController();
+  streamControl = control;
+  let delayMs = 1000;
+  setLive('connecting');
+  while (!control.signal.aborted) {
+    try {
+      await readAlertStream({
+        signal: control.signal,
+        onEvent: onStreamEvent,
+        onOpen: () => {
+          setLive('live');
+          delayMs = 1000;
+          // Whatever happened while the stream was down comes back with a fresh list.
+          loadAlerts().catch((error) => say(`Could not refresh alerts: ${problemText(error)}`));
+        },
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        signOut('Your key is no longer accepted. Sign in again.');
+        return;
+      }
+    }
+    if (control.signal.aborted) return;
+    setLive('down');
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    delayMs = Math.min(delayMs * 2, 15_000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The confirmation dialog (resolve an alert, record a dose), with an optional note.
+
+/** Resolves with { note } when confirmed, or null when cancelled (button or Escape). */
+function confirmAction({ title, text, confirm }) {
+  const dialog = $('confirm');
+  const opener = document.activeElement;
+  $('confirm-title').textContent = title;
+  $('confirm-text').textContent = text;
+  $('confirm-ok').textContent = confirm;
+  $('confirm-note').value = '';
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      'close',
+      () => {
+        if (opener?.isConnected) opener.focus();
+        const note = $('confirm-note').value.trim();
+        resolve(dialog.returnValue === 'confirm' ? { note: note || undefined } : null);
+      },
+      { once: true },
+    );
+  });
+}
+
+$('confirm-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  $('confirm').close('confirm');
+});
+$('confirm-cancel').addEventListener('click', () => $('confirm').close(''));
+
+// ---------------------------------------------------------------------------------------------
+// Alert actions
+
+async function acknowledge(alert) {
+  try {
+    merge(await api(`/v1/alerts/${alert.id}/acknowledge`, { method: 'POST' }));
+    renderAlerts();
+    say('Alert acknowledged.');
+  } catch (error) {
+    say(`Could not acknowledge: ${problemText(error)}`);
+  }
+}
+
+async function resolveAlert(alert) {
+  const answer = await confirmAction({
+    title: 'Resolve alert',
+    text: `${TYPE_LABELS[alert.type] ?? alert.type}: ${alert.message}`,
+    confirm: 'Resolve',
+  });
+  if (!answer) return;
+  try {
+    merge(await api(`/v1/alerts/${alert.id}/resolve`, { method: 'POST', body: answer }));
+    renderAlerts();
+    $('alerts-title').focus();
+    say('Alert resolved.');
+  } catch (error) {
+    say(`Could not resolve: ${problemText(error)}`);
+  }
+}
+
+/** Actions under way, `${alertId}:${action}`: a second tap waits for the first to finish. */
+const busy = new Set();
+
+// One listener for every alert card's buttons. Buttons are not disabled while busy: a disabled
+// button loses keyboard focus.
+$('board').addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action]');
+  const alert = alerts.get(button?.closest('[data-alert-id]')?.dataset.alertId);
+  const job = `${alert?.id}:${button?.dataset.action}`;
+  if (!alert || busy.has(job)) return;
+  const action = { show: showPatient, ack: acknowledge, resolve: resolveAlert }[
+    button.dataset.action
+  ];
+  busy.add(job);
+  action(alert).finally(() => busy.delete(job));
+});
+
+// ---------------------------------------------------------------------------------------------
+// The selected alert's patient: plan summary, chart and today's doses
+
+/** The server's SVG chart (the printed schedule's), placed inline so the board's CSS styles it. */
+function showChart(svgText) {
+  const svg = new DOMParser().parseFromString(svgText, 'image/svg+xml').documentElement;
+  if (svg.localName !== 'svg') {
+    $('chart').replaceChildren('The chart could not be shown.');
+    return;
+  }
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  $('chart').replaceChildren(document.importNode(svg, true));
+}
+
+function planSummary(plan) {
+  const today = new Date().toLocaleDateString('en-CA'); // YYYY-MM-DD
+  const step = plan.steps.find((s) => s.startDate <= today && today <= s.endDate);
+  const now = step
+    ? ` Today: step ${step.index} of ${plan.steps.length}, ${step.dailyDoseMg} mg/day.`
+    : '';
+  return `${plan.drugCode}, plan version ${plan.version} (${plan.status}), ${plan.startDailyDoseMg} to ${plan.targetDailyDoseMg} mg/day, ${plan.startDate} to ${plan.endDate}.${now}`;
+}
+
+async function showPatient(alert) {
+  selected = alert.id;
+  renderAlerts();
+  $('patient-title').textContent = `Patient ${alert.patientId}`;
+  $('patient-empty').hidden = true;
+  $('patient-details').hidden = false;
+  try {
+    const [plan, chart] = await Promise.all([
+      api(`/v1/plans/${alert.planId}`),
+      api(`/v1/plans/${alert.planId}/chart`, { accept: 'image/svg+xml' }),
+    ]);
+    if (selected !== alert.id) return; // another alert was chosen meanwhile
+    $('plan-summary').textContent = planSummary(plan);
+    showChart(chart);
+    await loadDoses(alert.planId);
+    $('patient').focus();
+  } catch (error) {
+    say(`Could not load the plan: ${problemText(error)}`);
+  }
+}
+
+function doseRow(dose) {
+  const recordable = !dose.outcome && (dose.status === 'scheduled' || dose.status === 'missed');
+  const label = DOSE_LABELS[dose.outcome ?? dose.status] ?? dose.status;
+  const status = el('td', { className: `dose-status ${dose.status}` }, label);
+  if (dose.administeredAt && dose.outcome === 'given')
+    status.append(' ', timeOf(dose.administeredAt));
+  const buttons = recordable
+    ? OUTCOMES.map(([outcome, text]) =>
+        el('button', {
+          type: 'button',
+          className: outcome === 'given' ? '' : 'secondary',
+          textContent: text,
+          ariaLabel: `${text}: ${dose.doseMg} mg due ${timeFormat.format(new Date(dose.dueAt))}`,
+          onclick: () => recordDose(dose, outcome, text),
+        }),
+      )
+    : [];
+  return el(
+    'tr',
+    { data: { doseId: dose.id } },
+    el('td', {}, timeOf(dose.dueAt)),
+    el('td', { textContent: `${dose.doseMg} mg` }),
+    status,
+    el('td', {}, el('div', { className: 'actions' }, ...buttons)),
+  );
+}
+
+async function loadDoses(planId) {
+  const from = new Date();
+  from.setHours(0, 0, 0, 0);
+  const to = new Date(from);
+  to.setDate(to.getDate() + 1);
+  const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+  const doses = await listAll(`/v1/plans/${planId}/doses?${query}`);
+  $('doses').tBodies[0].replaceChildren(...doses.map(doseRow));
+  $('doses-empty').hidden = doses.length > 0;
+}
+
+async function recordDose(dose, outcome, text) {
+  const answer = await confirmAction({
+    title: `Record dose as ${text.toLowerCase()}`,
+    text: `${dose.doseMg} mg due ${timeFormat.format(new Date(dose.dueAt))}, recorded now as “${text}”.`,
+    confirm: `Record ${text.toLowerCase()}`,
+  });
+  if (!answer) return;
+  try {
+    await api(`/v1/doses/${dose.id}/administrations`, {
+      method: 'POST',
+      body: { outcome, ...answer },
+    });
+    say(`Dose recorded as ${text.toLowerCase()}.`);
+  } catch (error) {
+    say(`Could not record the dose: ${problemText(error)}`);
+  }
+  await loadDoses(dose.planId).catch(() => undefined);
+  $('doses-title').focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in and out
+
+function showBoard(signedIn) {
+  $('sign-in').hidden = signedIn;
+  $('board').hidden = !signedIn;
+  $('sign-out').hidden = !signedIn;
+}
+
+async function start() {
+  try {
+    await loadAlerts();
+  } catch (error) {
+    const refused = error instanceof ApiError && [401, 403].includes(error.status);
+    signOut(refused ? 'That key was not accepted.' : problemText(error));
+    return;
+  }
+  showBoard(true);
+  $('alerts-title').focus();
+  watchAlerts();
+}
+
+function signOut(message = '') {
+  streamControl?.abort();
+  session.signOut();
+  alerts.clear();
+  resolved.clear();
+  selected = null;
+  renderAlerts();
+  $('patient-details').hidden = true;
+  $('patient-empty').hidden = false;
+  $('patient-title').textContent = 'Patient';
+  setLive('off');
+  showBoard(false);
+  $('sign-in-error').textContent = message;
+  $('key').focus();
+}
+
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = $('key').value.trim();
+  $('key').value = '';
+  if (!key) {
+    $('sign-in-error').textContent = 'Enter your API key.';
+    return;
+  }
+  $('sign-in-error').textContent = '';
+  session.signIn(key);
+  start();
+});
+$('sign-out').addEventListener('click', () => signOut());
+
+if (session.key()) start();
+else $('key').focus();
