@@ -159,16 +159,24 @@ describe('the ward board', () => {
     expect(await card.locator('.badge.escalated').count()).toBe(0);
     await screenshot(ward7, 'new-alert');
 
-    // The escalation engine raises the level and says so on the stream: the card shows it.
+    // The escalation engine raises the level and says so on the stream: the card shows it, and
+    // that notifications failed (the alert's `escalation`, when the server sends one).
     const ds = stack.app.get(DataSource);
     await ds.query(`UPDATE alerts SET level = 1 WHERE id = $1`, [critical.id]);
     await stack.app.get(AlertEvents).publish({
       type: 'alert.escalated',
       tenantId: DEFAULT_TENANT_ID,
-      alert: { ...critical, level: 1 } satisfies AlertView,
+      alert: {
+        ...critical,
+        level: 1,
+        escalation: { status: 'active', step: 1, loop: 0, failedDeliveries: 2 },
+      } as AlertView,
     });
     await card.locator('.badge.escalated').waitFor();
     expect(await card.locator('.level').innerText()).toBe('1');
+    expect(await card.locator('.delivery-problem').innerText()).toContain(
+      '2 notifications could not be delivered',
+    );
 
     // Acknowledge from the keyboard: Tab reaches the button, Enter presses it.
     await card.getByRole('button', { name: 'Show patient' }).focus();

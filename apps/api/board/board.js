@@ -109,6 +109,30 @@ function byUrgency(a, b) {
   );
 }
 
+/**
+ * What the board must say when nobody may have been told: the alert's `escalation` (when the
+ * server sends it) is `undeliverable` (no policy reaches anyone), `exhausted` (every round went
+ * unacknowledged) or counts failed deliveries.
+ */
+function deliveryProblem(alert) {
+  const escalation = alert.escalation;
+  if (!escalation) return null;
+  const problems = [];
+  if (escalation.status === 'undeliverable') {
+    problems.push('Nobody can be notified: no escalation policy covers this unit.');
+  }
+  if (escalation.status === 'exhausted' && alert.status === 'open') {
+    problems.push('Escalation has run out without an acknowledgement.');
+  }
+  if (escalation.failedDeliveries > 0) {
+    const n = escalation.failedDeliveries;
+    problems.push(`${n} notification${n === 1 ? '' : 's'} could not be delivered.`);
+  }
+  return problems.length
+    ? el('p', { className: 'delivery-problem', textContent: problems.join(' ') })
+    : null;
+}
+
 /** One alert: its buttons are described by its heading, so "Acknowledge" says which alert. */
 function alertCard(alert) {
   const heading = `alert-${alert.id}`;
@@ -142,6 +166,7 @@ function alertCard(alert) {
       el('dt', { textContent: 'Level' }),
       el('dd', { className: 'level', textContent: String(alert.level) }),
     ),
+    deliveryProblem(alert),
     state,
     el(
       'div',
@@ -202,7 +227,7 @@ async function loadAlerts() {
   renderAlerts();
 }
 
-/** An event from the stream. */
+/** An event from the stream: any alert.* event carries the alert as it now stands. */
 function onStreamEvent(type, alert) {
   const isNew = !alerts.has(alert.id) && !resolved.has(alert.id);
   merge(alert);
@@ -211,6 +236,8 @@ function onStreamEvent(type, alert) {
     announce(`New ${alert.severity} alert, ${alert.unitId}: ${alert.message}`);
   } else if (type === 'alert.escalated') {
     announce(`Alert escalated to level ${alert.level}, ${alert.unitId}: ${alert.message}`);
+  } else if (type === 'alert.delivery_failed') {
+    announce(`A notification could not be delivered, ${alert.unitId}: ${alert.message}`);
   }
 }
 
