@@ -7,6 +7,7 @@ import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { IdempotencyInterceptor, ProblemDetailsFilter } from '@taperwatch/http';
+import { NotificationsModule } from '@taperwatch/notifications';
 import { httpLoggerParams } from '@taperwatch/observability';
 import { PatientsModule } from '@taperwatch/patients';
 import { PersistenceModule } from '@taperwatch/persistence';
@@ -19,6 +20,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BoardController } from './board/board.controller';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
+import { EscalationPolicyController } from './escalation/escalation-policy.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealthIndicator } from './health/redis.health';
 import { MetricsController } from './metrics/metrics.controller';
@@ -46,6 +48,7 @@ export class ApiModule {
         PlansModule,
         AlertsModule,
         WatchModule,
+        NotificationsModule,
       ],
       controllers: [
         HealthController,
@@ -58,6 +61,7 @@ export class ApiModule {
         PlanLifecycleController,
         AlertsController,
         AdministrationsController,
+        EscalationPolicyController,
         BoardController,
       ],
       providers: [

@@ -39,6 +39,18 @@ export const SCHEDULES: Schedule[] = [
     jobName: JOB_NAMES.watchSweep,
     every: (config) => config.WATCH_SWEEP_MS,
   },
+  {
+    queue: QUEUES.escalations,
+    id: jobIds.escalationSweepScheduler,
+    jobName: JOB_NAMES.escalationSweep,
+    every: (config) => config.ESCALATION_SWEEP_MS,
+  },
+  {
+    queue: QUEUES.deliveries,
+    id: jobIds.deliverySweepScheduler,
+    jobName: JOB_NAMES.deliverySweep,
+    every: (config) => config.ESCALATION_SWEEP_MS,
+  },
 ];
 
 /** How often the schedulers are written again, in case Redis lost them. */

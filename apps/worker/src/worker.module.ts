@@ -1,12 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { NotificationsModule } from '@taperwatch/notifications';
 import { baseLoggerOptions } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
+import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
+import { EscalationProcessor } from './escalation/escalation.processor';
 import { WatchModule } from '@taperwatch/watch';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
@@ -18,6 +22,8 @@ export const PROCESSORS = [
   MaintenanceProcessor,
   DoseHorizonProcessor,
   DoseCheckProcessor,
+  EscalationProcessor,
+  DeliveryProcessor,
 ];
 
 /** The worker app: an application context with processors only; no HTTP. */
@@ -36,6 +42,8 @@ export class WorkerModule {
         QueuesModule,
         PlansModule,
         WatchModule,
+        AlertsModule,
+        NotificationsModule,
       ],
       providers: [...PROCESSORS, SchedulerKeeper],
     };

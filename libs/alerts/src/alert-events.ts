@@ -10,6 +10,9 @@ export const ALERT_EVENT_TYPES = [
   'alert.escalated',
   'alert.acknowledged',
   'alert.resolved',
+  // Delivery outcomes, so the board shows a notification that failed (additions to API.md).
+  'alert.delivered',
+  'alert.delivery_failed',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 

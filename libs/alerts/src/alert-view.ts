@@ -1,4 +1,22 @@
-import { AlertEntity } from '@taperwatch/persistence';
+import {
+  AlertEntity,
+  AlertEscalationEntity,
+  AlertEscalationStatus,
+  PolicySource,
+} from '@taperwatch/persistence';
+
+/**
+ * Where an alert's escalation stands, so the board can show an alert nobody can be told about
+ * (`undeliverable`) or whose notifications failed. An addition to API.md's Alert.
+ */
+export interface EscalationView {
+  status: AlertEscalationStatus;
+  step: number;
+  loop: number;
+  nextAt?: string;
+  policySource?: PolicySource;
+  failedDeliveries: number;
+}
 
 /** The Alert of API.md. */
 export interface AlertView {
@@ -16,9 +34,21 @@ export interface AlertView {
   acknowledgedAt?: string;
   acknowledgedBy?: string;
   resolvedAt?: string;
+  escalation?: EscalationView;
 }
 
-export function toAlertView(a: AlertEntity): AlertView {
+export function toEscalationView(e: AlertEscalationEntity): EscalationView {
+  return {
+    status: e.status,
+    step: e.step,
+    loop: e.loop,
+    ...(e.nextAt ? { nextAt: e.nextAt.toISOString() } : {}),
+    ...(e.policySource ? { policySource: e.policySource } : {}),
+    failedDeliveries: e.failedDeliveries,
+  };
+}
+
+export function toAlertView(a: AlertEntity, escalation?: AlertEscalationEntity | null): AlertView {
   return {
     id: a.id,
     type: a.type,
@@ -34,5 +64,6 @@ export function toAlertView(a: AlertEntity): AlertView {
     ...(a.acknowledgedAt ? { acknowledgedAt: a.acknowledgedAt.toISOString() } : {}),
     ...(a.acknowledgedBy ? { acknowledgedBy: a.acknowledgedBy } : {}),
     ...(a.resolvedAt ? { resolvedAt: a.resolvedAt.toISOString() } : {}),
+    ...(escalation ? { escalation: toEscalationView(escalation) } : {}),
   };
 }

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AlertEvents } from './alert-events';
 import { AlertsService } from './alerts.service';
+import { EscalationPoliciesService } from './escalation-policies.service';
+import { EscalationService } from './escalation.service';
 
-@Module({ providers: [AlertsService, AlertEvents], exports: [AlertsService, AlertEvents] })
+const SERVICES = [AlertsService, AlertEvents, EscalationService, EscalationPoliciesService];
+
+@Module({ providers: SERVICES, exports: SERVICES })
 export class AlertsModule {}

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
 import { AlertEntity, AlertSeverity, AlertStatus, AlertType } from '@taperwatch/persistence';
 import { AlertEvents, AlertEventType } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
+import { EscalationService } from './escalation.service';
 
 export interface RaiseAlert {
   tenantId: string;
@@ -39,6 +40,7 @@ export class AlertsService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly events: AlertEvents,
+    private readonly escalation: EscalationService,
   ) {}
 
   private get repo() {
@@ -47,38 +49,48 @@ export class AlertsService {
 
   /**
    * Raises an alert, or adds the doses to the live one with the same plan and type. Two workers
-   * raising at once meet at the partial unique index: one inserts, the other updates.
+   * raising at once meet at the partial unique index: one inserts, the other updates. A new
+   * alert gets its escalation (the policy frozen onto it) in the same transaction, so no alert
+   * is ever committed without one.
    */
   async raise(input: RaiseAlert): Promise<{ alert: AlertView; created: boolean }> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10)
-       ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET
-         dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.dose_ids || EXCLUDED.dose_ids) AS d ORDER BY d),
-         message = EXCLUDED.message,
-         updated_at = now()
-       RETURNING id, (xmax = 0) AS created`,
-      [
-        randomUUID(),
-        input.tenantId,
-        input.type,
-        input.severity,
-        input.patientId,
-        input.planId,
-        input.unitId,
-        [...new Set(input.doseIds)].sort(),
-        input.message,
-        alertDedupKey(input.planId, input.type),
-      ],
-    );
-    const { id, created } = rows[0] as { id: string; created: boolean };
-    const alert = toAlertView(await this.repo.findOneByOrFail({ id }));
-    if (created) await this.publish('alert.created', input.tenantId, alert);
+    const { id, created, escalation } = await this.dataSource.transaction(async (manager) => {
+      const rows: Array<Record<string, unknown>> = await manager.query(
+        `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10)
+         ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET
+           dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.dose_ids || EXCLUDED.dose_ids) AS d ORDER BY d),
+           message = EXCLUDED.message,
+           updated_at = now()
+         RETURNING id, (xmax = 0) AS created`,
+        [
+          randomUUID(),
+          input.tenantId,
+          input.type,
+          input.severity,
+          input.patientId,
+          input.planId,
+          input.unitId,
+          [...new Set(input.doseIds)].sort(),
+          input.message,
+          alertDedupKey(input.planId, input.type),
+        ],
+      );
+      const row = rows[0] as { id: string; created: boolean };
+      if (!row.created) return { ...row, escalation: null };
+      const alert = await manager.findOneByOrFail(AlertEntity, { id: row.id });
+      return { ...row, escalation: await this.escalation.open(manager, alert) };
+    });
+    const alert = await this.view(this.dataSource.manager, id);
+    if (escalation) {
+      await this.escalation.opened(escalation);
+      await this.publish('alert.created', input.tenantId, alert);
+    }
     return { alert, created };
   }
 
   async get(principal: Principal, id: string): Promise<AlertView> {
-    return toAlertView(await this.findVisible(principal, id));
+    return this.view(this.dataSource.manager, (await this.findVisible(principal, id)).id);
   }
 
   async list(principal: Principal, query: AlertListQuery): Promise<Page<AlertView>> {
@@ -99,38 +111,62 @@ export class AlertsService {
       .addOrderBy('a.id', 'DESC')
       .limit(query.limit + 1)
       .getMany();
-    return toPage(rows, query.limit, toAlertView);
+    const escalations = await this.escalation.rowsOf(
+      this.dataSource.manager,
+      rows.map((r) => r.id),
+    );
+    return toPage(rows, query.limit, (a) => toAlertView(a, escalations.get(a.id)));
   }
 
   /** Stops escalation. Acknowledging again is a no-op; a resolved alert cannot be acknowledged. */
   async acknowledge(principal: Principal, id: string): Promise<AlertView> {
     const alert = await this.findVisible(principal, id);
-    if (alert.status === 'acknowledged') return toAlertView(alert);
     if (alert.status === 'resolved') throw ProblemException.conflict('The alert is resolved');
-    const result = await this.repo.update(
-      { id, status: 'open' },
-      { status: 'acknowledged', acknowledgedAt: this.clock.now(), acknowledgedBy: principal.keyId },
-    );
-    const view = toAlertView(await this.repo.findOneByOrFail({ id }));
-    if (result.affected) await this.publish('alert.acknowledged', principal.tenantId, view);
+    if (alert.status === 'acknowledged') return this.view(this.dataSource.manager, id);
+    const affected = await this.dataSource.transaction(async (manager) => {
+      await this.escalation.stop(manager, id, 'acknowledged');
+      const result = await manager.update(
+        AlertEntity,
+        { id, status: 'open' },
+        {
+          status: 'acknowledged',
+          acknowledgedAt: this.clock.now(),
+          acknowledgedBy: principal.keyId,
+        },
+      );
+      return result.affected ?? 0;
+    });
+    const view = await this.view(this.dataSource.manager, id);
+    if (affected) await this.publish('alert.acknowledged', principal.tenantId, view);
     return view;
   }
 
   async resolve(principal: Principal, id: string, note?: string): Promise<AlertView> {
     await this.findVisible(principal, id);
-    // TypeORM answers an UPDATE with [rows, affected].
-    const [, affected] = (await this.dataSource.query(
-      `UPDATE alerts SET status = 'resolved', resolved_at = $2, resolved_by = $3, resolution_note = $4,
-         updated_at = now()
-       WHERE id = $1 AND status <> 'resolved' RETURNING id`,
-      [id, this.clock.now(), principal.keyId, note ?? null],
-    )) as [unknown[], number];
+    const affected = await this.dataSource.transaction(async (manager) => {
+      await this.escalation.stop(manager, id, 'ended');
+      // TypeORM answers an UPDATE with [rows, affected].
+      const [, count] = (await manager.query(
+        `UPDATE alerts SET status = 'resolved', resolved_at = $2, resolved_by = $3, resolution_note = $4,
+           updated_at = now()
+         WHERE id = $1 AND status <> 'resolved' RETURNING id`,
+        [id, this.clock.now(), principal.keyId, note ?? null],
+      )) as [unknown[], number];
+      return count;
+    });
     if (affected === 0) {
       throw ProblemException.conflict('The alert is already resolved');
     }
-    const view = toAlertView(await this.repo.findOneByOrFail({ id }));
+    const view = await this.view(this.dataSource.manager, id);
     await this.publish('alert.resolved', principal.tenantId, view);
     return view;
+  }
+
+  /** An alert with its escalation: what the API, SSE and webhooks show. */
+  async view(manager: EntityManager, id: string): Promise<AlertView> {
+    const alert = await manager.findOneByOrFail(AlertEntity, { id });
+    const escalations = await this.escalation.rowsOf(manager, [id]);
+    return toAlertView(alert, escalations.get(id));
   }
 
   private async findVisible(principal: Principal, id: string): Promise<AlertEntity> {

@@ -54,3 +54,45 @@ export const alertsRaised = new Counter({
   labelNames: ['type'],
   registers: [metricsRegistry],
 });
+
+export const escalationLateness = new Histogram({
+  name: 'taperwatch_escalation_lateness_seconds',
+  help: 'Time from an escalation step being due to it firing, by what fired it (job or sweep)',
+  labelNames: ['fired_by'],
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [metricsRegistry],
+});
+
+export const escalationSweepFindings = new Counter({
+  name: 'taperwatch_escalation_sweep_findings_total',
+  help: 'Due escalation steps the sweep fired because no delayed job had (0 in normal running)',
+  registers: [metricsRegistry],
+});
+
+export const alertsUndeliverable = new Counter({
+  name: 'taperwatch_alerts_undeliverable_total',
+  help: 'Alerts opened in a unit with no escalation policy and no tenant default: nobody is told',
+  registers: [metricsRegistry],
+});
+
+export const deliveryAttempts = new Counter({
+  name: 'taperwatch_delivery_attempts_total',
+  help: 'Delivery attempts by channel and outcome (delivered, retry, failed, refused)',
+  labelNames: ['channel', 'outcome'],
+  registers: [metricsRegistry],
+});
+
+export const deliveriesFailed = new Counter({
+  name: 'taperwatch_deliveries_failed_total',
+  help: 'Deliveries given up (every attempt failed, or the target was refused), by channel',
+  labelNames: ['channel'],
+  registers: [metricsRegistry],
+});
+
+export const deliveryDuration = new Histogram({
+  name: 'taperwatch_delivery_duration_seconds',
+  help: 'Time one delivery attempt took, by channel',
+  labelNames: ['channel'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});

@@ -21,19 +21,31 @@ export async function assertQueueReady(queue: Queue): Promise<void> {
  * Adds a job or fails fast. A request that cannot be queued is answered 503 with Retry-After
  * (by the problem-details filter) so the caller retries; nothing is half-accepted.
  */
-export async function enqueueOrFail<T>(
+export function enqueueOrFail<T>(
   queue: Queue,
   name: string,
   data: T,
   opts: JobsOptions,
 ): Promise<void> {
+  return withinTimeout(queue, () => queue.add(name, data, opts));
+}
+
+/** addBulk with the same fail-fast guard: a Redis outage never hangs the caller. */
+export function enqueueBulkOrFail<T>(
+  queue: Queue,
+  jobs: { name: string; data: T; opts: JobsOptions }[],
+): Promise<void> {
+  return withinTimeout(queue, () => queue.addBulk(jobs));
+}
+
+async function withinTimeout(queue: Queue, add: () => Promise<unknown>): Promise<void> {
   await assertQueueReady(queue);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new QueueUnavailableError()), ENQUEUE_TIMEOUT_MS);
   });
   try {
-    await Promise.race([queue.add(name, data, opts), timeout]);
+    await Promise.race([add(), timeout]);
   } catch (error) {
     if (error instanceof QueueUnavailableError) throw error;
     throw new QueueUnavailableError();

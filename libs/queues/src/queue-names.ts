@@ -4,6 +4,8 @@ export const QUEUES = {
   maintenance: 'maintenance',
   doseHorizon: 'dose-horizon',
   doseChecks: 'dose-checks',
+  escalations: 'escalations',
+  deliveries: 'deliveries',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
@@ -22,12 +24,28 @@ export interface DoseCheckJob {
   doseId: string;
 }
 
+/** A delayed job per escalation step: it acts only if the alert still waits on this step and loop. */
+export interface EscalateJob {
+  alertId: string;
+  step: number;
+  loop: number;
+}
+
+/** One attempt of one delivery row; the row holds the target and the body. */
+export interface DeliverJob {
+  deliveryId: string;
+}
+
 export const JOB_NAMES = {
   planRequest: 'plan-request',
   requeueStaleRequests: 'requeue-stale-requests',
   extendDoseHorizon: 'extend-dose-horizon',
   doseCheck: 'dose-check',
   watchSweep: 'watch-sweep',
+  escalate: 'escalate',
+  escalationSweep: 'escalation-sweep',
+  deliver: 'deliver',
+  deliverySweep: 'delivery-sweep',
 } as const;
 
 /** Deterministic ids: enqueueing the same work twice while it exists is a no-op in BullMQ. */
@@ -37,4 +55,9 @@ export const jobIds = {
   extendDoseHorizonScheduler: 'extend-dose-horizon',
   doseCheck: (doseId: string) => `dose-check-${doseId}`,
   watchSweepScheduler: 'watch-sweep',
+  escalate: (j: EscalateJob) => `esc-${j.alertId}-${j.loop}-${j.step}`,
+  escalationSweepScheduler: 'escalation-sweep',
+  /** Per attempt, so a retry is a new job while the finished attempt is still kept. */
+  deliver: (deliveryId: string, attempt: number) => `delivery-${deliveryId}-${attempt}`,
+  deliverySweepScheduler: 'delivery-sweep',
 };

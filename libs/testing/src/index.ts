@@ -4,5 +4,6 @@ export * from './stack';
 export * from './factories';
 export * from './event-stream';
 export * from './watch-fixtures';
+export * from './receivers';
 export * from './browser';
 export * from './alert-fixtures';

@@ -5,6 +5,7 @@ import { filter } from 'rxjs';
 import { AlertEvents, AlertsService } from '@taperwatch/alerts';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { DEFAULT_PAGE_SIZE } from '@taperwatch/http';
+import { DeliveryService } from '@taperwatch/notifications';
 import { IdParam } from '../common/id-param';
 import { AlertListQueryDto, ResolveAlertDto } from './alert.dto';
 import { AlertStreams } from './alert-streams';
@@ -19,6 +20,7 @@ export class AlertsController {
     private readonly alerts: AlertsService,
     private readonly events: AlertEvents,
     private readonly streams: AlertStreams,
+    private readonly deliveries: DeliveryService,
   ) {}
 
   @Get()
@@ -65,6 +67,13 @@ export class AlertsController {
   @Requires('clinical:read')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.alerts.get(principal, id);
+  }
+
+  /** Every notification of the alert with every attempt (same unit scope as the alert). */
+  @Get(':id/deliveries')
+  @Requires('clinical:read')
+  listDeliveries(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.deliveries.list(principal, id);
   }
 
   @Post(':id/acknowledge')

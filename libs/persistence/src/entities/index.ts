@@ -1,6 +1,9 @@
 import { AlertEntity } from './alert.entity';
+import { AlertDeliveryEntity, DeliveryAttemptEntity } from './alert-delivery.entity';
+import { AlertEscalationEntity } from './alert-escalation.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { DoseEntity } from './dose.entity';
+import { EscalationPolicyEntity } from './escalation-policy.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { PatientEntity } from './patient.entity';
 import { PlanEntity } from './plan.entity';
@@ -10,8 +13,11 @@ import { TaperRequestEntity } from './taper-request.entity';
 import { TenantEntity } from './tenant.entity';
 
 export * from './alert.entity';
+export * from './alert-delivery.entity';
+export * from './alert-escalation.entity';
 export * from './api-key.entity';
 export * from './dose.entity';
+export * from './escalation-policy.entity';
 export * from './idempotency-key.entity';
 export * from './patient.entity';
 export * from './plan.entity';
@@ -31,4 +37,8 @@ export const ENTITIES = [
   DoseEntity,
   SymptomCheckEntity,
   AlertEntity,
+  EscalationPolicyEntity,
+  AlertEscalationEntity,
+  AlertDeliveryEntity,
+  DeliveryAttemptEntity,
 ];

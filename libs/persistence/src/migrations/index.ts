@@ -2,6 +2,7 @@ import { Initial1795762671249 } from './1795762671249-initial-schema';
 import { PlansInForce1795764692194 } from './1795764692194-plans-in-force';
 import { Alerts1795764718714 } from './1795764718714-alerts';
 import { Watcher1795764946467 } from './1795764946467-watcher';
+import { Escalation1795765739335 } from './1795765739335-escalation';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -10,4 +11,5 @@ export const MIGRATIONS: Function[] = [
   PlansInForce1795764692194,
   Alerts1795764718714,
   Watcher1795764946467,
+  Escalation1795765739335,
 ];

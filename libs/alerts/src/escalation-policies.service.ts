@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal, assertMayUseUnit } from '@taperwatch/auth';
+import { Clock } from '@taperwatch/common';
+import { APP_CONFIG, AppConfig, parsePolicyJson } from '@taperwatch/config';
+import { EscalationPolicy, validateEscalationPolicy } from '@taperwatch/domain';
+import { ProblemException } from '@taperwatch/http';
+import { EscalationPolicyEntity, PolicySource } from '@taperwatch/persistence';
+import { webhookAddressProblem } from './webhook-address';
+
+/** A Standard Webhooks signing secret: whsec_ and 32 random bytes in base64. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export interface PolicyView {
+  unitId: string;
+  source: PolicySource;
+  steps: EscalationPolicy['steps'];
+  repeat: number;
+  createdAt?: string;
+  updatedAt?: string;
+  secretRotatedAt?: string;
+  /** Only in the answer that created the policy or rotated its secret. */
+  webhookSecret?: string;
+}
+
+export interface EffectivePolicy {
+  policy: EscalationPolicy;
+  source: PolicySource;
+}
+
+function toView(row: EscalationPolicyEntity, webhookSecret?: string): PolicyView {
+  return {
+    unitId: row.unitId,
+    source: 'unit',
+    steps: row.policy.steps,
+    repeat: row.policy.repeat,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    ...(row.secretRotatedAt ? { secretRotatedAt: row.secretRotatedAt.toISOString() } : {}),
+    ...(webhookSecret ? { webhookSecret } : {}),
+  };
+}
+
+/** Units' escalation policies and the tenant default from DEFAULT_ESCALATION_POLICY. */
+@Injectable()
+export class EscalationPoliciesService {
+  private readonly defaultPolicy: EscalationPolicy | null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    const parsed = config.DEFAULT_ESCALATION_POLICY
+      ? parsePolicyJson(config.DEFAULT_ESCALATION_POLICY)
+      : null;
+    this.defaultPolicy = parsed?.ok ? parsed.policy : null;
+  }
+
+  private get repo() {
+    return this.dataSource.getRepository(EscalationPolicyEntity);
+  }
+
+  /**
+   * Creates or replaces a unit's policy. Alerts already open keep the snapshot they opened with.
+   * The signing secret is made once, on creation, and returned only then.
+   */
+  async put(principal: Principal, unitId: string, body: unknown): Promise<PolicyView> {
+    assertMayUseUnit(principal, unitId);
+    const result = validateEscalationPolicy(body);
+    if (!result.ok) throw ProblemException.validation(result.errors);
+    const errors = result.policy.steps.flatMap((step, i) =>
+      step.targets.flatMap((target, j) => {
+        if (target.type !== 'webhook') return [];
+        const message = webhookAddressProblem(target.url, this.config.WEBHOOK_ALLOW_PRIVATE);
+        return message ? [{ field: `steps.${i}.targets.${j}.url`, message }] : [];
+      }),
+    );
+    if (errors.length > 0) throw ProblemException.validation(errors);
+
+    const secret = newWebhookSecret();
+    // xmax = 0 tells an insert from an update, so only the creating call sees the secret.
+    const rows: { created: boolean }[] = await this.dataSource.query(
+      `INSERT INTO escalation_policies (tenant_id, unit_id, policy, webhook_secret)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, unit_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()
+       RETURNING (xmax = 0) AS created`,
+      [principal.tenantId, unitId, JSON.stringify(result.policy), secret],
+    );
+    const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
+    return toView(row, rows[0]?.created ? secret : undefined);
+  }
+
+  /** The unit's own policy, else the tenant default; 404 when neither exists. */
+  async get(principal: Principal, unitId: string): Promise<PolicyView> {
+    assertMayUseUnit(principal, unitId);
+    const row = await this.repo.findOneBy({ tenantId: principal.tenantId, unitId });
+    if (row) return toView(row);
+    if (this.defaultPolicy) {
+      return { unitId, source: 'default', ...this.defaultPolicy };
+    }
+    throw ProblemException.notFound('Escalation policy');
+  }
+
+  /** A new secret at once; deliveries sent from now on are signed with it. */
+  async rotateSecret(principal: Principal, unitId: string): Promise<PolicyView> {
+    assertMayUseUnit(principal, unitId);
+    const secret = newWebhookSecret();
+    const result = await this.repo.update(
+      { tenantId: principal.tenantId, unitId },
+      { webhookSecret: secret, secretRotatedAt: this.clock.now() },
+    );
+    if (!result.affected) throw ProblemException.notFound('Escalation policy');
+    const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
+    return toView(row, secret);
+  }
+
+  /** The policy an alert opening now escalates by, or null: nobody could be told. */
+  async effective(
+    manager: EntityManager,
+    tenantId: string,
+    unitId: string,
+  ): Promise<EffectivePolicy | null> {
+    const row = await manager.findOneBy(EscalationPolicyEntity, { tenantId, unitId });
+    if (row) return { policy: row.policy, source: 'unit' };
+    return this.defaultPolicy ? { policy: this.defaultPolicy, source: 'default' } : null;
+  }
+
+  /** The key deliveries are signed with now: the unit's current one, or the default's. */
+  async signingSecret(
+    tenantId: string,
+    unitId: string,
+    source: PolicySource,
+  ): Promise<string | null> {
+    if (source === 'default') return this.config.DEFAULT_ESCALATION_WEBHOOK_SECRET ?? null;
+    const row = await this.repo.findOneBy({ tenantId, unitId });
+    return row?.webhookSecret ?? null;
+  }
+}

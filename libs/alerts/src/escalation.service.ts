@@ -1,0 +1,325 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Clock } from '@taperwatch/common';
+import {
+  EscalationPolicy,
+  EscalationState,
+  ExpectedStep,
+  acknowledgeEscalation,
+  fireEscalation,
+  isEscalationDue,
+  openEscalation,
+  resolveEscalation,
+} from '@taperwatch/domain';
+import {
+  alertsUndeliverable,
+  escalationLateness,
+  escalationSweepFindings,
+} from '@taperwatch/observability';
+import { AlertEntity, AlertEscalationEntity } from '@taperwatch/persistence';
+import {
+  DeliverJob,
+  EscalateJob,
+  JOB_NAMES,
+  QUEUES,
+  enqueueBulkOrFail,
+  enqueueOrFail,
+  jobIds,
+} from '@taperwatch/queues';
+import { AlertEvents } from './alert-events';
+import { AlertView, toAlertView } from './alert-view';
+import { EscalationPoliciesService } from './escalation-policies.service';
+
+/** Rows one sweep transaction fires; what is left is the next batch's. */
+const SWEEP_BATCH = 100;
+const SWEEP_MAX_BATCHES = 50;
+
+type FiredBy = 'job' | 'sweep';
+
+/** What a committed firing still has to do outside the transaction. */
+interface Fired {
+  tenantId: string;
+  view: AlertView;
+  escalated: boolean;
+  deliveryIds: string[];
+  next: AlertEscalationEntity;
+}
+
+function toState(row: AlertEscalationEntity): EscalationState {
+  return {
+    step: row.step,
+    loop: row.loop,
+    level: row.level,
+    nextAt: row.nextAt ? row.nextAt.getTime() : null,
+    // Only rows with a policy reach the engine; undeliverable ones never become active.
+    status: row.status === 'undeliverable' ? 'ended' : row.status,
+  };
+}
+
+/**
+ * The escalation engine's effects (ANCHORS.md §2). Postgres holds each alert's step, loop and
+ * next time; a delayed job per step is the alarm clock and carries the step it expects (Grafana
+ * OnCall's stale-task guard), and a SKIP LOCKED sweep fires whatever step a lost job left due.
+ * Row locks are always taken escalation row first, alert row second, so firing, acknowledging
+ * and resolving cannot deadlock.
+ */
+@Injectable()
+export class EscalationService {
+  private readonly logger = new Logger(EscalationService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly policies: EscalationPoliciesService,
+    private readonly events: AlertEvents,
+    @InjectQueue(QUEUES.escalations) private readonly escalations: Queue<EscalateJob>,
+    @InjectQueue(QUEUES.deliveries) private readonly deliveries: Queue<DeliverJob>,
+  ) {}
+
+  /** In the transaction that inserted the alert: freezes the policy onto it as step 0. */
+  async open(manager: EntityManager, alert: AlertEntity): Promise<AlertEscalationEntity> {
+    const effective = await this.policies.effective(manager, alert.tenantId, alert.unitId);
+    const now = this.clock.now().getTime();
+    const row = manager.create(AlertEscalationEntity, {
+      alertId: alert.id,
+      tenantId: alert.tenantId,
+      unitId: alert.unitId,
+      failedDeliveries: 0,
+      ...(effective
+        ? this.columns(openEscalation(effective.policy, now), effective.policy, effective.source)
+        : { status: 'undeliverable', step: 0, loop: 0, level: 0, nextAt: null }),
+    });
+    await manager.insert(AlertEscalationEntity, row);
+    return row;
+  }
+
+  /** After the alert's commit: arms step 0, or reports loudly that nobody can be told. */
+  async opened(row: AlertEscalationEntity): Promise<void> {
+    if (row.status === 'undeliverable') {
+      alertsUndeliverable.inc();
+      this.logger.error(
+        { alertId: row.alertId, unitId: row.unitId },
+        'alert is undeliverable: the unit has no escalation policy and there is no tenant default',
+      );
+      return;
+    }
+    await this.schedule(row);
+  }
+
+  /** The delayed job's entry: fires the step only if the alert still waits on it. */
+  async advance(expected: EscalateJob): Promise<'fired' | 'stale'> {
+    const now = this.clock.now();
+    const fired = await this.dataSource.transaction(async (manager) => {
+      const row = await manager
+        .getRepository(AlertEscalationEntity)
+        .createQueryBuilder('e')
+        .setLock('pessimistic_write')
+        .where('e.alert_id = :alertId', { alertId: expected.alertId })
+        .getOne();
+      const step: ExpectedStep = { step: expected.step, loop: expected.loop };
+      if (!row || !isEscalationDue(toState(row), step, now.getTime())) return null;
+      return this.fireLocked(manager, row, now, 'job');
+    });
+    if (!fired) return 'stale';
+    await this.afterFiring([fired]);
+    return 'fired';
+  }
+
+  /** The backstop: due steps whose job was lost (flushed Redis, crash before enqueue). */
+  async sweep(): Promise<{ fired: number }> {
+    let fired = 0;
+    for (let batch = 0; batch < SWEEP_MAX_BATCHES; batch++) {
+      const now = this.clock.now();
+      const results = await this.dataSource.transaction(async (manager) => {
+        const rows = await manager
+          .getRepository(AlertEscalationEntity)
+          .createQueryBuilder('e')
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .where(`e.status = 'active' AND e.next_at <= :now`, { now })
+          .orderBy('e.next_at')
+          .limit(SWEEP_BATCH)
+          .getMany();
+        const out: Fired[] = [];
+        for (const row of rows) out.push(await this.fireLocked(manager, row, now, 'sweep'));
+        return out;
+      });
+      await this.afterFiring(results);
+      fired += results.length;
+      if (results.length < SWEEP_BATCH) break;
+    }
+    if (fired > 0) {
+      escalationSweepFindings.inc(fired);
+      this.logger.warn({ steps: fired }, 'escalation sweep fired steps that no job had');
+    }
+    return { fired };
+  }
+
+  /**
+   * Acknowledge (stops at once) or resolve (ends), inside the caller's transaction and before
+   * it touches the alert row. Pending deliveries are cancelled: someone has seen the alert.
+   */
+  async stop(
+    manager: EntityManager,
+    alertId: string,
+    how: 'acknowledged' | 'ended',
+  ): Promise<void> {
+    const row = await manager
+      .getRepository(AlertEscalationEntity)
+      .createQueryBuilder('e')
+      .setLock('pessimistic_write')
+      .where('e.alert_id = :alertId', { alertId })
+      .getOne();
+    if (!row) return;
+    if (row.status !== 'undeliverable' || how === 'ended') {
+      const state =
+        how === 'ended' ? resolveEscalation(toState(row)) : acknowledgeEscalation(toState(row));
+      await manager.update(
+        AlertEscalationEntity,
+        { alertId },
+        { status: state.status, nextAt: state.nextAt === null ? null : new Date(state.nextAt) },
+      );
+    }
+    await manager.query(
+      `UPDATE alert_deliveries SET status = 'cancelled', next_attempt_at = NULL,
+         last_error = $2, updated_at = now()
+       WHERE alert_id = $1 AND status = 'pending'`,
+      [alertId, how === 'ended' ? 'alert resolved' : 'alert acknowledged'],
+    );
+  }
+
+  /** The escalation rows of some alerts, for views. */
+  async rowsOf(
+    manager: EntityManager,
+    alertIds: string[],
+  ): Promise<Map<string, AlertEscalationEntity>> {
+    if (alertIds.length === 0) return new Map();
+    const rows = await manager.findBy(AlertEscalationEntity, { alertId: In(alertIds) });
+    return new Map(rows.map((r) => [r.alertId, r]));
+  }
+
+  private columns(state: EscalationState, policy: EscalationPolicy, source: 'unit' | 'default') {
+    return {
+      ...this.stateColumns(state),
+      policy,
+      policySource: source,
+    };
+  }
+
+  private stateColumns(state: EscalationState) {
+    return {
+      status: state.status,
+      step: state.step,
+      loop: state.loop,
+      level: state.level,
+      nextAt: state.nextAt === null ? null : new Date(state.nextAt),
+    };
+  }
+
+  /**
+   * Fires the locked row's pending step: writes one delivery row per target (unique per alert,
+   * step, loop and target, so a second firing writes nothing), moves the state on and raises
+   * the alert's level from step 1 on. The body is fixed here so every retry sends the same bytes.
+   */
+  private async fireLocked(
+    manager: EntityManager,
+    row: AlertEscalationEntity,
+    now: Date,
+    firedBy: FiredBy,
+  ): Promise<Fired> {
+    if (row.nextAt) {
+      escalationLateness.observe(
+        { fired_by: firedBy },
+        Math.max(0, now.getTime() - row.nextAt.getTime()) / 1000,
+      );
+    }
+    const result = fireEscalation(toState(row), row.policy!, now.getTime());
+    Object.assign(row, this.stateColumns(result.state), { lastFiredAt: now });
+    await manager.update(
+      AlertEscalationEntity,
+      { alertId: row.alertId },
+      { ...this.stateColumns(result.state), lastFiredAt: now },
+    );
+    if (result.escalated) {
+      await manager.update(AlertEntity, { id: row.alertId }, { level: result.state.level });
+    }
+    const alert = await manager.findOneByOrFail(AlertEntity, { id: row.alertId });
+    const view = toAlertView(alert, row);
+    const eventType = result.escalated ? 'alert.escalated' : 'alert.created';
+    const payload = JSON.stringify({ type: eventType, timestamp: now.toISOString(), data: view });
+    const targets = result.deliveries;
+    const inserted: { id: string }[] = targets.length
+      ? await manager.query(
+          `INSERT INTO alert_deliveries
+             (id, tenant_id, alert_id, step, loop, target_index, channel, target, event_type,
+              payload, next_attempt_at)
+           SELECT t.id, $1, $2, $3, $4, t.idx, t.channel, t.target, $5, $6, $7
+           FROM unnest($8::uuid[], $9::int[], $10::text[], $11::text[]) AS t(id, idx, channel, target)
+           ON CONFLICT (alert_id, step, loop, target_index) DO NOTHING
+           RETURNING id`,
+          [
+            row.tenantId,
+            row.alertId,
+            targets[0]!.step,
+            targets[0]!.loop,
+            eventType,
+            payload,
+            now,
+            targets.map(() => randomUUID()),
+            targets.map((d) => d.targetIndex),
+            targets.map((d) => d.target.type),
+            targets.map((d) => (d.target.type === 'webhook' ? d.target.url : d.target.address)),
+          ],
+        )
+      : [];
+    return {
+      tenantId: row.tenantId,
+      view,
+      escalated: result.escalated,
+      deliveryIds: inserted.map((r) => r.id),
+      next: row,
+    };
+  }
+
+  /** After commit: deliveries first (they are late already), then the next step, then SSE. */
+  private async afterFiring(fired: Fired[]): Promise<void> {
+    const jobs = fired.flatMap((f) =>
+      f.deliveryIds.map((deliveryId) => ({
+        name: JOB_NAMES.deliver,
+        data: { deliveryId },
+        opts: { jobId: jobIds.deliver(deliveryId, 1) },
+      })),
+    );
+    if (jobs.length > 0) {
+      // A lost add is the delivery sweep's to find; the rows are committed.
+      await enqueueBulkOrFail(this.deliveries, jobs).catch((error: Error) => {
+        this.logger.warn({ err: { message: error.message } }, 'could not queue deliveries');
+      });
+    }
+    for (const f of fired) {
+      await this.schedule(f.next);
+      if (f.escalated) {
+        await this.events.publish({ type: 'alert.escalated', tenantId: f.tenantId, alert: f.view });
+      }
+    }
+  }
+
+  /** Queues the pending step's job; if Redis is away, the sweep fires the step instead. */
+  private async schedule(row: AlertEscalationEntity): Promise<void> {
+    if (row.status !== 'active' || !row.nextAt) return;
+    const job: EscalateJob = { alertId: row.alertId, step: row.step, loop: row.loop };
+    const delay = Math.max(0, row.nextAt.getTime() - this.clock.now().getTime());
+    await enqueueOrFail(this.escalations, JOB_NAMES.escalate, job, {
+      jobId: jobIds.escalate(job),
+      delay,
+    }).catch((error: Error) => {
+      this.logger.warn(
+        { alertId: row.alertId, err: { message: error.message } },
+        'could not queue the next escalation step; the sweep will fire it',
+      );
+    });
+  }
+}
