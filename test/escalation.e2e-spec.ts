@@ -2,8 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import { AlertView, AlertsService, RaiseAlert } from '@taperwatch/alerts';
-import { DEFAULT_TENANT_ID } from '@taperwatch/persistence';
+import { AlertView, AlertsService } from '@taperwatch/alerts';
 import { QUEUES, jobIds } from '@taperwatch/queues';
 import {
   TestStack,
@@ -12,6 +11,7 @@ import {
   bearer,
   createKey,
   eventually,
+  missedDoseAlert,
   openEventStream,
   startStack,
   startWebhookReceiver,
@@ -50,21 +50,16 @@ describe('escalation', () => {
       .set(adminAuth)
       .send(body as object);
   const hook = (path: string) => ({ type: 'webhook', url: `${receiver.url}/${path}` });
+  /** A policy of one webhook per step, each to its own path: /<unit>-<step>. */
+  const hookSteps = (unit: string, delays: number[], repeat = 0) =>
+    putPolicy(unit, {
+      steps: delays.map((afterMinutes, i) => ({ afterMinutes, targets: [hook(`${unit}-${i}`)] })),
+      repeat,
+    }).expect(200);
   /** A unit of its own per test, so policies and receiver paths never mix. */
   const newUnit = () => `ward-${randomUUID().slice(0, 8)}`;
-  const raise = async (unitId: string): Promise<AlertView> => {
-    const input: RaiseAlert = {
-      tenantId: DEFAULT_TENANT_ID,
-      type: 'missed_dose',
-      severity: 'warning',
-      patientId: randomUUID(),
-      planId: randomUUID(),
-      unitId,
-      doseIds: [randomUUID()],
-      message: 'baclofen: 1 missed dose',
-    };
-    return (await alerts.raise(input)).alert;
-  };
+  const raise = async (unitId: string): Promise<AlertView> =>
+    (await alerts.raise(missedDoseAlert({ unitId }))).alert;
   const pathsFor = (prefix: string) =>
     receiver.received.filter((r) => r.path.startsWith(`/${prefix}`));
   const getAlert = async (id: string) =>
@@ -156,24 +151,17 @@ describe('escalation', () => {
   describe('the engine', () => {
     it('fires steps in order after their fractional delays, raising the level with alert.escalated', async () => {
       const unit = 'ward-esc';
-      await putPolicy(unit, {
-        steps: [
-          { afterMinutes: 0, targets: [hook('order-0')] },
-          { afterMinutes: 0.02, targets: [hook('order-1')] },
-          { afterMinutes: 0.02, targets: [hook('order-2')] },
-        ],
-        repeat: 0,
-      }).expect(200);
+      await hookSteps(unit, [0, 0.02, 0.02]);
       const stream = openEventStream(`${baseUrl}/v1/alerts/stream`, bearer(nurse));
       expect(await stream.status).toBe(200);
       try {
         const alert = await raise(unit);
         await eventually(
-          async () => pathsFor('order').length,
+          async () => pathsFor(unit).length,
           (n) => n === 3,
         );
-        const got = pathsFor('order');
-        expect(got.map((r) => r.path)).toEqual(['/order-0', '/order-1', '/order-2']);
+        const got = pathsFor(unit);
+        expect(got.map((r) => r.path)).toEqual([0, 1, 2].map((i) => `/${unit}-${i}`));
         // 0.02 min = 1.2 s between steps (a delay is a minimum; allow the first send's own time).
         for (const i of [1, 2]) {
           const gap = got[i]!.at - got[i - 1]!.at;
@@ -212,13 +200,7 @@ describe('escalation', () => {
 
     it('stops at once on acknowledge', async () => {
       const unit = newUnit();
-      await putPolicy(unit, {
-        steps: [
-          { afterMinutes: 0, targets: [hook(`${unit}-0`)] },
-          { afterMinutes: 0.02, targets: [hook(`${unit}-1`)] },
-        ],
-        repeat: 0,
-      }).expect(200);
+      await hookSteps(unit, [0, 0.02]);
       const acked = await raise(unit);
       await eventually(
         async () => pathsFor(`${unit}-0`).length,
@@ -244,13 +226,7 @@ describe('escalation', () => {
 
     it('repeats the steps as many rounds as configured', async () => {
       const unit = newUnit();
-      await putPolicy(unit, {
-        steps: [
-          { afterMinutes: 0, targets: [hook(`${unit}-0`)] },
-          { afterMinutes: 0.01, targets: [hook(`${unit}-1`)] },
-        ],
-        repeat: 2,
-      }).expect(200);
+      await hookSteps(unit, [0, 0.01], 2);
       const alert = await raise(unit);
       await eventually(
         async () => (await getAlert(alert.id)).escalation?.status,
@@ -270,13 +246,7 @@ describe('escalation', () => {
 
     it('fires a step whose delayed job was lost, through the sweep', async () => {
       const unit = newUnit();
-      await putPolicy(unit, {
-        steps: [
-          { afterMinutes: 0, targets: [hook(`${unit}-0`)] },
-          { afterMinutes: 0.02, targets: [hook(`${unit}-1`)] },
-        ],
-        repeat: 0,
-      }).expect(200);
+      await hookSteps(unit, [0, 0.02]);
       const alert = await raise(unit);
       await eventually(
         async () => pathsFor(`${unit}-0`).length,
