@@ -171,20 +171,21 @@ describe('deliveries', () => {
       const raised = await Promise.all(
         Array.from({ length: 20 }, () => alerts.raise(missedDoseAlert({ unitId: 'ward-pair' }))),
       );
-      // 20 alerts x 2 steps x 3 targets.
+      // 20 alerts x 2 steps x 3 targets; a row turns delivered just after its receiver answers.
+      const ds = stack.app.get(DataSource);
       await eventually(
-        async () => receiver.received.length,
-        (n) => n >= 120,
+        () =>
+          ds.query(
+            `SELECT count(*)::int AS count FROM alert_deliveries WHERE status = 'delivered'`,
+          ),
+        (rows: { count: number }[]) => rows[0]!.count >= 120,
         { timeoutMs: 30_000 },
       );
-      const [{ count }] = (await stack.app
-        .get(DataSource)
-        .query(
-          `SELECT count(*)::int AS count FROM alert_deliveries WHERE status = 'delivered'`,
-        )) as {
-        count: number;
-      }[];
+      const [{ count }] = (await ds.query(
+        `SELECT count(*)::int AS count FROM alert_deliveries WHERE status = 'delivered'`,
+      )) as { count: number }[];
       expect(count).toBe(120);
+      expect(receiver.received).toHaveLength(120);
       const ids = receiver.received.map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(ids.length);
       expect(raised.every((r) => r.created)).toBe(true);
