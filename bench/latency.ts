@@ -1,5 +1,6 @@
 import { ApiClient } from './http/api-client';
 import { CpuShare, cpuWindow } from './lib/cpu';
+import { pool } from './lib/pool';
 import { query } from './lib/services';
 import { LatencySummary, latencySummary } from './lib/stats';
 import { taperRequestBody } from './lib/requests';
@@ -27,15 +28,6 @@ interface Row {
   status: string;
   created_ms: string;
   updated_ms: string;
-}
-
-/** Runs `count` async tasks with at most `limit` in flight. */
-async function pool(count: number, limit: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, count) }, async () => {
-    while (next < count) await task(next++);
-  });
-  await Promise.all(lanes);
 }
 
 /**

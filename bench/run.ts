@@ -4,27 +4,34 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiClient } from './http/api-client';
 import { LoadResult, Target, measure } from './http/load';
-import { ceilingTarget, createPatientTarget, getPlanTarget } from './http/targets';
+import { ceilingTarget, createPatientTarget, getPlanTarget, listDosesTarget } from './http/targets';
 import { benchPostToPlanned } from './latency';
 import { benchPlanner } from './planner';
+import { benchApprove } from './plans';
 import {
+  approveTable,
+  detectionTable,
   goalLines,
   httpRunsTable,
   httpSummaryTable,
   latencyTable,
   plannerTable,
+  recordLine,
   summarizeHttp,
+  sweepTable,
 } from './report';
 import { killAllNow, stopAll } from './lib/processes';
 import { taperRequestBody } from './lib/requests';
 import { createScratchTable, deleteQueueKeys, recreateBenchDatabase } from './lib/services';
-import { loadSettings } from './lib/settings';
-import { BENCH_ADMIN_KEY, startStack } from './lib/stack';
+import { BenchItem, loadSettings } from './lib/settings';
+import { BENCH_ADMIN_KEY, startStack, startWorker } from './lib/stack';
+import { RecordSetup, benchDetection, benchSweep, setupRecording } from './watch';
 
 /**
  * `npm run bench`: measures (never asserts) the built service against a bare Fastify + pg
- * ceiling re-measured in the same run, the planner on one core, and POST-to-planned latency.
- * Prints tables and writes bench-results/latest.json.
+ * ceiling re-measured in the same run, the planner on one core, POST-to-planned latency, plan
+ * approval, dose recording, the watcher's detection lateness and Redis memory, and its sweep.
+ * Prints tables and writes bench-results/latest.json. BENCH_ONLY / BENCH_SKIP select items.
  */
 const log = (msg: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -45,72 +52,143 @@ function gitState(root: string): { commit: string | null; changedFiles: number |
 
 async function main(): Promise<void> {
   const settings = loadSettings();
+  const want = (item: BenchItem) => settings.items.includes(item);
   const startedAt = new Date();
   const loadStart = os.loadavg();
   log(
-    `${settings.rounds} rounds × ${settings.durationS} s (+${settings.warmupS} s warm-up), ` +
-      `${settings.connections} connections, planner ${settings.plannerS} s per case, ` +
-      `${settings.latencyRequests} taper requests`,
+    `items ${settings.items.join(', ')}${settings.quick ? ' (quick)' : ''}; ` +
+      `${settings.rounds} rounds × ${settings.durationS} s (+${settings.warmupS} s warm-up), ` +
+      `${settings.connections} connections`,
   );
+  const out: string[] = [];
+  const result: Record<string, unknown> = {};
 
-  log('planner (in-process, before any server starts)');
-  const planner = benchPlanner(settings.plannerS);
-  console.log(plannerTable(planner));
-
-  log(`database ${settings.database}, queue prefix ${settings.queuePrefix}`);
-  const databaseUrl = await recreateBenchDatabase(settings.baseDatabaseUrl, settings.database);
-  await createScratchTable(databaseUrl);
-  await deleteQueueKeys(settings.redisUrl, settings.queuePrefix);
-
-  log('starting api (migrates), ceiling and worker');
-  const stack = await startStack(settings, databaseUrl);
-  const admin = new ApiClient(stack.apiUrl, BENCH_ADMIN_KEY);
-  const prescriber = admin.withKey(await admin.createKey('prescriber'));
-  const patientId = await prescriber.createPatient(`BENCH-PLAN-${Date.now()}`);
-  const planId = await prescriber.planAndWait(taperRequestBody(patientId), 30_000);
-
-  const targets: Target[] = [
-    ceilingTarget(stack.ceilingUrl),
-    createPatientTarget(stack.apiUrl, prescriber.authHeaders),
-    getPlanTarget(stack.apiUrl, prescriber.authHeaders, planId),
-  ];
-  const runs: LoadResult[] = [];
-  for (let round = 1; round <= settings.rounds; round++) {
-    // Alternate the order so that no target always runs first (or right after another).
-    const order = round % 2 ? targets : [...targets].reverse();
-    for (const target of order) {
-      log(`round ${round}/${settings.rounds}: ${target.name}`);
-      const result = await measure(target, { ...settings, round }, stack.pids);
-      log(`  ${Math.round(result.reqPerS)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
-      runs.push(result);
-    }
+  if (want('planner')) {
+    log('planner (in-process, before any server starts)');
+    const planner = benchPlanner(settings.plannerS);
+    console.log(plannerTable(planner));
+    out.push(plannerTable(planner));
+    result.planner = planner;
   }
-  const http = summarizeHttp(runs, 'ceiling');
 
-  log(`POST-to-planned: ${settings.latencyRequests} taper requests`);
-  const patients: string[] = [];
-  for (let i = 0; i < 10; i++)
-    patients.push(await prescriber.createPatient(`BENCH-LAT-${Date.now()}-${i}`));
-  const latency = await benchPostToPlanned(
-    prescriber,
-    databaseUrl,
-    patients,
-    { count: settings.latencyRequests, inFlight: settings.latencyInFlight, timeoutMs: 180_000 },
-    stack.pids,
-  );
+  const needsStack = ['patients', 'plan', 'doses', 'record', 'latency', 'approve', 'watch'];
+  if (settings.items.some((i) => needsStack.includes(i))) {
+    log(`database ${settings.database}, queue prefix ${settings.queuePrefix}`);
+    const databaseUrl = await recreateBenchDatabase(settings.baseDatabaseUrl, settings.database);
+    await createScratchTable(databaseUrl);
+    await deleteQueueKeys(settings.redisUrl, settings.queuePrefix);
 
-  log('stopping processes');
-  await stopAll();
-  await deleteQueueKeys(settings.redisUrl, settings.queuePrefix);
+    log('starting api (migrates), ceiling and worker');
+    const stack = await startStack(settings, databaseUrl);
+    const admin = new ApiClient(stack.apiUrl, BENCH_ADMIN_KEY);
+    const prescriber = admin.withKey(await admin.createKey('prescriber'));
+    const nurse = admin.withKey(await admin.createKey('nurse', ['ward-7']));
+
+    const targets: Target[] = [];
+    if (want('patients')) targets.push(createPatientTarget(stack.apiUrl, prescriber.authHeaders));
+    if (want('plan')) {
+      const patientId = await prescriber.createPatient(`BENCH-PLAN-${Date.now()}`);
+      const planId = await prescriber.planAndWait(taperRequestBody(patientId), 30_000);
+      targets.push(getPlanTarget(stack.apiUrl, prescriber.authHeaders, planId));
+    }
+    let recording: RecordSetup | undefined;
+    if (want('doses') || want('record')) {
+      log(`seeding ${settings.recordDoses} scheduled doses into active plans`);
+      recording = await setupRecording(
+        prescriber,
+        nurse.authHeaders,
+        databaseUrl,
+        settings.recordDoses,
+      );
+      if (want('doses')) {
+        targets.push(listDosesTarget(stack.apiUrl, prescriber.authHeaders, recording.planIds[0]!));
+      }
+      if (want('record')) targets.push(recording.target);
+    }
+    if (targets.length > 0) {
+      targets.unshift(ceilingTarget(stack.ceilingUrl));
+      const runs: LoadResult[] = [];
+      for (let round = 1; round <= settings.rounds; round++) {
+        // Alternate the order so that no target always runs first (or right after another).
+        const order = round % 2 ? targets : [...targets].reverse();
+        for (const target of order) {
+          log(`round ${round}/${settings.rounds}: ${target.name}`);
+          const run = await measure(target, { ...settings, round }, stack.pids);
+          log(`  ${Math.round(run.reqPerS)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
+          runs.push(run);
+        }
+      }
+      const http = summarizeHttp(runs, 'ceiling');
+      out.push(httpRunsTable(runs), httpSummaryTable(http), goalLines(http));
+      if (recording && want('record')) out.push(recordLine(recording));
+      result.http = {
+        runs,
+        summary: http,
+        ...(want('record') ? { recordScheduledBefore: recording?.scheduledBefore } : {}),
+      };
+    }
+
+    if (want('latency')) {
+      log(`POST-to-planned: ${settings.latencyRequests} taper requests`);
+      const patients: string[] = [];
+      for (let i = 0; i < 10; i++)
+        patients.push(await prescriber.createPatient(`BENCH-LAT-${Date.now()}-${i}`));
+      const latency = await benchPostToPlanned(
+        prescriber,
+        databaseUrl,
+        patients,
+        { count: settings.latencyRequests, inFlight: settings.latencyInFlight, timeoutMs: 180_000 },
+        stack.pids,
+      );
+      out.push(latencyTable(latency));
+      result.postToPlanned = latency;
+    }
+
+    if (want('approve')) {
+      log(`approving ${settings.approvePlans} 60-week diazepam plans`);
+      const approve = await benchApprove(prescriber, databaseUrl, settings.approvePlans);
+      console.log(approveTable(approve));
+      out.push(approveTable(approve));
+      result.approve = approve;
+    }
+
+    if (want('watch')) {
+      log(
+        `detection: worker with DOSE_GRACE_MINUTES=${settings.watchGraceMinutes}, ` +
+          `WATCH_SWEEP_MS=${settings.watchSweepMs}; ${settings.watchDoses} doses due within ${settings.watchWindowS} s`,
+      );
+      await stack.worker.stop();
+      const worker = await startWorker(settings, databaseUrl, 'watch-worker', {
+        DOSE_GRACE_MINUTES: String(settings.watchGraceMinutes),
+        WATCH_SWEEP_MS: String(settings.watchSweepMs),
+      });
+      const detection = await benchDetection(prescriber, databaseUrl, settings, worker, {
+        ...stack.pids,
+        worker: worker.pid,
+      });
+      console.log(detectionTable(detection));
+      out.push(detectionTable(detection));
+      result.detection = detection;
+    }
+
+    log('stopping processes');
+    await stopAll();
+    await deleteQueueKeys(settings.redisUrl, settings.queuePrefix);
+  }
+
+  if (want('sweep')) {
+    log(`sweep: ${settings.sweepRows} dose rows in ${settings.database}_sweep`);
+    const sweep = await benchSweep(settings, settings.sweepRows);
+    console.log(sweepTable(sweep));
+    out.push(sweepTable(sweep));
+    result.sweep = sweep;
+  }
 
   console.log('');
-  console.log(httpRunsTable(runs));
-  console.log(httpSummaryTable(http));
-  console.log(goalLines(http));
-  console.log(plannerTable(planner));
-  console.log(latencyTable(latency));
+  console.log(out.join('\n'));
 
-  const result = {
+  const file = path.join(settings.resultsDir, 'latest.json');
+  const json = {
     meta: {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
@@ -122,13 +200,10 @@ async function main(): Promise<void> {
       loadavgEnd: os.loadavg(),
     },
     settings: { ...settings, baseDatabaseUrl: undefined },
-    http: { runs, summary: http },
-    planner,
-    postToPlanned: latency,
+    ...result,
   };
   fs.mkdirSync(settings.resultsDir, { recursive: true });
-  const file = path.join(settings.resultsDir, 'latest.json');
-  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   log(`wrote ${path.relative(settings.root, file)} (child logs in bench-results/logs/)`);
 }
 
@@ -139,7 +214,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void stopAll().finally(() => process.exit(130));
   });
 }
-const timeoutS = Number(process.env.BENCH_TIMEOUT_S) || 900;
+const timeoutS = Number(process.env.BENCH_TIMEOUT_S) || 1800;
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${timeoutS} s, stopping`);
   void stopAll().finally(() => process.exit(2));

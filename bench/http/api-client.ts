@@ -45,10 +45,11 @@ export class ApiClient {
     return res.body;
   }
 
-  async createKey(role: 'prescriber' | 'nurse' | 'service'): Promise<string> {
+  async createKey(role: 'prescriber' | 'nurse' | 'service', unitIds?: string[]): Promise<string> {
     const body = await this.expect<{ key: string }>(201, 'POST', '/v1/api-keys', {
       name: `bench ${role}`,
       role,
+      ...(unitIds ? { unitIds } : {}),
     });
     return body.key;
   }

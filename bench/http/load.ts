@@ -10,6 +10,10 @@ export interface Target {
   headers: Record<string, string>;
   /** Called for every request when set (unique bodies); otherwise a fixed request. */
   body?: () => string;
+  /** Called for every request when set (e.g. a different dose each time); otherwise `path`. */
+  pathFor?: () => string;
+  /** Awaited before each run's warm-up (e.g. to top up the data the requests consume). */
+  prepare?: () => Promise<void>;
 }
 
 export interface LoadResult {
@@ -33,8 +37,16 @@ export interface LoadResult {
 
 function request(target: Target): autocannon.Request {
   const base = { method: target.method, path: target.path, headers: target.headers };
-  const body = target.body;
-  return body ? { ...base, setupRequest: (req) => ({ ...req, body: body() }) } : base;
+  const { body, pathFor } = target;
+  if (!body && !pathFor) return base;
+  return {
+    ...base,
+    setupRequest: (req) => ({
+      ...req,
+      ...(body ? { body: body() } : {}),
+      ...(pathFor ? { path: pathFor() } : {}),
+    }),
+  };
 }
 
 async function fire(target: Target, connections: number, durationS: number) {
@@ -56,6 +68,7 @@ export async function measure(
   options: { connections: number; durationS: number; warmupS: number; round: number },
   children: Record<string, number>,
 ): Promise<LoadResult> {
+  await target.prepare?.();
   if (options.warmupS > 0) await fire(target, options.connections, options.warmupS);
   const endCpu = cpuWindow(children);
   const r = await fire(target, options.connections, options.durationS);

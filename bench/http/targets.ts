@@ -45,3 +45,40 @@ export function getPlanTarget(
     headers: auth,
   };
 }
+
+/** One page of a plan's doses, as the ward list asks for it. */
+export function listDosesTarget(
+  baseUrl: string,
+  auth: Record<string, string>,
+  planId: string,
+  limit = 50,
+): Target {
+  return {
+    name: `GET /v1/plans/:id/doses?limit=${limit}`,
+    url: baseUrl,
+    method: 'GET',
+    path: `/v1/plans/${planId}/doses?limit=${limit}`,
+    headers: auth,
+  };
+}
+
+/**
+ * Records each dose of `doseIds` given, one per request, in order (a dose can be recorded once:
+ * past the end of the list the ids repeat and answer 409, counted as non-2xx).
+ */
+export function recordAdministrationTarget(
+  baseUrl: string,
+  auth: Record<string, string>,
+  doseIds: readonly string[],
+): Target {
+  let n = 0;
+  return {
+    name: 'POST /v1/doses/:id/administrations',
+    url: baseUrl,
+    method: 'POST',
+    path: `/v1/doses/${doseIds[0]}/administrations`,
+    headers: { ...JSON_BODY, ...auth },
+    body: () => '{"outcome":"given"}',
+    pathFor: () => `/v1/doses/${doseIds[n++ % doseIds.length]}/administrations`,
+  };
+}

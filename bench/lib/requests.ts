@@ -44,3 +44,25 @@ export function diazepam40(): TaperRequestInput {
 export function taperRequestBody(patientId: string, input: TaperRequestInput = BACLOFEN_60) {
   return { patientId, ...input };
 }
+
+/**
+ * Diazepam 40 mg/day as 20 mg at 08:00 and 20:00 to stop in 21-day steps: a plan of more than
+ * 60 weeks (issue 4's horizon case, as in the e2e test). Checked against the catalogue.
+ */
+export function diazepam60Weeks(startDate: string): TaperRequestInput {
+  const request: TaperRequestInput = {
+    drugCode: 'diazepam',
+    route: 'oral',
+    currentDosesMg: [20, 20],
+    administrationTimes: ['08:00', '20:00'],
+    startDate,
+    stepDays: 21,
+    goal: { type: 'discontinue' },
+    reason: 'long-term use, patient wishes to stop',
+  };
+  const problems = checkTaperRequest(request, { today: startDate });
+  if (problems.length > 0) {
+    throw new Error(`the 60-week diazepam request fails: ${problems.map((p) => p.code).join()}`);
+  }
+  return request;
+}

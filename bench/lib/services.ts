@@ -32,12 +32,21 @@ export async function createScratchTable(url: string): Promise<void> {
   );
 }
 
-/** Removes every Redis key under the bench's queue prefix (bounded SCAN loop). */
-export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<number> {
+/** Runs `work` on a short-lived Redis connection. */
+export async function withRedis<T>(redisUrl: string, work: (redis: Redis) => Promise<T>) {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  let deleted = 0;
   try {
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Removes every Redis key under the bench's queue prefix (bounded SCAN loop). */
+export function deleteQueueKeys(redisUrl: string, prefix: string): Promise<number> {
+  return withRedis(redisUrl, async (redis) => {
+    let deleted = 0;
     let cursor = '0';
     for (let i = 0; i < 100_000; i++) {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -45,8 +54,23 @@ export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise
       cursor = next;
       if (cursor === '0') break;
     }
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
+    return deleted;
+  });
+}
+
+/** `INFO memory` used_memory in bytes (the whole server: other users' keys count too). */
+export function redisUsedMemory(redisUrl: string): Promise<number> {
+  return withRedis(redisUrl, async (redis) => {
+    const info = await redis.info('memory');
+    const match = /^used_memory:(\d+)/m.exec(info);
+    if (!match) throw new Error('INFO memory has no used_memory');
+    return Number(match[1]);
+  });
+}
+
+/** `MEMORY USAGE` of each key (0 for a missing one). */
+export function redisKeyBytes(redisUrl: string, keys: readonly string[]): Promise<number[]> {
+  return withRedis(redisUrl, (redis) =>
+    Promise.all(keys.map(async (key) => Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0))),
+  );
 }

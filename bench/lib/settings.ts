@@ -1,7 +1,25 @@
 import path from 'node:path';
 
+/** The parts of the bench, each selectable with BENCH_ONLY / BENCH_SKIP (comma-separated). */
+export const BENCH_ITEMS = [
+  'planner',
+  'patients',
+  'plan',
+  'doses',
+  'record',
+  'latency',
+  'approve',
+  'watch',
+  'sweep',
+] as const;
+export type BenchItem = (typeof BENCH_ITEMS)[number];
+
 /** Everything the bench can be told through the environment, with its default. */
 export interface BenchSettings {
+  /** BENCH_QUICK=1: small defaults everywhere (a smoke run); explicit settings still win. */
+  quick: boolean;
+  /** The items to run (BENCH_ONLY, minus BENCH_SKIP). */
+  items: BenchItem[];
   /** Measured seconds per HTTP run (autocannon). */
   durationS: number;
   /** Warm-up seconds before each measured HTTP run (discarded). */
@@ -14,6 +32,19 @@ export interface BenchSettings {
   /** Taper requests fired at once for the POST-to-planned latency. */
   latencyRequests: number;
   latencyInFlight: number;
+  /** Scheduled doses kept in the table while recording administrations. */
+  recordDoses: number;
+  /** 60-week diazepam plans approved, one per patient. */
+  approvePlans: number;
+  /** Doses falling due together for the detection-lateness run, and the window they fall in. */
+  watchDoses: number;
+  watchPlans: number;
+  watchWindowS: number;
+  /** The worker's grace override and sweep interval during the detection run. */
+  watchGraceMinutes: number;
+  watchSweepMs: number;
+  /** Dose rows in the sweep's separate database (1% of them overdue). */
+  sweepRows: number;
   /** Start the API under `node --cpu-prof` (profiles land in bench-results/profiles). */
   cpuProfile: boolean;
   /** Hard limit for the whole run; everything is stopped when it passes. */
@@ -24,6 +55,25 @@ export interface BenchSettings {
   queuePrefix: string;
   root: string;
   resultsDir: string;
+}
+
+/** BENCH_ONLY (default: everything) minus BENCH_SKIP; unknown names are an error. */
+function items(env: NodeJS.ProcessEnv): BenchItem[] {
+  const list = (name: string): BenchItem[] => {
+    const names = (env[name] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (const n of names) {
+      if (!(BENCH_ITEMS as readonly string[]).includes(n)) {
+        throw new Error(`${name}: unknown item "${n}" (items: ${BENCH_ITEMS.join(', ')})`);
+      }
+    }
+    return names as BenchItem[];
+  };
+  const only = list('BENCH_ONLY');
+  const skip = list('BENCH_SKIP');
+  return BENCH_ITEMS.filter((i) => (only.length === 0 || only.includes(i)) && !skip.includes(i));
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
@@ -50,16 +100,29 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
   assertLoopback('DATABASE_URL', baseDatabaseUrl);
   assertLoopback('REDIS_URL', redisUrl);
+  const quick = env.BENCH_QUICK === '1';
+  /** The full run's default, or the quick one under BENCH_QUICK=1. */
+  const q = (full: number, small: number) => (quick ? small : full);
   return {
-    durationS: num(env, 'BENCH_DURATION_S', 10, 1, 120),
-    warmupS: num(env, 'BENCH_WARMUP_S', 3, 0, 60),
-    rounds: num(env, 'BENCH_ROUNDS', 3, 1, 10),
+    quick,
+    items: items(env),
+    durationS: num(env, 'BENCH_DURATION_S', q(10, 2), 1, 120),
+    warmupS: num(env, 'BENCH_WARMUP_S', q(3, 1), 0, 60),
+    rounds: num(env, 'BENCH_ROUNDS', q(3, 1), 1, 10),
     connections: num(env, 'BENCH_CONNECTIONS', 50, 1, 1000),
-    plannerS: num(env, 'BENCH_PLANNER_S', 3, 0.2, 60),
-    latencyRequests: num(env, 'BENCH_LATENCY_REQUESTS', 1000, 1, 100_000),
+    plannerS: num(env, 'BENCH_PLANNER_S', q(3, 0.5), 0.2, 60),
+    latencyRequests: num(env, 'BENCH_LATENCY_REQUESTS', q(1000, 100), 1, 100_000),
     latencyInFlight: num(env, 'BENCH_LATENCY_IN_FLIGHT', 100, 1, 1000),
+    recordDoses: num(env, 'BENCH_RECORD_DOSES', q(100_000, 10_000), 1000, 1_000_000),
+    approvePlans: num(env, 'BENCH_APPROVE_PLANS', q(10, 3), 1, 200),
+    watchDoses: num(env, 'BENCH_WATCH_DOSES', q(10_000, 1000), 10, 100_000),
+    watchPlans: num(env, 'BENCH_WATCH_PLANS', q(500, 50), 1, 5000),
+    watchWindowS: num(env, 'BENCH_WATCH_WINDOW_S', q(60, 10), 1, 600),
+    watchGraceMinutes: num(env, 'BENCH_WATCH_GRACE_MINUTES', 0.1, 0, 60),
+    watchSweepMs: num(env, 'BENCH_WATCH_SWEEP_MS', 5000, 200, 30_000),
+    sweepRows: num(env, 'BENCH_SWEEP_ROWS', q(1_000_000, 100_000), 10_000, 10_000_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
-    timeoutS: num(env, 'BENCH_TIMEOUT_S', 900, 30, 3600),
+    timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),
     baseDatabaseUrl,
     redisUrl,
     database: env.BENCH_DATABASE || 'taperwatch_bench',

@@ -16,14 +16,9 @@ export interface BenchStack {
   pids: Record<string, number>;
 }
 
-export async function startStack(
-  settings: BenchSettings,
-  databaseUrl: string,
-): Promise<BenchStack> {
-  const dist = path.join(settings.root, 'dist');
-  const logDir = path.join(settings.resultsDir, 'logs');
-  const [apiPort, ceilingPort] = [await freePort(), await freePort()];
-  const serviceEnv = {
+/** The environment every service process of the bench gets. */
+function serviceEnv(settings: BenchSettings, databaseUrl: string): Record<string, string> {
+  return {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl,
@@ -32,10 +27,36 @@ export async function startStack(
     BOOTSTRAP_ADMIN_KEY: BENCH_ADMIN_KEY,
     SHUTDOWN_TIMEOUT_MS: '3000',
   };
+}
+
+/** A built worker (`dist/apps/worker/src/main.js`) on a migrated database, once it has started. */
+export async function startWorker(
+  settings: BenchSettings,
+  databaseUrl: string,
+  name = 'worker',
+  env: Record<string, string> = {},
+): Promise<Child> {
+  const worker = startNode({
+    name,
+    script: path.join(settings.root, 'dist/apps/worker/src/main.js'),
+    env: { ...serviceEnv(settings, databaseUrl), MIGRATIONS_RUN: 'false', ...env },
+    logDir: path.join(settings.resultsDir, 'logs'),
+  });
+  await worker.waitForLine(/"msg":"started"/, 60_000);
+  return worker;
+}
+
+export async function startStack(
+  settings: BenchSettings,
+  databaseUrl: string,
+): Promise<BenchStack> {
+  const dist = path.join(settings.root, 'dist');
+  const logDir = path.join(settings.resultsDir, 'logs');
+  const [apiPort, ceilingPort] = [await freePort(), await freePort()];
   const api = startNode({
     name: 'api',
     script: path.join(dist, 'apps/api/src/main.js'),
-    env: { ...serviceEnv, PORT: String(apiPort), HOST: '127.0.0.1' },
+    env: { ...serviceEnv(settings, databaseUrl), PORT: String(apiPort), HOST: '127.0.0.1' },
     logDir,
     nodeArgs: settings.cpuProfile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.resultsDir, 'profiles')}`]
@@ -52,13 +73,7 @@ export async function startStack(
   // The API migrates the fresh database at start; the worker starts once that is done.
   await waitForHttp(`${apiUrl}/health/ready`, 90_000, api);
   await waitForHttp(`${ceilingUrl}/health`, 30_000, ceiling);
-  const worker = startNode({
-    name: 'worker',
-    script: path.join(dist, 'apps/worker/src/main.js'),
-    env: { ...serviceEnv, MIGRATIONS_RUN: 'false' },
-    logDir,
-  });
-  await worker.waitForLine(/"msg":"started"/, 60_000);
+  const worker = await startWorker(settings, databaseUrl);
   return {
     api,
     apiUrl,

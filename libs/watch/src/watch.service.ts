@@ -16,6 +16,20 @@ const CHECK_HORIZON_MS = 48 * HOUR_MS;
 const BATCH = 1000;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
+/** Rows one claim of the sweep takes at most (`npm run bench` times the claim with it). */
+export const OVERDUE_BATCH = BATCH;
+
+/**
+ * The sweep's claim: marks up to $2 overdue doses ($1 = now) missed that no other worker holds,
+ * through the partial index of pending doses. Exported for `npm run bench`, which times it.
+ */
+export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, updated_at = now()
+         WHERE id IN (
+           SELECT id FROM doses
+           WHERE status = 'scheduled' AND missed_after <= $1
+           ORDER BY missed_after LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         RETURNING plan_id, missed_after`;
 
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
@@ -124,16 +138,10 @@ export class WatchService {
     const plans = new Set<string>();
     let marked = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const [rows] = (await this.dataSource.query(
-        `UPDATE doses SET status = 'missed', missed_at = $1, updated_at = now()
-         WHERE id IN (
-           SELECT id FROM doses
-           WHERE status = 'scheduled' AND missed_after <= $1
-           ORDER BY missed_after LIMIT $2
-           FOR UPDATE SKIP LOCKED)
-         RETURNING plan_id, missed_after`,
-        [now, BATCH],
-      )) as [{ plan_id: string; missed_after: Date }[], number];
+      const [rows] = (await this.dataSource.query(CLAIM_OVERDUE_SQL, [now, BATCH])) as [
+        { plan_id: string; missed_after: Date }[],
+        number,
+      ];
       for (const row of rows) {
         plans.add(row.plan_id);
         this.observeLateness('sweep', row.missed_after, now);

@@ -1,0 +1,356 @@
+import fs from 'node:fs';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, runMigrationsLocked } from '@taperwatch/persistence';
+import { QUEUES, jobIds } from '@taperwatch/queues';
+import { CLAIM_OVERDUE_SQL, OVERDUE_BATCH } from '@taperwatch/watch';
+import { ApiClient } from './http/api-client';
+import { Target } from './http/load';
+import { recordAdministrationTarget } from './http/targets';
+import { CpuShare, cpuWindow } from './lib/cpu';
+import { Child } from './lib/processes';
+import { activePlans, seedDoses } from './lib/seed';
+import { query, redisKeyBytes, redisUsedMemory } from './lib/services';
+import { BenchSettings } from './lib/settings';
+import { LatencySummary, latencySummary, median } from './lib/stats';
+import { adminUrlFor, recreateDatabase } from '../libs/testing/src/databases';
+
+const DAY_MS = 86_400_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every `everyMs` until it is true; false when `timeoutMs` passed first. */
+async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
+
+const count = async (databaseUrl: string, sql: string, params: unknown[]) =>
+  (await query<{ n: number }>(databaseUrl, sql, params))[0]?.n ?? 0;
+
+// ---------------------------------------------------------------------------------------------
+// Issue 5 (1): recording administrations with many scheduled doses in the table
+
+/** Plans the recorded doses are spread over. */
+const RECORD_PLANS = 100;
+/** Far enough ahead (armed, past the watcher's 48 h check horizon) that no job or sweep stirs. */
+const RECORD_FIRST_DUE_MS = 3 * DAY_MS;
+const RECORD_SPACING_MS = 10_000;
+
+export interface RecordSetup {
+  planIds: string[];
+  target: Target;
+  /** Scheduled doses in the table at the start of each measured run (after the top-up). */
+  scheduledBefore: number[];
+}
+
+/**
+ * Active plans holding `doses` scheduled doses (one INSERT … SELECT generate_series), and the
+ * autocannon target recording each of them given once, with a nurse key of their unit. Before
+ * each run the table is topped up to `doses` scheduled doses again and the ids are re-read.
+ */
+export async function setupRecording(
+  prescriber: ApiClient,
+  nurseAuth: Record<string, string>,
+  databaseUrl: string,
+  doses: number,
+): Promise<RecordSetup> {
+  const planIds = await activePlans(prescriber, databaseUrl, RECORD_PLANS, 'RECORD');
+  const ids: string[] = [];
+  const scheduledBefore: number[] = [];
+  const target = recordAdministrationTarget(prescriber.baseUrl, nurseAuth, ids);
+  target.prepare = async () => {
+    const scheduled = `FROM doses WHERE plan_id = ANY($1::uuid[]) AND status = 'scheduled'`;
+    const have = await count(databaseUrl, `SELECT count(*)::int AS n ${scheduled}`, [planIds]);
+    const [last] = await query<{ at: Date | null }>(
+      databaseUrl,
+      'SELECT max(due_at) AS at FROM doses WHERE plan_id = ANY($1::uuid[])',
+      [planIds],
+    );
+    if (have < doses) {
+      await seedDoses(databaseUrl, planIds, {
+        count: doses - have,
+        firstDueAt: new Date(
+          (last?.at?.getTime() ?? Date.now() + RECORD_FIRST_DUE_MS) + RECORD_SPACING_MS,
+        ),
+        spacingMs: RECORD_SPACING_MS,
+        armedGraceMs: 30 * 60_000,
+      });
+    }
+    const rows = await query<{ id: string }>(
+      databaseUrl,
+      `SELECT id ${scheduled} ORDER BY random()`,
+      [planIds],
+    );
+    ids.splice(0, ids.length, ...rows.map((r) => r.id));
+    scheduledBefore.push(ids.length);
+    await query(databaseUrl, 'ANALYZE doses');
+  };
+  return { planIds, target, scheduledBefore };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 5 (2) and (3): detection lateness and Redis memory per watched dose
+
+export interface DetectionResult {
+  doses: number;
+  plans: number;
+  windowS: number;
+  graceMinutes: number;
+  sweepMs: number;
+  /** All seeded doses armed and queued (s after seeding) and before the first fell due? */
+  queuedAfterS: number | null;
+  queuedBeforeFirstDue: boolean;
+  missed: number;
+  /** missed_at − missed_after per dose, ms (from Postgres). */
+  latenessMs: LatencySummary;
+  /**
+   * Doses the sweep marked, not a delayed job: the worker's "sweep marked doses missed" log lines
+   * (logged where taperwatch_watch_sweep_findings_total is incremented; the worker serves no
+   * /metrics). Postgres cannot tell: a job and a sweep both write missed_at = their start time.
+   */
+  sweepCaught: number;
+  alertsOpened: number;
+  redis: {
+    usedBefore: number;
+    usedAfter: number;
+    bytesPerDose: number;
+    /** MEMORY USAGE of sampled job hashes (mean) and the delayed zset's growth per dose. */
+    jobHashBytes: number;
+    delayedZsetBytesPerDose: number;
+  };
+  cpu: CpuShare;
+}
+
+/** Sums the `doses` of the worker's "sweep marked doses missed" lines logged after `since`. */
+function sweepFindingsInLog(logFile: string, since: number): number {
+  let total = 0;
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('sweep marked doses missed')) continue;
+    try {
+      const entry = JSON.parse(line) as { time?: number; doses?: number };
+      if ((entry.time ?? 0) >= since) total += entry.doses ?? 0;
+    } catch {
+      // not a JSON line
+    }
+  }
+  return total;
+}
+
+/**
+ * With `worker` running (DOSE_GRACE_MINUTES and WATCH_SWEEP_MS as in settings): seeds
+ * `watchDoses` unarmed doses over `watchPlans` active plans whose due_at + grace fall within
+ * `watchWindowS` starting `leadS` from now; the worker's sweep arms them and queues a delayed
+ * job each. Measures Redis before and after the queueing, then waits until all are missed.
+ */
+export async function benchDetection(
+  prescriber: ApiClient,
+  databaseUrl: string,
+  settings: BenchSettings,
+  worker: Child,
+  children: Record<string, number>,
+): Promise<DetectionResult> {
+  const n = settings.watchDoses;
+  const graceMs = settings.watchGraceMinutes * 60_000;
+  const planIds = await activePlans(prescriber, databaseUrl, settings.watchPlans, 'WATCH');
+  // Quiet first: whatever else is in the table armed and queued, so Redis holds still.
+  await until(
+    async () =>
+      (await count(
+        databaseUrl,
+        `SELECT count(*)::int AS n FROM doses WHERE status = 'scheduled'
+           AND (missed_after IS NULL OR (NOT check_queued AND missed_after < now() + interval '48 hours'))`,
+        [],
+      )) === 0,
+    3 * settings.watchSweepMs + 30_000,
+  );
+  await sleep(1000);
+  const usedBefore = await redisUsedMemory(settings.redisUrl);
+  const delayedKey = `${settings.queuePrefix}:${QUEUES.doseChecks}:delayed`;
+  const [delayedBefore] = await redisKeyBytes(settings.redisUrl, [delayedKey]);
+
+  // Two sweeps and the queueing fit in the lead.
+  const leadMs = 2 * settings.watchSweepMs + 10_000;
+  const seededAt = Date.now();
+  const firstMissedAfter = seededAt + leadMs;
+  const endCpu = cpuWindow(children);
+  const doseIds = await seedDoses(databaseUrl, planIds, {
+    count: n,
+    firstDueAt: new Date(firstMissedAfter - graceMs),
+    spacingMs: (settings.watchWindowS * 1000) / n,
+    armedGraceMs: null,
+  });
+  const ours = 'FROM doses WHERE id = ANY($1::uuid[])';
+  const queued = await until(
+    async () =>
+      (await count(databaseUrl, `SELECT count(*)::int AS n ${ours} AND check_queued`, [
+        doseIds,
+      ])) === n,
+    leadMs + 30_000,
+    100,
+  );
+  const queuedAfterS = queued ? (Date.now() - seededAt) / 1000 : null;
+  const usedAfter = await redisUsedMemory(settings.redisUrl);
+  const sample = doseIds
+    .slice(0, 100)
+    .map((id) => `${settings.queuePrefix}:${QUEUES.doseChecks}:${jobIds.doseCheck(id)}`);
+  const [delayedAfter, ...hashes] = await redisKeyBytes(settings.redisUrl, [delayedKey, ...sample]);
+  const queuedBeforeFirstDue = queued && Date.now() < firstMissedAfter;
+
+  await until(
+    async () =>
+      (await count(databaseUrl, `SELECT count(*)::int AS n ${ours} AND status = 'missed'`, [
+        doseIds,
+      ])) === n,
+    leadMs + settings.watchWindowS * 1000 + 120_000,
+    500,
+  );
+  const cpu = endCpu();
+  const rows = await query<{ lateness: number }>(
+    databaseUrl,
+    `SELECT extract(epoch FROM missed_at - missed_after) * 1000 AS lateness
+       ${ours} AND status = 'missed'`,
+    [doseIds],
+  );
+  const lateness = rows.map((r) => Number(r.lateness));
+  const alertsOpened = await count(
+    databaseUrl,
+    'SELECT count(*)::int AS n FROM alerts WHERE plan_id = ANY($1::uuid[])',
+    [planIds],
+  );
+  return {
+    doses: n,
+    plans: planIds.length,
+    windowS: settings.watchWindowS,
+    graceMinutes: settings.watchGraceMinutes,
+    sweepMs: settings.watchSweepMs,
+    queuedAfterS,
+    queuedBeforeFirstDue,
+    missed: rows.length,
+    latenessMs: latencySummary(lateness),
+    sweepCaught: sweepFindingsInLog(worker.logFile, seededAt),
+    alertsOpened,
+    redis: {
+      usedBefore,
+      usedAfter,
+      bytesPerDose: (usedAfter - usedBefore) / n,
+      jobHashBytes: hashes.length ? hashes.reduce((a, b) => a + b, 0) / hashes.length : NaN,
+      delayedZsetBytesPerDose: ((delayedAfter ?? 0) - (delayedBefore ?? 0)) / n,
+    },
+    cpu,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 5 (4): the sweep's overdue claim over many dose rows, 1% overdue
+
+export interface SweepResult {
+  rows: number;
+  overdue: number;
+  loadS: number;
+  tableMb: number;
+  partialIndexMb: number;
+  /** Per repetition (each rolled back, then VACUUM): total ms and the batches' ms. */
+  reps: { totalMs: number; batches: number; claimed: number; batchMs: number[] }[];
+  totalMs: number;
+  batchMs: LatencySummary;
+  usesPartialIndex: boolean;
+  explain: string;
+}
+
+const SWEEP_REPS = 3;
+
+/**
+ * In a database of its own (dropped afterwards): the migrated schema, `rows` dose rows from one
+ * INSERT … SELECT generate_series — 1% scheduled and overdue (missed_after 1 min to 2 days ago),
+ * about half given in the past, the rest scheduled in the next 30 days (armed) — then the
+ * watcher's own claim (CLAIM_OVERDUE_SQL from libs/watch) looped as WatchService.markOverdue
+ * loops it, in a transaction that is rolled back; plus EXPLAIN ANALYZE of one batch.
+ */
+export async function benchSweep(settings: BenchSettings, rows: number): Promise<SweepResult> {
+  const database = `${settings.database}_sweep`;
+  const adminUrl = adminUrlFor(settings.baseDatabaseUrl);
+  const url = await recreateDatabase(adminUrl, database);
+  const client = new Client({ connectionString: url });
+  try {
+    const migrator = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
+    await migrator.initialize();
+    await runMigrationsLocked(migrator);
+    await migrator.destroy();
+    await client.connect();
+
+    const now = new Date();
+    const t0 = Date.now();
+    // g % 100 = 0: overdue; odd: given in the past; even: scheduled in the future. Distinct
+    // due_at per plan (plan = g % 10000, so a plan's rows share g % 100 and hence their kind).
+    await client.query(
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, dose_mg, status,
+                          administered_at, recorded_outcome, missed_after, check_queued)
+       SELECT gen_random_uuid(), md5('tenant')::uuid, md5('plan' || g % 10000)::uuid,
+              md5('patient' || g % 10000)::uuid, 1, d.due_at, 15,
+              CASE WHEN g % 2 = 1 THEN 'given' ELSE 'scheduled' END,
+              CASE WHEN g % 2 = 1 THEN d.due_at END,
+              CASE WHEN g % 2 = 1 THEN 'given' END,
+              d.due_at + interval '30 minutes', g % 100 = 0 OR g % 2 = 1
+         FROM generate_series(1, $2::int) AS g
+         CROSS JOIN LATERAL (SELECT CASE
+             WHEN g % 100 = 0 THEN $1::timestamptz - interval '31 minutes' - make_interval(secs => g * 0.17 * 1000000 / $2::int)
+             WHEN g % 2 = 1 THEN $1::timestamptz - make_interval(secs => g * 2.5 * 1000000 / $2::int)
+             ELSE $1::timestamptz + make_interval(secs => g * 2.5 * 1000000 / $2::int) END AS due_at) d`,
+      [now, rows],
+    );
+    await client.query('VACUUM ANALYZE doses');
+    const loadS = (Date.now() - t0) / 1000;
+    const sizes = await client.query<{ overdue: number; table_mb: number; index_mb: number }>(
+      `SELECT (SELECT count(*)::int FROM doses WHERE status = 'scheduled' AND missed_after <= $1) AS overdue,
+              pg_table_size('doses') / 1048576.0 AS table_mb,
+              pg_relation_size('doses_pending_missed_after_idx') / 1048576.0 AS index_mb`,
+      [now],
+    );
+
+    const reps: SweepResult['reps'] = [];
+    for (let rep = 0; rep < SWEEP_REPS; rep++) {
+      await client.query('BEGIN');
+      const batchMs: number[] = [];
+      let claimed = 0;
+      const start = process.hrtime.bigint();
+      for (;;) {
+        const b0 = process.hrtime.bigint();
+        const { rowCount } = await client.query(CLAIM_OVERDUE_SQL, [now, OVERDUE_BATCH]);
+        batchMs.push(Number(process.hrtime.bigint() - b0) / 1e6);
+        claimed += rowCount ?? 0;
+        if ((rowCount ?? 0) < OVERDUE_BATCH) break;
+      }
+      const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
+      await client.query('ROLLBACK');
+      await client.query('VACUUM doses');
+      reps.push({ totalMs, batches: batchMs.length, claimed, batchMs });
+    }
+
+    await client.query('BEGIN');
+    const plan = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_OVERDUE_SQL}`,
+      [now, OVERDUE_BATCH],
+    );
+    await client.query('ROLLBACK');
+    const explain = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    return {
+      rows,
+      overdue: sizes.rows[0]!.overdue,
+      loadS,
+      tableMb: Number(sizes.rows[0]!.table_mb),
+      partialIndexMb: Number(sizes.rows[0]!.index_mb),
+      reps,
+      totalMs: median(reps.map((r) => r.totalMs)),
+      batchMs: latencySummary(reps.flatMap((r) => r.batchMs.slice(0, -1))),
+      usesPartialIndex: explain.includes('doses_pending_missed_after_idx'),
+      explain,
+    };
+  } finally {
+    await client.end().catch(() => undefined);
+    await query(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  }
+}
