@@ -58,6 +58,15 @@ describe('the watcher', () => {
       expect(again.body.detail).toMatch(/already recorded as given/);
     });
 
+    it('lets exactly one of two simultaneous recordings of a dose through', async () => {
+      const { doseIds } = await seedWatchedPlan(stack, prescriber, [{ inMs: 10 * 60_000 }]);
+      const results = await Promise.all([
+        record(doseIds[0]!, { outcome: 'given' }),
+        record(doseIds[0]!, { outcome: 'refused' }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    });
+
     it('records held and refused, and not_given as a dose not taken', async () => {
       const { doseIds } = await seedWatchedPlan(stack, prescriber, [
         { inMs: 5 * 60_000 },

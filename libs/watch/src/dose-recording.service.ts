@@ -1,18 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { MINUTE_MS, classifyTimeliness } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { DoseView, toDoseView } from '@taperwatch/plans';
-import {
-  DoseEntity,
-  DoseOutcome,
-  DoseStatus,
-  PatientEntity,
-  PlanEntity,
-} from '@taperwatch/persistence';
-import { watchedPlan } from './plan-context';
+import { DoseEntity, DoseOutcome, DoseStatus } from '@taperwatch/persistence';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -33,6 +26,16 @@ const STATUS_OF: Record<DoseOutcome, DoseStatus> = {
   not_given: 'missed',
 };
 
+interface DoseRow {
+  due_at: Date;
+  dose_mg: string;
+  status: DoseStatus;
+  recorded_outcome: DoseOutcome | null;
+  missed_at: Date | null;
+  unit_id: string;
+  doses_per_day: number | null;
+}
+
 @Injectable()
 export class DoseRecordingService {
   constructor(
@@ -40,6 +43,21 @@ export class DoseRecordingService {
     private readonly clock: Clock,
     private readonly watch: WatchService,
   ) {}
+
+  /** The dose with its patient's unit (404 outside the caller's units) in one round trip. */
+  private async findForRecording(principal: Principal, doseId: string): Promise<DoseRow> {
+    const [row] = (await this.dataSource.query(
+      `SELECT d.due_at, d.dose_mg, d.status, d.recorded_outcome, d.missed_at, pt.unit_id,
+              (SELECT max(jsonb_array_length(s -> 'doses')) FROM jsonb_array_elements(p.steps) s)::int
+                AS doses_per_day
+       FROM doses d
+       JOIN patients pt ON pt.id = d.patient_id
+       JOIN plans p ON p.id = d.plan_id
+       WHERE d.id = $1 AND d.tenant_id = $2`,
+      [doseId, principal.tenantId],
+    )) as DoseRow[];
+    return assertVisible(principal, row ? { ...row, unitId: row.unit_id } : null, 'Dose');
+  }
 
   /**
    * Records what happened to a dose, once. A dose the watcher marked missed may still be
@@ -57,49 +75,40 @@ export class DoseRecordingService {
         { field: 'administeredAt', message: 'must not be in the future' },
       ]);
     }
-    const recorded = await this.dataSource.transaction(async (manager) => {
-      const dose = await manager
-        .getRepository(DoseEntity)
-        .createQueryBuilder('d')
-        .setLock('pessimistic_write')
-        .where('d.id = :doseId AND d.tenant_id = :tenantId', {
-          doseId,
-          tenantId: principal.tenantId,
-        })
-        .getOne();
-      const patient = dose ? await manager.findOneBy(PatientEntity, { id: dose.patientId }) : null;
-      assertVisible(principal, patient, 'Dose');
-      if (!dose) throw ProblemException.notFound('Dose');
-      if (dose.recordedOutcome) {
-        throw ProblemException.conflict(`The dose is already recorded as ${dose.recordedOutcome}`);
-      }
-      if (dose.status === 'cancelled') throw ProblemException.conflict('The dose was cancelled');
-      const plan = await manager.findOneByOrFail(PlanEntity, { id: dose.planId });
-      const given = input.outcome === 'given';
-      const changes: Partial<DoseEntity> = {
-        status: STATUS_OF[input.outcome],
-        recordedOutcome: input.outcome,
-        recordedBy: principal.keyId,
-        note: input.note ?? null,
-        administeredAt: given ? administeredAt : null,
-        givenMg: given ? (input.doseMg ?? dose.doseMg) : null,
-        missedAt: input.outcome === 'not_given' ? (dose.missedAt ?? now) : dose.missedAt,
-      };
-      if (given) {
-        const perDay = watchedPlan(plan, patient!, undefined).dosesPerDay;
-        changes.timeliness = classifyTimeliness({
-          dueAt: dose.dueAt.getTime(),
-          administeredAt: administeredAt.getTime(),
-          frequency: { dosesPerDay: perDay },
-        });
-        changes.minutesFromDue = Math.round(
-          (administeredAt.getTime() - dose.dueAt.getTime()) / MINUTE_MS,
-        );
-      }
-      await manager.update(DoseEntity, { id: dose.id }, changes);
-      return manager.findOneByOrFail(DoseEntity, { id: dose.id });
-    });
-    await this.watch.cancelCheck(recorded.id);
+    const dose = await this.findForRecording(principal, doseId);
+    if (dose.recorded_outcome) {
+      throw ProblemException.conflict(`The dose is already recorded as ${dose.recorded_outcome}`);
+    }
+    if (dose.status === 'cancelled') throw ProblemException.conflict('The dose was cancelled');
+    const given = input.outcome === 'given';
+    const dueAt = dose.due_at.getTime();
+    const changes: Partial<DoseEntity> = {
+      status: STATUS_OF[input.outcome],
+      recordedOutcome: input.outcome,
+      recordedBy: principal.keyId,
+      note: input.note ?? null,
+      administeredAt: given ? administeredAt : null,
+      givenMg: given ? (input.doseMg ?? Number(dose.dose_mg)) : null,
+      missedAt: input.outcome === 'not_given' ? (dose.missed_at ?? now) : dose.missed_at,
+      timeliness: given
+        ? classifyTimeliness({
+            dueAt,
+            administeredAt: administeredAt.getTime(),
+            frequency: { dosesPerDay: Math.max(1, dose.doses_per_day ?? 1) },
+          })
+        : null,
+      minutesFromDue: given ? Math.round((administeredAt.getTime() - dueAt) / MINUTE_MS) : null,
+    };
+    // The WHERE is the guard (no lock, no transaction): of two recordings racing, one matches.
+    const repo = this.dataSource.getRepository(DoseEntity);
+    const result = await repo.update(
+      { id: doseId, recordedOutcome: IsNull(), status: In(['scheduled', 'missed']) },
+      changes,
+    );
+    if (!result.affected) throw ProblemException.conflict('The dose was recorded meanwhile');
+    const recorded = await repo.findOneByOrFail({ id: doseId });
+    // Not awaited: a check that still fires finds the dose recorded and does nothing.
+    void this.watch.cancelCheck(recorded.id);
     // A dose not taken counts at once: two refusals can be an abrupt stop before any job fires.
     if (input.outcome !== 'given') await this.watch.evaluatePlan(recorded.planId, 'recording');
     return toDoseView(recorded);

@@ -80,9 +80,11 @@ export class WatchService {
 
   /** Queues a delayed check at missedAfter for armed doses within the next 48 hours. */
   async queueChecks(): Promise<number> {
-    const now = this.clock.now().getTime();
     let queued = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      // Read per batch: BullMQ counts a delay from when the job is added, so a `now` taken before
+      // the loop would make every later batch fire later (a staircase the bench measured).
+      const now = this.clock.now().getTime();
       const rows: { id: string; missed_after: Date }[] = await this.dataSource.query(
         `SELECT id, missed_after FROM doses
          WHERE status = 'scheduled' AND NOT check_queued AND missed_after < $1
