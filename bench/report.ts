@@ -3,6 +3,7 @@ import { CpuShare } from './lib/cpu';
 import { PlannedLatencyResult } from './latency';
 import { PlannerResult } from './planner';
 import { ApproveResult } from './plans';
+import { DeliveriesResult, EscalationResult } from './escalation';
 import { DetectionResult, RecordSetup, SweepResult } from './watch';
 import { LatencySummary, Spread, median, spread } from './lib/stats';
 import { Cell, fmt, table } from './lib/table';
@@ -286,6 +287,79 @@ export function sweepTable(r: SweepResult): string {
       `doses_pending_missed_after_idx ${n1(r.partialIndexMb)} MB; plan uses the partial index: ${r.usesPartialIndex ? 'yes' : 'NO'}`,
     'EXPLAIN (ANALYZE, BUFFERS) of one batch:',
     r.explain.replace(/^/gm, '  '),
+    '',
+  ].join('\n');
+}
+
+/** Issue 6: escalation lateness p99 goal (BullMQ's own delayed-job p99 is ANCHOR.delayedP99Ms). */
+export const ESCALATION_GOAL_P99_MS = 1000;
+
+/** The worker's counter deltas as `label=value` pairs (the metric name dropped). */
+const counters = (deltas: Record<string, number>, digits = 0) =>
+  Object.entries(deltas)
+    .map(
+      ([key, value]) =>
+        `${key.includes('{') ? key.slice(key.indexOf('{') + 1, -1) : 'all'} ${fmt(value, digits)}`,
+    )
+    .join(', ') || 'none';
+
+const workerCpu = (cpu: CpuShare) =>
+  `CPU (cores): worker ${n2(cpu.children.worker)}, api ${n2(cpu.children.api)}, ` +
+  `bench ${n2(cpu.bench)}, postgres ${n2(cpu.postgres)}, redis ${n2(cpu.redis)}, other ${n2(cpu.other)}${busiest(cpu)}`;
+
+export function escalationTable(r: EscalationResult): string {
+  const p99Ok = r.latenessMs.p99 <= ESCALATION_GOAL_P99_MS;
+  const m = r.metrics;
+  return [
+    table(
+      `Escalation lateness: ${fmt(r.alerts)} alerts (${r.plans} plans) opened by the watcher together, ` +
+        `step 1 due 30 s after step 0 (${fmt(r.step1DueInOneSecond)} of them within one second, ` +
+        `all within ${n2(r.step1DueSpreadS)} s)`,
+      ['measure (ms)', 'n', 'p50', 'p90', 'p99', 'max'],
+      [
+        latencyRow('step 1 fired − due (payload times)', r.latenessMs),
+        latencyRow('same from the rows’ created_at', r.rowLatenessMs),
+        latencyRow('alert opened → step 0 fired', r.step0Ms),
+        latencyRow('step 1 fired → delivered', r.step1DeliveryMs),
+      ],
+    ),
+    `Goal p99 ≤ ${ESCALATION_GOAL_P99_MS} ms: ${n1(r.latenessMs.p99)} ms → ${p99Ok ? 'met' : 'NOT met'} ` +
+      `(BullMQ's own delayed-job lateness, PERF-ANCHORS §3: p99 ${ANCHOR.delayedP99Ms} ms)`,
+    `alerts opened within ${n2(r.openedSpreadS)} s; without step 1: ${r.missingStep1}; ` +
+      `${r.settled ? 'all settled' : 'NOT all settled in time'}; receiver got ${fmt(r.receiverRequests)} requests`,
+    `worker /metrics: escalation lateness observations ${counters(m.escalationLatenessCount)} ` +
+      `(sum s ${counters(m.escalationLatenessSum, 2)}); sweep findings ${counters(m.escalationSweepFindings)}; ` +
+      `delivery attempts ${counters(m.deliveryAttempts)}`,
+    workerCpu(r.cpu),
+    '',
+  ].join('\n');
+}
+
+export function deliveriesTable(r: DeliveriesResult): string {
+  return [
+    table(
+      `Webhook deliveries: ${fmt(r.alerts)} alerts (${r.plans} plans) × ${r.targets} webhook targets at step 0, ` +
+        `receiver on 127.0.0.1 answering 204`,
+      ['measure', 'count', 'span s', 'per s'],
+      [
+        [
+          'delivered rows / (max delivered_at − min created_at)',
+          r.byStatus.delivered ?? 0,
+          n2(r.dbSpanS),
+          n1(r.dbPerS),
+        ],
+        [
+          'receiver requests, first to last',
+          r.receiverRequests,
+          n2(r.receiverSpanS),
+          n1(r.receiverPerS),
+        ],
+      ],
+    ),
+    `rows ${fmt(r.rows)} by status ${JSON.stringify(r.byStatus)}, attempts ${fmt(r.attempts)}; ` +
+      `alerts opened within ${n2(r.openedSpreadS)} s; ${r.settled ? 'all settled' : 'NOT all settled in time'}`,
+    `worker /metrics: delivery attempts ${counters(r.metrics.deliveryAttempts)}; failed ${counters(r.metrics.deliveriesFailed)}`,
+    workerCpu(r.cpu),
     '',
   ].join('\n');
 }

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@taperwatch/runtime';
+import { EscalationContext, benchDeliveries, benchEscalation } from './escalation';
 import { ApiClient } from './http/api-client';
 import { LoadResult, Target, measure } from './http/load';
 import { ceilingTarget, createPatientTarget, getPlanTarget, listDosesTarget } from './http/targets';
@@ -10,7 +12,9 @@ import { benchPlanner } from './planner';
 import { benchApprove } from './plans';
 import {
   approveTable,
+  deliveriesTable,
   detectionTable,
+  escalationTable,
   goalLines,
   httpRunsTable,
   httpSummaryTable,
@@ -21,6 +25,7 @@ import {
   sweepTable,
 } from './report';
 import { killAllNow, stopAll } from './lib/processes';
+import { startReceiver } from './lib/receiver';
 import { taperRequestBody } from './lib/requests';
 import { createScratchTable, deleteQueueKeys, recreateBenchDatabase } from './lib/services';
 import { BenchItem, loadSettings } from './lib/settings';
@@ -71,8 +76,8 @@ async function main(): Promise<void> {
     result.planner = planner;
   }
 
-  const needsStack = ['patients', 'plan', 'doses', 'record', 'latency', 'approve', 'watch'];
-  if (settings.items.some((i) => needsStack.includes(i))) {
+  // Every item but the planner and the sweep runs against the built stack.
+  if (settings.items.some((i) => i !== 'planner' && i !== 'sweep')) {
     log(`database ${settings.database}, queue prefix ${settings.queuePrefix}`);
     const databaseUrl = await recreateBenchDatabase(settings.baseDatabaseUrl, settings.database);
     await createScratchTable(databaseUrl);
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
 
     log('starting api (migrates), ceiling and worker');
     const stack = await startStack(settings, databaseUrl);
+    /** The worker running now (items that need other settings replace it). */
+    let current = stack.worker;
     const admin = new ApiClient(stack.apiUrl, BENCH_ADMIN_KEY);
     const prescriber = admin.withKey(await admin.createKey('prescriber'));
     const nurse = admin.withKey(await admin.createKey('nurse', ['ward-7']));
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
         `detection: worker with DOSE_GRACE_MINUTES=${settings.watchGraceMinutes}, ` +
           `WATCH_SWEEP_MS=${settings.watchSweepMs}; ${settings.watchDoses} doses due within ${settings.watchWindowS} s`,
       );
-      await stack.worker.stop();
+      await current.stop();
       const worker = await startWorker(settings, databaseUrl, 'watch-worker', {
         DOSE_GRACE_MINUTES: String(settings.watchGraceMinutes),
         WATCH_SWEEP_MS: String(settings.watchSweepMs),
@@ -166,9 +173,55 @@ async function main(): Promise<void> {
         ...stack.pids,
         worker: worker.pid,
       });
+      current = worker;
       console.log(detectionTable(detection));
       out.push(detectionTable(detection));
       result.detection = detection;
+    }
+
+    if (want('escalation') || want('deliveries')) {
+      const receiver = await startReceiver();
+      const metricsPort = await freePort();
+      log(
+        `escalation: worker with WORKER_METRICS_PORT=${metricsPort}, DOSE_GRACE_MINUTES=` +
+          `${settings.watchGraceMinutes}, WATCH_SWEEP_MS=${settings.watchSweepMs}; receiver ${receiver.url}`,
+      );
+      await current.stop();
+      current = await startWorker(settings, databaseUrl, 'escalation-worker', {
+        DOSE_GRACE_MINUTES: String(settings.watchGraceMinutes),
+        WATCH_SWEEP_MS: String(settings.watchSweepMs),
+        WORKER_METRICS_PORT: String(metricsPort),
+        HOST: '127.0.0.1',
+      });
+      const ctx: EscalationContext = {
+        admin,
+        prescriber,
+        databaseUrl,
+        settings,
+        receiver,
+        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+        children: { ...stack.pids, worker: current.pid },
+      };
+      try {
+        if (want('escalation')) {
+          log(`escalation lateness: ${settings.escalationPlans} plans, two alerts each`);
+          const escalation = await benchEscalation(ctx);
+          console.log(escalationTable(escalation));
+          out.push(escalationTable(escalation));
+          result.escalation = escalation;
+        }
+        if (want('deliveries')) {
+          log(
+            `deliveries: ${settings.deliveryPlans} plans, two alerts each, × ${settings.deliveryTargets} webhooks`,
+          );
+          const deliveries = await benchDeliveries(ctx);
+          console.log(deliveriesTable(deliveries));
+          out.push(deliveriesTable(deliveries));
+          result.deliveries = deliveries;
+        }
+      } finally {
+        await receiver.close();
+      }
     }
 
     log('stopping processes');

@@ -9,6 +9,7 @@ import { Target } from './http/load';
 import { recordAdministrationTarget } from './http/targets';
 import { CpuShare, cpuWindow } from './lib/cpu';
 import { Child } from './lib/processes';
+import { count, sleep, until } from './lib/poll';
 import { activePlans, seedDoses } from './lib/seed';
 import { query, redisKeyBytes, redisUsedMemory } from './lib/services';
 import { BenchSettings } from './lib/settings';
@@ -16,20 +17,6 @@ import { LatencySummary, latencySummary, median } from './lib/stats';
 import { adminUrlFor, recreateDatabase } from '../libs/testing/src/databases';
 
 const DAY_MS = 86_400_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every `everyMs` until it is true; false when `timeoutMs` passed first. */
-async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(everyMs);
-  }
-  return false;
-}
-
-const count = async (databaseUrl: string, sql: string, params: unknown[]) =>
-  (await query<{ n: number }>(databaseUrl, sql, params))[0]?.n ?? 0;
 
 // ---------------------------------------------------------------------------------------------
 // Issue 5 (1): recording administrations with many scheduled doses in the table

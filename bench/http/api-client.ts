@@ -14,7 +14,7 @@ export class ApiClient {
   }
 
   async send<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }> {
@@ -34,7 +34,7 @@ export class ApiClient {
   /** Like send, but a status other than `expected` is an error naming the answer. */
   async expect<T>(
     expected: number,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
   ): Promise<T> {
@@ -54,10 +54,10 @@ export class ApiClient {
     return body.key;
   }
 
-  async createPatient(externalId: string): Promise<string> {
+  async createPatient(externalId: string, unitId = 'ward-7'): Promise<string> {
     const body = await this.expect<{ id: string }>(201, 'POST', '/v1/patients', {
       externalId,
-      unitId: 'ward-7',
+      unitId,
     });
     return body.id;
   }

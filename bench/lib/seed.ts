@@ -8,18 +8,20 @@ import { query } from './services';
  * `count` baclofen plans, each for its own patient (one plan in force per patient and drug),
  * planned through the API and then set active in SQL as the watcher tests do
  * (libs/testing/src/watch-fixtures.ts): approved 25 h ago, with `doses_until` a year ahead so the
- * horizon job writes no rows of its own into them. Returns the plan ids.
+ * horizon job writes no rows of its own into them. Their patients are in `unitId`. Returns the
+ * plan ids.
  */
 export async function activePlans(
   api: ApiClient,
   databaseUrl: string,
   count: number,
   label: string,
+  unitId?: string,
 ): Promise<string[]> {
   const run = randomBytes(3).toString('hex');
   const planIds: string[] = [];
   await pool(count, 50, async (i) => {
-    const patientId = await api.createPatient(`BENCH-${label}-${run}-${i}`);
+    const patientId = await api.createPatient(`BENCH-${label}-${run}-${i}`, unitId);
     planIds.push(await api.planAndWait(taperRequestBody(patientId), 120_000));
   });
   await query(

@@ -11,6 +11,8 @@ export const BENCH_ITEMS = [
   'approve',
   'watch',
   'sweep',
+  'escalation',
+  'deliveries',
 ] as const;
 export type BenchItem = (typeof BENCH_ITEMS)[number];
 
@@ -43,6 +45,11 @@ export interface BenchSettings {
   /** The worker's grace override and sweep interval during the detection run. */
   watchGraceMinutes: number;
   watchSweepMs: number;
+  /** Active plans with one overdue dose each for the escalation run (two alerts per plan). */
+  escalationPlans: number;
+  /** Active plans (two alerts each) whose step 0 sends to `deliveryTargets` webhooks. */
+  deliveryPlans: number;
+  deliveryTargets: number;
   /** Dose rows in the sweep's separate database (1% of them overdue). */
   sweepRows: number;
   /** Start the API under `node --cpu-prof` (profiles land in bench-results/profiles). */
@@ -120,6 +127,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     watchWindowS: num(env, 'BENCH_WATCH_WINDOW_S', q(60, 10), 1, 600),
     watchGraceMinutes: num(env, 'BENCH_WATCH_GRACE_MINUTES', 0.1, 0, 60),
     watchSweepMs: num(env, 'BENCH_WATCH_SWEEP_MS', 5000, 200, 30_000),
+    escalationPlans: num(env, 'BENCH_ESCALATION_PLANS', q(500, 50), 1, 5000),
+    deliveryPlans: num(env, 'BENCH_DELIVERY_PLANS', q(250, 25), 1, 5000),
+    deliveryTargets: num(env, 'BENCH_DELIVERY_TARGETS', 4, 1, 10),
     sweepRows: num(env, 'BENCH_SWEEP_ROWS', q(1_000_000, 100_000), 10_000, 10_000_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),
