@@ -3,3 +3,4 @@ export * from './data-source-options';
 export * from './migrate';
 export * from './persistence.module';
 export * from './postgres-errors';
+export * from './prepared';

@@ -5,7 +5,7 @@ import { Clock } from '@taperwatch/common';
 import { MINUTE_MS, classifyTimeliness } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { DoseView, toDoseView } from '@taperwatch/plans';
-import { DoseEntity, DoseOutcome, DoseStatus } from '@taperwatch/persistence';
+import { DoseEntity, DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -46,7 +46,9 @@ export class DoseRecordingService {
 
   /** The dose with its patient's unit (404 outside the caller's units) in one round trip. */
   private async findForRecording(principal: Principal, doseId: string): Promise<DoseRow> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await preparedQuery<DoseRow>(
+      this.dataSource,
+      'record-dose-find',
       `SELECT d.due_at, d.dose_mg, d.status, d.recorded_outcome, d.missed_at, pt.unit_id,
               (SELECT max(jsonb_array_length(s -> 'doses')) FROM jsonb_array_elements(p.steps) s)::int
                 AS doses_per_day
@@ -55,7 +57,7 @@ export class DoseRecordingService {
        JOIN plans p ON p.id = d.plan_id
        WHERE d.id = $1 AND d.tenant_id = $2`,
       [doseId, principal.tenantId],
-    )) as DoseRow[];
+    );
     return assertVisible(principal, row ? { ...row, unitId: row.unit_id } : null, 'Dose');
   }
 
