@@ -78,6 +78,8 @@ describe('the ward board', () => {
   it('serves the page and its files without a key, under a strict CSP with no inline code', async () => {
     const page = await stack.http().get('/board').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
+    // A tablet bookmark with a trailing slash finds the same page.
+    expect((await stack.http().get('/board/').expect(200)).text).toBe(page.text);
     const csp = page.headers['content-security-policy'];
     expect(csp).toBe(BOARD_CSP);
     expect(csp).toContain("default-src 'none'");

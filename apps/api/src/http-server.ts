@@ -13,6 +13,8 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // `/board/` and `/v1/drugs/` mean what they look like (routerOptions: Fastify 5).
+    routerOptions: { ignoreTrailingSlash: true },
     // A caller's X-Request-Id is kept when it is sane, so their logs and ours join up.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
