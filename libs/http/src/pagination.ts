@@ -44,12 +44,27 @@ export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   return { createdAt, id };
 }
 
-/** Builds a page from limit+1 fetched rows. */
-export function toPage<R extends Keyset, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+/**
+ * Builds a page from limit+1 fetched rows; `keyOf` names the row's position in the keyset
+ * (createdAt by default, dueAt for doses).
+ */
+export function toPage<R extends Keyset, T>(rows: R[], limit: number, map: (row: R) => T): Page<T>;
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  keyOf: (row: R) => Keyset,
+): Page<T>;
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  keyOf: (row: R) => Keyset = (row) => row as Keyset,
+): Page<T> {
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   const last = shown[shown.length - 1];
-  return { items: shown.map(map), nextCursor: more && last ? encodeCursor(last) : null };
+  return { items: shown.map(map), nextCursor: more && last ? encodeCursor(keyOf(last)) : null };
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

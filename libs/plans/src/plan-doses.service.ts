@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
-import { Page, decodeCursor, encodeCursor } from '@taperwatch/http';
+import { Page, decodeCursor, toPage } from '@taperwatch/http';
 import { DoseEntity, DoseStatus } from '@taperwatch/persistence';
 import { DoseView, toDoseView } from './plan-view';
 import { PlansService } from './plans.service';
@@ -41,12 +41,9 @@ export class PlanDosesService {
       .addOrderBy('dose.id', 'ASC')
       .limit(query.limit + 1)
       .getMany();
-    const more = rows.length > query.limit;
-    const shown = more ? rows.slice(0, query.limit) : rows;
-    const last = shown[shown.length - 1];
-    return {
-      items: shown.map(toDoseView),
-      nextCursor: more && last ? encodeCursor({ createdAt: last.dueAt, id: last.id }) : null,
-    };
+    return toPage(rows, query.limit, toDoseView, (dose) => ({
+      createdAt: dose.dueAt,
+      id: dose.id,
+    }));
   }
 }
