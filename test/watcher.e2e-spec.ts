@@ -190,21 +190,69 @@ describe('the watcher', () => {
         ['missed_dose', 'warning'],
       ]);
     });
+  });
+});
 
-    it('a refusal counts at once: two refusals of three raise the cessation alert without waiting', async () => {
-      const { planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
-        { inMs: -16 * HOUR, status: 'given' },
-        { inMs: -8 * HOUR, status: 'given' },
-        { inMs: -60_000 },
-        { inMs: 30 * 60_000 },
-      ]);
-      await record(doseIds[2]!, { outcome: 'refused' }).expect(201);
-      await record(doseIds[3]!, {
-        outcome: 'refused',
-        administeredAt: new Date().toISOString(),
-      }).expect(201);
-      expect(await alertsOf(planId)).toEqual([]);
-    });
+/** The catalogue's own grace (baclofen: 60 min), so nothing here becomes missed by waiting. */
+describe('recordings judged at once', () => {
+  let stack: TestStack;
+  let nurse: string;
+  let prescriber: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    prescriber = await createKey(stack, 'prescriber');
+    nurse = await createKey(stack, 'nurse', ['ward-7']);
+  });
+  afterAll(() => stack.close());
+
+  const alertsFor = async (patientId: string): Promise<Alert[]> =>
+    (await stack.http().get(`/v1/alerts?patientId=${patientId}`).set(bearer(nurse)).expect(200))
+      .body.items;
+
+  it('two refusals among the last three doses raise abrupt_cessation_risk before any dose is overdue', async () => {
+    const { patientId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+      { inMs: -16 * HOUR, status: 'given' },
+      { inMs: -40 * 60_000 },
+      { inMs: -20 * 60_000 },
+    ]);
+    const refuse = (doseId: string) =>
+      stack
+        .http()
+        .post(`/v1/doses/${doseId}/administrations`)
+        .set(bearer(nurse))
+        .send({ outcome: 'refused' })
+        .expect(201);
+    await refuse(doseIds[1]!);
+    // 15 of 45 mg not taken: under half, nothing yet.
+    expect(await alertsFor(patientId)).toEqual([]);
+    await refuse(doseIds[2]!);
+    // 30 of 45 mg not taken: judged in the recording request itself, no job or sweep involved.
+    expect(await alertsFor(patientId)).toEqual([
+      expect.objectContaining({ type: 'abrupt_cessation_risk', severity: 'critical' }),
+    ]);
+  });
+
+  it("pages a plan's doses in due order with a cursor", async () => {
+    const offsets = [-3, -2, -1, 1, 2].map((h) => h * HOUR);
+    const { planId, doseIds } = await seedWatchedPlan(
+      stack,
+      prescriber,
+      offsets.map((inMs) => ({ inMs })),
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack
+        .http()
+        .get(`/v1/plans/${planId}/doses?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(bearer(nurse))
+        .expect(200);
+      seen.push(...res.body.items.map((d) => d.id));
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(doseIds);
   });
 });
 
