@@ -44,7 +44,10 @@ export class DoseRecordingService {
     private readonly watch: WatchService,
   ) {}
 
-  /** The dose with its patient's unit (404 outside the caller's units) in one round trip. */
+  /**
+   * The dose with its patient's unit (404 outside the caller's units) in one round trip;
+   * doses_per_day is plan-context.ts's dosesPerDay rule (the most doses any step gives) in SQL.
+   */
   private async findForRecording(principal: Principal, doseId: string): Promise<DoseRow> {
     const [row] = await preparedQuery<DoseRow>(
       this.dataSource,
