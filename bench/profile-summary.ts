@@ -14,6 +14,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -61,6 +62,20 @@ function summarize(file: string, top: number): string {
     const fn = `${frame.functionName || '(anonymous)'} ${o}:${frame.lineNumber + 1}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
   }
+  // Total (inclusive) time: each sample counts once for every distinct function on its stack.
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const byFunctionTotal = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (!frame.url) continue;
+      seen.add(`${frame.functionName || '(anonymous)'} ${owner(frame)}:${frame.lineNumber + 1}`);
+    }
+    for (const fn of seen) byFunctionTotal.set(fn, (byFunctionTotal.get(fn) ?? 0) + us);
+  }
   const rows = (m: Map<string, number>) =>
     [...m]
       .sort((a, b) => b[1] - a[1])
@@ -70,6 +85,7 @@ function summarize(file: string, top: number): string {
     `${path.basename(file)}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy`,
     table('Self time by package (busy time)', ['package', 'ms', '%'], rows(byOwner)),
     table('Self time by function', ['function', 'ms', '%'], rows(byFunction)),
+    table('Total time by function (with callees)', ['function', 'ms', '%'], rows(byFunctionTotal)),
   ].join('\n');
 }
 

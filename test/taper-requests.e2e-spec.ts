@@ -212,6 +212,25 @@ describe('taper requests', () => {
     expect(plan.warnings.length).toBeGreaterThan(0);
   });
 
+  it('replays a refused creation as the same problem, marked replayed', async () => {
+    const externalId = `MRN-${randomUUID()}`;
+    await createPatient(stack, prescriber, { externalId });
+    const key = randomUUID();
+    const post = () =>
+      stack
+        .http()
+        .post('/v1/patients')
+        .set(bearer(prescriber))
+        .set('idempotency-key', key)
+        .send({ externalId, unitId: 'ward-7' });
+    const first = await post().expect(409);
+    expect(first.headers['idempotency-replayed']).toBeUndefined();
+    const second = await post().expect(409);
+    expect(second.headers['idempotency-replayed']).toBe('true');
+    expect(second.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(second.body).toEqual(first.body);
+  });
+
   describe('Idempotency-Key in flight', () => {
     const body = () => ({ externalId: `MRN-${randomUUID()}`, unitId: 'ward-7' });
     const claim = (key: string, requestBody: object, age: string) =>

@@ -6,7 +6,7 @@ import { AlertsModule } from '@taperwatch/alerts';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
-import { IdempotencyInterceptor, ProblemDetailsFilter } from '@taperwatch/http';
+import { IdempotencyGuard, IdempotencyStore, ProblemDetailsFilter } from '@taperwatch/http';
 import { NotificationsModule } from '@taperwatch/notifications';
 import { httpLoggerParams } from '@taperwatch/observability';
 import { PatientsModule } from '@taperwatch/patients';
@@ -66,7 +66,8 @@ export class ApiModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        IdempotencyInterceptor,
+        IdempotencyStore,
+        IdempotencyGuard,
         RedisHealthIndicator,
         ScrapeTimeMetrics,
         AlertStreams,

@@ -1,7 +1,7 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { createValidationPipe } from '@taperwatch/http';
+import { IdempotencyStore, createValidationPipe } from '@taperwatch/http';
 import { PinoLogger } from 'nestjs-pino';
 import { accessLog, httpRequestDuration } from '@taperwatch/observability';
 import { AlertStreams } from './alerts/alert-streams';
@@ -31,10 +31,12 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // Open event streams would hold the server open forever; end them as shutdown begins.
   fastify.addHook('preClose', async () => app.get(AlertStreams).endAll());
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  app.get(IdempotencyStore).registerHook(fastify);
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const ms = reply.elapsedTime;
     httpRequestDuration.observe(
@@ -50,6 +52,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
       status: reply.statusCode,
       ms: Math.round(ms * 10) / 10,
     });
+    done();
   });
 
   const document = SwaggerModule.createDocument(

@@ -1,5 +1,5 @@
 export * from './problem';
 export * from './validation';
 export * from './problem-details.filter';
-export * from './idempotency.interceptor';
+export * from './idempotency';
 export * from './pagination';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Principal, assertMayUseUnit, assertVisible } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
-import { PatientEntity, isUniqueViolation } from '@taperwatch/persistence';
+import { PatientEntity, isUniqueViolation, preparedQuery } from '@taperwatch/persistence';
 
 export interface PatientInput {
   externalId: string;
@@ -26,7 +26,9 @@ export interface PatientView {
   updatedAt: string;
 }
 
-export function toPatientView(p: PatientEntity): PatientView {
+type PatientRecord = Omit<PatientEntity, 'tenantId'>;
+
+export function toPatientView(p: PatientRecord): PatientView {
   return {
     id: p.id,
     externalId: p.externalId,
@@ -36,6 +38,32 @@ export function toPatientView(p: PatientEntity): PatientView {
     creatinineClearanceMlMin: p.creatinineClearanceMlMin,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+/** A RETURNING * row of patients (snake_case; numeric arrives as text). */
+interface PatientRow {
+  id: string;
+  external_id: string;
+  unit_id: string;
+  timezone: string;
+  birth_date: string | null;
+  creatinine_clearance_ml_min: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function fromRow(row: PatientRow): PatientRecord {
+  const clearance = row.creatinine_clearance_ml_min;
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    unitId: row.unit_id,
+    timezone: row.timezone,
+    birthDate: row.birth_date,
+    creatinineClearanceMlMin: clearance === null ? null : Number(clearance),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -50,8 +78,11 @@ export class PatientsService {
   async create(principal: Principal, input: PatientInput): Promise<PatientView> {
     assertMayUseUnit(principal, input.unitId);
     try {
-      // Plain SQL: the hot path of patient creation is one round trip with no ORM query building.
-      const [row] = (await this.dataSource.query(
+      // A named statement on the pool: the hot path of patient creation is one round trip with
+      // no ORM query building.
+      const [row] = await preparedQuery<PatientRow>(
+        this.dataSource,
+        'patient-insert',
         `INSERT INTO patients (id, tenant_id, external_id, unit_id, timezone, birth_date,
                                creatinine_clearance_ml_min)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
@@ -64,8 +95,8 @@ export class PatientsService {
           input.birthDate ?? null,
           input.creatinineClearanceMlMin ?? null,
         ],
-      )) as Record<string, unknown>[];
-      return toPatientView(this.repo.create(this.fromRaw(row!)));
+      );
+      return toPatientView(fromRow(row!));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw ProblemException.conflict('A patient with this externalId already exists');
@@ -93,21 +124,5 @@ export class PatientsService {
     if (Object.keys(changes).length === 0) return toPatientView(patient);
     await this.repo.update({ id, tenantId: principal.tenantId }, changes);
     return toPatientView(await this.repo.findOneByOrFail({ id }));
-  }
-
-  /** Maps a RETURNING * row (snake_case) onto the entity's properties. */
-  private fromRaw(raw: Record<string, unknown>): Partial<PatientEntity> {
-    const clearance = raw.creatinine_clearance_ml_min as string | null;
-    return {
-      id: raw.id as string,
-      tenantId: raw.tenant_id as string,
-      externalId: raw.external_id as string,
-      unitId: raw.unit_id as string,
-      timezone: raw.timezone as string,
-      birthDate: raw.birth_date as string | null,
-      creatinineClearanceMlMin: clearance === null ? null : Number(clearance),
-      createdAt: raw.created_at as Date,
-      updatedAt: raw.updated_at as Date,
-    };
   }
 }

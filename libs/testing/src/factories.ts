@@ -24,6 +24,7 @@ export async function createPatient(
   stack: TestStack,
   key: string,
   body: Partial<{
+    externalId: string;
     unitId: string;
     timezone: string;
     birthDate: string;
