@@ -66,7 +66,12 @@ export class IdempotencyStore {
     if (existing && existing.requestHash !== requestHash) {
       throw ProblemException.unprocessable(
         'This Idempotency-Key was used with a different request',
-        [{ field: 'Idempotency-Key', message: 'already used with a different request body or path' }],
+        [
+          {
+            field: 'Idempotency-Key',
+            message: 'already used with a different request body or path',
+          },
+        ],
       );
     }
     if (!existing || existing.responseStatus === null) {
