@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { ApiKeyEntity, DEFAULT_TENANT_ID, Role } from '@taperwatch/persistence';
@@ -15,8 +15,9 @@ export interface CreatedApiKey {
   createdAt: string;
 }
 
+/** SHA-256 of the key, hex: what api_keys stores. One-shot hash: every request pays for it. */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /**

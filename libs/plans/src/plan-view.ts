@@ -94,7 +94,71 @@ export interface DoseView {
 const present = <T>(value: T | null | undefined): value is T =>
   value !== null && value !== undefined;
 
-export function toDoseView(d: DoseEntity): DoseView {
+/** The dose fields a view shows: an entity, or a raw row mapped by doseFromRow. */
+export type DoseRecord = Omit<
+  DoseEntity,
+  'tenantId' | 'missedAfter' | 'checkQueued' | 'createdAt' | 'updatedAt'
+>;
+
+/** A raw `doses` row (snake_case, numeric as text), as a RETURNING * of plain SQL gives it. */
+export interface DoseRow {
+  id: string;
+  plan_id: string;
+  patient_id: string;
+  step_index: number;
+  due_at: Date;
+  dose_mg: string;
+  status: DoseEntity['status'];
+  administered_at: Date | null;
+  recorded_by: string | null;
+  note: string | null;
+  missed_at: Date | null;
+  recorded_outcome: DoseEntity['recordedOutcome'];
+  timeliness: DoseEntity['timeliness'];
+  minutes_from_due: number | null;
+  given_mg: string | null;
+}
+
+/** The columns doseFromRow reads: what a RETURNING for a dose view needs, and no more. */
+export const DOSE_VIEW_COLUMNS: readonly (keyof DoseRow)[] = [
+  'id',
+  'plan_id',
+  'patient_id',
+  'step_index',
+  'due_at',
+  'dose_mg',
+  'status',
+  'administered_at',
+  'recorded_by',
+  'note',
+  'missed_at',
+  'recorded_outcome',
+  'timeliness',
+  'minutes_from_due',
+  'given_mg',
+];
+
+export function doseFromRow(row: DoseRow): DoseRecord {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    patientId: row.patient_id,
+    stepIndex: row.step_index,
+    dueAt: row.due_at,
+    doseMg: Number(row.dose_mg),
+    status: row.status,
+    administeredAt: row.administered_at,
+    recordedBy: row.recorded_by,
+    note: row.note,
+    missedAt: row.missed_at,
+    recordedOutcome: row.recorded_outcome,
+    timeliness: row.timeliness,
+    minutesFromDue: row.minutes_from_due,
+    givenMg: row.given_mg === null ? null : Number(row.given_mg),
+  };
+}
+
+export function toDoseView(d: DoseRecord): DoseView {
   return {
     id: d.id,
     planId: d.planId,

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
-import { MINUTE_MS, classifyTimeliness } from '@taperwatch/domain';
+import { MINUTE_MS } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { DoseView, toDoseView } from '@taperwatch/plans';
-import { DoseEntity, DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
+import { DoseRow, DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
+import { DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
+import { RECORD_DOSE_SQL, RecordDoseRow } from './record-dose.sql';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -26,16 +27,6 @@ const STATUS_OF: Record<DoseOutcome, DoseStatus> = {
   not_given: 'missed',
 };
 
-interface DoseRow {
-  due_at: Date;
-  dose_mg: string;
-  status: DoseStatus;
-  recorded_outcome: DoseOutcome | null;
-  missed_at: Date | null;
-  unit_id: string;
-  doses_per_day: number | null;
-}
-
 @Injectable()
 export class DoseRecordingService {
   constructor(
@@ -45,28 +36,10 @@ export class DoseRecordingService {
   ) {}
 
   /**
-   * The dose with its patient's unit (404 outside the caller's units) in one round trip;
-   * doses_per_day is plan-context.ts's dosesPerDay rule (the most doses any step gives) in SQL.
-   */
-  private async findForRecording(principal: Principal, doseId: string): Promise<DoseRow> {
-    const [row] = await preparedQuery<DoseRow>(
-      this.dataSource,
-      'record-dose-find',
-      `SELECT d.due_at, d.dose_mg, d.status, d.recorded_outcome, d.missed_at, pt.unit_id,
-              (SELECT max(jsonb_array_length(s -> 'doses')) FROM jsonb_array_elements(p.steps) s)::int
-                AS doses_per_day
-       FROM doses d
-       JOIN patients pt ON pt.id = d.patient_id
-       JOIN plans p ON p.id = d.plan_id
-       WHERE d.id = $1 AND d.tenant_id = $2`,
-      [doseId, principal.tenantId],
-    );
-    return assertVisible(principal, row ? { ...row, unitId: row.unit_id } : null, 'Dose');
-  }
-
-  /**
-   * Records what happened to a dose, once. A dose the watcher marked missed may still be
-   * recorded (given late, or held/refused to say why); a second recording is a 409.
+   * Records what happened to a dose, once, in one statement (RECORD_DOSE_SQL). A dose the
+   * watcher marked missed may still be recorded (given late, or held/refused to say why); a
+   * second recording is a 409. The dose's delayed check is left to fire and find it recorded:
+   * removing it from Redis here would cost every recording a round trip to spare the worker one.
    */
   async record(
     principal: Principal,
@@ -80,42 +53,38 @@ export class DoseRecordingService {
         { field: 'administeredAt', message: 'must not be in the future' },
       ]);
     }
-    const dose = await this.findForRecording(principal, doseId);
-    if (dose.recorded_outcome) {
-      throw ProblemException.conflict(`The dose is already recorded as ${dose.recorded_outcome}`);
-    }
-    if (dose.status === 'cancelled') throw ProblemException.conflict('The dose was cancelled');
     const given = input.outcome === 'given';
-    const dueAt = dose.due_at.getTime();
-    const changes: Partial<DoseEntity> = {
-      status: STATUS_OF[input.outcome],
-      recordedOutcome: input.outcome,
-      recordedBy: principal.keyId,
-      note: input.note ?? null,
-      administeredAt: given ? administeredAt : null,
-      givenMg: given ? (input.doseMg ?? Number(dose.dose_mg)) : null,
-      missedAt: input.outcome === 'not_given' ? (dose.missed_at ?? now) : dose.missed_at,
-      timeliness: given
-        ? classifyTimeliness({
-            dueAt,
-            administeredAt: administeredAt.getTime(),
-            frequency: { dosesPerDay: Math.max(1, dose.doses_per_day ?? 1) },
-          })
-        : null,
-      minutesFromDue: given ? Math.round((administeredAt.getTime() - dueAt) / MINUTE_MS) : null,
-    };
-    // The WHERE is the guard (no lock, no transaction): of two recordings racing, one matches.
-    const repo = this.dataSource.getRepository(DoseEntity);
-    const result = await repo.update(
-      { id: doseId, recordedOutcome: IsNull(), status: In(['scheduled', 'missed']) },
-      changes,
+    const [row] = await preparedQuery<RecordDoseRow>(
+      this.dataSource,
+      'record-dose',
+      RECORD_DOSE_SQL,
+      [
+        doseId,
+        principal.tenantId,
+        principal.unitFilter ?? null,
+        STATUS_OF[input.outcome],
+        input.outcome,
+        principal.keyId,
+        input.note ?? null,
+        given ? administeredAt : null,
+        given ? (input.doseMg ?? null) : null,
+        now,
+      ],
     );
-    if (!result.affected) throw ProblemException.conflict('The dose was recorded meanwhile');
-    const recorded = await repo.findOneByOrFail({ id: doseId });
-    // Not awaited: a check that still fires finds the dose recorded and does nothing.
-    void this.watch.cancelCheck(recorded.id);
+    assertVisible(principal, row ? { unitId: row.unit_id } : null, 'Dose');
+    if (row!.id === null) throw this.notRecordable(row!);
+    const recorded = doseFromRow(row as DoseRow);
     // A dose not taken counts at once: two refusals can be an abrupt stop before any job fires.
-    if (input.outcome !== 'given') await this.watch.evaluatePlan(recorded.planId, 'recording');
+    if (!given) await this.watch.evaluatePlan(recorded.planId, 'recording');
     return toDoseView(recorded);
+  }
+
+  private notRecordable(found: RecordDoseRow): ProblemException {
+    if (found.found_outcome) {
+      return ProblemException.conflict(`The dose is already recorded as ${found.found_outcome}`);
+    }
+    if (found.found_status === 'cancelled')
+      return ProblemException.conflict('The dose was cancelled');
+    return ProblemException.conflict('The dose was recorded meanwhile');
   }
 }

@@ -2,3 +2,4 @@ export * from './plan-context';
 export * from './watch.service';
 export * from './dose-recording.service';
 export * from './watch.module';
+export * from './record-dose.sql';

@@ -112,25 +112,24 @@ export class WatchService {
     return queued;
   }
 
-  /** The delayed job: marks the dose missed if it is still unrecorded, then judges its plan. */
-  async checkDose(doseId: string): Promise<'missed' | 'recorded' | 'not-due'> {
+  /**
+   * The delayed job: marks the dose missed if it is still unrecorded and due, then judges its
+   * plan. One guarded UPDATE, no lock or transaction: a recorded dose (the common case, as
+   * recordings leave their job to fire) costs one statement that matches nothing.
+   */
+  async checkDose(doseId: string): Promise<'missed' | 'skipped'> {
     const now = this.clock.now();
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const dose = await manager
-        .getRepository(DoseEntity)
-        .createQueryBuilder('d')
-        .setLock('pessimistic_write')
-        .where('d.id = :doseId', { doseId })
-        .getOne();
-      if (!dose || dose.status !== 'scheduled') return { result: 'recorded' as const };
-      // A delay is a minimum, but clocks differ: too early, leave it to the next sweep.
-      if (!dose.missedAfter || dose.missedAfter > now) return { result: 'not-due' as const };
-      await manager.update(DoseEntity, { id: doseId }, { status: 'missed', missedAt: now });
-      return { result: 'missed' as const, dose };
-    });
-    if (outcome.result !== 'missed') return outcome.result;
-    this.observeLateness('job', outcome.dose.missedAfter!, now);
-    await this.evaluatePlan(outcome.dose.planId);
+    const [rows] = (await this.dataSource.query(
+      `UPDATE doses SET status = 'missed', missed_at = $2, updated_at = now()
+       WHERE id = $1 AND status = 'scheduled' AND missed_after <= $2
+       RETURNING plan_id, missed_after`,
+      [doseId, now],
+    )) as [{ plan_id: string; missed_after: Date }[], number];
+    // Recorded, cancelled or gone; or not yet due by this clock (the next sweep will see it).
+    const [missed] = rows;
+    if (!missed) return 'skipped';
+    this.observeLateness('job', missed.missed_after, now);
+    await this.evaluatePlan(missed.plan_id);
     return 'missed';
   }
 
@@ -211,11 +210,6 @@ export class WatchService {
         this.logger.log({ planId, type: decision.type, detectedBy }, 'alert raised');
       }
     }
-  }
-
-  /** Best effort: a recorded dose's check would find nothing to do anyway. */
-  async cancelCheck(doseId: string): Promise<void> {
-    await this.queue.remove(jobIds.doseCheck(doseId)).catch(() => undefined);
   }
 
   private observeLateness(by: DetectedBy, missedAfter: Date, now: Date): void {

@@ -29,7 +29,6 @@ export type DoseOutcome = (typeof DOSE_OUTCOMES)[number];
 )
 // Re-running the horizon (or two workers running it) never writes a dose twice.
 @Index('doses_plan_due_key', ['planId', 'dueAt'], { unique: true })
-@Index('doses_patient_due_idx', ['patientId', 'dueAt'])
 // The watcher's scans touch pending doses only: small partial indexes, however long the history.
 @Index('doses_pending_missed_after_idx', ['missedAfter'], { where: "status = 'scheduled'" })
 @Index('doses_unarmed_idx', ['dueAt'], { where: "status = 'scheduled' AND missed_after IS NULL" })

@@ -3,6 +3,7 @@ import { PlansInForce1795764692194 } from './1795764692194-plans-in-force';
 import { Alerts1795764718714 } from './1795764718714-alerts';
 import { Watcher1795764946467 } from './1795764946467-watcher';
 import { Escalation1795765739335 } from './1795765739335-escalation';
+import { RecordingHotPath1795900000000 } from './1795900000000-recording-hot-path';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   Alerts1795764718714,
   Watcher1795764946467,
   Escalation1795765739335,
+  RecordingHotPath1795900000000,
 ];
