@@ -20,7 +20,14 @@ export {
 } from './lifecycle/plan-lifecycle';
 export { zonedInstant, zonedDate, isKnownZone } from './schedule/local-time';
 export { expandDoses, type ScheduledDose } from './schedule/expand';
-export { OPEN_END, stepOn, dosesOn, heldSteps, resumedSteps } from './schedule/steps';
+export {
+  OPEN_END,
+  administrationsPerDay,
+  stepOn,
+  dosesOn,
+  heldSteps,
+  resumedSteps,
+} from './schedule/steps';
 export { describeUnits } from './schedule/tablets';
 export {
   SYMPTOM_SCALES,

@@ -28,6 +28,7 @@ import { PlanView, toPlanView } from './plan-view';
 import { PlansService } from './plans.service';
 import { applyTransition, insertTransition } from './plan-transitions';
 import { TaperRequestBody, patientFacts } from './taper-requests.service';
+import { plannedColumns } from './planned-columns';
 
 export interface RevisionBody {
   fromDate: string;
@@ -288,14 +289,7 @@ export class PlanLifecycleService {
         drugCode: parent.drugCode,
         version: Number(max) + 1,
         status: 'proposed',
-        strategy: revised.strategy,
-        startDate: revised.startDate,
-        endDate: revised.endDate,
-        startDailyDoseMg: revised.startDailyDoseMg,
-        targetDailyDoseMg: revised.targetDailyDoseMg,
-        steps: revised.steps,
-        warnings: revised.warnings,
-        rationale: revised.rationale,
+        ...plannedColumns(revised),
         parentPlanId: parent.id,
       });
       await manager.insert(PlanEntity, row as QueryDeepPartialEntity<PlanEntity>);

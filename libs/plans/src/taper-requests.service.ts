@@ -20,6 +20,7 @@ import {
   jobIds,
 } from '@taperwatch/queues';
 import { TaperRequestView, toTaperRequestView } from './plan-view';
+import { plannedColumns } from './planned-columns';
 
 export type TaperRequestBody = TaperRequestInput & { patientId: string };
 
@@ -154,14 +155,7 @@ export class TaperRequestsService {
       drugCode: plan.drugCode,
       version: 1,
       status: 'proposed',
-      strategy: plan.strategy,
-      startDate: plan.startDate,
-      endDate: plan.endDate,
-      startDailyDoseMg: plan.startDailyDoseMg,
-      targetDailyDoseMg: plan.targetDailyDoseMg,
-      steps: plan.steps,
-      warnings: plan.warnings,
-      rationale: plan.rationale,
+      ...plannedColumns(plan),
     });
     await manager.update(TaperRequestEntity, { id: request.id }, { status: 'planned', planId });
     this.logger.log(

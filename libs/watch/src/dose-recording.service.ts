@@ -6,7 +6,7 @@ import { MINUTE_MS } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { DoseRow, DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
 import { DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
-import { RECORD_DOSE_SQL, RecordDoseRow } from './record-dose.sql';
+import { FIND_DOSE_SQL, FoundDoseRow, RECORD_DOSE_SQL } from './record-dose.sql';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -54,37 +54,38 @@ export class DoseRecordingService {
       ]);
     }
     const given = input.outcome === 'given';
-    const [row] = await preparedQuery<RecordDoseRow>(
-      this.dataSource,
-      'record-dose',
-      RECORD_DOSE_SQL,
-      [
-        doseId,
-        principal.tenantId,
-        principal.unitFilter ?? null,
-        STATUS_OF[input.outcome],
-        input.outcome,
-        principal.keyId,
-        input.note ?? null,
-        given ? administeredAt : null,
-        given ? (input.doseMg ?? null) : null,
-        now,
-      ],
-    );
-    assertVisible(principal, row ? { unitId: row.unit_id } : null, 'Dose');
-    if (row!.id === null) throw this.notRecordable(row!);
-    const recorded = doseFromRow(row as DoseRow);
+    const [row] = await preparedQuery<DoseRow>(this.dataSource, 'record-dose', RECORD_DOSE_SQL, [
+      doseId,
+      principal.tenantId,
+      principal.unitFilter ?? null,
+      STATUS_OF[input.outcome],
+      input.outcome,
+      principal.keyId,
+      input.note ?? null,
+      given ? administeredAt : null,
+      given ? (input.doseMg ?? null) : null,
+      now,
+    ]);
+    if (!row) throw await this.notRecordable(principal, doseId);
+    const recorded = doseFromRow(row);
     // A dose not taken counts at once: two refusals can be an abrupt stop before any job fires.
     if (!given) await this.watch.evaluatePlan(recorded.planId, 'recording');
     return toDoseView(recorded);
   }
 
-  private notRecordable(found: RecordDoseRow): ProblemException {
-    if (found.found_outcome) {
-      return ProblemException.conflict(`The dose is already recorded as ${found.found_outcome}`);
+  /** Nothing was written: 404 outside the caller's units, else 409 saying what the dose is. */
+  private async notRecordable(principal: Principal, doseId: string): Promise<ProblemException> {
+    const [found] = await preparedQuery<FoundDoseRow>(this.dataSource, 'find-dose', FIND_DOSE_SQL, [
+      doseId,
+      principal.tenantId,
+    ]);
+    assertVisible(principal, found ? { unitId: found.unit_id } : null, 'Dose');
+    if (found!.recorded_outcome) {
+      return ProblemException.conflict(
+        `The dose is already recorded as ${found!.recorded_outcome}`,
+      );
     }
-    if (found.found_status === 'cancelled')
-      return ProblemException.conflict('The dose was cancelled');
+    if (found!.status === 'cancelled') return ProblemException.conflict('The dose was cancelled');
     return ProblemException.conflict('The dose was recorded meanwhile');
   }
 }

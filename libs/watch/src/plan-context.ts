@@ -19,11 +19,6 @@ export interface WatchedPlan {
   cessationMissedFraction: number | null;
 }
 
-/** The plan's administrations per day: the most any step gives (its clock times). */
-function dosesPerDay(steps: readonly PlanStep[]): number {
-  return Math.max(1, ...steps.map((s) => s.doses.length));
-}
-
 export function watchedPlan(
   plan: PlanEntity,
   patient: { unitId: string; timezone: string },
@@ -31,7 +26,7 @@ export function watchedPlan(
 ): WatchedPlan {
   const drug = findDrug(plan.drugCode);
   const steps = plan.steps as PlanStep[];
-  const perDay = dosesPerDay(steps);
+  const perDay = plan.dosesPerDay;
   return {
     id: plan.id,
     tenantId: plan.tenantId,

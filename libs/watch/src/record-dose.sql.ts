@@ -1,6 +1,6 @@
 import { administrationWindowMinutes } from '@taperwatch/domain';
 import type { DoseOutcome, DoseStatus } from '@taperwatch/persistence';
-import { DOSE_VIEW_COLUMNS, type DoseRow } from '@taperwatch/plans';
+import { DOSE_VIEW_COLUMNS } from '@taperwatch/plans';
 
 /** Frequencies the window table covers; a plan giving more doses a day uses the last entry. */
 export const MAX_DOSES_PER_DAY = 48;
@@ -32,53 +32,44 @@ export function minutesFromDueSql(offsetS: string): string {
 }
 
 /**
- * Records a dose in one round trip. `target` finds the dose in the tenant with its patient's unit
- * and the plan's doses per day (plan-context.ts's dosesPerDay rule: the most doses any step
- * gives); `recorded` writes the outcome only where the caller may see the unit and the dose is
- * still unrecorded (scheduled, or missed by the watcher): of two recordings racing, one matches.
- * The final row tells the service what it found when nothing was written (404 or 409).
+ * Records a dose in one statement: the outcome is written only where the dose is in the tenant,
+ * the caller may see its patient's unit, and it is still unrecorded (scheduled, or missed by the
+ * watcher): of two recordings racing, one matches. No row: FIND_DOSE_SQL says why (404 or 409).
  *
  * $1 dose id, $2 tenant, $3 the caller's units (null = all), $4 status, $5 outcome,
  * $6 recorded by, $7 note, $8 administered at (given only), $9 given mg (null = the dose),
  * $10 now. The window table is a literal: a constant, not worth serialising per request.
  */
 export const RECORD_DOSE_SQL = `
-WITH target AS (
-  SELECT d.id, d.status AS found_status, d.recorded_outcome AS found_outcome, pt.unit_id,
-         (SELECT max(jsonb_array_length(s -> 'doses')) FROM jsonb_array_elements(p.steps) s)::int
-           AS doses_per_day
-  FROM doses d
-  JOIN patients pt ON pt.id = d.patient_id
-  JOIN plans p ON p.id = d.plan_id
-  WHERE d.id = $1 AND d.tenant_id = $2
-), recorded AS (
-  UPDATE doses d SET
-    status = $4,
-    recorded_outcome = $5,
-    recorded_by = $6,
-    note = $7,
-    administered_at = $8,
-    given_mg = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($9, d.dose_mg) END,
-    missed_at = CASE WHEN $5 = 'not_given' THEN coalesce(d.missed_at, $10) ELSE d.missed_at END,
-    minutes_from_due = ${minutesFromDueSql('extract(epoch FROM $8::timestamptz - d.due_at)')},
-    timeliness = CASE WHEN $8::timestamptz IS NOT NULL THEN ${timelinessSql(
-      'extract(epoch FROM $8::timestamptz - d.due_at)',
-      `('{${WINDOW_MINUTES_BY_DOSES_PER_DAY.join(',')}}'::float8[])
-         [least(greatest(coalesce(t.doses_per_day, 1), 1), ${MAX_DOSES_PER_DAY})]`,
-    )} END,
-    updated_at = $10
-  FROM target t
-  WHERE d.id = t.id
-    AND ($3::text[] IS NULL OR t.unit_id = ANY($3::text[]))
-    AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
-  RETURNING ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}
-)
-SELECT t.unit_id, t.found_status, t.found_outcome, r.*
-FROM target t LEFT JOIN recorded r ON true`;
+UPDATE doses d SET
+  status = $4,
+  recorded_outcome = $5,
+  recorded_by = $6,
+  note = $7,
+  administered_at = $8,
+  given_mg = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($9, d.dose_mg) END,
+  missed_at = CASE WHEN $5 = 'not_given' THEN coalesce(d.missed_at, $10) ELSE d.missed_at END,
+  minutes_from_due = ${minutesFromDueSql('extract(epoch FROM $8::timestamptz - d.due_at)')},
+  timeliness = CASE WHEN $8::timestamptz IS NOT NULL THEN ${timelinessSql(
+    'extract(epoch FROM $8::timestamptz - d.due_at)',
+    `('{${WINDOW_MINUTES_BY_DOSES_PER_DAY.join(',')}}'::float8[])
+       [least(greatest(p.doses_per_day, 1), ${MAX_DOSES_PER_DAY})]`,
+  )} END,
+  updated_at = $10
+FROM patients pt, plans p
+WHERE d.id = $1 AND d.tenant_id = $2 AND pt.id = d.patient_id AND p.id = d.plan_id
+  AND ($3::text[] IS NULL OR pt.unit_id = ANY($3::text[]))
+  AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
+RETURNING ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
 
-/** One row of RECORD_DOSE_SQL: the dose as found, and as written (all null when not written). */
-export type RecordDoseRow = {
+/** Why RECORD_DOSE_SQL wrote nothing: the dose as it is ($1 id, $2 tenant), with its unit. */
+export const FIND_DOSE_SQL = `
+SELECT d.status, d.recorded_outcome, pt.unit_id
+FROM doses d JOIN patients pt ON pt.id = d.patient_id
+WHERE d.id = $1 AND d.tenant_id = $2`;
+
+export interface FoundDoseRow {
+  status: DoseStatus;
+  recorded_outcome: DoseOutcome | null;
   unit_id: string;
-  found_status: DoseStatus;
-  found_outcome: DoseOutcome | null;
-} & (DoseRow | { [K in keyof DoseRow]: null });
+}

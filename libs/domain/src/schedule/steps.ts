@@ -4,6 +4,14 @@ import { isoDateAddDays, isoDaysBetween } from '../dates';
 /** Far enough ahead to stand for "until resumed" while staying a valid calendar date. */
 export const OPEN_END = '9999-12-31';
 
+/**
+ * A plan's administrations per day: the most doses any step gives (its clock times), at least
+ * one. Its frequency for ISMP timeliness and the grace before a dose counts as missed.
+ */
+export function administrationsPerDay(steps: readonly PlanStep[]): number {
+  return Math.max(1, ...steps.map((s) => s.doses.length));
+}
+
 /** The step whose dates contain `date`, if any. */
 export function stepOn(steps: readonly PlanStep[], date: string): PlanStep | undefined {
   return steps.find((s) => s.startDate <= date && date <= s.endDate);

@@ -77,6 +77,10 @@ export class PlanEntity {
   @Column('jsonb')
   steps!: unknown[];
 
+  /** The most doses any step gives (administrationsPerDay): kept so hot SQL need not read steps. */
+  @Column('integer', { name: 'doses_per_day' })
+  dosesPerDay!: number;
+
   @Column('jsonb', { default: () => "'[]'" })
   warnings!: unknown[];
 
