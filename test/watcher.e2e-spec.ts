@@ -253,6 +253,21 @@ describe('recordings judged at once', () => {
       if (!cursor) break;
     }
     expect(seen).toEqual(doseIds);
+
+    // A listed dose reads exactly as its recording answered (both map raw rows to the view).
+    const recorded = await stack
+      .http()
+      .post(`/v1/doses/${doseIds[0]}/administrations`)
+      .set(bearer(nurse))
+      .send({ outcome: 'given', doseMg: 5, note: 'late round' })
+      .expect(201);
+    const listed = await stack
+      .http()
+      .get(`/v1/plans/${planId}/doses?limit=1`)
+      .set(bearer(nurse))
+      .expect(200);
+    expect(listed.body.items[0]).toEqual(recorded.body);
+    expect(recorded.body).toMatchObject({ givenMg: 5, note: 'late round', timeliness: 'late' });
   });
 });
 
