@@ -246,3 +246,47 @@ describe('authentication, roles, unit scopes and problem details', () => {
     );
   });
 });
+
+describe('rate limits (429 with Retry-After)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      workers: 0,
+      env: { RATE_LIMIT_PER_MINUTE: '3', AUTH_FAILURES_PER_MINUTE: '2' },
+    });
+  });
+  afterAll(() => stack.close());
+
+  const expect429 = (res: { status: number; headers: Record<string, string> }) => {
+    expect(res.status).toBe(429);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  };
+
+  it('limits each key to its minute, and leaves other keys alone', async () => {
+    // createKey spends one of the admin key's three requests.
+    const first = await createKey(stack, 'nurse', ['ward-7']);
+    const second = await createKey(stack, 'nurse', ['ward-7']);
+    for (let i = 0; i < 3; i++) await stack.http().get('/v1/drugs').set(bearer(first)).expect(200);
+    expect429(await stack.http().get('/v1/drugs').set(bearer(first)));
+    await stack.http().get('/v1/drugs').set(bearer(second)).expect(200);
+    await stack.http().get('/health/live').expect(200);
+  });
+
+  it('answers an address 429 after its failed authentications, but never refuses a good key', async () => {
+    const client = { 'x-forwarded-for': '203.0.113.7' };
+    const good = { ...client, ...adminAuth };
+    await stack.http().get('/v1/drugs').set(client).expect(401);
+    await stack
+      .http()
+      .get('/v1/drugs')
+      .set({ ...client, ...bearer('tw_wrong') })
+      .expect(401);
+    expect429(await stack.http().get('/v1/drugs').set(client));
+    // A forged or shared address must not lock out a valid key.
+    await stack.http().get('/v1/drugs').set(good).expect(200);
+    // Another address is not affected.
+    await stack.http().get('/v1/drugs').set({ 'x-forwarded-for': '203.0.113.8' }).expect(401);
+  });
+});

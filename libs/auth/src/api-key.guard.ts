@@ -6,19 +6,21 @@ import { ApiKeysService } from './api-keys.service';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './decorators';
 import { Permission, roleAllows } from './permissions';
 import { Principal } from './principal';
+import { RateLimits } from './rate-limits';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The one global guard: every route needs a valid key unless marked @Public, and the key's role
  * must hold the route's @Requires permission. A route with neither is refused, so a forgotten
- * decorator fails closed.
+ * decorator fails closed. Rate limits (429) are charged here too, once the caller is known.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,9 +29,10 @@ export class ApiKeyGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) throw this.unauthenticated('Send Authorization: Bearer <api key>');
+    if (!match) throw await this.unauthenticated(request, 'Send Authorization: Bearer <api key>');
     const principal = await this.keys.authenticate(match[1]!);
-    if (!principal) throw this.unauthenticated('The API key is not valid');
+    if (!principal) throw await this.unauthenticated(request, 'The API key is not valid');
+    await this.limits.chargeKey(principal.keyId);
     request.principal = principal;
 
     const permission = this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets);
@@ -39,9 +42,10 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  private unauthenticated(detail: string): ProblemException {
-    return new ProblemException(ProblemException.of(401, detail).problem, {
+  private unauthenticated(request: FastifyRequest, detail: string): Promise<ProblemException> {
+    const problem = new ProblemException(ProblemException.of(401, detail).problem, {
       'www-authenticate': 'Bearer',
     });
+    return this.limits.failure(request.ip, problem);
   }
 }

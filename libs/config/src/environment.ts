@@ -130,6 +130,21 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** Requests per API key per minute in each API process (0: no limit); over it, 429. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE = 12_000;
+
+  /**
+   * Requests with a missing or unknown key per client address per minute in each API process
+   * (0: no limit); past it they are answered 429 instead of 401. Valid keys are never refused.
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  AUTH_FAILURES_PER_MINUTE = 120;
+
   /** How often the escalation sweep fires steps whose delayed job was lost (at most 30 s). */
   @Transform(toNumber)
   @IsInt({ message: 'must be an integer' })
