@@ -26,6 +26,14 @@ describe('taper requests', () => {
   const submit = (body: object, key = prescriber) =>
     stack.http().post('/v1/taper-requests').set(bearer(key)).send(body);
 
+  const createPatientWithKey = (idempotencyKey: string, body: object) =>
+    stack
+      .http()
+      .post('/v1/patients')
+      .set(bearer(prescriber))
+      .set('idempotency-key', idempotencyKey)
+      .send(body);
+
   const waitForOutcome = (id: string) =>
     eventually(
       async () => (await stack.http().get(`/v1/taper-requests/${id}`).set(bearer(prescriber))).body,
@@ -131,13 +139,7 @@ describe('taper requests', () => {
   it('replays a patient creation', async () => {
     const key = randomUUID();
     const body = { externalId: `MRN-${randomUUID()}`, unitId: 'ward-7' };
-    const post = () =>
-      stack
-        .http()
-        .post('/v1/patients')
-        .set(bearer(prescriber))
-        .set('idempotency-key', key)
-        .send(body);
+    const post = () => createPatientWithKey(key, body);
     const first = await post().expect(201);
     const second = await post().expect(201);
     expect(second.body).toEqual(first.body);
@@ -216,13 +218,7 @@ describe('taper requests', () => {
     const externalId = `MRN-${randomUUID()}`;
     await createPatient(stack, prescriber, { externalId });
     const key = randomUUID();
-    const post = () =>
-      stack
-        .http()
-        .post('/v1/patients')
-        .set(bearer(prescriber))
-        .set('idempotency-key', key)
-        .send({ externalId, unitId: 'ward-7' });
+    const post = () => createPatientWithKey(key, { externalId, unitId: 'ward-7' });
     const first = await post().expect(409);
     expect(first.headers['idempotency-replayed']).toBeUndefined();
     const second = await post().expect(409);
@@ -245,12 +241,7 @@ describe('taper requests', () => {
       const key = randomUUID();
       const patient = body();
       await claim(key, patient, '0 seconds');
-      const res = await stack
-        .http()
-        .post('/v1/patients')
-        .set(bearer(prescriber))
-        .set('idempotency-key', key)
-        .send(patient);
+      const res = await createPatientWithKey(key, patient);
       expect(res.status).toBe(409);
       expect(res.headers['retry-after']).toBe('1');
     });
@@ -259,13 +250,7 @@ describe('taper requests', () => {
       const key = randomUUID();
       const patient = body();
       await claim(key, patient, '2 minutes');
-      await stack
-        .http()
-        .post('/v1/patients')
-        .set(bearer(prescriber))
-        .set('idempotency-key', key)
-        .send(patient)
-        .expect(201);
+      await createPatientWithKey(key, patient).expect(201);
     });
   });
 });
