@@ -21,7 +21,7 @@ export class PlanDosesService {
     private readonly plans: PlansService,
   ) {}
 
-  /** A plan's doses in due order, keyset-paginated over (dueAt, id). */
+  /** A plan's doses in due order, keyset-paginated over dueAt (unique within a plan). */
   async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
     await this.plans.findVisible(principal, planId);
     const qb = this.dataSource
@@ -31,17 +31,16 @@ export class PlanDosesService {
     if (query.from) qb.andWhere('dose.due_at >= :from', { from: query.from });
     if (query.to) qb.andWhere('dose.due_at < :to', { to: query.to });
     if (query.status) qb.andWhere('dose.status = :status', { status: query.status });
-    // The cursor codec stores an instant and an id; here the instant is dueAt.
+    // The cursor codec stores an instant and an id; here the instant is dueAt, and dueAt alone is
+    // the order: doses_plan_due_key makes it unique within a plan, and its index is the order, so
+    // a page reads limit+1 index entries (ordering by id too made Postgres sort every dose).
     const after = decodeCursor(query.cursor);
-    if (after) {
-      qb.andWhere('(dose.due_at, dose.id) > (:at, :id)', { at: after.createdAt, id: after.id });
-    }
+    if (after) qb.andWhere('dose.due_at > :at', { at: after.createdAt });
     // Raw rows, not entities: a full page hydrated through TypeORM cost more than the query.
     qb.select([]);
     for (const column of DOSE_VIEW_COLUMNS) qb.addSelect(`dose.${column}`, column);
     const rows = await qb
       .orderBy('dose.due_at', 'ASC')
-      .addOrderBy('dose.id', 'ASC')
       .limit(query.limit + 1)
       .getRawMany<DoseRow>();
     return toPage(
