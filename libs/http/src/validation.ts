@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidatorOptions, validateSync } from 'class-validator';
 import { FieldError, ProblemException } from './problem';
 
 /** Flattens class-validator's tree into dotted field paths: goal.targetDailyDoseMg, currentDosesMg.1 */
@@ -19,9 +20,19 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
   return out;
 }
 
+/**
+ * Every validator of taperwatch's DTOs is synchronous, so validation runs synchronously: the
+ * asynchronous default wraps each constraint of each request in promises for nothing.
+ */
+class SyncValidationPipe extends ValidationPipe {
+  protected override validate(object: object, options?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, options);
+  }
+}
+
 /** Strict input: unknown fields are errors, types are not coerced, every bad field is named. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
