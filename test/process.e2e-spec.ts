@@ -49,16 +49,23 @@ describe('processes', () => {
       const ready = await request(app.getHttpServer()).get('/health/ready').expect(503);
       expect(ready.body.detail).toMatch(/redis/);
       expect(ready.body.detail).not.toMatch(/postgres/);
-      const res = await request(app.getHttpServer())
-        .post('/v1/taper-requests')
-        .set(bearer(prescriber))
-        .send(baclofenRequest(patient.id));
+      const submit = (server: typeof app) =>
+        request(server.getHttpServer())
+          .post('/v1/taper-requests')
+          .set(bearer(prescriber))
+          .set('idempotency-key', 'retry-after-outage')
+          .send(baclofenRequest(patient.id));
+      const res = await submit(app);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();
       // Nothing was half-accepted: the request row was rolled back with the failed enqueue.
       const ds = app.get(DataSource);
       expect(await ds.query('SELECT count(*)::int AS n FROM taper_requests')).toEqual([{ n: 0 }]);
       await request(stack.app.getHttpServer()).get('/health/ready').expect(200);
+      // A 5xx is not kept under the Idempotency-Key: the retry, once Redis answers, runs again.
+      const retry = await submit(stack.app).expect(202);
+      expect(retry.headers['idempotency-replayed']).toBeUndefined();
+      expect(await ds.query('SELECT count(*)::int AS n FROM taper_requests')).toEqual([{ n: 1 }]);
     } finally {
       await app.close();
       await stack.close();

@@ -2,7 +2,6 @@ import {
   CanActivate,
   ExecutionContext,
   Injectable,
-  SetMetadata,
   UseGuards,
   applyDecorators,
 } from '@nestjs/common';
@@ -151,12 +150,9 @@ export class IdempotencyGuard implements CanActivate {
   }
 }
 
-export const IDEMPOTENT = 'taperwatch:idempotent';
-
 /** Marks a creating POST as honouring Idempotency-Key, and documents the header. */
 export function Idempotent(): MethodDecorator {
   return applyDecorators(
-    SetMetadata(IDEMPOTENT, true),
     UseGuards(IdempotencyGuard),
     ApiHeader({
       name: 'Idempotency-Key',
