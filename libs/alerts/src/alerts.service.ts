@@ -29,6 +29,14 @@ export interface AlertListQuery {
   cursor?: string;
 }
 
+/**
+ * Adds $2's dose ids to a live alert and takes $3 as its message: the same SET for the plain
+ * UPDATE and for the ON CONFLICT of a raise that raced another.
+ */
+const ADD_DOSES = `dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.dose_ids || $2::uuid[]) AS d ORDER BY d),
+           message = $3,
+           updated_at = now()`;
+
 /** One live alert per plan and type: the key the partial unique index guards. */
 export function alertDedupKey(planId: string, type: AlertType): string {
   return `${planId}:${type}`;
@@ -54,16 +62,27 @@ export class AlertsService {
    * is ever committed without one.
    */
   async raise(input: RaiseAlert): Promise<{ alert: AlertView; created: boolean }> {
+    const doseIds = [...new Set(input.doseIds)].sort();
+    const dedupKey = alertDedupKey(input.planId, input.type);
+    // Most raises add doses to the live alert (every further miss of a plan): one statement,
+    // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
+    const [added] = (await this.dataSource.query(
+      `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved' RETURNING id`,
+      [dedupKey, doseIds, input.message],
+    )) as [{ id: string }[], number];
+    if (added.length > 0) {
+      return { alert: await this.view(this.dataSource.manager, added[0]!.id), created: false };
+    }
     const { id, created, escalation } = await this.dataSource.transaction(async (manager) => {
       const rows: Array<Record<string, unknown>> = await manager.query(
         `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10)
-         ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET
-           dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.dose_ids || EXCLUDED.dose_ids) AS d ORDER BY d),
-           message = EXCLUDED.message,
-           updated_at = now()
+         VALUES ($4, $5, $6, $7, $8, $9, $10, $2::uuid[], $3, $1)
+         ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET ${ADD_DOSES}
          RETURNING id, (xmax = 0) AS created`,
         [
+          dedupKey,
+          doseIds,
+          input.message,
           randomUUID(),
           input.tenantId,
           input.type,
@@ -71,9 +90,6 @@ export class AlertsService {
           input.patientId,
           input.planId,
           input.unitId,
-          [...new Set(input.doseIds)].sort(),
-          input.message,
-          alertDedupKey(input.planId, input.type),
         ],
       );
       const row = rows[0] as { id: string; created: boolean };
