@@ -22,6 +22,9 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
   afterAll(() => stack.close());
 
+  const postPatient = (key: string, body: object) =>
+    stack.http().post('/v1/patients').set(bearer(key)).send(body);
+
   const expectProblem = (
     res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
     status: number,
@@ -72,11 +75,7 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
 
   it('answers 403 for a role without the right', async () => {
-    const res = await stack
-      .http()
-      .post('/v1/patients')
-      .set(bearer(nurseWard7))
-      .send({ externalId: 'MRN-1', unitId: 'ward-7' });
+    const res = await postPatient(nurseWard7, { externalId: 'MRN-1', unitId: 'ward-7' });
     expectProblem(res, 403);
     expectProblem(
       await stack
@@ -180,11 +179,10 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
 
   it('answers 413 for a body over 1 MB', async () => {
-    const res = await stack
-      .http()
-      .post('/v1/patients')
-      .set(bearer(prescriber))
-      .send({ externalId: 'x'.repeat(1024 * 1024 + 10), unitId: 'ward-7' });
+    const res = await postPatient(prescriber, {
+      externalId: 'x'.repeat(1024 * 1024 + 10),
+      unitId: 'ward-7',
+    });
     expectProblem(res, 413);
   });
 
@@ -193,20 +191,8 @@ describe('authentication, roles, unit scopes and problem details', () => {
   });
 
   it('answers 409 for a second patient with the same externalId', async () => {
-    await stack
-      .http()
-      .post('/v1/patients')
-      .set(bearer(prescriber))
-      .send({ externalId: 'MRN-dup', unitId: 'ward-7' })
-      .expect(201);
-    expectProblem(
-      await stack
-        .http()
-        .post('/v1/patients')
-        .set(bearer(prescriber))
-        .send({ externalId: 'MRN-dup', unitId: 'ward-7' }),
-      409,
-    );
+    await postPatient(prescriber, { externalId: 'MRN-dup', unitId: 'ward-7' }).expect(201);
+    expectProblem(await postPatient(prescriber, { externalId: 'MRN-dup', unitId: 'ward-7' }), 409);
   });
 
   it('updates a patient with PATCH, refusing externalId and a null unit', async () => {
