@@ -36,6 +36,7 @@ describe('alerts', () => {
       doseIds.map((id) => alerts.raise({ ...base, doseIds: [id] })),
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
     const list = await stack
       .http()
       .get(`/v1/alerts?patientId=${base.patientId}`)
@@ -49,7 +50,8 @@ describe('alerts', () => {
   });
 
   it('acknowledges idempotently, resolves once, and opens a new alert after resolution', async () => {
-    const { alert } = await alerts.raise(missedDoseAlert());
+    const raised = missedDoseAlert();
+    const alert = await alerts.raise(raised);
     const ack = await stack
       .http()
       .post(`/v1/alerts/${alert.id}/acknowledge`)
@@ -78,14 +80,14 @@ describe('alerts', () => {
       .expect(409);
     await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(409);
     const reopened = await alerts.raise(
-      missedDoseAlert({ planId: alert.planId, patientId: alert.patientId }),
+      missedDoseAlert({ planId: raised.planId, patientId: raised.patientId }),
     );
     expect(reopened.created).toBe(true);
-    expect(reopened.alert.id).not.toBe(alert.id);
+    expect(reopened.id).not.toBe(alert.id);
   });
 
   it("hides another unit's alerts: 404 on get and actions, absent from lists", async () => {
-    const { alert } = await alerts.raise(missedDoseAlert());
+    const alert = await alerts.raise(missedDoseAlert());
     await stack.http().get(`/v1/alerts/${alert.id}`).set(bearer(nurse9)).expect(404);
     await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse9)).expect(404);
     const list = await stack.http().get('/v1/alerts').set(bearer(nurse9)).expect(200);
@@ -127,7 +129,7 @@ describe('alerts', () => {
         async () => ward7.comments.length + ward9.comments.length,
         (n) => n >= 2,
       );
-      const { alert } = await alerts.raise(missedDoseAlert());
+      const alert = await alerts.raise(missedDoseAlert());
       await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(200);
       await eventually(
         async () =>
@@ -139,10 +141,10 @@ describe('alerts', () => {
       const other = await alerts.raise(missedDoseAlert({ unitId: 'ward-9' }));
       await eventually(
         async () => ward9.events.map((e) => (e.data as { id: string }).id),
-        (ids) => ids.includes(other.alert.id),
+        (ids) => ids.includes(other.id),
       );
       expect(ward9.events.map((e) => (e.data as { id: string }).id)).not.toContain(alert.id);
-      expect(ward7.events.map((e) => (e.data as { id: string }).id)).not.toContain(other.alert.id);
+      expect(ward7.events.map((e) => (e.data as { id: string }).id)).not.toContain(other.id);
     } finally {
       ward7.close();
       ward9.close();

@@ -44,8 +44,12 @@ describe('the ward board', () => {
     await stack.close();
   });
 
-  const raise = (overrides: Partial<RaiseAlert> = {}) =>
-    stack.app.get(AlertsService).raise(missedDoseAlert(overrides));
+  /** Raises an alert and returns it as the stream would carry it. */
+  const raise = async (overrides: Partial<RaiseAlert> = {}) => {
+    const alerts = stack.app.get(AlertsService);
+    const { id } = await alerts.raise(missedDoseAlert(overrides));
+    return alerts.view(stack.app.get(DataSource).manager, id);
+  };
   const alertStatus = async (id: string) =>
     (await stack.http().get(`/v1/alerts/${id}`).set(bearer(nurse7)).expect(200)).body.status;
   /** Runs an expression in the page (the tests compile without the DOM library). */
@@ -135,7 +139,7 @@ describe('the ward board', () => {
     expect(await ward7.context().cookies()).toEqual([]);
     expect(ward7.url()).toBe(`${baseUrl}/board`);
 
-    const { alert: critical } = await raise({
+    const critical = await raise({
       severity: 'critical',
       type: 'abrupt_cessation_risk',
       patientId: seeded.patientId,
@@ -143,7 +147,7 @@ describe('the ward board', () => {
       doseIds: seeded.doseIds,
       message: 'Baclofen doses missed: risk of abrupt cessation',
     });
-    const { alert: warning } = await raise(); // newer but less severe
+    const warning = await raise(); // newer but less severe
     const card = ward7.locator(`#open-alerts [data-alert-id="${critical.id}"]`);
     await card.waitFor();
     await ward7.locator(`#open-alerts [data-alert-id="${warning.id}"]`).waitFor();
@@ -206,7 +210,7 @@ describe('the ward board', () => {
     expect(await alertStatus(warning.id)).toBe('resolved');
 
     // Ward 9's own alert reaches its board; being raised after ward 7's, ward 7's would have too.
-    const { alert: other } = await raise({ unitId: 'ward-9', message: 'Ward 9 dose missed' });
+    const other = await raise({ unitId: 'ward-9', message: 'Ward 9 dose missed' });
     await ward9.locator(`[data-alert-id="${other.id}"]`).waitFor();
     const ward9Text = await ward9.locator('body').innerText();
     expect(await ward9.locator(`[data-alert-id="${critical.id}"]`).count()).toBe(0);
@@ -221,7 +225,7 @@ describe('the ward board', () => {
   });
 
   it("records today's dose from the selected alert's patient panel", async () => {
-    const { alert } = await raise({
+    const alert = await raise({
       type: 'missed_dose',
       patientId: seeded.patientId,
       planId: seeded.planId,
@@ -276,7 +280,7 @@ describe('the ward board', () => {
     await screenshot(page, 'disconnected');
     await page.locator('#connection[data-state="live"]').waitFor();
     expect(await banner.isVisible()).toBe(false);
-    const { alert } = await raise({ severity: 'critical', message: 'After the reconnect' });
+    const alert = await raise({ severity: 'critical', message: 'After the reconnect' });
     await page.locator(`#open-alerts [data-alert-id="${alert.id}"]`).waitFor();
     await page.context().close();
   });

@@ -71,7 +71,7 @@ describe('deliveries', () => {
         { type: 'webhook', url: `${receiver.url}/flaky` },
       ]).expect(200);
       const secret = created.body.webhookSecret as string;
-      const { alert } = await stack.app
+      const alert = await stack.app
         .get(AlertsService)
         .raise(missedDoseAlert({ unitId: 'ward-flaky' }));
 
@@ -213,7 +213,7 @@ describe('deliveries', () => {
       await putPolicy(stack, 'ward-closed', [
         { type: 'webhook', url: `http://localhost:${receiver.port}/x` },
       ]).expect(200);
-      const { alert } = await stack.app
+      const alert = await stack.app
         .get(AlertsService)
         .raise(missedDoseAlert({ unitId: 'ward-closed' }));
       const [delivery] = await eventually(

@@ -58,8 +58,9 @@ describe('escalation', () => {
     }).expect(200);
   /** A unit of its own per test, so policies and receiver paths never mix. */
   const newUnit = () => `ward-${randomUUID().slice(0, 8)}`;
+  /** Raises an alert in the unit and reads it back as the API shows it. */
   const raise = async (unitId: string): Promise<AlertView> =>
-    (await alerts.raise(missedDoseAlert({ unitId }))).alert;
+    getAlert((await alerts.raise(missedDoseAlert({ unitId }))).id);
   const pathsFor = (prefix: string) =>
     receiver.received.filter((r) => r.path.startsWith(`/${prefix}`));
   const getAlert = async (id: string) =>

@@ -59,9 +59,10 @@ export class AlertsService {
    * Raises an alert, or adds the doses to the live one with the same plan and type. Two workers
    * raising at once meet at the partial unique index: one inserts, the other updates. A new
    * alert gets its escalation (the policy frozen onto it) in the same transaction, so no alert
-   * is ever committed without one.
+   * is ever committed without one. Callers learn only the id and whether it is new: the watcher
+   * raises on every miss and reads nothing back.
    */
-  async raise(input: RaiseAlert): Promise<{ alert: AlertView; created: boolean }> {
+  async raise(input: RaiseAlert): Promise<{ id: string; created: boolean }> {
     const doseIds = [...new Set(input.doseIds)].sort();
     const dedupKey = alertDedupKey(input.planId, input.type);
     // Most raises add doses to the live alert (every further miss of a plan): one statement,
@@ -70,9 +71,7 @@ export class AlertsService {
       `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved' RETURNING id`,
       [dedupKey, doseIds, input.message],
     )) as [{ id: string }[], number];
-    if (added.length > 0) {
-      return { alert: await this.view(this.dataSource.manager, added[0]!.id), created: false };
-    }
+    if (added.length > 0) return { id: added[0]!.id, created: false };
     const { id, created, escalation } = await this.dataSource.transaction(async (manager) => {
       const rows: Array<Record<string, unknown>> = await manager.query(
         `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
@@ -97,12 +96,15 @@ export class AlertsService {
       const alert = await manager.findOneByOrFail(AlertEntity, { id: row.id });
       return { ...row, escalation: await this.escalation.open(manager, alert) };
     });
-    const alert = await this.view(this.dataSource.manager, id);
     if (escalation) {
       await this.escalation.opened(escalation);
-      await this.publish('alert.created', input.tenantId, alert);
+      await this.publish(
+        'alert.created',
+        input.tenantId,
+        await this.view(this.dataSource.manager, id),
+      );
     }
-    return { alert, created };
+    return { id, created };
   }
 
   async get(principal: Principal, id: string): Promise<AlertView> {

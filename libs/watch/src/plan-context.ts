@@ -19,8 +19,21 @@ export interface WatchedPlan {
   cessationMissedFraction: number | null;
 }
 
+/** The plan fields watchedPlan reads (an entity, or a row loaded by the watcher's own SQL). */
+export type PlanFacts = Pick<
+  PlanEntity,
+  | 'id'
+  | 'tenantId'
+  | 'patientId'
+  | 'drugCode'
+  | 'steps'
+  | 'startDailyDoseMg'
+  | 'approvedAt'
+  | 'dosesPerDay'
+>;
+
 export function watchedPlan(
-  plan: PlanEntity,
+  plan: PlanFacts,
   patient: { unitId: string; timezone: string },
   graceOverrideMinutes: number | undefined,
 ): WatchedPlan {

@@ -1,14 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { HOUR_MS, WatchedDose, evaluateDoseAlerts } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
-import { DoseEntity, PatientEntity, PlanEntity } from '@taperwatch/persistence';
 import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
+import { DoseRow } from '@taperwatch/plans';
 import { WatchedPlan, currentStepDailyDose, watchedPlan } from './plan-context';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
@@ -32,6 +32,43 @@ export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at 
          RETURNING plan_id, missed_after`;
 
 type DetectedBy = 'job' | 'sweep' | 'recording';
+
+/** A plan in force ($1) with its patient's unit and zone, and any `extra` columns. */
+const planSql = (extra = '') => `
+SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.steps, p.start_daily_dose_mg,
+       p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone${extra}
+FROM plans p JOIN patients pt ON pt.id = p.patient_id
+WHERE p.id = $1 AND p.status IN ('active', 'paused')`;
+/** Raw SQL, not entities: it runs for every missed dose. */
+const PLAN_SQL = planSql();
+/** PLAN_SQL, plus when the plan's last dose was taken (the cessation rule's clock). */
+const PLAN_WITH_LAST_TAKEN_SQL = planSql(`,
+       (SELECT max(coalesce(d.administered_at, d.due_at)) FROM doses d
+        WHERE d.plan_id = p.id AND d.status = 'given') AS last_taken_at`);
+
+interface PlanRow {
+  id: string;
+  tenant_id: string;
+  patient_id: string;
+  drug_code: string;
+  steps: unknown[];
+  start_daily_dose_mg: string;
+  approved_at: Date | null;
+  doses_per_day: number;
+  unit_id: string;
+  timezone: string;
+  last_taken_at?: Date | null;
+}
+
+/** A plan's ($1) doses due in ($2, $3]: what the rules judge. */
+const RECENT_DOSES_SQL = `
+SELECT id, due_at, dose_mg, status, recorded_outcome, administered_at, given_mg
+FROM doses WHERE plan_id = $1 AND due_at > $2 AND due_at <= $3`;
+
+type WatchedDoseRow = Pick<
+  DoseRow,
+  'id' | 'due_at' | 'dose_mg' | 'status' | 'recorded_outcome' | 'administered_at' | 'given_mg'
+>;
 
 /**
  * The watcher. Postgres holds every dose's state; BullMQ's delayed job per dose is the alarm
@@ -66,12 +103,12 @@ export class WatchService {
     );
     let armed = 0;
     for (const { plan_id } of plans) {
-      const plan = await this.loadPlan(this.dataSource.manager, plan_id);
-      if (!plan) continue;
+      const context = await this.loadPlan(plan_id);
+      if (!context) continue;
       const [, count] = (await this.dataSource.query(
         `UPDATE doses SET missed_after = due_at + make_interval(secs => $2), updated_at = now()
          WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
-        [plan_id, plan.graceMinutes * 60],
+        [plan_id, context.plan.graceMinutes * 60],
       )) as [unknown, number];
       armed += count;
     }
@@ -167,27 +204,21 @@ export class WatchService {
    * job and the sweep judging the same plan open one alert.
    */
   async evaluatePlan(planId: string, detectedBy: DetectedBy = 'job'): Promise<void> {
-    const plan = await this.loadPlan(this.dataSource.manager, planId);
-    if (!plan || !plan.approvedAt) return;
+    const context = await this.loadPlan(planId, true);
+    if (!context) return;
+    const { plan, lastTakenAt } = context;
+    if (!plan.approvedAt) return;
     const now = this.clock.now();
     const lookbackHours = Math.max(24, plan.cessationRiskHours ?? 0);
-    const doses = await this.dataSource
-      .getRepository(DoseEntity)
-      .createQueryBuilder('d')
-      .where('d.plan_id = :planId AND d.due_at > :from AND d.due_at <= :now', {
-        planId,
-        from: new Date(now.getTime() - lookbackHours * HOUR_MS),
-        now,
-      })
-      .getMany();
-    const [last] = (await this.dataSource.query(
-      `SELECT max(coalesce(administered_at, due_at)) AS at FROM doses WHERE plan_id = $1 AND status = 'given'`,
-      [planId],
-    )) as { at: Date | null }[];
+    const doses: WatchedDoseRow[] = await this.dataSource.query(RECENT_DOSES_SQL, [
+      planId,
+      new Date(now.getTime() - lookbackHours * HOUR_MS),
+      now,
+    ]);
     const decisions = evaluateDoseAlerts({
       now: now.getTime(),
       monitoringStartedAt: plan.approvedAt.getTime(),
-      lastTakenAt: last?.at ? last.at.getTime() : null,
+      lastTakenAt: lastTakenAt?.getTime() ?? null,
       stepDailyDoseMg: currentStepDailyDose(plan, now),
       doses: doses.map(toWatchedDose),
       cessationMissedFraction: plan.cessationMissedFraction,
@@ -219,22 +250,41 @@ export class WatchService {
     );
   }
 
-  private async loadPlan(manager: EntityManager, planId: string): Promise<WatchedPlan | null> {
-    const plan = await manager.findOneBy(PlanEntity, { id: planId });
-    if (!plan || (plan.status !== 'active' && plan.status !== 'paused')) return null;
-    const patient = await manager.findOneByOrFail(PatientEntity, { id: plan.patientId });
-    return watchedPlan(plan, patient, this.config.DOSE_GRACE_MINUTES);
+  /** The plan if it is in force, and (when asked) when its last dose was taken: one round trip. */
+  private async loadPlan(
+    planId: string,
+    withLastTaken = false,
+  ): Promise<{ plan: WatchedPlan; lastTakenAt: Date | null } | null> {
+    const [row] = (await this.dataSource.query(
+      withLastTaken ? PLAN_WITH_LAST_TAKEN_SQL : PLAN_SQL,
+      [planId],
+    )) as PlanRow[];
+    if (!row) return null;
+    const plan = watchedPlan(
+      {
+        id: row.id,
+        tenantId: row.tenant_id,
+        patientId: row.patient_id,
+        drugCode: row.drug_code,
+        steps: row.steps,
+        startDailyDoseMg: Number(row.start_daily_dose_mg),
+        approvedAt: row.approved_at,
+        dosesPerDay: row.doses_per_day,
+      },
+      { unitId: row.unit_id, timezone: row.timezone },
+      this.config.DOSE_GRACE_MINUTES,
+    );
+    return { plan, lastTakenAt: row.last_taken_at ?? null };
   }
 }
 
-function toWatchedDose(d: DoseEntity): WatchedDose {
-  const recordedNotGiven = d.recordedOutcome === 'not_given';
+function toWatchedDose(d: WatchedDoseRow): WatchedDose {
   return {
     id: d.id,
-    dueAt: d.dueAt.getTime(),
-    doseMg: d.doseMg,
-    status: recordedNotGiven ? 'not_given' : d.status,
-    administeredAt: d.administeredAt?.getTime() ?? null,
-    givenMg: d.givenMg,
+    dueAt: d.due_at.getTime(),
+    doseMg: Number(d.dose_mg),
+    status: d.recorded_outcome === 'not_given' ? 'not_given' : d.status,
+    administeredAt: d.administered_at?.getTime() ?? null,
+    givenMg: d.given_mg === null ? null : Number(d.given_mg),
   };
 }
