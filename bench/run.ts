@@ -192,9 +192,6 @@ async function main(): Promise<void> {
         WATCH_SWEEP_MS: String(settings.watchSweepMs),
         WORKER_METRICS_PORT: String(metricsPort),
         HOST: '127.0.0.1',
-        // With the default 10 jobs at a time the watcher opens 1,000 alerts over ~5 s; the item
-        // asks for 1,000 escalating in the same second.
-        WORKER_CONCURRENCY: '50',
       });
       const ctx: EscalationContext = {
         admin,

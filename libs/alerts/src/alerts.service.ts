@@ -72,7 +72,7 @@ export class AlertsService {
       [dedupKey, doseIds, input.message],
     )) as [{ id: string }[], number];
     if (added.length > 0) return { id: added[0]!.id, created: false };
-    const { id, created, escalation } = await this.dataSource.transaction(async (manager) => {
+    const { id, created, opened } = await this.dataSource.transaction(async (manager) => {
       const rows: Array<Record<string, unknown>> = await manager.query(
         `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
          VALUES ($4, $5, $6, $7, $8, $9, $10, $2::uuid[], $3, $1)
@@ -92,16 +92,17 @@ export class AlertsService {
         ],
       );
       const row = rows[0] as { id: string; created: boolean };
-      if (!row.created) return { ...row, escalation: null };
+      if (!row.created) return { ...row, opened: null };
       const alert = await manager.findOneByOrFail(AlertEntity, { id: row.id });
-      return { ...row, escalation: await this.escalation.open(manager, alert) };
+      return { ...row, opened: { alert, escalation: await this.escalation.open(manager, alert) } };
     });
-    if (escalation) {
-      await this.escalation.opened(escalation);
+    if (opened) {
+      await this.escalation.opened(opened.escalation);
+      // The alert as this transaction created it (a dose a racing raise added since is not in it).
       await this.publish(
         'alert.created',
         input.tenantId,
-        await this.view(this.dataSource.manager, id),
+        toAlertView(opened.alert, opened.escalation),
       );
     }
     return { id, created };

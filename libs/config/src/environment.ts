@@ -107,7 +107,7 @@ export class Environment {
   @IsInt({ message: 'must be an integer' })
   @Min(1)
   @Max(500)
-  WORKER_CONCURRENCY = 10;
+  WORKER_CONCURRENCY = 50;
 
   /** How often the watcher's sweep looks for doses no delayed job handled (at most 30 s). */
   @Transform(toNumber)
