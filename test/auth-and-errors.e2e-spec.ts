@@ -239,7 +239,8 @@ describe('rate limits (429 with Retry-After)', () => {
   beforeAll(async () => {
     stack = await startStack({
       workers: 0,
-      env: { RATE_LIMIT_PER_MINUTE: '3', AUTH_FAILURES_PER_MINUTE: '2' },
+      // The tests are clients behind a proxy on loopback, each named by its X-Forwarded-For.
+      env: { RATE_LIMIT_PER_MINUTE: '3', AUTH_FAILURES_PER_MINUTE: '2', TRUST_PROXY: 'loopback' },
     });
   });
   afterAll(() => stack.close());
@@ -274,5 +275,22 @@ describe('rate limits (429 with Retry-After)', () => {
     await stack.http().get('/v1/drugs').set(good).expect(200);
     // Another address is not affected.
     await stack.http().get('/v1/drugs').set({ 'x-forwarded-for': '203.0.113.8' }).expect(401);
+  });
+});
+
+describe('the client address without TRUST_PROXY', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack({ workers: 0, env: { AUTH_FAILURES_PER_MINUTE: '2' } });
+  });
+  afterAll(() => stack.close());
+
+  it('is the connecting address: a forged X-Forwarded-For per attempt does not escape the limit', async () => {
+    for (const forged of ['203.0.113.1', '203.0.113.2']) {
+      await stack.http().get('/v1/drugs').set({ 'x-forwarded-for': forged }).expect(401);
+    }
+    const third = await stack.http().get('/v1/drugs').set({ 'x-forwarded-for': '203.0.113.3' });
+    expect(third.status).toBe(429);
   });
 });

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppOverrides } from '@taperwatch/common';
-import { AppConfig } from '@taperwatch/config';
+import { AppConfig, parseTrustProxy } from '@taperwatch/config';
 import { ApiModule } from './api.module';
 import { configureHttpApp, createFastifyAdapter } from './http-server';
 
@@ -13,7 +13,8 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, overrides),
-    createFastifyAdapter(),
+    // Validated at load, so parsing cannot fail here.
+    createFastifyAdapter(parseTrustProxy(config.TRUST_PROXY) ?? false),
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));

@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyStore, createValidationPipe } from '@taperwatch/http';
 import { PinoLogger } from 'nestjs-pino';
 import { accessLog, httpRequestDuration } from '@taperwatch/observability';
+import { TrustProxy } from '@taperwatch/config';
 import { AlertStreams } from './alerts/alert-streams';
 
 /** API.md: a body over 1 MB is 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 
-export function createFastifyAdapter(): FastifyAdapter {
+export function createFastifyAdapter(trustProxy: TrustProxy): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // `/board/` and `/v1/drugs/` mean what they look like (routerOptions: Fastify 5).
@@ -21,7 +22,7 @@ export function createFastifyAdapter(): FastifyAdapter {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     logger: false,
-    trustProxy: true,
+    trustProxy,
   });
 }
 

@@ -18,6 +18,7 @@ import {
   WEBHOOK_SECRET_PATTERN,
   defaultPolicyHasWebhook,
 } from './escalation-settings';
+import { IsTrustProxy } from './trust-proxy';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -144,6 +145,13 @@ export class Environment {
   @IsInt({ message: 'must be an integer' })
   @Min(0)
   AUTH_FAILURES_PER_MINUTE = 120;
+
+  /**
+   * Whose X-Forwarded-For names the client (the address AUTH_FAILURES_PER_MINUTE counts by):
+   * believing every caller's would let anyone pick a fresh address per attempt.
+   */
+  @IsTrustProxy()
+  TRUST_PROXY = 'false';
 
   /** How often the escalation sweep fires steps whose delayed job was lost (at most 30 s). */
   @Transform(toNumber)

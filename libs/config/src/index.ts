@@ -1,3 +1,4 @@
 export * from './environment';
 export * from './config.module';
 export * from './escalation-settings';
+export * from './trust-proxy';
