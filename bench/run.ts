@@ -6,7 +6,13 @@ import { freePort } from '@taperwatch/runtime';
 import { EscalationContext, benchDeliveries, benchEscalation } from './escalation';
 import { ApiClient } from './http/api-client';
 import { LoadResult, Target, measure } from './http/load';
-import { ceilingTarget, createPatientTarget, getPlanTarget, listDosesTarget } from './http/targets';
+import {
+  ceilingTarget,
+  createPatientTarget,
+  getPlanTarget,
+  listDosesTarget,
+  nestFloorTarget,
+} from './http/targets';
 import { benchPostToPlanned } from './latency';
 import { benchPlanner } from './planner';
 import { benchApprove } from './plans';
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
       if (want('record')) targets.push(recording.target);
     }
     if (targets.length > 0) {
-      targets.unshift(ceilingTarget(stack.ceilingUrl));
+      targets.unshift(ceilingTarget(stack.ceilingUrl), nestFloorTarget(stack.floorUrl));
       const runs: LoadResult[] = [];
       for (let round = 1; round <= settings.rounds; round++) {
         // Alternate the order so that no target always runs first (or right after another).

@@ -21,6 +21,11 @@ export function ceilingTarget(baseUrl: string): Target {
   };
 }
 
+/** The same request to Nest on Fastify with nothing on the route (nest-floor-server.ts). */
+export function nestFloorTarget(baseUrl: string): Target {
+  return { ...ceilingTarget(baseUrl), name: 'nest floor', path: '/floor' };
+}
+
 export function createPatientTarget(baseUrl: string, auth: Record<string, string>): Target {
   return {
     name: 'POST /v1/patients',

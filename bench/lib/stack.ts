@@ -5,12 +5,14 @@ import { Child, startNode, waitForHttp } from './processes';
 
 export const BENCH_ADMIN_KEY = 'bench-bootstrap-admin-key-0123456789';
 
-/** The processes under test: the built API, a worker, and the ceiling server. */
+/** The processes under test: the built API, a worker, the ceiling and the Nest floor. */
 export interface BenchStack {
   api: Child;
   apiUrl: string;
   ceiling: Child;
   ceilingUrl: string;
+  /** Nest on Fastify with the same INSERT and nothing else: the framework's floor. */
+  floorUrl: string;
   worker: Child;
   /** Child pids by name, for CPU accounting. */
   pids: Record<string, number>;
@@ -57,7 +59,7 @@ export async function startStack(
 ): Promise<BenchStack> {
   const dist = path.join(settings.root, 'dist');
   const logDir = path.join(settings.resultsDir, 'logs');
-  const [apiPort, ceilingPort] = [await freePort(), await freePort()];
+  const apiPort = await freePort();
   const api = startNode({
     name: 'api',
     script: path.join(dist, 'apps/api/src/main.js'),
@@ -67,24 +69,32 @@ export async function startStack(
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.resultsDir, 'profiles')}`]
       : [],
   });
-  const ceiling = startNode({
-    name: 'ceiling',
-    script: path.join(dist, 'bench/http/ceiling-server.js'),
-    env: { NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(ceilingPort) },
-    logDir,
-  });
+  /** The two reference servers, each on its own port with the scratch table's INSERT. */
+  const reference = async (name: string, script: string) => {
+    const port = await freePort();
+    const child = startNode({
+      name,
+      script: path.join(dist, 'bench/http', script),
+      env: { NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port) },
+      logDir,
+    });
+    return { child, url: `http://127.0.0.1:${port}` };
+  };
+  const ceiling = await reference('ceiling', 'ceiling-server.js');
+  const floor = await reference('floor', 'nest-floor-server.js');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const ceilingUrl = `http://127.0.0.1:${ceilingPort}`;
   // The API migrates the fresh database at start; the worker starts once that is done.
   await waitForHttp(`${apiUrl}/health/ready`, 90_000, api);
-  await waitForHttp(`${ceilingUrl}/health`, 30_000, ceiling);
+  await waitForHttp(`${ceiling.url}/health`, 30_000, ceiling.child);
+  await waitForHttp(`${floor.url}/health`, 30_000, floor.child);
   const worker = await startWorker(settings, databaseUrl);
   return {
     api,
     apiUrl,
-    ceiling,
-    ceilingUrl,
+    ceiling: ceiling.child,
+    ceilingUrl: ceiling.url,
+    floorUrl: floor.url,
     worker,
-    pids: { api: api.pid, worker: worker.pid, ceiling: ceiling.pid },
+    pids: { api: api.pid, worker: worker.pid, ceiling: ceiling.child.pid, floor: floor.child.pid },
   };
 }
