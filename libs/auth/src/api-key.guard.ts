@@ -10,6 +10,12 @@ import { RateLimits } from './rate-limits';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
+/** What a route's decorators ask of its caller. */
+interface RouteRule {
+  isPublic: boolean;
+  permission: Permission | undefined;
+}
+
 /**
  * The one global guard: every route needs a valid key unless marked @Public, and the key's role
  * must hold the route's @Requires permission. A route with neither is refused, so a forgotten
@@ -23,9 +29,12 @@ export class ApiKeyGuard implements CanActivate {
     private readonly limits: RateLimits,
   ) {}
 
+  /** Decorators never change at run time: read once per handler, not per request. */
+  private readonly rules = new WeakMap<object, RouteRule>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const rule = this.ruleOf(context);
+    if (rule.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const match = BEARER.exec(request.headers.authorization ?? '');
@@ -35,11 +44,25 @@ export class ApiKeyGuard implements CanActivate {
     await this.limits.chargeKey(principal.keyId);
     request.principal = principal;
 
-    const permission = this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets);
+    const { permission } = rule;
     if (!permission || !roleAllows(principal.role, permission)) {
       throw ProblemException.of(403, `The ${principal.role} role may not do this`);
     }
     return true;
+  }
+
+  private ruleOf(context: ExecutionContext): RouteRule {
+    const handler = context.getHandler();
+    let rule = this.rules.get(handler);
+    if (!rule) {
+      const targets = [handler, context.getClass()];
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
+        permission: this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets),
+      };
+      this.rules.set(handler, rule);
+    }
+    return rule;
   }
 
   private unauthenticated(request: FastifyRequest, detail: string): Promise<ProblemException> {

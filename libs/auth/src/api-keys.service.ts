@@ -100,10 +100,12 @@ export class ApiKeysService {
   }
 
   private isBootstrapKey(presented: string): boolean {
-    if (!this.bootstrapKey) return false;
+    // timingSafeEqual needs equal lengths; checking the length without a copy spares every
+    // request that carries an ordinary key a buffer allocation.
+    if (!this.bootstrapKey || Buffer.byteLength(presented) !== this.bootstrapKey.length) {
+      return false;
+    }
     const candidate = Buffer.from(presented);
-    return (
-      candidate.length === this.bootstrapKey.length && timingSafeEqual(candidate, this.bootstrapKey)
-    );
+    return timingSafeEqual(candidate, this.bootstrapKey);
   }
 }
