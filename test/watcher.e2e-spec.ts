@@ -254,6 +254,21 @@ describe('recordings judged at once', () => {
     }
     expect(seen).toEqual(doseIds);
 
+    // A window [from, to) with a status filter: the two doses due in the next hours, one page.
+    const now = Date.now();
+    const window = new URLSearchParams({
+      from: new Date(now).toISOString(),
+      to: new Date(now + 2 * HOUR + 60_000).toISOString(),
+      status: 'scheduled',
+    });
+    const ahead = await stack
+      .http()
+      .get(`/v1/plans/${planId}/doses?${window}`)
+      .set(bearer(nurse))
+      .expect(200);
+    expect(ahead.body.items.map((d: { id: string }) => d.id)).toEqual(doseIds.slice(3));
+    expect(ahead.body.nextCursor).toBeNull();
+
     // A listed dose reads exactly as its recording answered (both map raw rows to the view).
     const recorded = await stack
       .http()

@@ -229,7 +229,7 @@ export class PlanLifecycleService {
     body: RevisionBody,
     origin: RevisionOrigin = {},
   ): Promise<PlanView> {
-    await this.plans.findVisible(principal, id);
+    await this.plans.assertVisible(principal, id);
     const plan = await this.dataSource.transaction(async (manager) => {
       const parent = (await lockPlan(manager, id))!;
       if (!REVISABLE.includes(parent.status)) {
@@ -320,7 +320,7 @@ export class PlanLifecycleService {
     id: string,
     change: (manager: EntityManager, plan: PlanEntity, zone: string, now: Date) => Promise<void>,
   ): Promise<PlanView> {
-    await this.plans.findVisible(principal, id);
+    await this.plans.assertVisible(principal, id);
     const plan = await this.dataSource.transaction(async (manager) => {
       const locked = (await lockPlan(manager, id))!;
       const zone = await this.doses.zoneOf(manager, locked.patientId);

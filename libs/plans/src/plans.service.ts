@@ -34,6 +34,16 @@ export class PlansService {
     );
   }
 
+  /** findVisible's 404 without loading the plan (its steps and rationale can be large). */
+  async assertVisible(principal: Principal, id: string): Promise<void> {
+    const [row] = (await this.dataSource.query(
+      `SELECT pt.unit_id AS "unitId" FROM plans p JOIN patients pt ON pt.id = p.patient_id
+       WHERE p.id = $1 AND p.tenant_id = $2`,
+      [id, principal.tenantId],
+    )) as { unitId: string }[];
+    assertVisible(principal, row, 'Plan');
+  }
+
   async get(principal: Principal, id: string): Promise<PlanView> {
     return toPlanView(await this.findVisible(principal, id));
   }
