@@ -63,8 +63,11 @@ describe('the ward board', () => {
     page.screenshot({ path: path.join(TEST_OUTPUT, `board-${name}.png`), fullPage: true });
 
   /** A tablet of its own (a separate browser context: its own sessionStorage), signed in. */
-  async function signIn(key: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  async function signIn(key: string, timezoneId?: string): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -267,6 +270,40 @@ describe('the ward board', () => {
       ]),
     );
     await screenshot(page, 'patient');
+    await page.context().close();
+  });
+
+  it("lists the patient's day, on the patient's clock, whatever the tablet's zone", async () => {
+    // The seeded patient lives in UTC; the tablet sits where the calendar date differs now.
+    const dateIn = (timeZone: string) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+    const tabletZone = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find(
+      (zone) => dateIn(zone) !== dateIn('UTC'),
+    )!;
+    const alert = await raise({
+      type: 'missed_dose',
+      patientId: seeded.patientId,
+      planId: seeded.planId,
+      doseIds: seeded.doseIds,
+    });
+    const page = await signIn(nurse7, tabletZone);
+    await page
+      .locator(`[data-alert-id="${alert.id}"]`)
+      .getByRole('button', { name: 'Show patient' })
+      .click();
+    const row = page.locator(`#doses tr[data-dose-id="${seeded.doseIds[0]}"]`);
+    await row.waitFor();
+    expect(await page.locator('#plan-summary').innerText()).toContain(
+      "Dates and times are the patient's (UTC).",
+    );
+    const dueAt = await row.locator('time').first().getAttribute('datetime');
+    const clockIn = (zone: string) =>
+      inPage<string>(
+        page,
+        `new Intl.DateTimeFormat(undefined, { timeZone: '${zone}', hour: '2-digit', minute: '2-digit' }).format(new Date('${dueAt}'))`,
+      );
+    expect(await clockIn('UTC')).not.toBe(await clockIn(tabletZone));
+    expect(await row.locator('time').first().innerText()).toBe(await clockIn('UTC'));
     await page.context().close();
   });
 

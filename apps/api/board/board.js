@@ -56,6 +56,51 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   timeStyle: 'short',
 });
 
+const TABLET_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/**
+ * A patient's calendar and clock. Doses are scheduled in the patient's IANA zone, so "today's
+ * doses", the step in force and dose times are the patient's, whatever zone the tablet is in.
+ */
+function patientClock(timeZone) {
+  const dateOf = new Intl.DateTimeFormat('en-CA', { timeZone }); // YYYY-MM-DD
+  const fields = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  /** The zone's offset from UTC at an instant, in ms. */
+  const offsetAt = (ms) => {
+    const p = Object.fromEntries(fields.formatToParts(new Date(ms)).map((f) => [f.type, f.value]));
+    const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+    return wall - (ms - (((ms % 1000) + 1000) % 1000));
+  };
+  /** The instant a calendar day begins in the zone (twice, so a DST change settles). */
+  const startOf = (day) => {
+    const [y, m, d] = day.split('-').map(Number);
+    const wall = Date.UTC(y, m - 1, d);
+    return new Date(wall - offsetAt(wall - offsetAt(wall)));
+  };
+  return {
+    timeZone,
+    time: new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }),
+    today: () => dateOf.format(new Date()),
+    /** [start, end) of the patient's day. */
+    dayBounds(day) {
+      const next = new Date(startOf(day).getTime() + 36 * 3600 * 1000);
+      return [startOf(day), startOf(dateOf.format(next))];
+    },
+  };
+}
+
+/** The selected patient's clock (the tablet's until their record has loaded). */
+let clock = patientClock(TABLET_ZONE);
+
 /** A <time> for an ISO instant: the time alone when it is today, else date and time. */
 function timeOf(iso) {
   const at = new Date(iso);
@@ -64,6 +109,11 @@ function timeOf(iso) {
     dateTime: iso,
     textContent: (today ? timeFormat : dateTimeFormat).format(at),
   });
+}
+
+/** A <time> on the selected patient's clock (a dose of their day: the time alone). */
+function patientTime(iso) {
+  return el('time', { dateTime: iso, textContent: clock.time.format(new Date(iso)) });
 }
 
 function say(message) {
@@ -382,12 +432,14 @@ function showChart(svgText) {
 }
 
 function planSummary(plan) {
-  const today = new Date().toLocaleDateString('en-CA'); // YYYY-MM-DD
+  const today = clock.today();
   const step = plan.steps.find((s) => s.startDate <= today && today <= s.endDate);
   const now = step
     ? ` Today: step ${step.index} of ${plan.steps.length}, ${step.dailyDoseMg} mg/day.`
     : '';
-  return `${plan.drugCode}, plan version ${plan.version} (${plan.status}), ${plan.startDailyDoseMg} to ${plan.targetDailyDoseMg} mg/day, ${plan.startDate} to ${plan.endDate}.${now}`;
+  const zone =
+    clock.timeZone === TABLET_ZONE ? '' : ` Dates and times are the patient's (${clock.timeZone}).`;
+  return `${plan.drugCode}, plan version ${plan.version} (${plan.status}), ${plan.startDailyDoseMg} to ${plan.targetDailyDoseMg} mg/day, ${plan.startDate} to ${plan.endDate}.${now}${zone}`;
 }
 
 async function showPatient(alert) {
@@ -397,11 +449,13 @@ async function showPatient(alert) {
   $('patient-empty').hidden = true;
   $('patient-details').hidden = false;
   try {
-    const [plan, chart] = await Promise.all([
+    const [plan, chart, patient] = await Promise.all([
       api(`/v1/plans/${alert.planId}`),
       api(`/v1/plans/${alert.planId}/chart`, { accept: 'image/svg+xml' }),
+      api(`/v1/patients/${alert.patientId}`),
     ]);
     if (selected !== alert.id) return; // another alert was chosen meanwhile
+    clock = patientClock(patient.timezone);
     $('plan-summary').textContent = planSummary(plan);
     showChart(chart);
     await loadDoses(alert.planId);
@@ -416,14 +470,14 @@ function doseRow(dose) {
   const label = DOSE_LABELS[dose.outcome ?? dose.status] ?? dose.status;
   const status = el('td', { className: `dose-status ${dose.status}` }, label);
   if (dose.administeredAt && dose.outcome === 'given')
-    status.append(' ', timeOf(dose.administeredAt));
+    status.append(' ', patientTime(dose.administeredAt));
   const buttons = recordable
     ? OUTCOMES.map(([outcome, text]) =>
         el('button', {
           type: 'button',
           className: outcome === 'given' ? '' : 'secondary',
           textContent: text,
-          ariaLabel: `${text}: ${dose.doseMg} mg due ${timeFormat.format(new Date(dose.dueAt))}`,
+          ariaLabel: `${text}: ${dose.doseMg} mg due ${clock.time.format(new Date(dose.dueAt))}`,
           onclick: () => recordDose(dose, outcome, text),
         }),
       )
@@ -431,7 +485,7 @@ function doseRow(dose) {
   return el(
     'tr',
     { data: { doseId: dose.id } },
-    el('td', {}, timeOf(dose.dueAt)),
+    el('td', {}, patientTime(dose.dueAt)),
     el('td', { textContent: `${dose.doseMg} mg` }),
     status,
     el('td', {}, el('div', { className: 'actions' }, ...buttons)),
@@ -439,10 +493,7 @@ function doseRow(dose) {
 }
 
 async function loadDoses(planId) {
-  const from = new Date();
-  from.setHours(0, 0, 0, 0);
-  const to = new Date(from);
-  to.setDate(to.getDate() + 1);
+  const [from, to] = clock.dayBounds(clock.today());
   const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
   const doses = await listAll(`/v1/plans/${planId}/doses?${query}`);
   $('doses').tBodies[0].replaceChildren(...doses.map(doseRow));
@@ -452,7 +503,7 @@ async function loadDoses(planId) {
 async function recordDose(dose, outcome, text) {
   const answer = await confirmAction({
     title: `Record dose as ${text.toLowerCase()}`,
-    text: `${dose.doseMg} mg due ${timeFormat.format(new Date(dose.dueAt))}, recorded now as “${text}”.`,
+    text: `${dose.doseMg} mg due ${clock.time.format(new Date(dose.dueAt))}, recorded now as “${text}”.`,
     confirm: `Record ${text.toLowerCase()}`,
   });
   if (!answer) return;
