@@ -233,6 +233,33 @@ describe('recordings judged at once', () => {
     ]);
   });
 
+  it('counts the hours since the last taken dose even when it is older than the window judged', async () => {
+    // Baclofen: 20 h without a taken dose is a cessation risk. The last one was taken 30 h ago,
+    // outside the 24 h of doses the rules read; monitoring began 72 h ago.
+    const { planId, patientId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+      { inMs: -30 * HOUR, status: 'given' },
+      { inMs: -20 * 60_000 },
+    ]);
+    await stack.app
+      .get(DataSource)
+      .query(`UPDATE plans SET approved_at = now() - interval '72 hours' WHERE id = $1`, [planId]);
+    await stack
+      .http()
+      .post(`/v1/doses/${doseIds[1]}/administrations`)
+      .set(bearer(nurse))
+      .send({ outcome: 'refused' })
+      .expect(201);
+    const [cessation] = (await alertsFor(patientId)).filter(
+      (a) => a.type === 'abrupt_cessation_risk',
+    );
+    expect(cessation).toEqual(
+      expect.objectContaining({
+        severity: 'critical',
+        message: expect.stringMatching(/30(\.\d+)? h since the last taken dose, over the 20 h/),
+      }),
+    );
+  });
+
   it("pages a plan's doses in due order with a cursor", async () => {
     const offsets = [-3, -2, -1, 1, 2].map((h) => h * HOUR);
     const { planId, doseIds } = await seedWatchedPlan(
