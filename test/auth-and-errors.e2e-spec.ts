@@ -195,6 +195,26 @@ describe('authentication, roles, unit scopes and problem details', () => {
     expectProblem(await postPatient(prescriber, { externalId: 'MRN-dup', unitId: 'ward-7' }), 409);
   });
 
+  it('answers a created patient with exactly what a later read returns', async () => {
+    const created = await postPatient(prescriber, {
+      externalId: 'MRN-echo',
+      unitId: 'ward-7',
+      timezone: 'Europe/London',
+      birthDate: '1950-04-02',
+      creatinineClearanceMlMin: 63.45,
+    }).expect(201);
+    // numeric(6,1) keeps one decimal: the answer says what was stored, not what was sent.
+    expect(created.body).toEqual(
+      expect.objectContaining({ timezone: 'Europe/London', creatinineClearanceMlMin: 63.5 }),
+    );
+    const read = await stack
+      .http()
+      .get(`/v1/patients/${created.body.id}`)
+      .set(bearer(prescriber))
+      .expect(200);
+    expect(read.body).toEqual(created.body);
+  });
+
   it('updates a patient with PATCH, refusing externalId and a null unit', async () => {
     const patient = await createPatient(stack, prescriber);
     const res = await stack

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Clock } from '@taperwatch/common';
 import { Principal, assertMayUseUnit, assertVisible } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
 import { PatientEntity, isUniqueViolation, preparedQuery } from '@taperwatch/persistence';
@@ -41,35 +42,17 @@ export function toPatientView(p: PatientRecord): PatientView {
   };
 }
 
-/** A RETURNING * row of patients (snake_case; numeric arrives as text). */
-interface PatientRow {
-  id: string;
-  external_id: string;
-  unit_id: string;
-  timezone: string;
-  birth_date: string | null;
-  creatinine_clearance_ml_min: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function fromRow(row: PatientRow): PatientRecord {
-  const clearance = row.creatinine_clearance_ml_min;
-  return {
-    id: row.id,
-    externalId: row.external_id,
-    unitId: row.unit_id,
-    timezone: row.timezone,
-    birthDate: row.birth_date,
-    creatinineClearanceMlMin: clearance === null ? null : Number(clearance),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+/** numeric(6,1) arrives as text. */
+function clearanceOf(value: string | null): number | null {
+  return value === null ? null : Number(value);
 }
 
 @Injectable()
 export class PatientsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   private get repo() {
     return this.dataSource.getRepository(PatientEntity);
@@ -77,26 +60,40 @@ export class PatientsService {
 
   async create(principal: Principal, input: PatientInput): Promise<PatientView> {
     assertMayUseUnit(principal, input.unitId);
+    const now = this.clock.now();
+    const record: PatientRecord = {
+      id: randomUUID(),
+      externalId: input.externalId,
+      unitId: input.unitId,
+      timezone: input.timezone ?? 'UTC',
+      birthDate: input.birthDate ?? null,
+      creatinineClearanceMlMin: input.creatinineClearanceMlMin ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
     try {
-      // A named statement on the pool: the hot path of patient creation is one round trip with
-      // no ORM query building.
-      const [row] = await preparedQuery<PatientRow>(
+      // The hot path of patient creation: one named statement, no ORM, and the view built from
+      // what was written. Only the clearance comes back, as numeric(6,1) rounds it; the
+      // timestamps are the clock's (millisecond columns keep them exactly).
+      const [row] = await preparedQuery<{ creatinine_clearance_ml_min: string | null }>(
         this.dataSource,
         'patient-insert',
         `INSERT INTO patients (id, tenant_id, external_id, unit_id, timezone, birth_date,
-                               creatinine_clearance_ml_min)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+                               creatinine_clearance_ml_min, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING creatinine_clearance_ml_min`,
         [
-          randomUUID(),
+          record.id,
           principal.tenantId,
-          input.externalId,
-          input.unitId,
-          input.timezone ?? 'UTC',
-          input.birthDate ?? null,
-          input.creatinineClearanceMlMin ?? null,
+          record.externalId,
+          record.unitId,
+          record.timezone,
+          record.birthDate,
+          record.creatinineClearanceMlMin,
+          now,
         ],
       );
-      return toPatientView(fromRow(row!));
+      record.creatinineClearanceMlMin = clearanceOf(row!.creatinine_clearance_ml_min);
+      return toPatientView(record);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw ProblemException.conflict('A patient with this externalId already exists');
