@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { AlertsService } from '@taperwatch/alerts';
@@ -37,6 +38,13 @@ describe('alerts', () => {
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    // The alert's statement wrote its escalation, once, whichever raise won.
+    const escalations = (await stack.app
+      .get(DataSource)
+      .query(`SELECT status FROM alert_escalations WHERE alert_id = $1`, [results[0]!.id])) as {
+      status: string;
+    }[];
+    expect(escalations).toHaveLength(1);
     const list = await stack
       .http()
       .get(`/v1/alerts?patientId=${base.patientId}`)

@@ -8,6 +8,13 @@ import { AlertEntity, AlertSeverity, AlertStatus, AlertType } from '@taperwatch/
 import { AlertEvents, AlertEventType } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
 import { EscalationService } from './escalation.service';
+import {
+  ADD_DOSES,
+  OPEN_ALERT_SQL,
+  OpenedAlertRow,
+  escalationParams,
+  openedAlert,
+} from './open-alert.sql';
 
 export interface RaiseAlert {
   tenantId: string;
@@ -28,14 +35,6 @@ export interface AlertListQuery {
   limit: number;
   cursor?: string;
 }
-
-/**
- * Adds $2's dose ids to a live alert and takes $3 as its message: the same SET for the plain
- * UPDATE and for the ON CONFLICT of a raise that raced another.
- */
-const ADD_DOSES = `dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.dose_ids || $2::uuid[]) AS d ORDER BY d),
-           message = $3,
-           updated_at = now()`;
 
 /** One live alert per plan and type: the key the partial unique index guards. */
 export function alertDedupKey(planId: string, type: AlertType): string {
@@ -72,40 +71,30 @@ export class AlertsService {
       [dedupKey, doseIds, input.message],
     )) as [{ id: string }[], number];
     if (added.length > 0) return { id: added[0]!.id, created: false };
-    const { id, created, opened } = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<Record<string, unknown>> = await manager.query(
-        `INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
-         VALUES ($4, $5, $6, $7, $8, $9, $10, $2::uuid[], $3, $1)
-         ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET ${ADD_DOSES}
-         RETURNING id, (xmax = 0) AS created`,
-        [
-          dedupKey,
-          doseIds,
-          input.message,
-          randomUUID(),
-          input.tenantId,
-          input.type,
-          input.severity,
-          input.patientId,
-          input.planId,
-          input.unitId,
-        ],
-      );
-      const row = rows[0] as { id: string; created: boolean };
-      if (!row.created) return { ...row, opened: null };
-      const alert = await manager.findOneByOrFail(AlertEntity, { id: row.id });
-      return { ...row, opened: { alert, escalation: await this.escalation.open(manager, alert) } };
-    });
-    if (opened) {
-      await this.escalation.opened(opened.escalation);
-      // The alert as this transaction created it (a dose a racing raise added since is not in it).
-      await this.publish(
-        'alert.created',
-        input.tenantId,
-        toAlertView(opened.alert, opened.escalation),
-      );
-    }
-    return { id, created };
+    // A new alert: its escalation starts from the policy in force now, and both rows are
+    // written by one statement.
+    const id = randomUUID();
+    const escalation = await this.escalation.initial(id, input.tenantId, input.unitId);
+    const [row] = (await this.dataSource.query(OPEN_ALERT_SQL, [
+      dedupKey,
+      doseIds,
+      input.message,
+      id,
+      input.tenantId,
+      input.type,
+      input.severity,
+      input.patientId,
+      input.planId,
+      input.unitId,
+      ...escalationParams(escalation),
+    ])) as OpenedAlertRow[];
+    if (!row!.created) return { id: row!.id, created: false };
+    escalation.updatedAt = row!.escalation_updated_at!;
+    const alert = openedAlert({ ...input, id, dedupKey }, row!);
+    await this.escalation.opened(escalation);
+    // The alert as this statement created it (a dose a racing raise added since is not in it).
+    await this.publish('alert.created', input.tenantId, toAlertView(alert, escalation));
+    return { id, created: true };
   }
 
   async get(principal: Principal, id: string): Promise<AlertView> {

@@ -80,20 +80,33 @@ export class EscalationService {
   ) {}
 
   /** In the transaction that inserted the alert: freezes the policy onto it as step 0. */
-  async open(manager: EntityManager, alert: AlertEntity): Promise<AlertEscalationEntity> {
-    const effective = await this.policies.effective(manager, alert.tenantId, alert.unitId);
+  /**
+   * The escalation a new alert of this unit starts with: the policy in force now, frozen onto
+   * it. Not stored here: the alert's own statement inserts it (OPEN_ALERT_SQL), so no alert is
+   * ever committed without one.
+   */
+  async initial(alertId: string, tenantId: string, unitId: string): Promise<AlertEscalationEntity> {
+    const manager = this.dataSource.manager;
+    const effective = await this.policies.effective(manager, tenantId, unitId);
     const now = this.clock.now().getTime();
-    const row = manager.create(AlertEscalationEntity, {
-      alertId: alert.id,
-      tenantId: alert.tenantId,
-      unitId: alert.unitId,
+    return manager.create(AlertEscalationEntity, {
+      alertId,
+      tenantId,
+      unitId,
       failedDeliveries: 0,
+      lastFiredAt: null,
       ...(effective
         ? this.columns(openEscalation(effective.policy, now), effective.policy, effective.source)
-        : { status: 'undeliverable', step: 0, loop: 0, level: 0, nextAt: null }),
+        : {
+            status: 'undeliverable',
+            step: 0,
+            loop: 0,
+            level: 0,
+            nextAt: null,
+            policy: null,
+            policySource: null,
+          }),
     });
-    await manager.insert(AlertEscalationEntity, row);
-    return row;
   }
 
   /** After the alert's commit: arms step 0, or reports loudly that nobody can be told. */
