@@ -37,6 +37,13 @@ function serviceEnv(settings: BenchSettings, databaseUrl: string): Record<string
 }
 
 /** A built worker (`dist/apps/worker/src/main.js`) on a migrated database, once it has started. */
+/** BENCH_CPU_PROF=1: the API and every worker write a CPU profile when they stop. */
+function profileArgs(settings: BenchSettings): string[] {
+  return settings.cpuProfile
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.resultsDir, 'profiles')}`]
+    : [];
+}
+
 export async function startWorker(
   settings: BenchSettings,
   databaseUrl: string,
@@ -48,6 +55,7 @@ export async function startWorker(
     script: path.join(settings.root, 'dist/apps/worker/src/main.js'),
     env: { ...serviceEnv(settings, databaseUrl), MIGRATIONS_RUN: 'false', ...env },
     logDir: path.join(settings.resultsDir, 'logs'),
+    nodeArgs: profileArgs(settings),
   });
   await worker.waitForLine(/"msg":"started"/, 60_000);
   return worker;
@@ -65,9 +73,7 @@ export async function startStack(
     script: path.join(dist, 'apps/api/src/main.js'),
     env: { ...serviceEnv(settings, databaseUrl), PORT: String(apiPort), HOST: '127.0.0.1' },
     logDir,
-    nodeArgs: settings.cpuProfile
-      ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.resultsDir, 'profiles')}`]
-      : [],
+    nodeArgs: profileArgs(settings),
   });
   /** The two reference servers, each on its own port with the scratch table's INSERT. */
   const reference = async (name: string, script: string) => {
