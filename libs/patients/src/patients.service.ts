@@ -47,6 +47,36 @@ function clearanceOf(value: string | null): number | null {
   return value === null ? null : Number(value);
 }
 
+const PATIENT_COLUMNS = `id, tenant_id, external_id, unit_id, timezone, birth_date,
+  creatinine_clearance_ml_min, created_at, updated_at`;
+
+/** A row of PATIENT_COLUMNS (snake_case; dates as text, numeric as text). */
+interface PatientRow {
+  id: string;
+  tenant_id: string;
+  external_id: string;
+  unit_id: string;
+  timezone: string;
+  birth_date: string | null;
+  creatinine_clearance_ml_min: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function patientFromRow(row: PatientRow): PatientEntity {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    externalId: row.external_id,
+    unitId: row.unit_id,
+    timezone: row.timezone,
+    birthDate: row.birth_date,
+    creatinineClearanceMlMin: clearanceOf(row.creatinine_clearance_ml_min),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 @Injectable()
 export class PatientsService {
   constructor(
@@ -104,8 +134,14 @@ export class PatientsService {
 
   /** The patient if this caller may see it; 404 otherwise (another tenant's or unit's). */
   async findVisible(principal: Principal, id: string): Promise<PatientEntity> {
-    const patient = await this.repo.findOneBy({ id, tenantId: principal.tenantId });
-    return assertVisible(principal, patient, 'Patient');
+    // Read by every taper request and plan action: a named statement, no entity hydration.
+    const [row] = await preparedQuery<PatientRow>(
+      this.dataSource,
+      'patient-by-id',
+      `SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = $1 AND tenant_id = $2`,
+      [id, principal.tenantId],
+    );
+    return assertVisible(principal, row ? patientFromRow(row) : null, 'Patient');
   }
 
   async get(principal: Principal, id: string): Promise<PatientView> {

@@ -3,14 +3,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock, isoDate } from '@taperwatch/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { PatientFacts, TaperRequestInput, checkTaperRequest, planTaper } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { taperRequestsPlanned } from '@taperwatch/observability';
 import { PatientsService } from '@taperwatch/patients';
-import { PatientEntity, PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
+import {
+  PatientEntity,
+  PlanEntity,
+  TaperRequestEntity,
+  preparedQuery,
+} from '@taperwatch/persistence';
 import {
   JOB_NAMES,
   PlanRequestJob,
@@ -63,26 +67,48 @@ export class TaperRequestsService {
       );
     }
     await assertQueueReady(this.planningQueue);
-    const repo = this.dataSource.getRepository(TaperRequestEntity);
-    const id = randomUUID();
-    const row = {
-      id,
+    const now = this.clock.now();
+    const request = {
+      id: randomUUID(),
       tenantId: principal.tenantId,
       patientId: patient.id,
       drugCode: body.drugCode,
       body: body as unknown as Record<string, unknown>,
       status: 'queued' as const,
+      planId: null,
+      problems: null,
       createdBy: principal.keyId,
       correlationId: correlationId ?? null,
-    };
-    await repo.insert(row as QueryDeepPartialEntity<TaperRequestEntity>);
-    await this.enqueue(id, correlationId).catch((error: unknown) =>
+      createdAt: now,
+      updatedAt: now,
+    } satisfies TaperRequestEntity;
+    // One named statement, and the answer is what it wrote: the request is queued (a worker
+    // may plan it before this answer leaves; GET says so then).
+    await preparedQuery(
+      this.dataSource,
+      'taper-request-insert',
+      `INSERT INTO taper_requests (id, tenant_id, patient_id, drug_code, body, status, created_by,
+                                   correlation_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+      [
+        request.id,
+        request.tenantId,
+        request.patientId,
+        request.drugCode,
+        JSON.stringify(request.body),
+        request.status,
+        request.createdBy,
+        request.correlationId,
+        now,
+      ],
+    );
+    await this.enqueue(request.id, correlationId).catch((error: unknown) =>
       this.logger.warn(
-        { requestId: id, err: { message: (error as Error).message } },
+        { requestId: request.id, err: { message: (error as Error).message } },
         'enqueue failed after commit; the sweep will queue it',
       ),
     );
-    return toTaperRequestView(await repo.findOneByOrFail({ id }));
+    return toTaperRequestView(request);
   }
 
   async get(principal: Principal, id: string): Promise<TaperRequestView> {
