@@ -77,6 +77,25 @@ describe('taper requests', () => {
     });
   });
 
+  it("plans with the patient's stored renal function and age: severe impairment slows every step", async () => {
+    const planFor = async (patientOverrides: object) => {
+      const patient = await createPatient(stack, prescriber, patientOverrides);
+      const res = await submit(baclofenRequest(patient.id)).expect(202);
+      const done = await waitForOutcome(res.body.id);
+      return (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(nurse)).expect(200))
+        .body as { endDate: string; warnings: { code: string; severity: string }[] };
+    };
+    const usual = await planFor({});
+    const impaired = await planFor({ creatinineClearanceMlMin: 25.5, birthDate: '1941-03-05' });
+    expect(impaired.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'renal_impairment', severity: 'critical' }),
+      ]),
+    );
+    expect(usual.warnings.map((w) => w.code)).not.toContain('renal_impairment');
+    expect(impaired.endDate > usual.endDate).toBe(true);
+  });
+
   it('refuses a baclofen request above 80 mg/day with 422, and plans it with an override reason', async () => {
     const patient = await createPatient(stack, prescriber);
     const high = baclofenRequest(patient.id, { currentDosesMg: [30, 30, 30] });

@@ -28,7 +28,30 @@ import { plannedColumns } from './planned-columns';
 
 export type TaperRequestBody = TaperRequestInput & { patientId: string };
 
-export function patientFacts(patient: PatientEntity, today: string): PatientFacts {
+/** The request, locked, with what the planner needs of its patient: one round trip. */
+const LOCK_REQUEST_SQL = `
+SELECT r.id, r.tenant_id, r.patient_id, r.body, r.status, r.correlation_id,
+       p.birth_date, p.creatinine_clearance_ml_min AS clearance
+FROM taper_requests r JOIN patients p ON p.id = r.patient_id
+WHERE r.id = $1
+FOR UPDATE OF r`;
+
+interface LockedRequest {
+  id: string;
+  tenant_id: string;
+  patient_id: string;
+  body: TaperRequestBody;
+  status: TaperRequestEntity['status'];
+  correlation_id: string | null;
+  birth_date: string | null;
+  /** numeric arrives as text */
+  clearance: string | null;
+}
+
+export function patientFacts(
+  patient: Pick<PatientEntity, 'birthDate' | 'creatinineClearanceMlMin'>,
+  today: string,
+): PatientFacts {
   return {
     birthDate: patient.birthDate,
     creatinineClearanceMlMin: patient.creatinineClearanceMlMin,
@@ -138,16 +161,11 @@ export class TaperRequestsService {
    */
   async plan(requestId: string): Promise<'planned' | 'rejected' | 'skipped'> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const request = await manager
-        .getRepository(TaperRequestEntity)
-        .createQueryBuilder('r')
-        .setLock('pessimistic_write')
-        .where('r.id = :id', { id: requestId })
-        .getOne();
-      if (!request || request.status === 'planned' || request.status === 'rejected') {
+      const [locked] = (await manager.query(LOCK_REQUEST_SQL, [requestId])) as LockedRequest[];
+      if (!locked || locked.status === 'planned' || locked.status === 'rejected') {
         return 'skipped' as const;
       }
-      return this.planLocked(manager, request);
+      return this.planLocked(manager, locked);
     });
     if (outcome !== 'skipped') taperRequestsPlanned.inc({ outcome });
     return outcome;
@@ -155,11 +173,17 @@ export class TaperRequestsService {
 
   private async planLocked(
     manager: EntityManager,
-    request: TaperRequestEntity,
+    request: LockedRequest,
   ): Promise<'planned' | 'rejected'> {
-    const patient = await manager.findOneByOrFail(PatientEntity, { id: request.patientId });
-    const { patientId: _p, ...input } = request.body as unknown as TaperRequestBody;
-    const result = planTaper(input, patientFacts(patient, isoDate(this.clock.now())));
+    const { patientId: _p, ...input } = request.body;
+    const facts = patientFacts(
+      {
+        birthDate: request.birth_date,
+        creatinineClearanceMlMin: request.clearance === null ? null : Number(request.clearance),
+      },
+      isoDate(this.clock.now()),
+    );
+    const result = planTaper(input, facts);
     if (result.kind === 'rejected') {
       await manager.update(
         TaperRequestEntity,
@@ -175,9 +199,9 @@ export class TaperRequestsService {
     const planId = randomUUID();
     await manager.insert(PlanEntity, {
       id: planId,
-      tenantId: request.tenantId,
+      tenantId: request.tenant_id,
       requestId: request.id,
-      patientId: request.patientId,
+      patientId: request.patient_id,
       drugCode: plan.drugCode,
       version: 1,
       status: 'proposed',
@@ -185,7 +209,7 @@ export class TaperRequestsService {
     });
     await manager.update(TaperRequestEntity, { id: request.id }, { status: 'planned', planId });
     this.logger.log(
-      { requestId: request.id, planId, correlationId: request.correlationId },
+      { requestId: request.id, planId, correlationId: request.correlation_id },
       'planned',
     );
     return 'planned';
