@@ -57,6 +57,20 @@ describe('alerts', () => {
     );
   });
 
+  it("takes the caller's reading of whether the alert is live as a hint, never as the truth", async () => {
+    const base = missedDoseAlert();
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+    // Read as live while none is: the alert is opened all the same.
+    const opened = await alerts.raise({ ...base, doseIds: [first] }, { live: true });
+    expect(opened.created).toBe(true);
+    // Read as not live while it is (another worker opened it since): the doses are added to it.
+    const stale = await alerts.raise({ ...base, doseIds: [second] }, { live: false });
+    expect(stale).toEqual({ id: opened.id, created: false });
+    await alerts.raise({ ...base, doseIds: [third] }, { live: true });
+    const view = await alerts.view(stack.app.get(DataSource).manager, opened.id);
+    expect([...view.doseIds].sort()).toEqual([first, second, third].sort());
+  });
+
   it('acknowledges idempotently, resolves once, and opens a new alert after resolution', async () => {
     const raised = missedDoseAlert();
     const alert = await alerts.raise(raised);

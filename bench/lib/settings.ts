@@ -115,7 +115,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     items: items(env),
     durationS: num(env, 'BENCH_DURATION_S', q(10, 2), 1, 120),
     warmupS: num(env, 'BENCH_WARMUP_S', q(3, 1), 0, 60),
-    rounds: num(env, 'BENCH_ROUNDS', q(3, 1), 1, 10),
+    rounds: num(env, 'BENCH_ROUNDS', q(5, 1), 1, 10),
     connections: num(env, 'BENCH_CONNECTIONS', 50, 1, 1000),
     plannerS: num(env, 'BENCH_PLANNER_S', q(3, 0.5), 0.2, 60),
     latencyRequests: num(env, 'BENCH_LATENCY_REQUESTS', q(1000, 100), 1, 100_000),

@@ -57,20 +57,26 @@ export class AlertsService {
   /**
    * Raises an alert, or adds the doses to the live one with the same plan and type. Two workers
    * raising at once meet at the partial unique index: one inserts, the other updates. A new
-   * alert gets its escalation (the policy frozen onto it) in the same transaction, so no alert
-   * is ever committed without one. Callers learn only the id and whether it is new: the watcher
-   * raises on every miss and reads nothing back.
+   * alert gets its escalation (the policy frozen onto it) in the same statement, so no alert is
+   * ever committed without one. Callers learn only the id and whether it is new: the watcher
+   * raises on every miss and reads nothing back. `known.live` is the caller's recent reading of
+   * whether the alert is live; it only picks which statement to try first.
    */
-  async raise(input: RaiseAlert): Promise<{ id: string; created: boolean }> {
+  async raise(
+    input: RaiseAlert,
+    known?: { live: boolean },
+  ): Promise<{ id: string; created: boolean }> {
     const doseIds = [...new Set(input.doseIds)].sort();
     const dedupKey = alertDedupKey(input.planId, input.type);
-    // Most raises add doses to the live alert (every further miss of a plan): one statement,
-    // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
-    const [added] = (await this.dataSource.query(
-      `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved' RETURNING id`,
-      [dedupKey, doseIds, input.message],
-    )) as [{ id: string }[], number];
-    if (added.length > 0) return { id: added[0]!.id, created: false };
+    if (known?.live !== false) {
+      // Most raises add doses to the live alert (every further miss of a plan): one statement,
+      // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
+      const [added] = (await this.dataSource.query(
+        `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved' RETURNING id`,
+        [dedupKey, doseIds, input.message],
+      )) as [{ id: string }[], number];
+      if (added.length > 0) return { id: added[0]!.id, created: false };
+    }
     // A new alert: its escalation starts from the policy in force now, and both rows are
     // written by one statement.
     const id = randomUUID();

@@ -9,6 +9,7 @@ import { HOUR_MS, WatchedDose, evaluateDoseAlerts } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
 import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
 import { DoseRow } from '@taperwatch/plans';
+import type { AlertType } from '@taperwatch/persistence';
 import { WatchedPlan, currentStepDailyDose, watchedPlan } from './plan-context';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
@@ -41,10 +42,15 @@ FROM plans p JOIN patients pt ON pt.id = p.patient_id
 WHERE p.id = $1 AND p.status IN ('active', 'paused')`;
 /** Raw SQL, not entities: it runs for every missed dose. */
 const PLAN_SQL = planSql();
-/** PLAN_SQL, plus when the plan's last dose was taken (the cessation rule's clock). */
-const PLAN_WITH_LAST_TAKEN_SQL = planSql(`,
+/**
+ * PLAN_SQL, plus when the plan's last dose was taken (the cessation rule's clock) and the types
+ * of its live alerts (a raise then knows whether it adds to one or opens one).
+ */
+const PLAN_TO_JUDGE_SQL = planSql(`,
        (SELECT max(coalesce(d.administered_at, d.due_at)) FROM doses d
-        WHERE d.plan_id = p.id AND d.status = 'given') AS last_taken_at`);
+        WHERE d.plan_id = p.id AND d.status = 'given') AS last_taken_at,
+       ARRAY(SELECT a.type FROM alerts a
+             WHERE a.plan_id = p.id AND a.status <> 'resolved') AS live_alert_types`);
 
 interface PlanRow {
   id: string;
@@ -58,6 +64,7 @@ interface PlanRow {
   unit_id: string;
   timezone: string;
   last_taken_at?: Date | null;
+  live_alert_types?: AlertType[];
 }
 
 /** A plan's ($1) doses due in ($2, $3]: what the rules judge. */
@@ -206,7 +213,7 @@ export class WatchService {
   async evaluatePlan(planId: string, detectedBy: DetectedBy = 'job'): Promise<void> {
     const context = await this.loadPlan(planId, true);
     if (!context) return;
-    const { plan, lastTakenAt } = context;
+    const { plan, lastTakenAt, liveAlertTypes } = context;
     if (!plan.approvedAt) return;
     const now = this.clock.now();
     const lookbackHours = Math.max(24, plan.cessationRiskHours ?? 0);
@@ -225,22 +232,28 @@ export class WatchService {
       cessationRiskHours: plan.cessationRiskHours,
       graceMinutes: plan.graceMinutes,
     });
-    for (const decision of decisions) {
-      const { created } = await this.alerts.raise({
-        tenantId: plan.tenantId,
-        type: decision.type,
-        severity: decision.severity,
-        patientId: plan.patientId,
-        planId: plan.id,
-        unitId: plan.unitId,
-        doseIds: decision.doseIds,
-        message: `${plan.drugName}: ${decision.message}`,
-      });
-      if (created) {
-        alertsRaised.inc({ type: decision.type });
-        this.logger.log({ planId, type: decision.type, detectedBy }, 'alert raised');
-      }
-    }
+    // Different types are different alerts: raised side by side.
+    await Promise.all(
+      decisions.map(async (decision) => {
+        const { created } = await this.alerts.raise(
+          {
+            tenantId: plan.tenantId,
+            type: decision.type,
+            severity: decision.severity,
+            patientId: plan.patientId,
+            planId: plan.id,
+            unitId: plan.unitId,
+            doseIds: decision.doseIds,
+            message: `${plan.drugName}: ${decision.message}`,
+          },
+          { live: liveAlertTypes.includes(decision.type) },
+        );
+        if (created) {
+          alertsRaised.inc({ type: decision.type });
+          this.logger.log({ planId, type: decision.type, detectedBy }, 'alert raised');
+        }
+      }),
+    );
   }
 
   private observeLateness(by: DetectedBy, missedAfter: Date, now: Date): void {
@@ -250,15 +263,17 @@ export class WatchService {
     );
   }
 
-  /** The plan if it is in force, and (when asked) when its last dose was taken: one round trip. */
+  /**
+   * The plan if it is in force, and (when judging) when its last dose was taken and which of
+   * its alerts are live: one round trip.
+   */
   private async loadPlan(
     planId: string,
-    withLastTaken = false,
-  ): Promise<{ plan: WatchedPlan; lastTakenAt: Date | null } | null> {
-    const [row] = (await this.dataSource.query(
-      withLastTaken ? PLAN_WITH_LAST_TAKEN_SQL : PLAN_SQL,
-      [planId],
-    )) as PlanRow[];
+    toJudge = false,
+  ): Promise<{ plan: WatchedPlan; lastTakenAt: Date | null; liveAlertTypes: AlertType[] } | null> {
+    const [row] = (await this.dataSource.query(toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL, [
+      planId,
+    ])) as PlanRow[];
     if (!row) return null;
     const plan = watchedPlan(
       {
@@ -274,7 +289,11 @@ export class WatchService {
       { unitId: row.unit_id, timezone: row.timezone },
       this.config.DOSE_GRACE_MINUTES,
     );
-    return { plan, lastTakenAt: row.last_taken_at ?? null };
+    return {
+      plan,
+      lastTakenAt: row.last_taken_at ?? null,
+      liveAlertTypes: row.live_alert_types ?? [],
+    };
   }
 }
 
