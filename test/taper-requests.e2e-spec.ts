@@ -130,6 +130,21 @@ describe('taper requests', () => {
     const scoped = await createKey(stack, 'service', ['ward-7']);
     await submit(baclofenRequest(elsewhere.id), scoped).expect(404);
     await submit(baclofenRequest(elsewhere.id), nurse).expect(403);
+    // A request for a ward-9 patient is as invisible to the ward-7 key as the patient is.
+    const theirs = await submit(baclofenRequest(elsewhere.id)).expect(202);
+    await stack.http().get(`/v1/taper-requests/${theirs.body.id}`).set(bearer(scoped)).expect(404);
+    const mine = await stack
+      .http()
+      .get(`/v1/taper-requests/${theirs.body.id}`)
+      .set(bearer(prescriber))
+      .expect(200);
+    expect(mine.body).toEqual(
+      expect.objectContaining({
+        id: theirs.body.id,
+        patientId: elsewhere.id,
+        drugCode: 'baclofen',
+      }),
+    );
   });
 
   it('replays an Idempotency-Key: same response, nothing new; a changed body is 422', async () => {

@@ -11,7 +11,12 @@ export interface TaperRequestView {
   updatedAt: string;
 }
 
-export function toTaperRequestView(r: TaperRequestEntity): TaperRequestView {
+export function toTaperRequestView(
+  r: Pick<
+    TaperRequestEntity,
+    'id' | 'status' | 'patientId' | 'drugCode' | 'planId' | 'problems' | 'createdAt' | 'updatedAt'
+  >,
+): TaperRequestView {
   return {
     id: r.id,
     status: r.status,

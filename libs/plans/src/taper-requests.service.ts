@@ -36,6 +36,18 @@ FROM taper_requests r JOIN patients p ON p.id = r.patient_id
 WHERE r.id = $1
 FOR UPDATE OF r`;
 
+interface TaperRequestRow {
+  id: string;
+  status: TaperRequestEntity['status'];
+  patient_id: string;
+  drug_code: string;
+  plan_id: string | null;
+  problems: TaperRequestEntity['problems'];
+  created_at: Date;
+  updated_at: Date;
+  unit_id: string;
+}
+
 interface LockedRequest {
   id: string;
   tenant_id: string;
@@ -134,15 +146,29 @@ export class TaperRequestsService {
     return toTaperRequestView(request);
   }
 
+  /** What integrators poll until the request is planned: one named statement. */
   async get(principal: Principal, id: string): Promise<TaperRequestView> {
-    const row = await this.dataSource
-      .getRepository(TaperRequestEntity)
-      .findOneBy({ id, tenantId: principal.tenantId });
-    const patient = row
-      ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id: row.patientId })
-      : null;
-    const visible = row && patient ? Object.assign(row, { unitId: patient.unitId }) : null;
-    return toTaperRequestView(assertVisible(principal, visible, 'Taper request'));
+    const [row] = await preparedQuery<TaperRequestRow>(
+      this.dataSource,
+      'taper-request-by-id',
+      `SELECT r.id, r.status, r.patient_id, r.drug_code, r.plan_id, r.problems, r.created_at,
+              r.updated_at, p.unit_id
+       FROM taper_requests r JOIN patients p ON p.id = r.patient_id
+       WHERE r.id = $1 AND r.tenant_id = $2`,
+      [id, principal.tenantId],
+    );
+    const visible = row ? { ...row, unitId: row.unit_id } : null;
+    const found = assertVisible(principal, visible, 'Taper request');
+    return toTaperRequestView({
+      id: found.id,
+      status: found.status,
+      patientId: found.patient_id,
+      drugCode: found.drug_code,
+      planId: found.plan_id,
+      problems: found.problems,
+      createdAt: found.created_at,
+      updatedAt: found.updated_at,
+    });
   }
 
   enqueue(requestId: string, correlationId?: string): Promise<void> {
