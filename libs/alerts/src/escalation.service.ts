@@ -79,7 +79,6 @@ export class EscalationService {
     @InjectQueue(QUEUES.deliveries) private readonly deliveries: Queue<DeliverJob>,
   ) {}
 
-  /** In the transaction that inserted the alert: freezes the policy onto it as step 0. */
   /**
    * The escalation a new alert of this unit starts with: the policy in force now, frozen onto
    * it. Not stored here: the alert's own statement inserts it (OPEN_ALERT_SQL), so no alert is
