@@ -4,7 +4,12 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { Principal, assertMayUseUnit, assertVisible } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
-import { PatientEntity, isUniqueViolation, preparedQuery } from '@taperwatch/persistence';
+import {
+  PatientEntity,
+  isUniqueViolation,
+  numberOrNull,
+  preparedQuery,
+} from '@taperwatch/persistence';
 
 export interface PatientInput {
   externalId: string;
@@ -42,11 +47,6 @@ export function toPatientView(p: PatientRecord): PatientView {
   };
 }
 
-/** numeric(6,1) arrives as text. */
-function clearanceOf(value: string | null): number | null {
-  return value === null ? null : Number(value);
-}
-
 const PATIENT_COLUMNS = `id, tenant_id, external_id, unit_id, timezone, birth_date,
   creatinine_clearance_ml_min, created_at, updated_at`;
 
@@ -71,7 +71,7 @@ function patientFromRow(row: PatientRow): PatientEntity {
     unitId: row.unit_id,
     timezone: row.timezone,
     birthDate: row.birth_date,
-    creatinineClearanceMlMin: clearanceOf(row.creatinine_clearance_ml_min),
+    creatinineClearanceMlMin: numberOrNull(row.creatinine_clearance_ml_min),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -122,7 +122,7 @@ export class PatientsService {
           now,
         ],
       );
-      record.creatinineClearanceMlMin = clearanceOf(row!.creatinine_clearance_ml_min);
+      record.creatinineClearanceMlMin = numberOrNull(row!.creatinine_clearance_ml_min);
       return toPatientView(record);
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -1,4 +1,4 @@
-import { DoseEntity, PlanEntity, TaperRequestEntity } from '@taperwatch/persistence';
+import { DoseEntity, PlanEntity, TaperRequestEntity, numberOrNull } from '@taperwatch/persistence';
 
 export interface TaperRequestView {
   id: string;
@@ -159,7 +159,7 @@ export function doseFromRow(row: DoseRow): DoseRecord {
     recordedOutcome: row.recorded_outcome,
     timeliness: row.timeliness,
     minutesFromDue: row.minutes_from_due,
-    givenMg: row.given_mg === null ? null : Number(row.given_mg),
+    givenMg: numberOrNull(row.given_mg),
   };
 }
 

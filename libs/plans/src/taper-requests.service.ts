@@ -13,6 +13,7 @@ import {
   PatientEntity,
   PlanEntity,
   TaperRequestEntity,
+  numberOrNull,
   preparedQuery,
 } from '@taperwatch/persistence';
 import {
@@ -30,35 +31,32 @@ export type TaperRequestBody = TaperRequestInput & { patientId: string };
 
 /** The request, locked, with what the planner needs of its patient: one round trip. */
 const LOCK_REQUEST_SQL = `
-SELECT r.id, r.tenant_id, r.patient_id, r.body, r.status, r.correlation_id,
-       p.birth_date, p.creatinine_clearance_ml_min AS clearance
+SELECT r.id, r.tenant_id AS "tenantId", r.patient_id AS "patientId", r.body, r.status,
+       r.correlation_id AS "correlationId", p.birth_date AS "birthDate",
+       p.creatinine_clearance_ml_min AS "clearance"
 FROM taper_requests r JOIN patients p ON p.id = r.patient_id
 WHERE r.id = $1
 FOR UPDATE OF r`;
 
-interface TaperRequestRow {
-  id: string;
-  status: TaperRequestEntity['status'];
-  patient_id: string;
-  drug_code: string;
-  plan_id: string | null;
-  problems: TaperRequestEntity['problems'];
-  created_at: Date;
-  updated_at: Date;
-  unit_id: string;
-}
-
-interface LockedRequest {
-  id: string;
-  tenant_id: string;
-  patient_id: string;
+type LockedRequest = Pick<
+  TaperRequestEntity,
+  'id' | 'tenantId' | 'patientId' | 'status' | 'correlationId'
+> & {
   body: TaperRequestBody;
-  status: TaperRequestEntity['status'];
-  correlation_id: string | null;
-  birth_date: string | null;
-  /** numeric arrives as text */
+  birthDate: string | null;
+  /** numeric, as text */
   clearance: string | null;
-}
+};
+
+/** A request as its view needs it, with its patient's unit for the visibility check. */
+const REQUEST_BY_ID_SQL = `
+SELECT r.id, r.status, r.patient_id AS "patientId", r.drug_code AS "drugCode",
+       r.plan_id AS "planId", r.problems, r.created_at AS "createdAt",
+       r.updated_at AS "updatedAt", p.unit_id AS "unitId"
+FROM taper_requests r JOIN patients p ON p.id = r.patient_id
+WHERE r.id = $1 AND r.tenant_id = $2`;
+
+type VisibleRequest = Parameters<typeof toTaperRequestView>[0] & { unitId: string };
 
 export function patientFacts(
   patient: Pick<PatientEntity, 'birthDate' | 'creatinineClearanceMlMin'>,
@@ -148,27 +146,13 @@ export class TaperRequestsService {
 
   /** What integrators poll until the request is planned: one named statement. */
   async get(principal: Principal, id: string): Promise<TaperRequestView> {
-    const [row] = await preparedQuery<TaperRequestRow>(
+    const [row] = await preparedQuery<VisibleRequest>(
       this.dataSource,
       'taper-request-by-id',
-      `SELECT r.id, r.status, r.patient_id, r.drug_code, r.plan_id, r.problems, r.created_at,
-              r.updated_at, p.unit_id
-       FROM taper_requests r JOIN patients p ON p.id = r.patient_id
-       WHERE r.id = $1 AND r.tenant_id = $2`,
+      REQUEST_BY_ID_SQL,
       [id, principal.tenantId],
     );
-    const visible = row ? { ...row, unitId: row.unit_id } : null;
-    const found = assertVisible(principal, visible, 'Taper request');
-    return toTaperRequestView({
-      id: found.id,
-      status: found.status,
-      patientId: found.patient_id,
-      drugCode: found.drug_code,
-      planId: found.plan_id,
-      problems: found.problems,
-      createdAt: found.created_at,
-      updatedAt: found.updated_at,
-    });
+    return toTaperRequestView(assertVisible(principal, row ?? null, 'Taper request'));
   }
 
   enqueue(requestId: string, correlationId?: string): Promise<void> {
@@ -203,10 +187,7 @@ export class TaperRequestsService {
   ): Promise<'planned' | 'rejected'> {
     const { patientId: _p, ...input } = request.body;
     const facts = patientFacts(
-      {
-        birthDate: request.birth_date,
-        creatinineClearanceMlMin: request.clearance === null ? null : Number(request.clearance),
-      },
+      { birthDate: request.birthDate, creatinineClearanceMlMin: numberOrNull(request.clearance) },
       isoDate(this.clock.now()),
     );
     const result = planTaper(input, facts);
@@ -225,9 +206,9 @@ export class TaperRequestsService {
     const planId = randomUUID();
     await manager.insert(PlanEntity, {
       id: planId,
-      tenantId: request.tenant_id,
+      tenantId: request.tenantId,
       requestId: request.id,
-      patientId: request.patient_id,
+      patientId: request.patientId,
       drugCode: plan.drugCode,
       version: 1,
       status: 'proposed',
@@ -235,7 +216,7 @@ export class TaperRequestsService {
     });
     await manager.update(TaperRequestEntity, { id: request.id }, { status: 'planned', planId });
     this.logger.log(
-      { requestId: request.id, planId, correlationId: request.correlation_id },
+      { requestId: request.id, planId, correlationId: request.correlationId },
       'planned',
     );
     return 'planned';

@@ -9,7 +9,7 @@ import { HOUR_MS, WatchedDose, evaluateDoseAlerts } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
 import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
 import { DoseRow } from '@taperwatch/plans';
-import type { AlertType } from '@taperwatch/persistence';
+import { type AlertType, numberOrNull } from '@taperwatch/persistence';
 import { WatchedPlan, currentStepDailyDose, watchedPlan } from './plan-context';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
@@ -304,6 +304,6 @@ function toWatchedDose(d: WatchedDoseRow): WatchedDose {
     doseMg: Number(d.dose_mg),
     status: d.recorded_outcome === 'not_given' ? 'not_given' : d.status,
     administeredAt: d.administered_at?.getTime() ?? null,
-    givenMg: d.given_mg === null ? null : Number(d.given_mg),
+    givenMg: numberOrNull(d.given_mg),
   };
 }

@@ -42,3 +42,4 @@ export const ENTITIES = [
   AlertDeliveryEntity,
   DeliveryAttemptEntity,
 ];
+export { numberOrNull } from './transformers';
