@@ -1,8 +1,8 @@
 import { ValidateBy } from 'class-validator';
 import { isIP } from 'node:net';
 
-/** What Fastify's `trustProxy` takes: nobody, everybody, a hop count, or addresses and CIDRs. */
-export type TrustProxy = boolean | number | string[];
+/** What Fastify's `trustProxy` takes: nobody, everybody, or proxy addresses and CIDRs. */
+export type TrustProxy = boolean | string[];
 
 /** proxy-addr's (Fastify's) names for address ranges. */
 const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -18,15 +18,15 @@ function isAddressOrCidr(item: string): boolean {
 
 /**
  * TRUST_PROXY: `false` (the client is whoever connects), `true` (believe any X-Forwarded-For: only
- * when every client comes through a proxy that rewrites it), a hop count, or a comma-separated
- * list of proxy addresses, CIDRs and the names loopback, linklocal, uniquelocal. Undefined for a
- * value that is none of these.
+ * when every client comes through a proxy that rewrites it), or a comma-separated list of proxy
+ * addresses, CIDRs and the names loopback, linklocal, uniquelocal. Undefined for anything else,
+ * a hop count included: it cannot tell a proxy from a client that sends the header itself, and
+ * Fastify 5.12 reads one as "trust nobody", so it is refused at start rather than ignored.
  */
 export function parseTrustProxy(raw: string): TrustProxy | undefined {
   const value = raw.trim();
   if (value === 'false') return false;
   if (value === 'true') return true;
-  if (/^\d{1,2}$/.test(value)) return Number(value);
   const items = value.split(',').map((item) => item.trim());
   const valid = items.every((item) => RANGE_NAMES.has(item) || isAddressOrCidr(item));
   return valid && value !== '' ? items : undefined;
@@ -39,7 +39,7 @@ export function IsTrustProxy(): PropertyDecorator {
       validate: (value: unknown) =>
         typeof value === 'string' && parseTrustProxy(value) !== undefined,
       defaultMessage: () =>
-        'must be false, true, a hop count, or proxy addresses/CIDRs separated by commas',
+        'must be false, true, or proxy addresses/CIDRs separated by commas (not a hop count)',
     },
   });
 }
