@@ -84,6 +84,31 @@ describe('the watcher', () => {
       expect(notGiven).toEqual(expect.objectContaining({ status: 'missed', outcome: 'not_given' }));
     });
 
+    it('answers each recording with the dose exactly as it is then read back', async () => {
+      const { doseIds, planId } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -10 * 60_000 },
+        { inMs: 5 * 60_000 },
+        { inMs: 6 * 60_000 },
+      ]);
+      const answers = [
+        await record(doseIds[0]!, {
+          outcome: 'given',
+          // Microseconds and an amount past numeric(10,3): what is stored is what is answered.
+          administeredAt: new Date(Date.now() - 3 * 60_000).toISOString().replace('Z', '456Z'),
+          doseMg: 2.12345,
+          note: 'crushed in yoghurt',
+        }).expect(201),
+        await record(doseIds[1]!, { outcome: 'held', note: 'NBM before theatre' }).expect(201),
+        await record(doseIds[2]!, { outcome: 'not_given' }).expect(201),
+      ].map((res) => res.body);
+      expect(answers[0]).toEqual(
+        expect.objectContaining({ givenMg: 2.123, timeliness: 'on_time', minutesFromDue: 7 }),
+      );
+      const listed = (await stack.http().get(`/v1/plans/${planId}/doses`).set(bearer(nurse))).body
+        .items;
+      expect(answers).toEqual(listed);
+    });
+
     it('accepts a late given dose after the watcher marked it missed, keeping its lateness', async () => {
       const { doseIds, planId } = await seedWatchedPlan(stack, prescriber, [{ inMs: -2 * HOUR }]);
       await eventually(

@@ -4,9 +4,9 @@ import { Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { MINUTE_MS } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { DoseRow, DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
-import { DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
-import { FIND_DOSE_SQL, FoundDoseRow, RECORD_DOSE_SQL } from './record-dose.sql';
+import { DoseRecord, DoseView, toDoseView } from '@taperwatch/plans';
+import { DoseOutcome, DoseStatus, numberOrNull, preparedQuery } from '@taperwatch/persistence';
+import { FIND_DOSE_SQL, FoundDoseRow, RECORD_DOSE_SQL, RecordedDoseRow } from './record-dose.sql';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -54,20 +54,43 @@ export class DoseRecordingService {
       ]);
     }
     const given = input.outcome === 'given';
-    const [row] = await preparedQuery<DoseRow>(this.dataSource, 'record-dose', RECORD_DOSE_SQL, [
-      doseId,
-      principal.tenantId,
-      principal.unitFilter ?? null,
-      STATUS_OF[input.outcome],
-      input.outcome,
-      principal.keyId,
-      input.note ?? null,
-      given ? administeredAt : null,
-      given ? (input.doseMg ?? null) : null,
-      now,
-    ]);
+    const status = STATUS_OF[input.outcome];
+    const [row] = await preparedQuery<RecordedDoseRow>(
+      this.dataSource,
+      'record-dose',
+      RECORD_DOSE_SQL,
+      [
+        doseId,
+        principal.tenantId,
+        principal.unitFilter ?? null,
+        status,
+        input.outcome,
+        principal.keyId,
+        input.note ?? null,
+        given ? administeredAt : null,
+        given ? (input.doseMg ?? null) : null,
+        now,
+      ],
+    );
     if (!row) throw await this.notRecordable(principal, doseId);
-    const recorded = doseFromRow(row);
+    const recorded: DoseRecord = {
+      id: row.id,
+      planId: row.plan_id,
+      patientId: row.patient_id,
+      stepIndex: row.step_index,
+      dueAt: row.due_at,
+      doseMg: Number(row.dose_mg),
+      status,
+      recordedOutcome: input.outcome,
+      // timestamp(3) keeps what a Date holds: the stored time is this one.
+      administeredAt: given ? administeredAt : null,
+      recordedBy: principal.keyId,
+      note: input.note ?? null,
+      missedAt: row.missed_at,
+      timeliness: row.timeliness,
+      minutesFromDue: row.minutes_from_due,
+      givenMg: numberOrNull(row.given_mg),
+    };
     // A dose not taken counts at once: two refusals can be an abrupt stop before any job fires.
     if (!given) await this.watch.evaluatePlan(recorded.planId, 'recording');
     return toDoseView(recorded);
