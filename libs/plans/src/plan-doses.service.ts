@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
-import { DoseStatus } from '@taperwatch/persistence';
+import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, DoseRow, DoseView, doseFromRow, toDoseView } from './plan-view';
 import { PlansService } from './plans.service';
 
@@ -26,25 +26,31 @@ export class PlanDosesService {
     await this.plans.assertVisible(principal, planId);
     const values: unknown[] = [planId];
     const where = ['plan_id = $1'];
-    const and = (condition: (param: string) => string, value: unknown) => {
+    // The statement's text follows from which filters are present, so each combination is one
+    // named statement: a page is polled often, and planning it each time cost more than running it.
+    let name = 'dose-page';
+    const and = (key: string, condition: (param: string) => string, value: unknown) => {
       values.push(value);
       where.push(condition(`$${values.length}`));
+      name += `-${key}`;
     };
-    if (query.from) and((p) => `due_at >= ${p}`, query.from);
-    if (query.to) and((p) => `due_at < ${p}`, query.to);
-    if (query.status) and((p) => `status = ${p}`, query.status);
+    if (query.from) and('from', (p) => `due_at >= ${p}`, query.from);
+    if (query.to) and('to', (p) => `due_at < ${p}`, query.to);
+    if (query.status) and('status', (p) => `status = ${p}`, query.status);
     // The cursor codec stores an instant and an id; here the instant is dueAt, and dueAt alone is
     // the order: doses_plan_due_key makes it unique within a plan, and its index is the order, so
     // a page reads limit+1 index entries (ordering by id too made Postgres sort every dose).
     const after = decodeCursor(query.cursor);
-    if (after) and((p) => `due_at > ${p}`, after.createdAt);
+    if (after) and('after', (p) => `due_at > ${p}`, after.createdAt);
     values.push(query.limit + 1);
     // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the query.
-    const rows = (await this.dataSource.query(
+    const rows = await preparedQuery<DoseRow>(
+      this.dataSource,
+      name,
       `SELECT ${DOSE_VIEW_COLUMNS.join(', ')} FROM doses WHERE ${where.join(' AND ')}
        ORDER BY due_at LIMIT $${values.length}`,
       values,
-    )) as DoseRow[];
+    );
     return toPage(
       rows,
       query.limit,

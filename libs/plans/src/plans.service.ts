@@ -2,8 +2,37 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
-import { PatientEntity, PlanEntity, PlanStatus } from '@taperwatch/persistence';
+import {
+  PatientEntity,
+  PlanEntity,
+  PlanStatus,
+  numberOrNull,
+  preparedQuery,
+} from '@taperwatch/persistence';
 import { PlanView, toPlanView } from './plan-view';
+
+/**
+ * A plan by id with its patient's unit, as one named statement: plans are read by id on every
+ * poll and every lifecycle call, and the query builder's unnamed statement had Postgres parse
+ * and plan a 22-column join each time.
+ */
+const VISIBLE_PLAN_SQL = `
+SELECT p.id, p.tenant_id AS "tenantId", p.request_id AS "requestId",
+  p.patient_id AS "patientId", p.drug_code AS "drugCode", p.version, p.status, p.strategy,
+  p.start_date AS "startDate", p.end_date AS "endDate",
+  p.start_daily_dose_mg AS "startDailyDoseMg", p.target_daily_dose_mg AS "targetDailyDoseMg",
+  p.steps, p.doses_per_day AS "dosesPerDay", p.warnings, p.rationale,
+  p.created_at AS "createdAt", p.approved_at AS "approvedAt", p.approved_by AS "approvedBy",
+  p.parent_plan_id AS "parentPlanId", p.paused_at AS "pausedAt", p.doses_until AS "dosesUntil",
+  pt.unit_id AS "unitId"
+FROM plans p JOIN patients pt ON pt.id = p.patient_id
+WHERE p.id = $1 AND p.tenant_id = $2`;
+
+type VisiblePlanRow = Omit<PlanEntity, 'startDailyDoseMg' | 'targetDailyDoseMg'> & {
+  startDailyDoseMg: string;
+  targetDailyDoseMg: string;
+  unitId: string;
+};
 
 export interface PlanListQuery {
   patientId?: string;
@@ -18,29 +47,29 @@ export class PlansService {
 
   /** The plan if this caller may see its patient's unit; 404 otherwise. */
   async findVisible(principal: Principal, id: string): Promise<PlanEntity & { unitId: string }> {
-    const row = await this.dataSource
-      .getRepository(PlanEntity)
-      .createQueryBuilder('plan')
-      .innerJoin(PatientEntity, 'patient', 'patient.id = plan.patient_id')
-      .addSelect('patient.unit_id', 'unit_id')
-      .where('plan.id = :id AND plan.tenant_id = :tenantId', { id, tenantId: principal.tenantId })
-      .getRawAndEntities();
-    const plan = row.entities[0];
-    const unitId = (row.raw[0] as { unit_id?: string } | undefined)?.unit_id;
-    return assertVisible(
-      principal,
-      plan && unitId ? Object.assign(plan, { unitId }) : null,
-      'Plan',
+    const [row] = await preparedQuery<VisiblePlanRow>(
+      this.dataSource,
+      'visible-plan',
+      VISIBLE_PLAN_SQL,
+      [id, principal.tenantId],
     );
+    const plan = row && {
+      ...row,
+      startDailyDoseMg: numberOrNull(row.startDailyDoseMg)!,
+      targetDailyDoseMg: numberOrNull(row.targetDailyDoseMg)!,
+    };
+    return assertVisible(principal, plan ?? null, 'Plan');
   }
 
   /** findVisible's 404 without loading the plan (its steps and rationale can be large). */
   async assertVisible(principal: Principal, id: string): Promise<void> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await preparedQuery<{ unitId: string }>(
+      this.dataSource,
+      'plan-unit',
       `SELECT pt.unit_id AS "unitId" FROM plans p JOIN patients pt ON pt.id = p.patient_id
        WHERE p.id = $1 AND p.tenant_id = $2`,
       [id, principal.tenantId],
-    )) as { unitId: string }[];
+    );
     assertVisible(principal, row, 'Plan');
   }
 
