@@ -4,7 +4,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
-import { AlertEntity, AlertSeverity, AlertStatus, AlertType } from '@taperwatch/persistence';
+import {
+  AlertEntity,
+  AlertSeverity,
+  AlertStatus,
+  AlertType,
+  preparedQuery,
+} from '@taperwatch/persistence';
 import { AlertEvents, AlertEventType } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
 import { EscalationService } from './escalation.service';
@@ -71,29 +77,36 @@ export class AlertsService {
     if (known?.live !== false) {
       // Most raises add doses to the live alert (every further miss of a plan): one statement,
       // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
-      const [added] = (await this.dataSource.query(
+      const [added] = await preparedQuery<{ id: string }>(
+        this.dataSource,
+        'add-alert-doses',
         `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved' RETURNING id`,
         [dedupKey, doseIds, input.message],
-      )) as [{ id: string }[], number];
-      if (added.length > 0) return { id: added[0]!.id, created: false };
+      );
+      if (added) return { id: added.id, created: false };
     }
     // A new alert: its escalation starts from the policy in force now, and both rows are
     // written by one statement.
     const id = randomUUID();
     const escalation = await this.escalation.initial(id, input.tenantId, input.unitId);
-    const [row] = (await this.dataSource.query(OPEN_ALERT_SQL, [
-      dedupKey,
-      doseIds,
-      input.message,
-      id,
-      input.tenantId,
-      input.type,
-      input.severity,
-      input.patientId,
-      input.planId,
-      input.unitId,
-      ...escalationParams(escalation),
-    ])) as OpenedAlertRow[];
+    const [row] = await preparedQuery<OpenedAlertRow>(
+      this.dataSource,
+      'open-alert',
+      OPEN_ALERT_SQL,
+      [
+        dedupKey,
+        doseIds,
+        input.message,
+        id,
+        input.tenantId,
+        input.type,
+        input.severity,
+        input.patientId,
+        input.planId,
+        input.unitId,
+        ...escalationParams(escalation),
+      ],
+    );
     if (!row!.created) return { id: row!.id, created: false };
     escalation.updatedAt = row!.escalation_updated_at!;
     const alert = openedAlert({ ...input, id, dedupKey }, row!);

@@ -9,7 +9,7 @@ import { HOUR_MS, WatchedDose, evaluateDoseAlerts } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
 import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
 import { DoseRow } from '@taperwatch/plans';
-import { type AlertType, numberOrNull } from '@taperwatch/persistence';
+import { type AlertType, numberOrNull, preparedQuery } from '@taperwatch/persistence';
 import { WatchedPlan, currentStepDailyDose, watchedPlan } from './plan-context';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
@@ -163,14 +163,15 @@ export class WatchService {
    */
   async checkDose(doseId: string): Promise<'missed' | 'skipped'> {
     const now = this.clock.now();
-    const [rows] = (await this.dataSource.query(
+    const [missed] = await preparedQuery<{ plan_id: string; missed_after: Date }>(
+      this.dataSource,
+      'check-dose',
       `UPDATE doses SET status = 'missed', missed_at = $2, updated_at = now()
        WHERE id = $1 AND status = 'scheduled' AND missed_after <= $2
        RETURNING plan_id, missed_after`,
       [doseId, now],
-    )) as [{ plan_id: string; missed_after: Date }[], number];
+    );
     // Recorded, cancelled or gone; or not yet due by this clock (the next sweep will see it).
-    const [missed] = rows;
     if (!missed) return 'skipped';
     this.observeLateness('job', missed.missed_after, now);
     await this.evaluatePlan(missed.plan_id);
@@ -217,11 +218,12 @@ export class WatchService {
     if (!plan.approvedAt) return;
     const now = this.clock.now();
     const lookbackHours = Math.max(24, plan.cessationRiskHours ?? 0);
-    const doses: WatchedDoseRow[] = await this.dataSource.query(RECENT_DOSES_SQL, [
-      planId,
-      new Date(now.getTime() - lookbackHours * HOUR_MS),
-      now,
-    ]);
+    const doses = await preparedQuery<WatchedDoseRow>(
+      this.dataSource,
+      'recent-doses',
+      RECENT_DOSES_SQL,
+      [planId, new Date(now.getTime() - lookbackHours * HOUR_MS), now],
+    );
     const decisions = evaluateDoseAlerts({
       now: now.getTime(),
       monitoringStartedAt: plan.approvedAt.getTime(),
@@ -271,9 +273,12 @@ export class WatchService {
     planId: string,
     toJudge = false,
   ): Promise<{ plan: WatchedPlan; lastTakenAt: Date | null; liveAlertTypes: AlertType[] } | null> {
-    const [row] = (await this.dataSource.query(toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL, [
-      planId,
-    ])) as PlanRow[];
+    const [row] = await preparedQuery<PlanRow>(
+      this.dataSource,
+      toJudge ? 'plan-to-judge' : 'watched-plan',
+      toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL,
+      [planId],
+    );
     if (!row) return null;
     const plan = watchedPlan(
       {
