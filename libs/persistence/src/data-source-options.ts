@@ -1,10 +1,14 @@
 import { types } from 'pg';
+import parseTimestamp from 'postgres-date';
 import { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 // Calendar dates stay 'YYYY-MM-DD' strings: a JS Date would shift them by the process time zone.
 types.setTypeParser(types.builtins.DATE, (value: string) => value);
+// Instants: pg's own parser (postgres-date 1, regexes) was the largest cost of a page of recorded
+// doses; version 2 of the same parser reads the same text about three times faster.
+types.setTypeParser(types.builtins.TIMESTAMPTZ, parseTimestamp);
 
 export interface DatabaseSettings {
   url: string;
