@@ -49,8 +49,8 @@ export async function setupRecording(
   const ids: string[] = [];
   const scheduledBefore: number[] = [];
   const target = recordAdministrationTarget(prescriber.baseUrl, nurseAuth, ids);
-  target.prepare = async () => {
-    const scheduled = `FROM doses WHERE plan_id = ANY($1::uuid[]) AND status = 'scheduled'`;
+  const scheduled = `FROM doses WHERE plan_id = ANY($1::uuid[]) AND status = 'scheduled'`;
+  const topUp = async () => {
     const have = await count(databaseUrl, `SELECT count(*)::int AS n ${scheduled}`, [planIds]);
     const [last] = await query<{ at: Date | null }>(
       databaseUrl,
@@ -67,6 +67,12 @@ export async function setupRecording(
         armedGraceMs: 30 * 60_000,
       });
     }
+  };
+  // Seeded now, not only before the first recording run: the dose-page item reads the first
+  // plan's doses and must find a full page from its first round on.
+  await topUp();
+  target.prepare = async () => {
+    await topUp();
     const rows = await query<{ id: string }>(
       databaseUrl,
       `SELECT id ${scheduled} ORDER BY random()`,
