@@ -4,8 +4,8 @@ import { Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { MINUTE_MS } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { DoseRecord, DoseView, toDoseView } from '@taperwatch/plans';
-import { DoseOutcome, DoseStatus, numberOrNull, preparedQuery } from '@taperwatch/persistence';
+import { DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
+import { DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
 import { FIND_DOSE_SQL, FoundDoseRow, RECORD_DOSE_SQL, RecordedDoseRow } from './record-dose.sql';
 import { WatchService } from './watch.service';
 
@@ -73,24 +73,15 @@ export class DoseRecordingService {
       ],
     );
     if (!row) throw await this.notRecordable(principal, doseId);
-    const recorded: DoseRecord = {
-      id: row.id,
-      planId: row.plan_id,
-      patientId: row.patient_id,
-      stepIndex: row.step_index,
-      dueAt: row.due_at,
-      doseMg: Number(row.dose_mg),
+    const recorded = doseFromRow({
+      ...row,
       status,
-      recordedOutcome: input.outcome,
+      recorded_outcome: input.outcome,
       // timestamp(3) keeps what a Date holds: the stored time is this one.
-      administeredAt: given ? administeredAt : null,
-      recordedBy: principal.keyId,
+      administered_at: given ? administeredAt : null,
+      recorded_by: principal.keyId,
       note: input.note ?? null,
-      missedAt: row.missed_at,
-      timeliness: row.timeliness,
-      minutesFromDue: row.minutes_from_due,
-      givenMg: numberOrNull(row.given_mg),
-    };
+    });
     // A dose not taken counts at once: two refusals can be an abrupt stop before any job fires.
     if (!given) await this.watch.evaluatePlan(recorded.planId, 'recording');
     return toDoseView(recorded);

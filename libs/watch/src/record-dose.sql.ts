@@ -1,6 +1,6 @@
 import { administrationWindowMinutes } from '@taperwatch/domain';
 import type { DoseOutcome, DoseStatus } from '@taperwatch/persistence';
-import type { DoseRow } from '@taperwatch/plans';
+import { DOSE_VIEW_COLUMNS, type DoseRow } from '@taperwatch/plans';
 
 /** Frequencies the window table covers; a plan giving more doses a day uses the last entry. */
 export const MAX_DOSES_PER_DAY = 48;
@@ -32,25 +32,24 @@ export function minutesFromDueSql(offsetS: string): string {
 }
 
 /**
- * What RECORD_DOSE_SQL returns: the dose's own facts and what the statement worked out (the
- * amount, timeliness, lateness, when it was missed). The outcome, status, note, recorder and time
- * are the caller's own values, so the view takes them from the request instead: a row of 15
+ * The columns a recording sets from the request itself. RECORD_DOSE_SQL returns the rest of the
+ * dose view (the dose's own facts and what the statement worked out: amount, timeliness,
+ * lateness, when it was missed) and the view takes these from the request: the full row of 15
  * columns cost the API about a tenth of a recording's time to receive and parse.
  */
-export const RECORDED_DOSE_COLUMNS = [
-  'id',
-  'plan_id',
-  'patient_id',
-  'step_index',
-  'due_at',
-  'dose_mg',
-  'missed_at',
-  'timeliness',
-  'minutes_from_due',
-  'given_mg',
+const REQUEST_SUPPLIED = [
+  'status',
+  'recorded_outcome',
+  'administered_at',
+  'recorded_by',
+  'note',
 ] as const satisfies readonly (keyof DoseRow)[];
 
-export type RecordedDoseRow = Pick<DoseRow, (typeof RECORDED_DOSE_COLUMNS)[number]>;
+export type RecordedDoseRow = Omit<DoseRow, (typeof REQUEST_SUPPLIED)[number]>;
+
+const RETURNED_COLUMNS = DOSE_VIEW_COLUMNS.filter(
+  (c) => !(REQUEST_SUPPLIED as readonly string[]).includes(c),
+);
 
 /**
  * Records a dose in one statement: the outcome is written only where the dose is in the tenant,
@@ -81,7 +80,7 @@ FROM patients pt, plans p
 WHERE d.id = $1 AND d.tenant_id = $2 AND pt.id = d.patient_id AND p.id = d.plan_id
   AND ($3::text[] IS NULL OR pt.unit_id = ANY($3::text[]))
   AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
-RETURNING ${RECORDED_DOSE_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
+RETURNING ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
 
 /** Why RECORD_DOSE_SQL wrote nothing: the dose as it is ($1 id, $2 tenant), with its unit. */
 export const FIND_DOSE_SQL = `
