@@ -240,8 +240,12 @@ describe('the ward board', () => {
     await page.locator('#chart svg path.dose-line').waitFor();
     expect(await page.locator('#chart svg line.today').count()).toBe(1);
     expect(await page.locator('#plan-summary').innerText()).toContain('baclofen');
-    // Focus moves to the patient panel for keyboard and screen-reader users.
-    expect(await inPage(page, 'document.activeElement.id')).toBe('patient');
+    // Focus moves to the patient panel for keyboard and screen-reader users, once today's doses
+    // have loaded too (after the summary and chart: reading it at once raced that request).
+    await eventually(
+      () => inPage<string>(page, 'document.activeElement.id'),
+      (id) => id === 'patient',
+    );
 
     const row = page.locator(`#doses tr[data-dose-id="${seeded.doseIds[0]}"]`);
     await row.getByRole('button', { name: /^Given:/ }).click();
