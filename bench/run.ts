@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freePort } from '@taperwatch/runtime';
 import { EscalationContext, benchDeliveries, benchEscalation } from './escalation';
 import { ApiClient } from './http/api-client';
-import { LoadResult, Target, measure } from './http/load';
+import { LoadResult, Target, bracketed, measure } from './http/load';
 import {
   ceilingTarget,
   createPatientTarget,
@@ -119,19 +119,20 @@ async function main(): Promise<void> {
       if (want('record')) targets.push(recording.target);
     }
     if (targets.length > 0) {
-      targets.unshift(ceilingTarget(stack.ceilingUrl), nestFloorTarget(stack.floorUrl));
+      targets.unshift(nestFloorTarget(stack.floorUrl));
+      const ceiling = ceilingTarget(stack.ceilingUrl);
       const runs: LoadResult[] = [];
       for (let round = 1; round <= settings.rounds; round++) {
         // Alternate the order so that no target always runs first (or right after another).
         const order = round % 2 ? targets : [...targets].reverse();
-        for (const target of order) {
+        for (const target of bracketed(order, ceiling)) {
           log(`round ${round}/${settings.rounds}: ${target.name}`);
           const run = await measure(target, { ...settings, round }, stack.pids);
           log(`  ${Math.round(run.reqPerS)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
           runs.push(run);
         }
       }
-      const http = summarizeHttp(runs, 'ceiling');
+      const http = summarizeHttp(runs, ceiling.name);
       out.push(httpRunsTable(runs), httpSummaryTable(http), goalLines(http));
       if (recording && want('record')) out.push(recordLine(recording));
       result.http = {

@@ -92,3 +92,8 @@ export async function measure(
     cpu,
   };
 }
+
+/** A round's runs: the ceiling first and again after every target, so each has one on both sides. */
+export function bracketed(targets: readonly Target[], ceiling: Target): Target[] {
+  return [ceiling, ...targets.flatMap((target) => [target, ceiling])];
+}
