@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNumber, IsOptional, IsString, Length, Min } from 'class-validator';
-import { DOSE_OUTCOMES, DoseOutcome } from '@taperwatch/persistence';
+import { IsIn, IsISO8601, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { DOSE_OUTCOMES, DoseOutcome, MAX_DOSE_MG } from '@taperwatch/persistence';
 
 export class RecordAdministrationDto {
   @ApiProperty({ enum: DOSE_OUTCOMES })
@@ -16,6 +16,7 @@ export class RecordAdministrationDto {
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
+  @Max(MAX_DOSE_MG)
   doseMg?: number;
 
   @ApiPropertyOptional()

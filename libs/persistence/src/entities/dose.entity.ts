@@ -20,6 +20,8 @@ export const DOSE_STATUSES = [
 export type DoseStatus = (typeof DOSE_STATUSES)[number];
 export const DOSE_OUTCOMES = ['given', 'held', 'refused', 'not_given'] as const;
 export type DoseOutcome = (typeof DOSE_OUTCOMES)[number];
+/** The largest amount dose_mg and given_mg hold (numeric(10,3)). */
+export const MAX_DOSE_MG = 9_999_999.999;
 
 /** One scheduled administration of a plan at an instant; recordings change its status. */
 @Entity('doses')
