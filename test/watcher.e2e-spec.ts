@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import type { Pool } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ApiKeysService } from '@taperwatch/auth';
+import { ProblemException } from '@taperwatch/http';
+import type { DoseOutcome } from '@taperwatch/persistence';
+import type { DoseView } from '@taperwatch/plans';
+import { DoseRecordingService } from '@taperwatch/watch';
 import { freePort } from '@taperwatch/runtime';
 import {
   HOUR,
@@ -139,6 +145,133 @@ describe('the watcher', () => {
       expect(late.body.errors).toEqual([expect.objectContaining({ field: 'administeredAt' })]);
       const bad = await record(doseIds[0]!, { outcome: 'swallowed' }).expect(400);
       expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'outcome' })]);
+      const huge = await record(doseIds[0]!, { outcome: 'given', doseMg: 1e12 }).expect(400);
+      expect(huge.body.errors).toEqual([expect.objectContaining({ field: 'doseMg' })]);
+    });
+
+    it('answers many simultaneous recordings each for its own dose', async () => {
+      const outcomes = ['given', 'held', 'refused', 'not_given'] as const;
+      const { doseIds } = await seedWatchedPlan(
+        stack,
+        prescriber,
+        Array.from({ length: 40 }, (_, i) => ({ inMs: (i + 1) * 60_000 })),
+      );
+      const [recorded] = (await seedWatchedPlan(stack, prescriber, [{ inMs: 0, status: 'given' }]))
+        .doseIds;
+      const [elsewhere] = (await seedWatchedPlan(stack, prescriber, [{ inMs: 0 }], 'ward-9'))
+        .doseIds;
+      const answers = await Promise.all([
+        ...doseIds.map((id, i) => record(id, { outcome: outcomes[i % 4], note: `dose ${i}` })),
+        record(doseIds[0]!, { outcome: 'given' }),
+        record(recorded!, { outcome: 'given' }),
+        record(elsewhere!, { outcome: 'given' }),
+      ]);
+      const own = answers.slice(0, 40);
+      const [twice, again, hidden] = answers.slice(40);
+      own.slice(1).forEach((res, k) => {
+        const i = k + 1;
+        expect(res.status).toBe(201);
+        expect(res.body).toEqual(
+          expect.objectContaining({ id: doseIds[i], outcome: outcomes[i % 4], note: `dose ${i}` }),
+        );
+      });
+      expect([own[0]!.status, twice!.status].sort()).toEqual([201, 409]);
+      expect(again!.status).toBe(409);
+      expect(hidden!.status).toBe(404);
+      const stored: { id: string; recorded_outcome: string }[] = await stack.app
+        .get(DataSource)
+        .query('SELECT id, recorded_outcome FROM doses WHERE id = ANY($1)', [doseIds.slice(1)]);
+      expect(new Map(stored.map((d) => [d.id, d.recorded_outcome]))).toEqual(
+        new Map(doseIds.slice(1).map((id, k) => [id, outcomes[(k + 1) % 4]])),
+      );
+    });
+
+    describe('recordings that arrive together', () => {
+      /** The statements the recording writer sends, by name, while `run` runs. */
+      async function statementsDuring(run: () => Promise<unknown>): Promise<string[]> {
+        const pool = (stack.app.get(DataSource).driver as unknown as { master: Pool }).master;
+        const query = jest.spyOn(pool, 'query');
+        try {
+          await run();
+          return query.mock.calls
+            .map(([config]) => (config as { name?: string }).name ?? '')
+            .filter((name) => name.startsWith('record-doses'));
+        } finally {
+          query.mockRestore();
+        }
+      }
+      const nurseOf = async (key: string) =>
+        (await stack.app.get(ApiKeysService).authenticate(key))!;
+      const statusOf = (settled: PromiseSettledResult<DoseView>) =>
+        settled.status === 'fulfilled'
+          ? settled.value.outcome
+          : (settled.reason as ProblemException).getStatus();
+
+      it('share one statement, and each gets its own answer', async () => {
+        const { doseIds } = await seedWatchedPlan(
+          stack,
+          prescriber,
+          [1, 2, 3, 4].map((m) => ({ inMs: m * 60_000 })),
+        );
+        const [elsewhere] = (await seedWatchedPlan(stack, prescriber, [{ inMs: 0 }], 'ward-9'))
+          .doseIds;
+        const recording = stack.app.get(DoseRecordingService);
+        const principal = await nurseOf(nurse);
+        const asked: [string, DoseOutcome][] = [
+          [doseIds[0]!, 'given'],
+          [doseIds[1]!, 'held'],
+          [doseIds[2]!, 'refused'],
+          [doseIds[3]!, 'given'],
+          [doseIds[0]!, 'refused'],
+          [elsewhere!, 'given'],
+        ];
+        let answers: PromiseSettledResult<DoseView>[] = [];
+        const statements = await statementsDuring(async () => {
+          answers = await Promise.allSettled(
+            asked.map(([id, outcome]) => recording.record(principal, id, { outcome })),
+          );
+        });
+        expect(statements).toEqual(['record-doses-6']);
+        expect(answers.slice(1, 4).map(statusOf)).toEqual(['held', 'refused', 'given']);
+        answers.slice(1, 4).forEach((a, i) => {
+          expect((a as PromiseFulfilledResult<DoseView>).value.id).toBe(doseIds[i + 1]);
+        });
+        // The same dose twice: one recording wins, the other is told it is recorded.
+        expect([
+          ['given', 409],
+          [409, 'refused'],
+        ]).toContainEqual([answers[0]!, answers[4]!].map(statusOf));
+        expect(statusOf(answers[5]!)).toBe(404);
+      });
+
+      it('are written one by one when their statement fails, so one bad row fails alone', async () => {
+        const { doseIds } = await seedWatchedPlan(
+          stack,
+          prescriber,
+          [1, 2, 3].map((m) => ({ inMs: m * 60_000 })),
+        );
+        const recording = stack.app.get(DoseRecordingService);
+        const principal = await nurseOf(nurse);
+        let answers: PromiseSettledResult<DoseView>[] = [];
+        const statements = await statementsDuring(async () => {
+          answers = await Promise.allSettled([
+            recording.record(principal, doseIds[0]!, { outcome: 'given' }),
+            // Past numeric(10,3): the API's validation refuses it; here it reaches Postgres.
+            recording.record(principal, doseIds[1]!, { outcome: 'given', doseMg: 1e12 }),
+            recording.record(principal, doseIds[2]!, { outcome: 'held' }),
+          ]);
+        });
+        expect(statements).toEqual([
+          'record-doses-3',
+          'record-doses-1',
+          'record-doses-1',
+          'record-doses-1',
+        ]);
+        expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(await doseStatus(doseIds[0]!)).toBe('given');
+        expect(await doseStatus(doseIds[1]!)).toBe('scheduled');
+        expect(await doseStatus(doseIds[2]!)).toBe('held');
+      });
     });
 
     it("hides another unit's dose (404) and refuses an admin (403)", async () => {

@@ -6,7 +6,8 @@ import { MINUTE_MS } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
 import { DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
-import { FIND_DOSE_SQL, FoundDoseRow, RECORD_DOSE_SQL, RecordedDoseRow } from './record-dose.sql';
+import { FIND_DOSE_SQL, FoundDoseRow } from './record-dose.sql';
+import { RecordingWriter } from './recording-writer';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -33,10 +34,12 @@ export class DoseRecordingService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly watch: WatchService,
+    private readonly writer: RecordingWriter,
   ) {}
 
   /**
-   * Records what happened to a dose, once, in one statement (RECORD_DOSE_SQL). A dose the
+   * Records what happened to a dose, once, in one statement shared with the recordings that
+   * arrive with it (RecordingWriter). A dose the
    * watcher marked missed may still be recorded (given late, or held/refused to say why); a
    * second recording is a 409. The dose's delayed check is left to fire and find it recorded:
    * removing it from Redis here would cost every recording a round trip to spare the worker one.
@@ -55,23 +58,18 @@ export class DoseRecordingService {
     }
     const given = input.outcome === 'given';
     const status = STATUS_OF[input.outcome];
-    const [row] = await preparedQuery<RecordedDoseRow>(
-      this.dataSource,
-      'record-dose',
-      RECORD_DOSE_SQL,
-      [
-        doseId,
-        principal.tenantId,
-        principal.unitFilter ?? null,
-        status,
-        input.outcome,
-        principal.keyId,
-        input.note ?? null,
-        given ? administeredAt : null,
-        given ? (input.doseMg ?? null) : null,
-        now,
-      ],
-    );
+    const row = await this.writer.write({
+      doseId,
+      tenantId: principal.tenantId,
+      units: principal.unitFilter ?? null,
+      status,
+      outcome: input.outcome,
+      recordedBy: principal.keyId,
+      note: input.note ?? null,
+      administeredAt: given ? administeredAt : null,
+      givenMg: given ? (input.doseMg ?? null) : null,
+      now,
+    });
     if (!row) throw await this.notRecordable(principal, doseId);
     // The request's columns come first and the row (which has none of them) is spread after:
     // Node 20's V8 takes a slow path for each property added after a spread, 2 µs apiece.

@@ -3,3 +3,4 @@ export * from './watch.service';
 export * from './dose-recording.service';
 export * from './watch.module';
 export * from './record-dose.sql';
+export * from './recording-writer';

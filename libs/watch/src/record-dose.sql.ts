@@ -32,7 +32,7 @@ export function minutesFromDueSql(offsetS: string): string {
 }
 
 /**
- * The columns a recording sets from the request itself. RECORD_DOSE_SQL returns the rest of the
+ * The columns a recording sets from the request itself. recordDosesSql returns the rest of the
  * dose view (the dose's own facts and what the statement worked out: amount, timeliness,
  * lateness, when it was missed) and the view takes these from the request: the full row of 15
  * columns cost the API about a tenth of a recording's time to receive and parse.
@@ -47,42 +47,114 @@ const REQUEST_SUPPLIED = [
 
 export type RecordedDoseRow = Omit<DoseRow, (typeof REQUEST_SUPPLIED)[number]>;
 
+/** A row of recordDosesSql: the dose's columns and `n`, the VALUES row it answers. */
+export type NumberedDoseRow = RecordedDoseRow & { n: number };
+
 const RETURNED_COLUMNS = DOSE_VIEW_COLUMNS.filter(
   (c) => !(REQUEST_SUPPLIED as readonly string[]).includes(c),
 );
 
+/** Recordings written by one statement at most (recordDosesSql). */
+export const MAX_RECORDINGS_PER_STATEMENT = 32;
+
+/** What one recording asks of recordDosesSql: its VALUES row. */
+export interface RecordingValues {
+  doseId: string;
+  tenantId: string;
+  /** The caller's units; null = every unit of the tenant. */
+  units: readonly string[] | null;
+  status: DoseStatus;
+  outcome: DoseOutcome;
+  recordedBy: string;
+  note: string | null;
+  /** Given doses only. */
+  administeredAt: Date | null;
+  /** Given doses only; null = the scheduled dose. */
+  givenMg: number | null;
+  now: Date;
+}
+
+/** The parameters of one VALUES row, in the order recordDosesSql's columns declare them. */
+export function recordingParams(v: RecordingValues): unknown[] {
+  return [
+    v.doseId,
+    v.tenantId,
+    v.units,
+    v.status,
+    v.outcome,
+    v.recordedBy,
+    v.note,
+    v.administeredAt,
+    v.givenMg,
+    v.now,
+  ];
+}
+
+const VALUES_TYPES = [
+  'uuid',
+  'uuid',
+  'text[]',
+  'text',
+  'text',
+  'uuid',
+  'text',
+  'timestamptz',
+  'numeric',
+  'timestamptz',
+];
+
+const recordDosesText = new Map<number, string>();
+
 /**
- * Records a dose in one statement: the outcome is written only where the dose is in the tenant,
- * the caller may see its patient's unit, and it is still unrecorded (scheduled, or missed by the
- * watcher): of two recordings racing, one matches. No row: FIND_DOSE_SQL says why (404 or 409).
+ * Records `count` doses in one statement, each as one VALUES row (recordingParams; row k is
+ * numbered k and comes back as `n`): the outcome is written only where the dose is in the
+ * tenant, the caller may see its patient's unit, and it is still unrecorded (scheduled, or missed
+ * by the watcher). Of two recordings of one dose, in one statement or racing in two, one matches.
+ * A dose with no row back wrote nothing: FIND_DOSE_SQL says why (404 or 409).
  *
- * $1 dose id, $2 tenant, $3 the caller's units (null = all), $4 status, $5 outcome,
- * $6 recorded by, $7 note, $8 administered at (given only), $9 given mg (null = the dose),
- * $10 now. The window table is a literal: a constant, not worth serialising per request.
+ * One statement text per count, so each is a prepared statement whose row estimate is exact and
+ * Postgres settles on one generic plan for it. The window table is a literal: a constant, not
+ * worth serialising per request.
  */
-export const RECORD_DOSE_SQL = `
+export function recordDosesSql(count: number): string {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_RECORDINGS_PER_STATEMENT) {
+    throw new RangeError(`a statement records 1 to ${MAX_RECORDINGS_PER_STATEMENT} doses`);
+  }
+  let text = recordDosesText.get(count);
+  if (!text) {
+    const rows = Array.from({ length: count }, (_, k) => {
+      const params = VALUES_TYPES.map((type, i) => `$${k * VALUES_TYPES.length + i + 1}::${type}`);
+      return `(${k}, ${params.join(', ')})`;
+    });
+    text = `
 UPDATE doses d SET
-  status = $4,
-  recorded_outcome = $5,
-  recorded_by = $6,
-  note = $7,
-  administered_at = $8,
-  given_mg = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($9, d.dose_mg) END,
-  missed_at = CASE WHEN $5 = 'not_given' THEN coalesce(d.missed_at, $10) ELSE d.missed_at END,
-  minutes_from_due = ${minutesFromDueSql('extract(epoch FROM $8::timestamptz - d.due_at)')},
-  timeliness = CASE WHEN $8::timestamptz IS NOT NULL THEN ${timelinessSql(
-    'extract(epoch FROM $8::timestamptz - d.due_at)',
+  status = r.status,
+  recorded_outcome = r.outcome,
+  recorded_by = r.recorded_by,
+  note = r.note,
+  administered_at = r.administered_at,
+  given_mg = CASE WHEN r.administered_at IS NULL THEN NULL ELSE coalesce(r.given_mg, d.dose_mg) END,
+  missed_at = CASE WHEN r.outcome = 'not_given' THEN coalesce(d.missed_at, r.now) ELSE d.missed_at END,
+  minutes_from_due = ${minutesFromDueSql('extract(epoch FROM r.administered_at - d.due_at)')},
+  timeliness = CASE WHEN r.administered_at IS NOT NULL THEN ${timelinessSql(
+    'extract(epoch FROM r.administered_at - d.due_at)',
     `('{${WINDOW_MINUTES_BY_DOSES_PER_DAY.join(',')}}'::float8[])
        [least(greatest(p.doses_per_day, 1), ${MAX_DOSES_PER_DAY})]`,
   )} END,
-  updated_at = $10
-FROM patients pt, plans p
-WHERE d.id = $1 AND d.tenant_id = $2 AND pt.id = d.patient_id AND p.id = d.plan_id
-  AND ($3::text[] IS NULL OR pt.unit_id = ANY($3::text[]))
+  updated_at = r.now
+FROM (VALUES ${rows.join(',\n  ')})
+  AS r(n, id, tenant_id, units, status, outcome, recorded_by, note, administered_at, given_mg, now),
+  patients pt, plans p
+WHERE d.id = r.id AND d.tenant_id = r.tenant_id AND pt.id = d.patient_id AND p.id = d.plan_id
+  AND (r.units IS NULL OR pt.unit_id = ANY(r.units))
   AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
-RETURNING ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
+RETURNING r.n, ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
+    recordDosesText.set(count, text);
+  }
+  return text;
+}
 
-/** Why RECORD_DOSE_SQL wrote nothing: the dose as it is ($1 id, $2 tenant), with its unit. */
+/** Why recordDosesSql wrote nothing for a dose: the dose as it is ($1 id, $2 tenant), with its unit. */
 export const FIND_DOSE_SQL = `
 SELECT d.status, d.recorded_outcome, pt.unit_id
 FROM doses d JOIN patients pt ON pt.id = d.patient_id
