@@ -256,11 +256,13 @@ export function approveTable(r: ApproveResult): string {
   ].join('\n');
 }
 
-/** Scheduled doses in the table at the start of each recording run. */
+/** Scheduled doses in the table at the start and the end of each recording run. */
 export function recordLine(setup: RecordSetup): string {
+  const counts = (xs: number[]) => xs.map((x) => fmt(x)).join(', ');
   return (
     `Recording: ${setup.planIds.length} active plans; scheduled doses before each run: ` +
-    `${setup.scheduledBefore.map((x) => fmt(x)).join(', ')} (each request a different dose, nurse key)\n`
+    `${counts(setup.scheduledBefore)}, after: ${counts(setup.scheduledAfter)} ` +
+    `(each request a different dose, nurse key)\n`
   );
 }
 

@@ -138,7 +138,12 @@ async function main(): Promise<void> {
       result.http = {
         runs,
         summary: http,
-        ...(want('record') ? { recordScheduledBefore: recording?.scheduledBefore } : {}),
+        ...(want('record')
+          ? {
+              recordScheduledBefore: recording?.scheduledBefore,
+              recordScheduledAfter: recording?.scheduledAfter,
+            }
+          : {}),
       };
     }
 

@@ -26,18 +26,26 @@ const RECORD_PLANS = 100;
 /** Far enough ahead (armed, past the watcher's 48 h check horizon) that no job or sweep stirs. */
 const RECORD_FIRST_DUE_MS = 3 * DAY_MS;
 const RECORD_SPACING_MS = 10_000;
+/**
+ * Doses a run may record on top of the `doses` that stay scheduled throughout it: a warm-up and a
+ * measured run at 15,000 recordings a second. Past the end the ids would repeat and answer 409.
+ */
+const RECORD_HEADROOM = 200_000;
 
 export interface RecordSetup {
   planIds: string[];
   target: Target;
   /** Scheduled doses in the table at the start of each measured run (after the top-up). */
   scheduledBefore: number[];
+  /** Scheduled doses left at the end of each measured run. */
+  scheduledAfter: number[];
 }
 
 /**
  * Active plans holding `doses` scheduled doses (one INSERT … SELECT generate_series), and the
  * autocannon target recording each of them given once, with a nurse key of their unit. Before
- * each run the table is topped up to `doses` scheduled doses again and the ids are re-read.
+ * each run the table is topped up to `doses` + RECORD_HEADROOM scheduled doses and the ids are
+ * re-read, so at least `doses` are still scheduled when the run ends (scheduledAfter says).
  */
 export async function setupRecording(
   prescriber: ApiClient,
@@ -48,18 +56,21 @@ export async function setupRecording(
   const planIds = await activePlans(prescriber, databaseUrl, RECORD_PLANS, 'RECORD');
   const ids: string[] = [];
   const scheduledBefore: number[] = [];
+  const scheduledAfter: number[] = [];
   const target = recordAdministrationTarget(prescriber.baseUrl, nurseAuth, ids);
   const scheduled = `FROM doses WHERE plan_id = ANY($1::uuid[]) AND status = 'scheduled'`;
-  const topUp = async () => {
-    const have = await count(databaseUrl, `SELECT count(*)::int AS n ${scheduled}`, [planIds]);
+  const countScheduled = () =>
+    count(databaseUrl, `SELECT count(*)::int AS n ${scheduled}`, [planIds]);
+  const topUp = async (want: number) => {
+    const have = await countScheduled();
     const [last] = await query<{ at: Date | null }>(
       databaseUrl,
       'SELECT max(due_at) AS at FROM doses WHERE plan_id = ANY($1::uuid[])',
       [planIds],
     );
-    if (have < doses) {
+    if (have < want) {
       await seedDoses(databaseUrl, planIds, {
-        count: doses - have,
+        count: want - have,
         firstDueAt: new Date(
           (last?.at?.getTime() ?? Date.now() + RECORD_FIRST_DUE_MS) + RECORD_SPACING_MS,
         ),
@@ -70,21 +81,25 @@ export async function setupRecording(
   };
   // Seeded now, not only before the first recording run: the dose-page item reads the first
   // plan's doses and must find a full page from its first round on.
-  await topUp();
+  await topUp(doses);
   target.prepare = async () => {
-    await topUp();
+    await topUp(doses + RECORD_HEADROOM);
     const rows = await query<{ id: string }>(
       databaseUrl,
       `SELECT id ${scheduled} ORDER BY random()`,
       [planIds],
     );
-    ids.splice(0, ids.length, ...rows.map((r) => r.id));
+    ids.length = 0;
+    for (const row of rows) ids.push(row.id);
     scheduledBefore.push(ids.length);
     // What autovacuum would have done after the last run's updates: this machine's Postgres runs
     // with autovacuum off, and every run leaves tens of thousands of dead dose versions behind.
     await query(databaseUrl, 'VACUUM ANALYZE doses');
   };
-  return { planIds, target, scheduledBefore };
+  target.finish = async () => {
+    scheduledAfter.push(await countScheduled());
+  };
+  return { planIds, target, scheduledBefore, scheduledAfter };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ export interface Target {
   pathFor?: () => string;
   /** Awaited before each run's warm-up (e.g. to top up the data the requests consume). */
   prepare?: () => Promise<void>;
+  /** Awaited after each measured run (e.g. to count the data left). */
+  finish?: () => Promise<void>;
 }
 
 export interface LoadResult {
@@ -73,6 +75,7 @@ export async function measure(
   const endCpu = cpuWindow(children);
   const r = await fire(target, options.connections, options.durationS);
   const cpu = endCpu();
+  await target.finish?.();
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(r.statusCodeStats)) statusCodes[code] = stat.count;
   return {
