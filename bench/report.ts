@@ -262,7 +262,8 @@ export function recordLine(setup: RecordSetup): string {
   return (
     `Recording: ${setup.planIds.length} active plans; scheduled doses before each run: ` +
     `${counts(setup.scheduledBefore)}, after: ${counts(setup.scheduledAfter)} ` +
-    `(each request a different dose, nurse key)\n`
+    `(each request a different dose, nurse key); recordings per statement (mean of each run ` +
+    `and its warm-up): ${setup.perStatement.map((x) => x.toFixed(1)).join(', ')}\n`
   );
 }
 

@@ -142,6 +142,7 @@ async function main(): Promise<void> {
           ? {
               recordScheduledBefore: recording?.scheduledBefore,
               recordScheduledAfter: recording?.scheduledAfter,
+              recordingsPerStatement: recording?.perStatement,
             }
           : {}),
       };

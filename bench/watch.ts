@@ -11,6 +11,7 @@ import { CpuShare, cpuWindow } from './lib/cpu';
 import { Child } from './lib/processes';
 import { count, sleep, until } from './lib/poll';
 import { activePlans, seedDoses } from './lib/seed';
+import { Samples, metricDelta, scrapeMetrics } from './lib/metrics';
 import { query, redisKeyBytes, redisUsedMemory } from './lib/services';
 import { BenchSettings } from './lib/settings';
 import { LatencySummary, latencySummary, median } from './lib/stats';
@@ -39,6 +40,8 @@ export interface RecordSetup {
   scheduledBefore: number[];
   /** Scheduled doses left at the end of each measured run. */
   scheduledAfter: number[];
+  /** Mean recordings per statement over each run and its warm-up (the API's /metrics). */
+  perStatement: number[];
 }
 
 /**
@@ -57,6 +60,9 @@ export async function setupRecording(
   const ids: string[] = [];
   const scheduledBefore: number[] = [];
   const scheduledAfter: number[] = [];
+  const perStatement: number[] = [];
+  const metricsUrl = `${prescriber.baseUrl}/metrics`;
+  let before: Samples = new Map();
   const target = recordAdministrationTarget(prescriber.baseUrl, nurseAuth, ids);
   const scheduled = `FROM doses WHERE plan_id = ANY($1::uuid[]) AND status = 'scheduled'`;
   const countScheduled = () =>
@@ -95,11 +101,17 @@ export async function setupRecording(
     // What autovacuum would have done after the last run's updates: this machine's Postgres runs
     // with autovacuum off, and every run leaves tens of thousands of dead dose versions behind.
     await query(databaseUrl, 'VACUUM ANALYZE doses');
+    before = await scrapeMetrics(metricsUrl);
   };
   target.finish = async () => {
     scheduledAfter.push(await countScheduled());
+    const after = await scrapeMetrics(metricsUrl);
+    const grew = (name: string) => metricDelta(before, after, name)[name] ?? 0;
+    const statementsRun = grew('taperwatch_recordings_per_statement_count');
+    const sum = grew('taperwatch_recordings_per_statement_sum');
+    perStatement.push(statementsRun > 0 ? sum / statementsRun : 0);
   };
-  return { planIds, target, scheduledBefore, scheduledAfter };
+  return { planIds, target, scheduledBefore, scheduledAfter, perStatement };
 }
 
 // ---------------------------------------------------------------------------------------------

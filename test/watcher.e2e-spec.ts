@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
+import { recordingsPerStatement } from '@taperwatch/observability';
 import type { DoseOutcome } from '@taperwatch/persistence';
 import type { DoseView } from '@taperwatch/plans';
 import { DoseRecordingService } from '@taperwatch/watch';
@@ -225,6 +226,11 @@ describe('the watcher', () => {
           [doseIds[0]!, 'refused'],
           [elsewhere!, 'given'],
         ];
+        const metric = async () =>
+          Object.fromEntries(
+            (await recordingsPerStatement.get()).values.map((v) => [v.metricName, v.value]),
+          );
+        const before = await metric();
         let answers: PromiseSettledResult<DoseView>[] = [];
         const statements = await statementsDuring(async () => {
           answers = await Promise.allSettled(
@@ -232,6 +238,10 @@ describe('the watcher', () => {
           );
         });
         expect(statements).toEqual(['record-doses-6']);
+        const after = await metric();
+        const name = 'taperwatch_recordings_per_statement';
+        expect(after[`${name}_count`]! - before[`${name}_count`]!).toBe(1);
+        expect(after[`${name}_sum`]! - before[`${name}_sum`]!).toBe(6);
         expect(answers.slice(1, 4).map(statusOf)).toEqual(['held', 'refused', 'given']);
         answers.slice(1, 4).forEach((a, i) => {
           expect((a as PromiseFulfilledResult<DoseView>).value.id).toBe(doseIds[i + 1]);

@@ -42,6 +42,13 @@ export const doseDetectionLateness = new Histogram({
   registers: [metricsRegistry],
 });
 
+export const recordingsPerStatement = new Histogram({
+  name: 'taperwatch_recordings_per_statement',
+  help: 'Dose recordings written by one statement (those arriving together share one)',
+  buckets: [1, 2, 4, 8, 16, 32],
+  registers: [metricsRegistry],
+});
+
 export const sweepFindings = new Counter({
   name: 'taperwatch_watch_sweep_findings_total',
   help: 'Overdue doses the sweep found that no delayed job had handled (0 in normal running)',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
+import { recordingsPerStatement } from '@taperwatch/observability';
 import { preparedQuery } from '@taperwatch/persistence';
 import {
   MAX_RECORDINGS_PER_STATEMENT,
@@ -71,6 +72,7 @@ export class RecordingWriter {
       recordDosesSql(recordings.length),
       order.flatMap((i) => recordingParams(recordings[i]!)),
     );
+    recordingsPerStatement.observe(recordings.length);
     const written: (RecordedDoseRow | null)[] = recordings.map(() => null);
     for (const row of rows) written[order[row.n]!] = row;
     return written;
