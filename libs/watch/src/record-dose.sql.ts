@@ -74,34 +74,24 @@ export interface RecordingValues {
   now: Date;
 }
 
-/** The parameters of one VALUES row, in the order recordDosesSql's columns declare them. */
-export function recordingParams(v: RecordingValues): unknown[] {
-  return [
-    v.doseId,
-    v.tenantId,
-    v.units,
-    v.status,
-    v.outcome,
-    v.recordedBy,
-    v.note,
-    v.administeredAt,
-    v.givenMg,
-    v.now,
-  ];
-}
-
-const VALUES_TYPES = [
-  'uuid',
-  'uuid',
-  'text[]',
-  'text',
-  'text',
-  'uuid',
-  'text',
-  'timestamptz',
-  'numeric',
-  'timestamptz',
+/** recordDosesSql's VALUES columns: name, SQL type, and the value a recording gives it. */
+const VALUES_COLUMNS: readonly (readonly [string, string, (v: RecordingValues) => unknown])[] = [
+  ['id', 'uuid', (v) => v.doseId],
+  ['tenant_id', 'uuid', (v) => v.tenantId],
+  ['units', 'text[]', (v) => v.units],
+  ['status', 'text', (v) => v.status],
+  ['outcome', 'text', (v) => v.outcome],
+  ['recorded_by', 'uuid', (v) => v.recordedBy],
+  ['note', 'text', (v) => v.note],
+  ['administered_at', 'timestamptz', (v) => v.administeredAt],
+  ['given_mg', 'numeric', (v) => v.givenMg],
+  ['now', 'timestamptz', (v) => v.now],
 ];
+
+/** The parameters of one VALUES row of recordDosesSql. */
+export function recordingParams(recording: RecordingValues): unknown[] {
+  return VALUES_COLUMNS.map(([, , value]) => value(recording));
+}
 
 const recordDosesText = new Map<number, string>();
 
@@ -123,7 +113,8 @@ export function recordDosesSql(count: number): string {
   let text = recordDosesText.get(count);
   if (!text) {
     const rows = Array.from({ length: count }, (_, k) => {
-      const params = VALUES_TYPES.map((type, i) => `$${k * VALUES_TYPES.length + i + 1}::${type}`);
+      const first = k * VALUES_COLUMNS.length + 1;
+      const params = VALUES_COLUMNS.map(([, type], i) => `$${first + i}::${type}`);
       return `(${k}, ${params.join(', ')})`;
     });
     text = `
@@ -143,7 +134,7 @@ UPDATE doses d SET
   )} END,
   updated_at = r.now
 FROM (VALUES ${rows.join(',\n  ')})
-  AS r(n, id, tenant_id, units, status, outcome, recorded_by, note, administered_at, given_mg, now),
+  AS r(n, ${VALUES_COLUMNS.map(([name]) => name).join(', ')}),
   patients pt, plans p
 WHERE d.id = r.id AND d.tenant_id = r.tenant_id AND pt.id = d.patient_id AND p.id = d.plan_id
   AND (r.units IS NULL OR pt.unit_id = ANY(r.units))
@@ -154,7 +145,7 @@ RETURNING r.n, ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
   return text;
 }
 
-/** Why recordDosesSql wrote nothing for a dose: the dose as it is ($1 id, $2 tenant), with its unit. */
+/** Why recordDosesSql wrote nothing for a dose: the dose as it is ($1 id, $2 tenant), and its unit. */
 export const FIND_DOSE_SQL = `
 SELECT d.status, d.recorded_outcome, pt.unit_id
 FROM doses d JOIN patients pt ON pt.id = d.patient_id
