@@ -40,8 +40,9 @@ export class DoseRecordingService {
   /**
    * Records what happened to a dose, once, in one statement shared with the recordings that
    * arrive with it (RecordingWriter). A dose the watcher marked missed may still be recorded
-   * (given late, or held/refused to say why); a second recording is a 409. The dose's delayed check is left to fire and find it recorded:
-   * removing it from Redis here would cost every recording a round trip to spare the worker one.
+   * (given late, or held/refused to say why); a second recording is a 409. The dose's delayed
+   * check is left to fire and find it recorded: removing it from Redis here would cost every
+   * recording a round trip to spare the worker one.
    */
   async record(
     principal: Principal,
