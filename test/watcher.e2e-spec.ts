@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import request from 'supertest';
@@ -148,6 +149,31 @@ describe('the watcher', () => {
       expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'outcome' })]);
       const huge = await record(doseIds[0]!, { outcome: 'given', doseMg: 1e12 }).expect(400);
       expect(huge.body.errors).toEqual([expect.objectContaining({ field: 'doseMg' })]);
+    });
+
+    it('replays a recording sent again with its Idempotency-Key; a changed body is 422', async () => {
+      const { doseIds } = await seedWatchedPlan(stack, prescriber, [{ inMs: 60_000 }]);
+      const key = randomUUID();
+      const send = (body: object) => record(doseIds[0]!, body).set('idempotency-key', key);
+      // Sent together, as a retry on a flaky ward network would be: one recording, never a 409
+      // "already recorded" for the nurse's own dose.
+      const answers = await Promise.all([
+        send({ outcome: 'given', note: 'retry' }),
+        send({ outcome: 'given', note: 'retry' }),
+      ]);
+      const recorded = answers.find((a) => !a.headers['idempotency-replayed'] && a.status === 201);
+      const other = answers.find((a) => a !== recorded)!;
+      expect(recorded).toBeDefined();
+      // The other one either waited for the first (a replay) or was told it is still in progress.
+      expect(other.status === 201 ? other.body : other.body.detail).toEqual(
+        other.status === 201 ? recorded!.body : expect.stringMatching(/still in progress/),
+      );
+      const again = await send({ outcome: 'given', note: 'retry' }).expect(201);
+      expect(again.body).toEqual(recorded!.body);
+      expect(again.headers['idempotency-replayed']).toBe('true');
+      const changed = await send({ outcome: 'refused' }).expect(422);
+      expect(changed.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+      expect(await doseStatus(doseIds[0]!)).toBe('given');
     });
 
     it('answers many simultaneous recordings each for its own dose', async () => {
