@@ -11,7 +11,7 @@ import { CpuShare, cpuWindow } from './lib/cpu';
 import { Child } from './lib/processes';
 import { count, sleep, until } from './lib/poll';
 import { activePlans, seedDoses } from './lib/seed';
-import { Samples, metricDelta, scrapeMetrics } from './lib/metrics';
+import { Samples, scrapeMetrics } from './lib/metrics';
 import { query, redisKeyBytes, redisUsedMemory } from './lib/services';
 import { BenchSettings } from './lib/settings';
 import { LatencySummary, latencySummary, median } from './lib/stats';
@@ -106,7 +106,7 @@ export async function setupRecording(
   target.finish = async () => {
     scheduledAfter.push(await countScheduled());
     const after = await scrapeMetrics(metricsUrl);
-    const grew = (name: string) => metricDelta(before, after, name)[name] ?? 0;
+    const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
     const statementsRun = grew('taperwatch_recordings_per_statement_count');
     const sum = grew('taperwatch_recordings_per_statement_sum');
     perStatement.push(statementsRun > 0 ? sum / statementsRun : 0);
