@@ -95,10 +95,11 @@ export interface DoseUnit {
 
 export interface PlannedDose {
   time: string; // HH:mm
+  /** The drug given at this time: the plan's drug, or in a crossover the drug of this slot. */
+  drugCode: string;
+  /** mg of `drugCode` itself, never an equivalent. */
   doseMg: number;
   units: DoseUnit[];
-  /** Present in crossover plans: the drug given at this time. */
-  drugCode?: string;
   /** Crossover plans: this dose in the plan's daily-dose unit (diazepam mg) when it differs. */
   equivalentMg?: number;
 }

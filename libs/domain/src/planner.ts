@@ -110,12 +110,20 @@ function dispensableOrProblem(
   };
 }
 
-function toDoses(slots: readonly Slot[], times: readonly string[]): PlannedDose[] {
+function toDoses(
+  slots: readonly Slot[],
+  times: readonly string[],
+  drugCode: string,
+): PlannedDose[] {
   const out: PlannedDose[] = [];
   slots.forEach((s, i) => {
     if (s.ug === 0) return;
-    const dose: PlannedDose = { time: times[i], doseMg: toMg(s.ug), units: s.grid.units(s.ug) };
-    if (s.drugCode) dose.drugCode = s.drugCode;
+    const dose: PlannedDose = {
+      time: times[i],
+      drugCode: s.drugCode ?? drugCode,
+      doseMg: toMg(s.ug),
+      units: s.grid.units(s.ug),
+    };
     if (s.eqUg !== s.ug) dose.equivalentMg = toMg(s.eqUg);
     out.push(dose);
   });
@@ -263,7 +271,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       startDate: cursor,
       endDate,
       dailyDoseMg: toMg(sumEq(slots)),
-      doses: toDoses(slots, times),
+      doses: toDoses(slots, times, drug.code),
     });
     day += days;
   };

@@ -8,6 +8,7 @@ const NY = 'America/New_York';
 const tid = (mg: number) =>
   ['08:00', '14:00', '20:00'].map((time) => ({
     time,
+    drugCode: 'baclofen',
     doseMg: mg,
     units: [{ strengthMg: mg, count: 1 }],
   }));
@@ -87,8 +88,8 @@ describe('expandDoses', () => {
         ...step(1, '2027-03-14', '2027-03-14', 0),
         dailyDoseMg: 10,
         doses: [
-          { time: '02:10', doseMg: 5, units: [] },
-          { time: '02:40', doseMg: 5, units: [] },
+          { time: '02:10', drugCode: 'baclofen', doseMg: 5, units: [] },
+          { time: '02:40', drugCode: 'baclofen', doseMg: 5, units: [] },
         ],
       },
     ];
