@@ -8,6 +8,14 @@ export {
 } from './catalogue/monitoring';
 export { checkTaperRequest } from './safety/checks';
 export { planTaper, replanTaper } from './planner';
+export {
+  equivalenceRatio,
+  toEquivalentMg,
+  fromEquivalentMg,
+  planEquivalence,
+  type EquivalenceBasis,
+  type PlanEquivalence,
+} from './equivalents';
 export { isoDateAddDays, isoDaysBetween, isIsoDate } from './dates';
 export {
   PLAN_STATES,

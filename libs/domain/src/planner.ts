@@ -13,6 +13,7 @@ import { DRUGS } from './catalogue/drugs';
 import { SOURCES } from './catalogue/sources';
 import type { DrugEntry } from './catalogue/types';
 import { dayToIsoDate, isoDateToDay } from './dates';
+import { equivalentUg, planEquivalence } from './equivalents';
 import { splitTarget } from './dispensing/distribute';
 import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
@@ -167,8 +168,8 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   const grid = switching
     ? gridFor({ tabletsMg: reducing.tabletsMg!.value, liquid: liquidFor(reducing, input).liquid })
     : fromGrid;
-  const eq = drug.diazepamEquivalence?.value;
-  const ratio = switching ? (input.diazepamMgPerMg ?? eq!.diazepamMg / eq!.mg) : 1;
+  // Checked before planning: a crossover's drug has a ratio (catalogue or diazepamMgPerMg).
+  const ratio = planEquivalence(input).ratio(drug.code)!;
   const times = input.administrationTimes;
   const currentUg = input.currentDosesMg.map(toUg);
   const currentGrid = opts.onSubstitute ? grid : fromGrid;
@@ -179,7 +180,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   const rationale: RationaleItem[] = [];
   const currentSlots: Slot[] = currentUg.map((ug) => ({
     ug,
-    eqUg: opts.onSubstitute ? ug : Math.round(ug * ratio),
+    eqUg: opts.onSubstitute ? ug : equivalentUg(ug, ratio),
     grid: currentGrid,
     ...(switching ? { drugCode: opts.onSubstitute ? SUBSTITUTE : drug.code } : {}),
   }));
@@ -205,7 +206,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     });
   }
   const targetMg = input.goal.type === 'discontinue' ? 0 : input.goal.targetDailyDoseMg;
-  const targetUg = toUg(targetMg * ratio);
+  const targetUg = equivalentUg(toUg(targetMg), ratio);
   const floors = splitTarget(reduceStart, targetUg, grid);
   if (!floors) {
     return rejected({

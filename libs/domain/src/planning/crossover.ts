@@ -1,5 +1,6 @@
 import type { Problem } from '../contract';
 import type { DoseGrid } from '../dispensing/grid';
+import { equivalentUg } from '../equivalents';
 
 /** One administration in a planned step: the amount, its diazepam-equivalent (or itself) and what makes it. */
 export interface Slot {
@@ -22,7 +23,7 @@ export function switchPhase(
   dzGrid: DoseGrid,
   dzCode: string,
 ): { steps: Slot[][]; diazepamUg: number[] } | Problem {
-  const exactEq = currentUg.map((ug) => Math.round(ug * ratio));
+  const exactEq = currentUg.map((ug) => equivalentUg(ug, ratio));
   if (!dzGrid.ensure(Math.max(...exactEq))) {
     return {
       code: 'dose_too_fine',
