@@ -26,7 +26,13 @@ const DIST = path.resolve(__dirname, '../dist/apps');
 /** 1.2 s of grace and a 500 ms sweep: the watcher's timing, compressed for tests. */
 const FAST_WATCH = { DOSE_GRACE_MINUTES: '0.02', WATCH_SWEEP_MS: '500' };
 
-type Alert = { type: string; severity: string; doseIds: string[]; planId: string };
+type Alert = {
+  type: string;
+  severity: string;
+  doseIds: string[];
+  planId: string;
+  message: string;
+};
 
 describe('the watcher', () => {
   let stack: TestStack;
@@ -418,13 +424,48 @@ describe('recordings judged at once', () => {
         .send({ outcome: 'refused' })
         .expect(201);
     await refuse(doseIds[1]!);
-    // 15 of 45 mg not taken: under half, nothing yet.
-    expect(await alertsFor(patientId)).toEqual([]);
+    // 15 of 45 mg not taken: under half, a missed dose only.
+    expect((await alertsFor(patientId)).map((a) => a.type)).toEqual(['missed_dose']);
     await refuse(doseIds[2]!);
     // 30 of 45 mg not taken: judged in the recording request itself, no job or sweep involved.
-    expect(await alertsFor(patientId)).toEqual([
-      expect.objectContaining({ type: 'abrupt_cessation_risk', severity: 'critical' }),
+    expect(await alertsFor(patientId)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'abrupt_cessation_risk', severity: 'critical' }),
+        expect.objectContaining({ type: 'missed_dose', doseIds: [...doseIds.slice(1)].sort() }),
+      ]),
+    );
+  });
+
+  it('a refused or not-given dose raises missed_dose at once; a held one (an order) does not', async () => {
+    const { patientId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+      { inMs: -8 * HOUR, status: 'given' },
+      { inMs: -20 * 60_000 },
+      { inMs: -10 * 60_000 },
+      { inMs: 10 * 60_000 },
     ]);
+    const record = (doseId: string, outcome: DoseOutcome) =>
+      stack
+        .http()
+        .post(`/v1/doses/${doseId}/administrations`)
+        .set(bearer(nurse))
+        .send({ outcome })
+        .expect(201);
+    const missedDose = async () =>
+      (await alertsFor(patientId)).filter((a) => a.type === 'missed_dose');
+    await record(doseIds[1]!, 'held');
+    expect(await alertsFor(patientId)).toEqual([]);
+    // Refused before it is due: known now, so it counts now (no job would look again).
+    await record(doseIds[3]!, 'refused');
+    expect(await missedDose()).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        doseIds: [doseIds[3]],
+        message: expect.stringMatching(/1 dose not taken \(1 refused\)/),
+      }),
+    ]);
+    await record(doseIds[2]!, 'not_given');
+    const [alert] = await missedDose();
+    expect(alert!.doseIds).toEqual([doseIds[2], doseIds[3]].sort());
   });
 
   it('counts the hours since the last taken dose even when it is older than the window judged', async () => {

@@ -50,6 +50,12 @@ export interface PlanView {
   /** A revision names the version it revises. */
   parentPlanId?: string;
   pausedAt?: string;
+  /**
+   * Approved after its start date: every step moved later so step 1 starts on the approval day
+   * (no step skipped). The start date it was planned for, and the days each step moved.
+   */
+  reanchoredFrom?: string;
+  reanchoredByDays?: number;
 }
 
 export function toPlanView(p: PlanEntity): PlanView {
@@ -73,6 +79,9 @@ export function toPlanView(p: PlanEntity): PlanView {
     ...(p.approvedBy ? { approvedBy: p.approvedBy } : {}),
     ...(p.parentPlanId ? { parentPlanId: p.parentPlanId } : {}),
     ...(p.pausedAt ? { pausedAt: p.pausedAt.toISOString() } : {}),
+    ...(p.reanchoredFrom
+      ? { reanchoredFrom: p.reanchoredFrom, reanchoredByDays: p.reanchoredByDays ?? 0 }
+      : {}),
   };
 }
 

@@ -67,10 +67,13 @@ interface PlanRow {
   live_alert_types?: AlertType[];
 }
 
-/** A plan's ($1) doses due in ($2, $3]: what the rules judge. */
+/**
+ * A plan's ($1) doses due in ($2, $3], and later ones already recorded (a refusal written before
+ * its dose is due counts at once): what the rules judge.
+ */
 const RECENT_DOSES_SQL = `
 SELECT id, due_at, dose_mg, status, recorded_outcome, administered_at, given_mg
-FROM doses WHERE plan_id = $1 AND due_at > $2 AND due_at <= $3`;
+FROM doses WHERE plan_id = $1 AND due_at > $2 AND (due_at <= $3 OR recorded_outcome IS NOT NULL)`;
 
 type WatchedDoseRow = Pick<
   DoseRow,

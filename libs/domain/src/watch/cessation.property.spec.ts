@@ -106,12 +106,14 @@ describe('evaluateDoseAlerts properties', () => {
     );
   });
 
-  it('missed_dose iff at least one monitored due dose is missed', () => {
+  it('missed_dose iff at least one monitored due dose is missed, refused or not given (never held)', () => {
     fc.assert(
       fc.property(scenario(fc.constantFrom(...ANY)), ({ input }) => {
         const missed = input.doses.filter(
           (d) =>
-            d.status === 'missed' && d.dueAt >= input.monitoringStartedAt && d.dueAt <= input.now,
+            ['missed', 'refused', 'not_given'].includes(d.status) &&
+            d.dueAt >= input.monitoringStartedAt &&
+            d.dueAt <= input.now,
         );
         const alert = evaluateDoseAlerts(input).find((a) => a.type === 'missed_dose');
         expect(alert?.doseIds ?? []).toEqual(missed.map((d) => d.id));

@@ -134,13 +134,32 @@ describe('evaluateDoseAlerts rules', () => {
     expect(alerts).toEqual([expect.objectContaining({ type: 'missed_dose', doseIds: ['d2'] })]);
   });
 
-  it('held, refused and not-given count as not taken but are not missed doses', () => {
-    expect(types(evaluateDoseAlerts(input({ doses: tid(['held', 'refused', 'given']) })))).toEqual([
-      'abrupt_cessation_risk',
+  it('refused and not-given raise missed_dose as an unrecorded dose does; held (an order) does not', () => {
+    const alerts = evaluateDoseAlerts(input({ doses: tid(['held', 'refused', 'given']) }));
+    expect(types(alerts)).toEqual(['missed_dose', 'abrupt_cessation_risk']);
+    expect(alerts[0]).toMatchObject({ doseIds: ['d1'], message: '1 dose not taken (1 refused)' });
+    expect(evaluateDoseAlerts(input({ doses: tid(['not_given', 'given', 'given']) }))).toEqual([
+      {
+        type: 'missed_dose',
+        severity: 'warning',
+        doseIds: ['d0'],
+        message: '1 dose not taken (1 not given)',
+      },
     ]);
-    expect(
-      types(evaluateDoseAlerts(input({ doses: tid(['not_given', 'given', 'given']) }))),
-    ).toEqual([]);
+    expect(evaluateDoseAlerts(input({ doses: tid(['held', 'given', 'given']) }))).toEqual([]);
+  });
+
+  it('a refusal recorded before the dose is due counts at once', () => {
+    const doses: WatchedDose[] = [
+      ...tid(['given', 'missed']),
+      { id: 'r', dueAt: h(20), doseMg: 20, status: 'refused' },
+    ];
+    const alerts = evaluateDoseAlerts(input({ now: h(19.9), doses }));
+    expect(alerts[0]).toMatchObject({
+      type: 'missed_dose',
+      doseIds: ['d1', 'r'],
+      message: '2 doses not taken (1 missed, 1 refused)',
+    });
   });
 
   it('exactly the fraction is not "more than" it (BID 10 mg, one missed)', () => {

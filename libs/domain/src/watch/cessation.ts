@@ -73,8 +73,26 @@ export type WatchAlert = MissedDoseAlert | CessationAlert;
 
 type Outcome = 'taken' | 'not_taken' | 'pending' | 'ignored';
 
+/**
+ * Doses the patient did not get that raise missed_dose: unrecorded past grace, refused, or not
+ * given. Held is not among them: it is an order, and counts only as not taken.
+ */
+const MISSED_DOSE_STATUSES: ReadonlySet<WatchedDoseStatus> = new Set([
+  'missed',
+  'refused',
+  'not_given',
+]);
+
+/** Recorded outcomes known before a dose is due (a refusal at 07:55 for 08:00) count at once. */
+const RECORDED_NOT_TAKEN: ReadonlySet<WatchedDoseStatus> = new Set([
+  'held',
+  'refused',
+  'not_given',
+]);
+
 function outcomeOf(dose: WatchedDose, input: CessationInput): Outcome {
-  if (dose.status === 'cancelled' || dose.dueAt > input.now) return 'ignored';
+  if (dose.status === 'cancelled') return 'ignored';
+  if (dose.dueAt > input.now && !RECORDED_NOT_TAKEN.has(dose.status)) return 'ignored';
   if (dose.dueAt < input.monitoringStartedAt) return 'taken';
   if (effectivelyMissed(dose, input)) return 'not_taken';
   switch (dose.status) {
@@ -88,7 +106,7 @@ function outcomeOf(dose: WatchedDose, input: CessationInput): Outcome {
 }
 
 function effectivelyMissed(dose: WatchedDose, input: CessationInput): boolean {
-  if (dose.status === 'missed') return true;
+  if (MISSED_DOSE_STATUSES.has(dose.status)) return true;
   return input.graceMinutes !== undefined && isOverdue(dose, input.now, input.graceMinutes);
 }
 
@@ -155,6 +173,23 @@ function hoursSinceTakenReason(input: CessationInput): CessationReason | null {
   };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "2 missed doses", or "3 doses not taken (1 missed, 2 refused)" when some were recorded. */
+function describeMissed(doses: readonly WatchedDose[]): string {
+  const count = (status: WatchedDoseStatus) => doses.filter((d) => d.status === status).length;
+  const recorded = { refused: count('refused'), 'not given': count('not_given') };
+  const unrecorded = doses.length - recorded.refused - recorded['not given'];
+  if (unrecorded === doses.length) return plural(doses.length, 'missed dose');
+  const parts = [
+    ...(unrecorded > 0 ? [`${unrecorded} missed`] : []),
+    ...Object.entries(recorded)
+      .filter(([, n]) => n > 0)
+      .map(([what, n]) => `${n} ${what}`),
+  ];
+  return `${plural(doses.length, 'dose')} not taken (${parts.join(', ')})`;
+}
+
 function describe(reason: CessationReason): string {
   if (reason.rule === 'missed_fraction') {
     const pct = Math.round((100 * reason.notTakenMg) / reason.dailyDoseMg);
@@ -166,7 +201,7 @@ function describe(reason: CessationReason): string {
 
 /**
  * The alerts the doses warrant now (issue 5 item 4; CLINICAL.md §4 proposed rule, thresholds [C]):
- * missed_dose when any monitored dose is missed; abrupt_cessation_risk when (a) the not-taken
+ * missed_dose when any monitored dose is missed, refused or not given; abrupt_cessation_risk when (a) the not-taken
  * amount due in the last 24 h exceeds cessationMissedFraction of the step's daily dose, or (b) the
  * hours since the last taken dose (or since monitoring began) exceed cessationRiskHours. The
  * caller opens an alert only where none of that type is open, merges dose ids into an open one,
@@ -176,15 +211,15 @@ export function evaluateDoseAlerts(input: CessationInput): WatchAlert[] {
   if (input.now < input.monitoringStartedAt) return [];
   const alerts: WatchAlert[] = [];
 
-  const missedIds = input.doses
-    .filter((d) => outcomeOf(d, input) === 'not_taken' && effectivelyMissed(d, input))
-    .map((d) => d.id);
-  if (missedIds.length > 0) {
+  const missed = input.doses.filter(
+    (d) => outcomeOf(d, input) === 'not_taken' && effectivelyMissed(d, input),
+  );
+  if (missed.length > 0) {
     alerts.push({
       type: 'missed_dose',
       severity: 'warning',
-      doseIds: missedIds,
-      message: `${missedIds.length} missed dose${missedIds.length === 1 ? '' : 's'}`,
+      doseIds: missed.map((d) => d.id),
+      message: describeMissed(missed),
     });
   }
 
