@@ -1,0 +1,35 @@
+import type { PlanStep } from '../contract';
+import { isoDateAddDays, isoDaysBetween } from '../dates';
+
+/** A plan moved so its first step starts on the day it was approved. */
+export interface Reanchored {
+  steps: PlanStep[];
+  startDate: string;
+  endDate: string;
+  /** The start date the plan had before it was moved. */
+  reanchoredFrom: string;
+  /** Days every step moved later. */
+  reanchoredByDays: number;
+}
+
+/**
+ * A plan approved after its start date would otherwise begin part-way through (a later, lower
+ * step) or, past its end, not at all: an abrupt stop. Every step moves later by the same days, so
+ * step 1 starts on `firstDay` and no step is skipped or shortened. Null when nothing has passed.
+ */
+export function reanchorSteps(steps: readonly PlanStep[], firstDay: string): Reanchored | null {
+  if (steps.length === 0 || steps[0].startDate >= firstDay) return null;
+  const byDays = isoDaysBetween(steps[0].startDate, firstDay);
+  const moved = steps.map((s) => ({
+    ...s,
+    startDate: isoDateAddDays(s.startDate, byDays),
+    endDate: isoDateAddDays(s.endDate, byDays),
+  }));
+  return {
+    steps: moved,
+    startDate: moved[0].startDate,
+    endDate: moved[moved.length - 1].endDate,
+    reanchoredFrom: steps[0].startDate,
+    reanchoredByDays: byDays,
+  };
+}
