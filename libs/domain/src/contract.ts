@@ -156,14 +156,23 @@ export interface PlanPace {
 export type PlanOutcome =
   { kind: 'planned'; plan: PlannedTaper } | { kind: 'rejected'; problems: Problem[] };
 
+/** What the patient takes at one administration time: the drug and mg of that drug itself. */
+export interface CurrentDose {
+  drugCode: string;
+  /** mg of `drugCode` (0: nothing at this time), never an equivalent. */
+  mg: number;
+}
+
 /** Re-planning from a date and current dose (pause/revision support). */
 export interface ReplanInput {
   original: TaperRequestInput;
   fromDate: string; // YYYY-MM-DD, first day of the new plan
-  currentDosesMg: number[]; // what the patient takes now, per administration time
-  holdDays?: number; // keep the current dose this many days first
+  /**
+   * What the patient takes now, one per administration time of `original`, each with its drug:
+   * mid-switch some times give the substitute and others still the original drug.
+   */
+  currentDoses: CurrentDose[];
+  holdDays?: number; // keep the current doses, exactly as they are, this many days first
   stepDays?: number;
   strategy?: Strategy;
-  /** Crossover plans: the drug the patient takes now (the substitute once switched). */
-  currentDrugCode?: string;
 }

@@ -38,6 +38,7 @@ export {
   resumedSteps,
 } from './schedule/steps';
 export { describeUnits } from './schedule/tablets';
+export { dosesTakenOn, requestDoses } from './schedule/taken';
 export {
   SYMPTOM_SCALES,
   COWS_MAX,

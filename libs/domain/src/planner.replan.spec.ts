@@ -1,9 +1,17 @@
 import { BACLOFEN_60_TID } from './testing-fixtures';
-import { planTaper, replanTaper, type PlannedTaper, type TaperRequestInput } from './index';
+import {
+  dosesTakenOn,
+  isoDateAddDays,
+  planTaper,
+  replanTaper,
+  type PlannedTaper,
+  type TaperRequestInput,
+} from './index';
 import { planViolations } from './planning/invariants';
 
 const facts = { today: '2025-01-01' };
 const original = BACLOFEN_60_TID;
+const baclofen = (mg: number[]) => mg.map((m) => ({ drugCode: 'baclofen', mg: m }));
 const planned = (o: ReturnType<typeof planTaper>): PlannedTaper => {
   if (o.kind !== 'planned') throw new Error(JSON.stringify(o.problems));
   return o.plan;
@@ -16,7 +24,7 @@ describe('replanTaper (pauses and revisions)', () => {
         {
           original,
           fromDate: '2025-01-20',
-          currentDosesMg: [10, 10, 10],
+          currentDoses: baclofen([10, 10, 10]),
           holdDays: 7,
           stepDays: 10,
         },
@@ -43,7 +51,7 @@ describe('replanTaper (pauses and revisions)', () => {
         {
           original,
           fromDate: '2025-01-20',
-          currentDosesMg: [20, 20, 20],
+          currentDoses: baclofen([20, 20, 20]),
           strategy: 'proportional',
         },
         facts,
@@ -66,8 +74,10 @@ describe('replanTaper (pauses and revisions)', () => {
         {
           original: lorazepam,
           fromDate: '2025-03-01',
-          currentDosesMg: [8, 10],
-          currentDrugCode: 'diazepam',
+          currentDoses: [
+            { drugCode: 'diazepam', mg: 8 },
+            { drugCode: 'diazepam', mg: 10 },
+          ],
         },
         facts,
       ),
@@ -78,12 +88,128 @@ describe('replanTaper (pauses and revisions)', () => {
 
   it('rejects, never throws, on bad input', () => {
     const out = replanTaper(
-      { original, fromDate: 'soon', currentDosesMg: [10, 10, 10], holdDays: -1 },
+      { original, fromDate: 'soon', currentDoses: baclofen([10, 10, 10]), holdDays: -1 },
       facts,
     );
     expect(out.kind === 'rejected' && out.problems.map((p) => p.field)).toEqual([
       'startDate',
       'holdDays',
+    ]);
+  });
+});
+
+describe('replanTaper in the middle of a lorazepam -> diazepam switch (NHS Scotland, S16b)', () => {
+  // Lorazepam 1 mg three times a day; diazepam 10 mg per lorazepam 1 mg (S16a).
+  const tid: TaperRequestInput = {
+    ...original,
+    drugCode: 'lorazepam',
+    strengthsMg: [0.5, 1],
+    currentDosesMg: [1, 1, 1],
+    administrationTimes: ['08:00', '14:00', '22:00'],
+    substituteWith: 'diazepam',
+    reason: 'long-term use',
+  };
+  const first = planned(planTaper({ ...tid, startDate: '2025-01-06' }, facts));
+  const perTime = (p: PlannedTaper) =>
+    p.steps.map((s) =>
+      tid.administrationTimes.map((t) => {
+        const d = s.doses.find((x) => x.time === t);
+        return d ? `${d.drugCode[0]}${d.doseMg}` : '-';
+      }),
+    );
+
+  it('reads the doses of day 18 per time with their drug', () => {
+    const day18 = isoDateAddDays(first.startDate, 17);
+    expect(dosesTakenOn(first.steps, day18, tid).doses).toEqual([
+      { drugCode: 'lorazepam', mg: 1 },
+      { drugCode: 'diazepam', mg: 10 },
+      { drugCode: 'diazepam', mg: 10 },
+    ]);
+    expect(dosesTakenOn(first.steps, '2025-01-01', tid).doses).toEqual([
+      { drugCode: 'lorazepam', mg: 1 },
+      { drugCode: 'lorazepam', mg: 1 },
+      { drugCode: 'lorazepam', mg: 1 },
+    ]);
+  });
+
+  it('a 7-day hold from day 18 holds the mixed doses as they are, then finishes the switch: 30 mg/day diazepam-equivalent, never 210', () => {
+    const day18 = isoDateAddDays(first.startDate, 17);
+    const plan = planned(
+      replanTaper(
+        {
+          original: tid,
+          fromDate: day18,
+          currentDoses: dosesTakenOn(first.steps, day18, tid).doses,
+          holdDays: 7,
+        },
+        facts,
+      ),
+    );
+    // Then CKS's 4 mg cuts above 20 mg/day (S17), the midday dose first (S16b).
+    expect(perTime(plan).slice(0, 4)).toEqual([
+      ['l1', 'd10', 'd10'],
+      ['d10', 'd10', 'd10'],
+      ['d10', 'd6', 'd10'],
+      ['d10', 'd2', 'd10'],
+    ]);
+    expect(plan.steps[0]).toMatchObject({ startDate: day18, dailyDoseMg: 30 });
+    expect(plan.startDailyDoseMg).toBe(30);
+    expect(Math.max(...plan.steps.map((s) => s.dailyDoseMg))).toBe(30);
+    const doses = plan.steps.flatMap((s) => s.doses);
+    expect(Math.max(...doses.filter((d) => d.drugCode === 'diazepam').map((d) => d.doseMg))).toBe(
+      10,
+    );
+    expect(Math.max(...doses.filter((d) => d.drugCode === 'lorazepam').map((d) => d.doseMg))).toBe(
+      1,
+    );
+    expect(plan.steps[plan.steps.length - 1].doses).toEqual([]);
+  });
+
+  it('continues the switch without a hold, bedtime first then backwards', () => {
+    const plan = planned(
+      replanTaper(
+        {
+          original: tid,
+          fromDate: '2025-02-01',
+          currentDoses: [
+            { drugCode: 'lorazepam', mg: 1 },
+            { drugCode: 'lorazepam', mg: 1 },
+            { drugCode: 'diazepam', mg: 10 },
+          ],
+        },
+        facts,
+      ),
+    );
+    expect(perTime(plan).slice(0, 3)).toEqual([
+      ['l1', 'd10', 'd10'],
+      ['d10', 'd10', 'd10'],
+      ['d10', 'd6', 'd10'],
+    ]);
+  });
+
+  it('refuses a current dose of a drug the plan does not give, or one per time missing', () => {
+    const out = replanTaper(
+      {
+        original: tid,
+        fromDate: '2025-02-01',
+        currentDoses: [
+          { drugCode: 'lorazepam', mg: 1 },
+          { drugCode: 'clonazepam', mg: 0.5 },
+          { drugCode: 'diazepam', mg: -1 },
+        ],
+      },
+      facts,
+    );
+    expect(out.kind === 'rejected' && out.problems.map((p) => [p.code, p.field])).toEqual([
+      ['unknown_current_drug', 'currentDoses[1].drugCode'],
+      ['invalid_doses', 'currentDoses[2].mg'],
+    ]);
+    const short = replanTaper(
+      { original: tid, fromDate: '2025-02-01', currentDoses: [{ drugCode: 'lorazepam', mg: 1 }] },
+      facts,
+    );
+    expect(short.kind === 'rejected' && short.problems.map((p) => p.field)).toEqual([
+      'currentDoses',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import type {
+  CurrentDose,
   PatientFacts,
   PlanOutcome,
   PlanStep,
@@ -39,8 +40,10 @@ const sumEq = (slots: readonly Slot[]) => slots.reduce((a, s) => a + s.eqUg, 0);
 
 interface PlanOptions {
   holdDays?: number;
-  /** The patient already takes the substitute (a re-plan after the switch). */
-  onSubstitute?: boolean;
+  /** What the patient takes now per time with its drug (a re-plan); default the request's doses. */
+  current?: readonly CurrentDose[];
+  /** The field the current doses came from, for problems about them. */
+  currentField?: string;
 }
 
 /** The full planner: deterministic; bad clinical input is a rejection, never an exception. */
@@ -49,19 +52,63 @@ export function planTaper(input: TaperRequestInput, facts: PatientFacts): PlanOu
   return problems.length ? rejected(...problems) : plan(input, facts, {});
 }
 
+function currentDoseProblems(r: ReplanInput, drugCodes: readonly string[]): Problem[] {
+  const times = r.original.administrationTimes;
+  if (!Array.isArray(r.currentDoses) || r.currentDoses.length !== times.length) {
+    return [
+      {
+        code: 'invalid_doses',
+        field: 'currentDoses',
+        message: `Give ${times.length} current doses, one per administration time (${times.join(', ')}).`,
+      },
+    ];
+  }
+  const out: Problem[] = [];
+  r.currentDoses.forEach((d, i) => {
+    if (!drugCodes.includes(d?.drugCode)) {
+      out.push({
+        code: 'unknown_current_drug',
+        field: `currentDoses[${i}].drugCode`,
+        message: `The dose at ${times[i]} is of ${drugCodes.join(' or ')}, the drugs this plan gives.`,
+      });
+    } else if (!Number.isFinite(d.mg) || d.mg < 0) {
+      out.push({
+        code: 'invalid_doses',
+        field: `currentDoses[${i}].mg`,
+        message: `The dose at ${times[i]} is a non-negative amount in mg.`,
+      });
+    }
+  });
+  return out;
+}
+
 /**
- * Re-plans from `fromDate` and the doses taken now, optionally holding them `holdDays` first,
- * with a new step length or strategy (pauses and revisions).
+ * Re-plans from `fromDate` and the doses taken now (each with its drug), optionally holding them
+ * `holdDays` first, with a new step length or strategy (pauses and revisions). Mid-switch, the
+ * times already on the substitute stay on it and the switch goes on; doses of two drugs are only
+ * compared or added as equivalents.
  */
 export function replanTaper(r: ReplanInput, facts: PatientFacts): PlanOutcome {
+  const equivalence = planEquivalence(r.original);
+  const doseProblems = currentDoseProblems(r, equivalence.drugCodes);
+  if (doseProblems.length) return rejected(...doseProblems);
+  // The request's checks and warnings count the request's own drug: each current dose in its mg.
+  const own = r.original.drugCode;
+  const asOwnMg = r.currentDoses.map((d) => {
+    if (d.drugCode === own) return d.mg;
+    const eq = equivalence.toEquivalentMg(d.drugCode, d.mg);
+    return (eq === null ? null : equivalence.fromEquivalentMg(own, eq)) ?? d.mg;
+  });
   const input: TaperRequestInput = {
     ...r.original,
-    currentDosesMg: r.currentDosesMg,
+    currentDosesMg: asOwnMg,
     startDate: r.fromDate,
     ...(r.stepDays !== undefined ? { stepDays: r.stepDays } : {}),
     ...(r.strategy !== undefined ? { strategy: r.strategy } : {}),
   };
-  const problems = checkTaperRequest(input, facts);
+  const problems = checkTaperRequest(input, facts).map((p) =>
+    p.field === 'currentDosesMg' ? { ...p, field: 'currentDoses' } : p,
+  );
   if (
     r.holdDays !== undefined &&
     (!Number.isInteger(r.holdDays) || r.holdDays < 0 || r.holdDays > 365)
@@ -72,21 +119,11 @@ export function replanTaper(r: ReplanInput, facts: PatientFacts): PlanOutcome {
       message: 'holdDays is a whole number of days, 0 to 365.',
     });
   }
-  if (
-    r.currentDrugCode !== undefined &&
-    r.currentDrugCode !== r.original.drugCode &&
-    r.currentDrugCode !== r.original.substituteWith
-  ) {
-    problems.push({
-      code: 'unknown_current_drug',
-      field: 'currentDrugCode',
-      message: 'currentDrugCode is the planned drug or its substitute.',
-    });
-  }
   if (problems.length) return rejected(...problems);
   return plan(input, facts, {
     holdDays: r.holdDays,
-    onSubstitute: r.currentDrugCode === SUBSTITUTE && r.original.substituteWith === SUBSTITUTE,
+    current: r.currentDoses,
+    currentField: 'currentDoses',
   });
 }
 
@@ -171,28 +208,37 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   // Checked before planning: a crossover's drug has a ratio (catalogue or diazepamMgPerMg).
   const ratio = planEquivalence(input).ratio(drug.code)!;
   const times = input.administrationTimes;
-  const currentUg = input.currentDosesMg.map(toUg);
-  const currentGrid = opts.onSubstitute ? grid : fromGrid;
-  const notDispensable = dispensableOrProblem(currentGrid, currentUg, 'currentDosesMg');
-  if (notDispensable) return rejected(notDispensable);
+  const current = opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }));
+  // Each time's dose is counted in its own drug's mg and made of its own drug's strengths.
+  const currentSlots: Slot[] = current.map((d) => {
+    const ug = toUg(d.mg);
+    const onSubstitute = switching && d.drugCode === SUBSTITUTE;
+    return {
+      ug,
+      eqUg: onSubstitute ? ug : equivalentUg(ug, ratio),
+      grid: onSubstitute ? grid : fromGrid,
+      ...(switching ? { drugCode: onSubstitute ? SUBSTITUTE : drug.code } : {}),
+    };
+  });
+  for (const g of new Set(currentSlots.map((c) => c.grid))) {
+    const doses = currentSlots.filter((c) => c.grid === g).map((c) => c.ug);
+    const notDispensable = dispensableOrProblem(g, doses, opts.currentField ?? 'currentDosesMg');
+    if (notDispensable) return rejected(notDispensable);
+  }
 
   const warnings: Warning[] = [];
   const rationale: RationaleItem[] = [];
-  const currentSlots: Slot[] = currentUg.map((ug) => ({
-    ug,
-    eqUg: opts.onSubstitute ? ug : equivalentUg(ug, ratio),
-    grid: currentGrid,
-    ...(switching ? { drugCode: opts.onSubstitute ? SUBSTITUTE : drug.code } : {}),
-  }));
 
   // Switch phase (crossover), then the reduction on the drug that is tapered to the end.
   let switchSteps: Slot[][] = [];
-  let reduceStart = currentUg;
-  if (switching && !opts.onSubstitute) {
-    const sw = switchPhase(currentUg, fromGrid, drug.code, ratio, grid, SUBSTITUTE);
+  let reduceStart = currentSlots.map((c) => c.ug);
+  if (switching) {
+    const sw = switchPhase(currentSlots, grid, SUBSTITUTE);
     if (isProblem(sw)) return rejected(sw);
     switchSteps = sw.steps;
     reduceStart = sw.diazepamUg;
+  }
+  if (switchSteps.length) {
     rationale.push({
       rule: 'crossover',
       text: `Switched to diazepam one administration per step, bedtime first, at ${ratio} mg diazepam per mg ${drug.name}; equivalences are [C] and sources differ twofold.`,

@@ -1,0 +1,35 @@
+import type { CurrentDose, PlanStep, TaperRequestInput } from '../contract';
+import { toMg, toUg } from '../dispensing/grid';
+import { stepOn } from './steps';
+
+/** The current doses of a request: one per administration time, all of the request's drug. */
+export function requestDoses(
+  request: Pick<TaperRequestInput, 'drugCode' | 'currentDosesMg'>,
+): CurrentDose[] {
+  return request.currentDosesMg.map((mg) => ({ drugCode: request.drugCode, mg }));
+}
+
+/**
+ * What the patient takes on `date`, one dose per administration time of `request`, each with
+ * its drug and mg of that drug (mid-switch, times differ in drug): before the plan starts, the
+ * request's own doses; after it ends, the last step's. A time the step gives nothing is 0 mg of
+ * the request's drug. A plan gives one drug per time (planRuleViolations holds it to that); should
+ * a step give two at one time, only the first drug's doses are read, never added to the other.
+ */
+export function dosesTakenOn(
+  steps: readonly PlanStep[],
+  date: string,
+  request: Pick<TaperRequestInput, 'drugCode' | 'currentDosesMg' | 'administrationTimes'>,
+): { doses: CurrentDose[]; step: PlanStep | undefined } {
+  if (steps.length === 0 || date < steps[0].startDate)
+    return { doses: requestDoses(request), step: undefined };
+  const step = stepOn(steps, date) ?? steps[steps.length - 1];
+  const doses = request.administrationTimes.map((time): CurrentDose => {
+    const at = step.doses.filter((d) => d.time === time);
+    if (!at.length) return { drugCode: request.drugCode, mg: 0 };
+    const drugCode = at[0].drugCode;
+    const ug = at.filter((d) => d.drugCode === drugCode).reduce((a, d) => a + toUg(d.doseMg), 0);
+    return { drugCode, mg: toMg(ug) };
+  });
+  return { doses, step };
+}
