@@ -309,10 +309,11 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
     // g % 100 = 0: overdue; odd: given in the past; even: scheduled in the future. Distinct
     // due_at per plan (plan = g % 10000, so a plan's rows share g % 100 and hence their kind).
     await client.query(
-      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, dose_mg, status,
-                          administered_at, recorded_outcome, missed_after, check_queued)
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,
+                          equivalent_mg, status, administered_at, recorded_outcome, missed_after,
+                          check_queued)
        SELECT gen_random_uuid(), md5('tenant')::uuid, md5('plan' || g % 10000)::uuid,
-              md5('patient' || g % 10000)::uuid, 1, d.due_at, 15,
+              md5('patient' || g % 10000)::uuid, 1, d.due_at, 'baclofen', 15, 15,
               CASE WHEN g % 2 = 1 THEN 'given' ELSE 'scheduled' END,
               CASE WHEN g % 2 = 1 THEN d.due_at END,
               CASE WHEN g % 2 = 1 THEN 'given' END,

@@ -39,6 +39,7 @@ export {
 } from './schedule/steps';
 export { describeUnits } from './schedule/tablets';
 export { dosesTakenOn, requestDoses } from './schedule/taken';
+export { stepDrugs, planDrugCodes, type StepDrug } from './schedule/drugs';
 export {
   SYMPTOM_SCALES,
   COWS_MAX,

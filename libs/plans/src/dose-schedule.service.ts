@@ -32,8 +32,8 @@ export function lockPlan(
 
 /**
  * Turns plans into dose rows at the patient's clock times, a rolling horizon at a time: a
- * 60-week plan has a week of rows, never thousands. Rows are keyed (plan, dueAt), so writing a
- * window again never duplicates a dose.
+ * 60-week plan has a week of rows, never thousands. Rows are keyed (plan, dueAt, drug), so writing
+ * a window again never duplicates a dose.
  */
 @Injectable()
 export class DoseScheduleService {
@@ -72,21 +72,27 @@ export class DoseScheduleService {
   ): Promise<number> {
     const doses = expandDoses(this.effectiveSteps(plan, zone), zone, from, to);
     const dueAts = doses.map((d) => d.dueAt.toISOString());
+    const drugCodes = doses.map((d) => d.drugCode);
+    // A row's drug is part of its key, never updated: a time that now gives another drug cancels
+    // the old row and writes a new one, so a recording always names what was given.
     const onConflict =
       mode === 'keep'
         ? 'DO NOTHING'
-        : `DO UPDATE SET dose_mg = EXCLUDED.dose_mg, step_index = EXCLUDED.step_index,
-             status = 'scheduled', updated_at = now()
+        : `DO UPDATE SET dose_mg = EXCLUDED.dose_mg, equivalent_mg = EXCLUDED.equivalent_mg,
+             step_index = EXCLUDED.step_index, status = 'scheduled', updated_at = now()
            WHERE doses.status IN ('scheduled', 'cancelled')
-             AND (doses.dose_mg, doses.step_index, doses.status)
-                 IS DISTINCT FROM (EXCLUDED.dose_mg, EXCLUDED.step_index, 'scheduled')`;
+             AND (doses.dose_mg, doses.equivalent_mg, doses.step_index, doses.status)
+                 IS DISTINCT FROM
+                 (EXCLUDED.dose_mg, EXCLUDED.equivalent_mg, EXCLUDED.step_index, 'scheduled')`;
     let written = 0;
     if (doses.length > 0) {
       const result: unknown = await manager.query(
-        `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, dose_mg)
-         SELECT gen_random_uuid(), $1, $2, $3, t.step, t.due, t.mg
-         FROM unnest($4::int[], $5::timestamptz[], $6::numeric[]) AS t(step, due, mg)
-         ON CONFLICT (plan_id, due_at) ${onConflict}
+        `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
+                            dose_mg, equivalent_mg)
+         SELECT gen_random_uuid(), $1, $2, $3, t.step, t.due, t.drug, t.mg, t.eq
+         FROM unnest($4::int[], $5::timestamptz[], $6::text[], $7::numeric[], $8::numeric[])
+           AS t(step, due, drug, mg, eq)
+         ON CONFLICT (plan_id, due_at, drug_code) ${onConflict}
          RETURNING id`,
         [
           plan.tenantId,
@@ -94,7 +100,9 @@ export class DoseScheduleService {
           plan.patientId,
           doses.map((d) => d.stepIndex),
           dueAts,
+          drugCodes,
           doses.map((d) => d.doseMg),
+          doses.map((d) => d.equivalentMg),
         ],
       );
       written += (result as unknown[]).length;
@@ -103,8 +111,9 @@ export class DoseScheduleService {
       const [, cancelled] = (await manager.query(
         `UPDATE doses SET status = 'cancelled', updated_at = now()
          WHERE plan_id = $1 AND status = 'scheduled' AND due_at >= $2 AND due_at < $3
-           AND NOT (due_at = ANY($4::timestamptz[]))`,
-        [plan.id, from, to, dueAts],
+           AND (due_at, drug_code) NOT IN (
+             SELECT * FROM unnest($4::timestamptz[], $5::text[]))`,
+        [plan.id, from, to, dueAts, drugCodes],
       )) as [unknown, number];
       written += cancelled;
     }

@@ -21,7 +21,7 @@ export class PlanDosesService {
     private readonly plans: PlansService,
   ) {}
 
-  /** A plan's doses in due order, keyset-paginated over dueAt (unique within a plan). */
+  /** A plan's doses in due order, keyset-paginated over (dueAt, drug). */
   async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
     await this.plans.assertVisible(principal, planId);
     const values: unknown[] = [planId];
@@ -37,18 +37,30 @@ export class PlanDosesService {
     if (query.from) and('from', (p) => `due_at >= ${p}`, query.from);
     if (query.to) and('to', (p) => `due_at < ${p}`, query.to);
     if (query.status) and('status', (p) => `status = ${p}`, query.status);
-    // The cursor codec stores an instant and an id; here the instant is dueAt, and dueAt alone is
-    // the order: doses_plan_due_key makes it unique within a plan, and its index is the order, so
-    // a page reads limit+1 index entries (ordering by id too made Postgres sort every dose).
+    // The cursor codec stores an instant and an id; here the instant is dueAt and the id the last
+    // dose shown, whose drug breaks the tie: (due_at, drug_code) is unique within a plan
+    // (doses_plan_due_drug_key), and that index is the order, so a page reads limit+1 index
+    // entries (ordering by id too made Postgres sort every dose).
     const after = decodeCursor(query.cursor);
-    if (after) and('after', (p) => `due_at > ${p}`, after.createdAt);
+    if (after) {
+      values.push(after.createdAt, after.id);
+      const [at, id] = [`$${values.length - 1}`, `$${values.length}`];
+      where.push(
+        `due_at >= ${at} AND (due_at, drug_code) > (${at}::timestamptz,
+           (SELECT drug_code FROM doses WHERE id = ${id}::uuid AND plan_id = $1))`,
+      );
+      name += '-after';
+    }
     values.push(query.limit + 1);
-    // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the query.
+    // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the
+    // query. The plan's equivalent_drug_code is read once (an init plan) to label equivalents.
     const rows = await preparedQuery<DoseRow>(
       this.dataSource,
       name,
-      `SELECT ${DOSE_VIEW_COLUMNS.join(', ')} FROM doses WHERE ${where.join(' AND ')}
-       ORDER BY due_at LIMIT $${values.length}`,
+      `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
+              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code
+       FROM doses WHERE ${where.join(' AND ')}
+       ORDER BY due_at, drug_code LIMIT $${values.length}`,
       values,
     );
     return toPage(

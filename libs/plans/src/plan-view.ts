@@ -1,3 +1,4 @@
+import { PlanStep, StepDrug, stepDrugs } from '@taperwatch/domain';
 import { DoseEntity, PlanEntity, TaperRequestEntity, numberOrNull } from '@taperwatch/persistence';
 
 export interface TaperRequestView {
@@ -34,6 +35,11 @@ export interface PlanView {
   requestId: string;
   patientId: string;
   drugCode: string;
+  /**
+   * Present when startDailyDoseMg, targetDailyDoseMg and each step's dailyDoseMg are mg of this
+   * drug, not of drugCode: a switch to diazepam totals diazepam equivalents.
+   */
+  equivalentDrugCode?: string;
   version: number;
   status: PlanEntity['status'];
   strategy: string;
@@ -41,7 +47,7 @@ export interface PlanView {
   endDate: string;
   startDailyDoseMg: number;
   targetDailyDoseMg: number;
-  steps: unknown[];
+  steps: PlanStepView[];
   warnings: unknown[];
   rationale: unknown[];
   createdAt: string;
@@ -58,12 +64,16 @@ export interface PlanView {
   reanchoredByDays?: number;
 }
 
+/** A step as planned, with each drug it gives and that drug's own daily mg. */
+export type PlanStepView = PlanStep & { drugs: StepDrug[] };
+
 export function toPlanView(p: PlanEntity): PlanView {
   return {
     id: p.id,
     requestId: p.requestId,
     patientId: p.patientId,
     drugCode: p.drugCode,
+    ...(p.equivalentDrugCode ? { equivalentDrugCode: p.equivalentDrugCode } : {}),
     version: p.version,
     status: p.status,
     strategy: p.strategy,
@@ -71,7 +81,7 @@ export function toPlanView(p: PlanEntity): PlanView {
     endDate: p.endDate,
     startDailyDoseMg: p.startDailyDoseMg,
     targetDailyDoseMg: p.targetDailyDoseMg,
-    steps: p.steps,
+    steps: (p.steps as PlanStep[]).map((step) => ({ ...step, drugs: stepDrugs(step) })),
     warnings: p.warnings,
     rationale: p.rationale,
     createdAt: p.createdAt.toISOString(),
@@ -90,7 +100,16 @@ export interface DoseView {
   planId: string;
   patientId: string;
   dueAt: string;
+  /** The drug given at this time (in a switch, each dose's own drug). */
+  drugCode: string;
+  /** mg of drugCode. */
   doseMg: number;
+  /**
+   * Plans whose daily totals count another drug's mg (a switch to diazepam): this dose in mg of
+   * equivalentDrugCode. An equivalent for arithmetic, never an amount to give.
+   */
+  equivalentMg?: number;
+  equivalentDrugCode?: string;
   stepIndex: number;
   status: DoseEntity['status'];
   administeredAt?: string;
@@ -112,7 +131,10 @@ const present = <T>(value: T | null | undefined): value is T =>
 export type DoseRecord = Omit<
   DoseEntity,
   'tenantId' | 'missedAfter' | 'checkQueued' | 'createdAt' | 'updatedAt'
->;
+> & {
+  /** The plan's equivalent_drug_code, when the query read it (labels equivalentMg). */
+  equivalentDrugCode?: string | null;
+};
 
 /** A raw `doses` row (snake_case, numeric as text), as a RETURNING * of plain SQL gives it. */
 export interface DoseRow {
@@ -121,7 +143,11 @@ export interface DoseRow {
   patient_id: string;
   step_index: number;
   due_at: Date;
+  drug_code: string;
   dose_mg: string;
+  equivalent_mg: string;
+  /** From the dose's plan (not a doses column): queries that label equivalents select it. */
+  equivalent_drug_code?: string | null;
   status: DoseEntity['status'];
   administered_at: Date | null;
   recorded_by: string | null;
@@ -140,7 +166,9 @@ export const DOSE_VIEW_COLUMNS: readonly (keyof DoseRow)[] = [
   'patient_id',
   'step_index',
   'due_at',
+  'drug_code',
   'dose_mg',
+  'equivalent_mg',
   'status',
   'administered_at',
   'recorded_by',
@@ -159,7 +187,10 @@ export function doseFromRow(row: DoseRow): DoseRecord {
     patientId: row.patient_id,
     stepIndex: row.step_index,
     dueAt: row.due_at,
+    drugCode: row.drug_code,
     doseMg: Number(row.dose_mg),
+    equivalentMg: Number(row.equivalent_mg),
+    equivalentDrugCode: row.equivalent_drug_code ?? null,
     status: row.status,
     administeredAt: row.administered_at,
     recordedBy: row.recorded_by,
@@ -179,10 +210,15 @@ export function toDoseView(d: DoseRecord): DoseView {
     planId: d.planId,
     patientId: d.patientId,
     dueAt: d.dueAt.toISOString(),
+    drugCode: d.drugCode,
     doseMg: d.doseMg,
     stepIndex: d.stepIndex,
     status: d.status,
   };
+  if (d.equivalentDrugCode) {
+    view.equivalentMg = d.equivalentMg;
+    view.equivalentDrugCode = d.equivalentDrugCode;
+  }
   if (d.administeredAt) view.administeredAt = d.administeredAt.toISOString();
   if (d.recordedBy) view.recordedBy = d.recordedBy;
   if (d.note) view.note = d.note;

@@ -10,6 +10,8 @@ export function plannedColumns(plan: PlannedTaper) {
     startDailyDoseMg: plan.startDailyDoseMg,
     targetDailyDoseMg: plan.targetDailyDoseMg,
     steps: plan.steps,
+    // A switch's totals are diazepam mg: recorded so every reader labels them as equivalents.
+    equivalentDrugCode: plan.doseUnitDrugCode ?? null,
     dosesPerDay: administrationsPerDay(plan.steps),
     warnings: plan.warnings,
     rationale: plan.rationale,

@@ -50,6 +50,7 @@ export type RecordedDoseRow = Omit<DoseRow, (typeof REQUEST_SUPPLIED)[number]>;
 /** A row of recordDosesSql: the dose's columns and `n`, the VALUES row it answers. */
 export type NumberedDoseRow = RecordedDoseRow & { n: number };
 
+/** The dose's columns; its plan's equivalent_drug_code is returned beside them (labels equivalentMg). */
 const RETURNED_COLUMNS = DOSE_VIEW_COLUMNS.filter(
   (c) => !(REQUEST_SUPPLIED as readonly string[]).includes(c),
 );
@@ -139,7 +140,7 @@ FROM (VALUES ${rows.join(',\n  ')})
 WHERE d.id = r.id AND d.tenant_id = r.tenant_id AND pt.id = d.patient_id AND p.id = d.plan_id
   AND (r.units IS NULL OR pt.unit_id = ANY(r.units))
   AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
-RETURNING r.n, ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}`;
+RETURNING r.n, ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}, p.equivalent_drug_code`;
     recordDosesText.set(count, text);
   }
   return text;

@@ -5,7 +5,12 @@ import { zonedDate, zonedInstant } from './local-time';
 
 export interface ScheduledDose {
   dueAt: Date;
+  /** The drug given (PlannedDose.drugCode). */
+  drugCode: string;
+  /** mg of drugCode itself. */
   doseMg: number;
+  /** The dose in the unit of the step's dailyDoseMg: its diazepam equivalent in a switch, else doseMg. */
+  equivalentMg: number;
   stepIndex: number;
 }
 
@@ -36,21 +41,45 @@ export function expandDoses(
       if (dose.doseMg <= 0) continue;
       const dueAt = zonedInstant(date, dose.time, zone);
       if (dueAt >= from && dueAt < to) {
-        out.push({ dueAt, doseMg: dose.doseMg, stepIndex: step.index });
+        out.push({
+          dueAt,
+          drugCode: dose.drugCode,
+          doseMg: dose.doseMg,
+          equivalentMg: dose.equivalentMg ?? dose.doseMg,
+          stepIndex: step.index,
+        });
       }
     }
   }
-  return mergeSameInstant(out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()));
+  return mergeSameInstant(
+    out.sort(
+      (a, b) =>
+        a.dueAt.getTime() - b.dueAt.getTime() ||
+        (a.drugCode < b.drugCode ? -1 : a.drugCode > b.drugCode ? 1 : 0),
+    ),
+  );
 }
 
-/** Two clock times in one spring-forward gap land on one instant: one dose carrying both. */
+const addMg = (a: number, b: number) => Math.round((a + b) * 1000) / 1000;
+
+/**
+ * Two clock times in one spring-forward gap land on one instant: one dose carrying both when
+ * they give the same drug; two drugs stay two doses (mg of different drugs never add up).
+ */
 function mergeSameInstant(sorted: ScheduledDose[]): ScheduledDose[] {
   const out: ScheduledDose[] = [];
+  const byKey = new Map<string, ScheduledDose>();
   for (const dose of sorted) {
-    const prev = out[out.length - 1];
-    if (prev && prev.dueAt.getTime() === dose.dueAt.getTime()) {
-      prev.doseMg = Math.round((prev.doseMg + dose.doseMg) * 1000) / 1000;
-    } else out.push({ ...dose });
+    const key = `${dose.dueAt.getTime()} ${dose.drugCode}`;
+    const prev = byKey.get(key);
+    if (prev) {
+      prev.doseMg = addMg(prev.doseMg, dose.doseMg);
+      prev.equivalentMg = addMg(prev.equivalentMg, dose.equivalentMg);
+    } else {
+      const copy = { ...dose };
+      byKey.set(key, copy);
+      out.push(copy);
+    }
   }
   return out;
 }

@@ -99,7 +99,51 @@ describe('expandDoses', () => {
       new Date('2027-03-14T00:00Z'),
       new Date('2027-03-15T00:00Z'),
     );
-    expect(doses).toEqual([{ dueAt: new Date('2027-03-14T07:00:00Z'), doseMg: 10, stepIndex: 1 }]);
+    expect(doses).toEqual([
+      {
+        dueAt: new Date('2027-03-14T07:00:00Z'),
+        drugCode: 'baclofen',
+        doseMg: 10,
+        equivalentMg: 10,
+        stepIndex: 1,
+      },
+    ]);
+  });
+
+  it('keeps two drugs due in the same gap as two doses, each with its own mg', () => {
+    // A lorazepam → diazepam switch whose 02:10 and 02:40 doses land on the 03:00 jump.
+    const steps = [
+      {
+        ...step(1, '2027-03-14', '2027-03-14', 0),
+        dailyDoseMg: 15,
+        doses: [
+          {
+            time: '02:10',
+            drugCode: 'lorazepam',
+            doseMg: 1,
+            equivalentMg: 10,
+            units: [{ strengthMg: 1, count: 1 }],
+          },
+          {
+            time: '02:40',
+            drugCode: 'diazepam',
+            doseMg: 5,
+            units: [{ strengthMg: 5, count: 1 }],
+          },
+        ],
+      },
+    ];
+    const doses = expandDoses(
+      steps,
+      NY,
+      new Date('2027-03-14T00:00Z'),
+      new Date('2027-03-15T00:00Z'),
+    );
+    const at = new Date('2027-03-14T07:00:00Z');
+    expect(doses).toEqual([
+      { dueAt: at, drugCode: 'diazepam', doseMg: 5, equivalentMg: 5, stepIndex: 1 },
+      { dueAt: at, drugCode: 'lorazepam', doseMg: 1, equivalentMg: 10, stepIndex: 1 },
+    ]);
   });
 });
 

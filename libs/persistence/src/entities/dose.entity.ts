@@ -29,8 +29,9 @@ export const MAX_DOSE_MG = 9_999_999.999;
   'doses_status_check',
   `status IN ('scheduled', 'given', 'held', 'refused', 'missed', 'cancelled')`,
 )
-// Re-running the horizon (or two workers running it) never writes a dose twice.
-@Index('doses_plan_due_key', ['planId', 'dueAt'], { unique: true })
+// Re-running the horizon (or two workers running it) never writes a dose twice; two drugs due at
+// one instant (a crossover's times in one DST gap) are two doses.
+@Index('doses_plan_due_drug_key', ['planId', 'dueAt', 'drugCode'], { unique: true })
 // The watcher's scans touch pending doses only: small partial indexes, however long the history.
 @Index('doses_pending_missed_after_idx', ['missedAfter'], { where: "status = 'scheduled'" })
 @Index('doses_unarmed_idx', ['dueAt'], { where: "status = 'scheduled' AND missed_after IS NULL" })
@@ -57,8 +58,25 @@ export class DoseEntity {
   @Column({ type: 'timestamptz', name: 'due_at', precision: 3 })
   dueAt!: Date;
 
+  /** The drug given: the plan's drug, or in a switch the drug of this administration. */
+  @Column('text', { name: 'drug_code' })
+  drugCode!: string;
+
+  /** mg of drugCode itself. */
   @Column('numeric', { name: 'dose_mg', precision: 10, scale: 3, transformer: numericToNumber })
   doseMg!: number;
+
+  /**
+   * This dose in the unit of the plan's daily totals: the diazepam equivalent in a switch
+   * (plans.equivalent_drug_code), else equal to doseMg. For arithmetic, never shown as a dose.
+   */
+  @Column('numeric', {
+    name: 'equivalent_mg',
+    precision: 10,
+    scale: 3,
+    transformer: numericToNumber,
+  })
+  equivalentMg!: number;
 
   @Column('text', { default: 'scheduled' })
   status!: DoseStatus;

@@ -43,6 +43,13 @@ export class PlanEntity {
   @Column('text', { name: 'drug_code' })
   drugCode!: string;
 
+  /**
+   * Set when step dailyDoseMg (and start/target) count mg of another drug than drugCode: a switch
+   * to diazepam totals diazepam equivalents. Null when they are mg of drugCode.
+   */
+  @Column('text', { name: 'equivalent_drug_code', nullable: true })
+  equivalentDrugCode!: string | null;
+
   @Column('integer', { default: 1 })
   version!: number;
 
