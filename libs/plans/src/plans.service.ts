@@ -18,7 +18,8 @@ import { PlanView, toPlanView } from './plan-view';
  */
 const VISIBLE_PLAN_SQL = `
 SELECT p.id, p.tenant_id AS "tenantId", p.request_id AS "requestId",
-  p.patient_id AS "patientId", p.drug_code AS "drugCode", p.version, p.status, p.strategy,
+  p.patient_id AS "patientId", p.drug_code AS "drugCode",
+  p.equivalent_drug_code AS "equivalentDrugCode", p.version, p.status, p.strategy,
   p.start_date AS "startDate", p.end_date AS "endDate",
   p.start_daily_dose_mg AS "startDailyDoseMg", p.target_daily_dose_mg AS "targetDailyDoseMg",
   p.steps, p.doses_per_day AS "dosesPerDay", p.warnings, p.rationale,
