@@ -248,7 +248,9 @@ describe('the ward board', () => {
     );
 
     const row = page.locator(`#doses tr[data-dose-id="${seeded.doseIds[0]}"]`);
-    await row.getByRole('button', { name: /^Given:/ }).click();
+    // The dose names the drug to give (the catalogue's name) with its own mg.
+    expect(await row.locator('td').nth(1).innerText()).toBe('Baclofen 15 mg');
+    await row.getByRole('button', { name: /^Given: Baclofen 15 mg due/ }).click();
     expect(await page.locator('#confirm').isVisible()).toBe(true);
     await page.locator('#confirm-note').fill('Given with lunch');
     await page.locator('#confirm-ok').click();
@@ -267,6 +269,7 @@ describe('the ward board', () => {
       expect.arrayContaining([
         expect.objectContaining({
           id: seeded.doseIds[0],
+          drugCode: 'baclofen',
           status: 'given',
           note: 'Given with lunch',
           administeredAt: expect.any(String),

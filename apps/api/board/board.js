@@ -32,6 +32,8 @@ const DOSE_LABELS = {
 const alerts = new Map();
 /** Ids resolved while this page watched: a list fetched earlier must not bring them back. */
 const resolved = new Set();
+/** drug code → name, from the catalogue (loaded once; the code stands in until then). */
+const drugNames = new Map();
 /** The alert whose patient is shown. */
 let selected = null;
 /** Aborts the live stream (sign-out, or a newer connection). */
@@ -431,16 +433,38 @@ function showChart(svgText) {
   $('chart').replaceChildren(document.importNode(svg, true));
 }
 
+const drugName = (code) => drugNames.get(code) ?? code;
+
+/** The catalogue's drug names, once: a dose names its drug, and a switch gives two. */
+async function loadDrugNames() {
+  if (drugNames.size > 0) return;
+  const { items } = await api('/v1/drugs');
+  for (const drug of items) drugNames.set(drug.code, drug.name);
+}
+
+/**
+ * What the plan gives: one drug, or a switch ("lorazepam → diazepam switch"), whose daily totals
+ * are equivalents and are labelled so; each drug of today's step with its own mg.
+ */
 function planSummary(plan) {
   const today = clock.today();
   const step = plan.steps.find((s) => s.startDate <= today && today <= s.endDate);
+  const eq = plan.equivalentDrugCode;
+  const unit = eq ? ` mg/day (${drugName(eq)}-equivalent)` : ' mg/day';
+  const given = (step?.drugs ?? []).map((d) => `${drugName(d.drugCode)} ${d.dailyDoseMg} mg/day`);
   const now = step
-    ? ` Today: step ${step.index} of ${plan.steps.length}, ${step.dailyDoseMg} mg/day.`
+    ? ` Today: step ${step.index} of ${plan.steps.length}, ${given.length > 0 ? given.join(' and ') : '0 mg/day'}${
+        eq ? ` (${step.dailyDoseMg}${unit})` : ''
+      }.`
     : '';
   const zone =
     clock.timeZone === TABLET_ZONE ? '' : ` Dates and times are the patient's (${clock.timeZone}).`;
-  return `${plan.drugCode}, plan version ${plan.version} (${plan.status}), ${plan.startDailyDoseMg} to ${plan.targetDailyDoseMg} mg/day, ${plan.startDate} to ${plan.endDate}.${now}${zone}`;
+  const what = eq ? `${plan.drugCode} → ${eq} switch` : plan.drugCode;
+  return `${what}, plan version ${plan.version} (${plan.status}), ${plan.startDailyDoseMg} to ${plan.targetDailyDoseMg}${unit}, ${plan.startDate} to ${plan.endDate}.${now}${zone}`;
 }
+
+/** A dose as the nurse gives it: the drug by name and its own mg. */
+const doseText = (dose) => `${drugName(dose.drugCode)} ${dose.doseMg} mg`;
 
 async function showPatient(alert) {
   selected = alert.id;
@@ -453,6 +477,7 @@ async function showPatient(alert) {
       api(`/v1/plans/${alert.planId}`),
       api(`/v1/plans/${alert.planId}/chart`, { accept: 'image/svg+xml' }),
       api(`/v1/patients/${alert.patientId}`),
+      loadDrugNames().catch(() => undefined), // names are a nicety: codes stand in without them
     ]);
     if (selected !== alert.id) return; // another alert was chosen meanwhile
     clock = patientClock(patient.timezone);
@@ -477,7 +502,7 @@ function doseRow(dose) {
           type: 'button',
           className: outcome === 'given' ? '' : 'secondary',
           textContent: text,
-          ariaLabel: `${text}: ${dose.doseMg} mg due ${clock.time.format(new Date(dose.dueAt))}`,
+          ariaLabel: `${text}: ${doseText(dose)} due ${clock.time.format(new Date(dose.dueAt))}`,
           onclick: () => recordDose(dose, outcome, text),
         }),
       )
@@ -486,7 +511,7 @@ function doseRow(dose) {
     'tr',
     { data: { doseId: dose.id } },
     el('td', {}, patientTime(dose.dueAt)),
-    el('td', { textContent: `${dose.doseMg} mg` }),
+    el('td', { textContent: doseText(dose) }),
     status,
     el('td', {}, el('div', { className: 'actions' }, ...buttons)),
   );
@@ -503,7 +528,7 @@ async function loadDoses(planId) {
 async function recordDose(dose, outcome, text) {
   const answer = await confirmAction({
     title: `Record dose as ${text.toLowerCase()}`,
-    text: `${dose.doseMg} mg due ${clock.time.format(new Date(dose.dueAt))}, recorded now as “${text}”.`,
+    text: `${doseText(dose)} due ${clock.time.format(new Date(dose.dueAt))}, recorded now as “${text}”.`,
     confirm: `Record ${text.toLowerCase()}`,
   });
   if (!answer) return;

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent } from '@taperwatch/http';
 import { DoseRecordingService } from '@taperwatch/watch';
 import { IdParam } from '../common/id-param';
 import { RecordAdministrationDto } from './administration.dto';
+import { DoseDto } from './dose-view.dto';
 
 @ApiTags('doses')
 @Controller('v1/doses')
@@ -14,6 +15,7 @@ export class AdministrationsController {
   /** given, held, refused or not_given; once per dose (409 after), late after missed is fine. */
   @Post(':id/administrations')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: DoseDto, description: 'The dose as recorded, naming its drug' })
   @Idempotent()
   @Requires('clinical:record')
   record(

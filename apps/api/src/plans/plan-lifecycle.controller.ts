@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { COWS_MAX } from '@taperwatch/domain';
@@ -11,6 +11,8 @@ import {
   SymptomChecksService,
 } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
+import { DosePageDto } from '../doses/dose-view.dto';
+import { PlanDto } from './plan-view.dto';
 import {
   DoseListQueryDto,
   OptionalReasonDto,
@@ -32,6 +34,7 @@ export class PlanLifecycleController {
 
   @Post('approve')
   @HttpCode(200)
+  @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
   approve(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.lifecycle.approve(principal, id);
@@ -39,6 +42,7 @@ export class PlanLifecycleController {
 
   @Post('pause')
   @HttpCode(200)
+  @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
   pause(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() dto: ReasonDto) {
     return this.lifecycle.pause(principal, id, dto.reason);
@@ -46,6 +50,7 @@ export class PlanLifecycleController {
 
   @Post('resume')
   @HttpCode(200)
+  @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
   resume(
     @CurrentPrincipal() principal: Principal,
@@ -57,6 +62,7 @@ export class PlanLifecycleController {
 
   @Post('cancel')
   @HttpCode(200)
+  @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
   cancel(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() dto: ReasonDto) {
     return this.lifecycle.cancel(principal, id, dto.reason);
@@ -65,6 +71,7 @@ export class PlanLifecycleController {
   /** 202: a proposed version; nothing changes until it is approved. */
   @Post('revisions')
   @HttpCode(202)
+  @ApiAcceptedResponse({ type: PlanDto })
   @Idempotent()
   @Requires('plans:write')
   async revise(
@@ -79,6 +86,7 @@ export class PlanLifecycleController {
   }
 
   @Get('doses')
+  @ApiOkResponse({ type: DosePageDto })
   @Requires('clinical:read')
   listDoses(
     @CurrentPrincipal() principal: Principal,

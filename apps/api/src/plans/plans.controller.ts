@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { DEFAULT_PAGE_SIZE } from '@taperwatch/http';
 import { PlansService } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
 import { PlanListQueryDto } from './plan-query.dto';
+import { PlanDto, PlanPageDto } from './plan-view.dto';
 
 @ApiTags('plans')
 @Controller('v1/plans')
@@ -12,12 +13,14 @@ export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @Get()
+  @ApiOkResponse({ type: PlanPageDto })
   @Requires('clinical:read')
   list(@CurrentPrincipal() principal: Principal, @Query() query: PlanListQueryDto) {
     return this.plans.list(principal, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: PlanDto })
   @Requires('clinical:read')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.plans.get(principal, id);

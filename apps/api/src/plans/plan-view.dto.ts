@@ -1,0 +1,151 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PLAN_STATUSES } from '@taperwatch/persistence';
+
+/** OpenAPI shapes of a plan as the API answers it (PlanView); documentation only. */
+
+export class DoseUnitDto {
+  @ApiProperty({ description: 'Strength of one tablet (or mg per mL of a liquid)' })
+  strengthMg!: number;
+
+  @ApiProperty({
+    description: 'How many of that strength make the dose (halves for scored tablets)',
+  })
+  count!: number;
+}
+
+export class PlannedDoseDto {
+  @ApiProperty({ example: '08:00', description: "Clock time in the patient's zone" })
+  time!: string;
+
+  @ApiProperty({
+    example: 'lorazepam',
+    description:
+      "The drug given at this time: the plan's drug, or in a switch this dose's own drug",
+  })
+  drugCode!: string;
+
+  @ApiProperty({ description: 'mg of drugCode itself, never an equivalent' })
+  doseMg!: number;
+
+  @ApiProperty({
+    type: [DoseUnitDto],
+    description: 'What makes doseMg, in real strengths of drugCode',
+  })
+  units!: DoseUnitDto[];
+
+  @ApiPropertyOptional({
+    description:
+      "In a switch, on doses of a drug other than the plan's equivalentDrugCode: this dose in mg of equivalentDrugCode (diazepam-equivalent), for arithmetic only, never an amount to give",
+  })
+  equivalentMg?: number;
+}
+
+export class StepDrugDto {
+  @ApiProperty({ example: 'diazepam' })
+  drugCode!: string;
+
+  @ApiProperty({
+    description: "This drug's own mg per day in the step (its doses' doseMg added up)",
+  })
+  dailyDoseMg!: number;
+}
+
+export class PlanStepDto {
+  @ApiProperty({ description: '1-based' })
+  index!: number;
+
+  @ApiProperty({ format: 'date' })
+  startDate!: string;
+
+  @ApiProperty({ format: 'date' })
+  endDate!: string;
+
+  @ApiProperty({
+    description:
+      "Total per day: mg of the plan's drug, or when the plan has equivalentDrugCode its diazepam-equivalent total over all drugs given (see drugs for each drug's own mg)",
+  })
+  dailyDoseMg!: number;
+
+  @ApiProperty({ type: [PlannedDoseDto] })
+  doses!: PlannedDoseDto[];
+
+  @ApiProperty({
+    type: [StepDrugDto],
+    description: 'Each drug this step gives with its own mg per day (empty for a 0 mg step)',
+  })
+  drugs!: StepDrugDto[];
+}
+
+export class PlanDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  requestId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  patientId!: string;
+
+  @ApiProperty({ description: 'The drug being tapered (the one a switch starts from)' })
+  drugCode!: string;
+
+  @ApiPropertyOptional({
+    example: 'diazepam',
+    description:
+      "Present when startDailyDoseMg, targetDailyDoseMg and each step's dailyDoseMg are mg of this drug rather than of drugCode: a switch totals diazepam equivalents",
+  })
+  equivalentDrugCode?: string;
+
+  @ApiProperty()
+  version!: number;
+
+  @ApiProperty({ enum: PLAN_STATUSES })
+  status!: string;
+
+  @ApiProperty()
+  strategy!: string;
+
+  @ApiProperty({ format: 'date' })
+  startDate!: string;
+
+  @ApiProperty({ format: 'date' })
+  endDate!: string;
+
+  @ApiProperty({ description: 'In mg of equivalentDrugCode when present, else of drugCode' })
+  startDailyDoseMg!: number;
+
+  @ApiProperty({ description: 'In mg of equivalentDrugCode when present, else of drugCode' })
+  targetDailyDoseMg!: number;
+
+  @ApiProperty({ type: [PlanStepDto] })
+  steps!: PlanStepDto[];
+
+  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  warnings!: unknown[];
+
+  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  rationale!: unknown[];
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  approvedAt?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  approvedBy?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The version this one revises' })
+  parentPlanId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  pausedAt?: string;
+}
+
+export class PlanPageDto {
+  @ApiProperty({ type: [PlanDto] })
+  items!: PlanDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor!: string | null;
+}
