@@ -84,6 +84,8 @@ export interface Warning {
   severity: Severity;
   message: string;
   source?: Source;
+  /** The plan step the warning is about (e.g. `cut_exceeds_source`), when it is about one. */
+  stepIndex?: number;
 }
 
 export interface DoseUnit {
@@ -109,8 +111,14 @@ export interface PlanStep {
   index: number;
   startDate: string;
   endDate: string;
+  /** mg per day; on alternate days (`intervalDays` 2) the mean: the doses' sum / intervalDays. */
   dailyDoseMg: number;
   doses: PlannedDose[];
+  /**
+   * Absent: the doses are given every day. 2: alternate-day dosing (fluoxetine, NICE [S33]): the
+   * doses are given on startDate, startDate + 2 days, … and not on the days between.
+   */
+  intervalDays?: number;
 }
 
 export interface RationaleItem {
@@ -136,9 +144,10 @@ export interface PlannedTaper {
 }
 
 /**
- * A step's largest allowed cut is max(smallestStrengthMg, the smallest of the caps present):
- * percent of the previous daily dose, mg per administration given, mg from the starting dose,
- * or the band cap at the previous daily dose.
+ * A step's largest allowed cut is the smallest of the caps present: percent of the previous daily
+ * dose, mg from the starting dose, or the band cap at the previous daily dose; and no
+ * administration falls by more than maxStepMgPerDose. No cap is widened to fit the strengths: a
+ * step above one carries a `cut_exceeds_source` warning naming it (Warning.stepIndex).
  */
 export interface PlanPace {
   stepDays: number;

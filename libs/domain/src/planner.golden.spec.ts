@@ -74,34 +74,72 @@ describe('golden schedules from published sources', () => {
     expect(plan.warnings.map((w) => w.code)).toContain('equivalence_configurable');
   });
 
-  it('G2 diazepam 40 mg/day stays inside the CKS bands and lasts 30-60 weeks (NICE CKS / Ashton, S17)', () => {
-    for (const allowLiquid of [true, false]) {
-      const plan = planned({
-        ...base,
-        drugCode: 'diazepam',
-        currentDosesMg: [10, 10, 10, 10],
-        administrationTimes: ['08:00', '12:00', '17:00', '22:00'],
-        ...(allowLiquid ? { allowLiquid, liquidMgPerMl: 1, liquidStepMl: 0.5 } : {}),
+  describe('G2 diazepam 40 mg/day follows the CKS bands exactly (NICE CKS / Ashton, S17)', () => {
+    const qid = {
+      ...base,
+      drugCode: 'diazepam',
+      administrationTimes: ['08:00', '12:00', '17:00', '22:00'],
+    };
+    const liquid = { allowLiquid: true, liquidMgPerMl: 1, liquidStepMl: 0.5 };
+    /** CKS [S17]: -2 to 4 mg to 20 mg, -1 to 2 mg to 10, -1 mg to 5, -0.5 to 1 mg to 0. */
+    const band = (prev: number): [number, number] =>
+      prev > 20 ? [2, 4] : prev > 10 ? [1, 2] : prev > 5 ? [1, 1] : [0.5, 1];
+    const flaggedSteps = (plan: PlannedTaper) =>
+      plan.warnings.filter((w) => w.code === 'cut_exceeds_source').map((w) => w.stepIndex);
+    const cuts = (plan: PlannedTaper, from: number) =>
+      plan.steps.map((s, i) => {
+        const prev = i === 0 ? from : plan.steps[i - 1].dailyDoseMg;
+        return { index: s.index, prev, cut: prev - s.dailyDoseMg };
       });
-      let prev = 40;
-      for (const step of plan.steps) {
-        const cut = prev - step.dailyDoseMg;
-        // From 10 mg the bands are 1 mg and 0.5-1 mg: the liquid keeps to them; tablets alone
-        // sometimes cannot make 1 mg and cut one 2 mg tablet, the smallest there is.
-        const [min, max] = prev > 20 ? [2, 4] : prev > 10 ? [0, 2] : [0, allowLiquid ? 1 : 2];
+
+    it('with the liquid every cut is inside its band, every step 1-2 weeks, 30-60 weeks in all, nothing flagged', () => {
+      const plan = planned({ ...qid, currentDosesMg: [10, 10, 10, 10], ...liquid });
+      for (const { prev, cut } of cuts(plan, 40)) {
+        const [min, max] = band(prev);
         expect(cut).toBeGreaterThanOrEqual(min);
         expect(cut).toBeLessThanOrEqual(max);
-        for (const d of step.doses)
-          for (const u of d.units)
-            expect(u.form === 'liquid' ? allowLiquid : [2, 5, 10].includes(u.strengthMg)).toBe(
-              true,
-            );
-        prev = step.dailyDoseMg;
+      }
+      expect(flaggedSteps(plan)).toEqual([]);
+      for (const s of plan.steps) {
+        const days = isoDaysBetween(s.startDate, s.endDate) + 1;
+        expect(days).toBeGreaterThanOrEqual(7);
+        expect(days).toBeLessThanOrEqual(14);
       }
       const weeks = taperDays(plan) / 7;
       expect(weeks).toBeGreaterThanOrEqual(30);
       expect(weeks).toBeLessThanOrEqual(60);
-    }
+      // The tail below 10 mg/day: ten 1 mg steps (CKS: -1 mg to 5, then 0.5-1 mg to 0).
+      expect(plan.steps.map((s) => s.dailyDoseMg).filter((d) => d < 10)).toEqual([
+        9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+      ]);
+    });
+
+    it('from 20 mg/day it lasts 20-40 weeks', () => {
+      const plan = planned({ ...qid, currentDosesMg: [5, 5, 5, 5], ...liquid });
+      const weeks = taperDays(plan) / 7;
+      expect(weeks).toBeGreaterThanOrEqual(20);
+      expect(weeks).toBeLessThanOrEqual(40);
+    });
+
+    it('on 2, 5 and 10 mg tablets alone, a cut beyond its band is never silent: each is flagged with the liquid as the fix', () => {
+      const plan = planned({ ...qid, currentDosesMg: [10, 10, 10, 10] });
+      const flagged = flaggedSteps(plan);
+      for (const { index, prev, cut } of cuts(plan, 40)) {
+        const [min, max] = band(prev);
+        if (cut > max) expect(flagged).toContain(index);
+        else {
+          expect(flagged).not.toContain(index);
+          expect(cut).toBeGreaterThanOrEqual(min);
+        }
+      }
+      // The tablets cannot make 1 mg below 10 mg/day: 10 -> 8 -> ... -> 0 in 2 mg cuts, flagged.
+      expect(flagged.length).toBeGreaterThan(0);
+      for (const w of plan.warnings.filter((x) => x.code === 'cut_exceeds_source'))
+        expect(w.message).toMatch(/allowLiquid with liquidMgPerMl/);
+      for (const s of plan.steps)
+        for (const d of s.doses)
+          for (const u of d.units) expect([2, 5, 10]).toContain(u.strengthMg);
+    });
   });
 
   it('G3 morphine SR 90 mg q8h reproduces the VA "slowest" taper months 1-6 exactly (VA Opioid Taper Decision Tool, S26)', () => {

@@ -22,7 +22,11 @@ export type DrugClass =
 
 /** A cap on one step's cut, as a percent of the previous daily dose, optionally per `perDays`. */
 export interface PercentCap extends Sourced<number> {
-  /** When the source states a rate ("25% per 2 weeks"), shorter steps get a pro-rata share. */
+  /**
+   * When the source states a rate ("25% per 2 weeks"), shorter steps get a pro-rata share, and a
+   * step the strengths cannot make within its share may last longer, up to `perDays` (never more
+   * than the stated percent).
+   */
   perDays: number | null;
 }
 
@@ -43,7 +47,16 @@ export interface DrugEntry {
   tabletsMg: Sourced<number[]> | null;
   /** Strengths that exist but are not the default set (a request may list them). */
   otherTabletsMg?: Sourced<number[]>;
-  liquid: { description: string; mgPerMl: number | null; sources: SourceId[] } | null;
+  /**
+   * The liquid. `mgPerMl` is null where the sources give no concentration or several that differ
+   * (`concentrationsMgPerMl`): a plan using the liquid then needs the request's liquidMgPerMl.
+   */
+  liquid: {
+    description: string;
+    mgPerMl: number | null;
+    concentrationsMgPerMl?: number[];
+    sources: SourceId[];
+  } | null;
   maxDailyDoseMg: Sourced<number> | null;
   halfLifeHours: Sourced<{ min: number; max: number }> | null;
   timesPerDay: Sourced<{ min: number; max: number; label: string }> | null;
@@ -58,10 +71,19 @@ export interface DrugEntry {
   perDoseCapMg?: Sourced<number>;
   /** Derived cap as a percent of the starting daily dose (equal linear steps). */
   startFractionCap?: Sourced<number>;
-  /** Dose bands, highest first; the last band reaches 0. */
+  /**
+   * Dose bands, highest first; the last band reaches 0. A drug's own bands replace its class
+   * percent caps (stepCap, longUseCap): they are the drug-specific source (CKS for diazepam), and
+   * their tail steps are larger than the class's "generally not more than 25%".
+   */
   bands?: DoseBand[];
   proportional: (Sourced<number> & { lowDosePercent?: number }) | null;
   minTaperDays: Sourced<number> | null;
+  /**
+   * A single daily dose may go to alternate days as one step (fluoxetine, NICE [S33]): used when
+   * the strengths cannot make a smaller daily step, and only on the way to stopping.
+   */
+  alternateDay?: Sourced<true>;
   /** `mg` of this drug is about `diazepamMg` of diazepam. */
   diazepamEquivalence?: Sourced<{ mg: number; diazepamMg: number }>;
   cnsDepressant: boolean;

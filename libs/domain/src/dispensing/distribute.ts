@@ -34,26 +34,41 @@ function sum(xs: readonly number[]): number {
   return s;
 }
 
-/** The administration to cut next, or -1 when every dose is at its floor. */
-function pick(
-  cur: number[],
-  floors: readonly number[],
-  seq: readonly number[],
-  order: CutOrder,
-): number {
+/**
+ * One step's working state: the doses as cut so far, the doses before the step, the floors, and
+ * the cap per administration (no dose falls by more than `perDoseCapUg` from `prev` in one step).
+ */
+interface Cutting {
+  cur: number[];
+  prev: readonly number[];
+  floors: readonly number[];
+  perDoseCapUg: number;
+  grid: DoseGrid;
+}
+
+/** The next level of administration `i`, or -1 when it is at its floor or its per-dose cap. */
+function lowerOf(c: Cutting, i: number): number {
+  if (c.cur[i] <= c.floors[i]) return -1;
+  const lower = Math.max(c.grid.nextLower(c.cur[i]), c.floors[i]);
+  return c.prev[i] - lower > c.perDoseCapUg ? -1 : lower;
+}
+
+/** The administration to cut next, or -1 when every dose is at its floor or per-dose cap. */
+function pick(c: Cutting, seq: readonly number[], order: CutOrder): number {
   let best = -1;
   for (const i of seq) {
-    if (cur[i] <= floors[i]) continue;
+    if (lowerOf(c, i) < 0) continue;
     if (order === 'sequential') return i;
-    if (best < 0 || cur[i] > cur[best]) best = i;
+    if (best < 0 || c.cur[i] > c.cur[best]) best = i;
   }
   return best;
 }
 
 /**
  * Lowers `prev` (µg per administration) towards `desiredUg` a level at a time, never below
- * `floors` (the target's own split) and never cutting more than `allowedCutUg` in total, with
- * at least one level cut. Returns null when no cut fits within `allowedCutUg`.
+ * `floors` (the target's own split), never cutting more than `allowedCutUg` in total nor any
+ * one administration by more than `perDoseCapUg`, with at least one level cut. Returns null
+ * when no cut fits within the caps.
  */
 export function cutStep(
   prev: readonly number[],
@@ -62,31 +77,32 @@ export function cutStep(
   allowedCutUg: number,
   grid: DoseGrid,
   order: CutOrder,
+  perDoseCapUg = Infinity,
 ): number[] | null {
   const seq = cutSequence(prev.length);
-  const cur = prev.slice();
+  const c: Cutting = { cur: prev.slice(), prev, floors, perDoseCapUg, grid };
+  const cur = c.cur;
   const prevSum = sum(prev);
   let total = prevSum;
   for (;;) {
-    const i = pick(cur, floors, seq, order);
+    const i = pick(c, seq, order);
     if (i < 0) break;
-    const lower = Math.max(grid.nextLower(cur[i]), floors[i]);
+    const lower = lowerOf(c, i);
     if (total - (cur[i] - lower) >= desiredUg) {
       total -= cur[i] - lower;
       cur[i] = lower;
       continue;
     }
-    const fit =
-      order === 'balanced' ? fittingAlternative(cur, floors, seq, total - desiredUg, grid) : -1;
+    const fit = order === 'balanced' ? fittingAlternative(c, seq, total - desiredUg) : -1;
     if (fit >= 0) {
-      const l = Math.max(grid.nextLower(cur[fit]), floors[fit]);
+      const l = lowerOf(c, fit);
       total -= cur[fit] - l;
       cur[fit] = l;
       continue;
     }
     if (total < prevSum) break;
     // Nothing fits above the desired dose and nothing is cut yet: take the preferred level
-    // anyway if the cap allows it (one tablet's worth always does).
+    // anyway if the cap allows it.
     if (prevSum - (total - (cur[i] - lower)) > allowedCutUg) return null;
     total -= cur[i] - lower;
     cur[i] = lower;
@@ -96,20 +112,45 @@ export function cutStep(
 }
 
 /** The largest dose whose next level cuts at most `slackUg`, or -1. */
-function fittingAlternative(
-  cur: number[],
-  floors: readonly number[],
-  seq: readonly number[],
-  slackUg: number,
-  grid: DoseGrid,
-): number {
+function fittingAlternative(c: Cutting, seq: readonly number[], slackUg: number): number {
   let best = -1;
   for (const i of seq) {
-    if (cur[i] <= floors[i]) continue;
-    const cut = cur[i] - Math.max(grid.nextLower(cur[i]), floors[i]);
-    if (cut <= slackUg && (best < 0 || cur[i] > cur[best])) best = i;
+    const lower = lowerOf(c, i);
+    if (lower < 0) continue;
+    if (c.cur[i] - lower <= slackUg && (best < 0 || c.cur[i] > c.cur[best])) best = i;
   }
   return best;
+}
+
+/**
+ * The smallest cut the formulary can make from `prev`: one administration lowered by one level
+ * (doses never rise, so no smaller cut exists), the preferred one of the cut order on ties.
+ * Null when every dose is at its floor or its per-dose cap.
+ */
+export function smallestCut(
+  prev: readonly number[],
+  floors: readonly number[],
+  grid: DoseGrid,
+  order: CutOrder,
+  perDoseCapUg = Infinity,
+): number[] | null {
+  const c: Cutting = { cur: prev.slice(), prev, floors, perDoseCapUg, grid };
+  let best = -1;
+  let bestCut = Infinity;
+  for (const i of cutSequence(prev.length)) {
+    const lower = lowerOf(c, i);
+    if (lower < 0) continue;
+    const cut = prev[i] - lower;
+    const better =
+      cut < bestCut || (cut === bestCut && order === 'balanced' && prev[i] > prev[best]);
+    if (better) {
+      best = i;
+      bestCut = cut;
+    }
+  }
+  if (best < 0) return null;
+  c.cur[best] = lowerOf(c, best);
+  return c.cur;
 }
 
 /**

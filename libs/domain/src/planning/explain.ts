@@ -1,9 +1,10 @@
-import type { RationaleItem } from '../contract';
+import type { PlanStep, RationaleItem, Warning } from '../contract';
 import { SOURCES, type SourceId } from '../catalogue/sources';
 import type { DrugEntry, Sourced } from '../catalogue/types';
 import type { CutOrder } from '../dispensing/distribute';
-import { toMg } from '../dispensing/grid';
-import type { Limits } from '../safety/pace';
+import { toMg, toUg, type DoseGrid } from '../dispensing/grid';
+import { bindingCap, type Cap, type Limits } from '../safety/pace';
+import type { ReducedStep } from './reduce';
 
 const item = (rule: string, text: string, source?: SourceId): RationaleItem =>
   source ? { rule, text, source: SOURCES[source] } : { rule, text };
@@ -44,16 +45,25 @@ export function limitsRationale(drug: DrugEntry, limits: Limits): RationaleItem[
     return out;
   }
   if (limits.percent !== null) {
-    const cap = drug.stepCap ?? drug.longUseCap;
-    const text = `Cut per step at most ${+limits.percent.toFixed(2)}% of the previous daily dose${cap?.perDays ? ` (a rate of ${cap.value}% per ${cap.perDays} days)` : ''}.`;
-    out.push(item('maximum cut', text, cap?.sources[0]));
+    const rate = limits.rates.find((r) => r.perDays);
+    const text = `Cut per step at most ${+limits.percent.toFixed(2)}% of the previous daily dose${rate ? ` (a rate of ${rate.value}% per ${rate.perDays} days)` : ''}.`;
+    out.push(item('maximum cut', text, limits.rates[0]?.sources[0]));
+  }
+  if (limits.lowDose) {
+    out.push(
+      item(
+        'maximum cut',
+        `Once the daily dose has halved, at most ${limits.lowDose.percent}% of the previous daily dose per step (smaller steps as the dose falls).`,
+        limits.lowDose.sources[0],
+      ),
+    );
   }
   if (drug.perDoseCapMg) {
     // Baclofen: no source gives a percent cap ([U]); the label titration reversed is the limit.
     out.push(
       item(
         'maximum cut',
-        `At most ${drug.perDoseCapMg.value} mg less per administration per step (${origin(drug.perDoseCapMg)}).`,
+        `Each administration falls by at most ${drug.perDoseCapMg.value} mg per step, dose by dose (${origin(drug.perDoseCapMg)}).`,
         'S2',
       ),
     );
@@ -67,20 +77,114 @@ export function limitsRationale(drug: DrugEntry, limits: Limits): RationaleItem[
     );
   }
   if (drug.bands) {
+    const replaced = drug.stepCap
+      ? `; they replace the class's ${drug.stepCap.value}% ceiling`
+      : '';
     out.push(
       item(
         'maximum cut',
-        `Band caps: ${drug.bands.map((b) => `above ${b.aboveMg} mg ${b.capMg} mg`).join(', ')}.`,
+        `Band caps: ${drug.bands.map((b) => `above ${b.aboveMg} mg/day ${b.capMg} mg`).join(', ')}${replaced}.`,
         drug.bands[0].sources[0],
       ),
     );
   }
   out.push(
     item(
-      'smallest step',
-      `A step may always cut one smallest tablet (${toMg(limits.smallestTabletUg)} mg), the least the strengths can make.`,
+      'beyond the strengths',
+      `No limit is widened to fit the strengths. Where they cannot make a step within it, the plan uses the liquid where allowed${drug.alternateDay ? ', then alternate-day dosing' : ''}, then a longer step where the limit is a rate (never above its stated percent); otherwise it takes the smallest cut the formulary makes and flags that step (cut_exceeds_source). No tablet is sourced as scored, so no halves are used.`,
     ),
   );
+  return out;
+}
+
+const round = (mg: number) => +mg.toFixed(3);
+
+function capText(cap: Cap, limits: Limits): { text: string; sources: SourceId[] } {
+  switch (cap.kind) {
+    case 'percent': {
+      const r = cap.rate;
+      const rate = r.perDays ? `, ${r.value}% per ${r.perDays} days` : '';
+      const what = r.sources.length ? '' : ' requested';
+      return {
+        text: `${round(cap.percent)}%${what} limit (${round(toMg(cap.ug))} mg${rate})`,
+        sources: r.sources,
+      };
+    }
+    case 'lowDose':
+      return {
+        text: `${cap.percent}% limit once the dose has halved (${round(toMg(cap.ug))} mg)`,
+        sources: cap.sources,
+      };
+    case 'fromStart':
+      return {
+        text: `limit of ${round(toMg(cap.ug))} mg (derived: a quarter of the starting dose)`,
+        sources: [],
+      };
+    case 'band':
+      return {
+        text: `limit of ${cap.band.capMg} mg per step above ${cap.band.aboveMg} mg/day`,
+        sources: cap.band.sources,
+      };
+  }
+  return { text: `limit${limits.overridden ? ' (override)' : ''}`, sources: [] };
+}
+
+/** What would let the step keep its limit: the liquid, a finer measure, a smaller strength. */
+function fixFor(drug: DrugEntry, grid: DoseGrid, capMg: number): string {
+  const fixes: string[] = [];
+  const liquid = grid.formulary.liquid;
+  if (drug.liquid && !liquid) {
+    const c =
+      drug.liquid.concentrationsMgPerMl ?? (drug.liquid.mgPerMl ? [drug.liquid.mgPerMl] : null);
+    const known = c ? ` (${c.map((x) => `${x} mg/mL`).join(' or ')})` : '';
+    fixes.push(`the liquid (allowLiquid with liquidMgPerMl${known})`);
+  } else if (liquid) {
+    fixes.push(
+      `a finer liquid measure than ${liquid.stepMl} mL (liquidStepMl) or a weaker liquid (liquidMgPerMl)`,
+    );
+  }
+  if (!drug.tabletsMg && capMg > 0)
+    fixes.push(`a strength of ${round(capMg)} mg or less (strengthsMg)`);
+  if (!fixes.length)
+    return 'No formulation in the catalogue makes a smaller step: confirm this step.';
+  return `It would keep the limit with ${fixes.join(', or ')}.`;
+}
+
+/**
+ * One `cut_exceeds_source` warning per reduction step whose cut is above its limit because the
+ * formulary makes nothing smaller; `firstIndex` is the plan index of `reduced[0]`.
+ */
+export function cutWarnings(
+  drug: DrugEntry,
+  grid: DoseGrid,
+  limits: Limits,
+  reduced: readonly ReducedStep[],
+  steps: readonly PlanStep[],
+  firstIndex: number,
+  startDailyMg: number,
+): Warning[] {
+  const out: Warning[] = [];
+  reduced.forEach((r, i) => {
+    if (!r.exceeds) return;
+    const step = steps[firstIndex - 1 + i];
+    const from = firstIndex + i >= 2 ? steps[firstIndex + i - 2].dailyDoseMg : startDailyMg;
+    const cut = round(from - step.dailyDoseMg);
+    const limit = r.exceeds.perDose
+      ? {
+          text: `limit of ${round(toMg(limits.perDoseUg!))} mg less per administration`,
+          sources: drug.perDoseCapMg?.sources ?? [],
+        }
+      : capText(bindingCap(limits, toUg(from))!, limits);
+    const cites = limit.sources.length ? ` [${limit.sources.join(', ')}]` : '';
+    const warning: Warning = {
+      code: 'cut_exceeds_source',
+      severity: 'warning',
+      stepIndex: step.index,
+      message: `Step ${step.index} (${from} → ${step.dailyDoseMg} mg/day) cuts ${cut} mg, above the ${limit.text}${cites}: the strengths make no smaller step. ${fixFor(drug, grid, toMg(r.exceeds.capUg))}`,
+    };
+    if (limit.sources.length) warning.source = SOURCES[limit.sources[0]];
+    out.push(warning);
+  });
   return out;
 }
 
@@ -112,5 +216,5 @@ export function distributionRationale(order: CutOrder): RationaleItem {
 
 export const ROUNDING: RationaleItem = {
   rule: 'rounding',
-  text: 'Each dose is made of whole tablets (no tablet is sourced as scored) or, where allowed, measured liquid; when the ideal dose cannot be made, the smaller cut is taken, and no dose ever rises (CLINICAL.md section 3: never above the previous step).',
+  text: 'Each dose is made of whole tablets (no tablet is sourced as scored) or, where allowed, measured liquid; when the ideal dose cannot be made, the smaller cut is taken, and no dose ever rises above the previous step.',
 };

@@ -20,7 +20,10 @@ export const linear =
   (s) =>
     s.prevUg - deltaUg;
 
-/** Linear per administration: the label titration run backwards (baclofen: 5 mg per dose). */
+/**
+ * Linear per administration: the label titration run backwards (baclofen: 5 mg per dose). The
+ * daily aim is 5 mg per active dose; the cut itself keeps every administration within 5 mg.
+ */
 export const perDose =
   (perDoseUg: number): NextDose =>
   (s) =>

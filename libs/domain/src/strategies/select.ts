@@ -65,7 +65,7 @@ function chooseLinear(drug: DrugEntry, limits: Limits, grid: DoseGrid, startUg: 
       next: perDose(toUg(mg)),
       rationale: item(
         'linear (label titration reversed)',
-        `-${mg} mg per administration each step: the label titration (+5 mg per dose every 3 days) run backwards.`,
+        `Each step aims ${mg} mg less at every administration, dose by dose (a dose of ${mg} mg or less stops); no administration falls by more than ${mg} mg in one step: the label titration (+5 mg per dose every 3 days) run backwards.`,
         'S2',
       ),
     };

@@ -1,0 +1,103 @@
+import {
+  isoDaysBetween,
+  planTaper,
+  type PatientFacts,
+  type PlannedTaper,
+  type TaperRequestInput,
+} from './index';
+
+const facts: PatientFacts = { today: '2025-01-01' };
+const base = {
+  route: 'oral',
+  reason: 'limits',
+  startDate: '2025-01-06',
+  goal: { type: 'discontinue' } as const,
+};
+
+function planned(input: TaperRequestInput): PlannedTaper {
+  const outcome = planTaper(input, facts);
+  if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome.problems));
+  return outcome.plan;
+}
+
+const perTime = (plan: PlannedTaper, times: string[]) =>
+  plan.steps.map((s) => times.map((t) => s.doses.find((d) => d.time === t)?.doseMg ?? 0));
+
+describe('per-administration cap (baclofen label titration run backwards, S2, S3)', () => {
+  const tid = ['08:00', '14:00', '20:00'];
+
+  it('[20, 5, 5]: the 20 mg dose falls by 5 mg, never to 5 mg in one step', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'baclofen',
+      currentDosesMg: [20, 5, 5],
+      administrationTimes: tid,
+    });
+    let prev = [20, 5, 5];
+    for (const doses of perTime(plan, tid)) {
+      doses.forEach((d, i) => expect(prev[i] - d).toBeLessThanOrEqual(5));
+      prev = doses;
+    }
+    expect(perTime(plan, tid)[0]).toEqual([15, 0, 0]);
+    expect(plan.warnings.map((w) => w.code)).not.toContain('cut_exceeds_source');
+  });
+
+  it('the rationale says the cap is per administration, as the code applies it', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'baclofen',
+      currentDosesMg: [20, 20, 20],
+      administrationTimes: tid,
+    });
+    const texts = plan.rationale.map((r) => r.text).join(' ');
+    expect(texts).toMatch(/Each administration falls by at most 5 mg per step, dose by dose/);
+    expect(texts).not.toMatch(/always cut one smallest tablet/);
+  });
+});
+
+describe('no ceiling overridden by dispensing', () => {
+  it('citalopram 20 mg on 10/20 mg tablets: 10 -> 0 is planned as the smallest cut and flagged, naming the step and the fix (NICE NG222, S33)', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'citalopram',
+      strengthsMg: [10, 20],
+      currentDosesMg: [20],
+      administrationTimes: ['08:00'],
+      stepDays: 14,
+    });
+    expect(plan.steps.map((s) => s.dailyDoseMg)).toEqual([10, 0]);
+    const flagged = plan.warnings.filter((w) => w.code === 'cut_exceeds_source');
+    expect(flagged).toEqual([expect.objectContaining({ stepIndex: 2, severity: 'warning' })]);
+    expect(flagged[0].message).toMatch(/Step 2 \(10 → 0 mg\/day\)/);
+    expect(flagged[0].message).toMatch(/allowLiquid with liquidMgPerMl/);
+    expect(flagged[0].message).toMatch(/strengthsMg/);
+  });
+
+  it('a rate limit lengthens the step at the same cut, never past its stated percent (CDC 10% per month after a year, S23)', () => {
+    // 7-day steps get 10% x 7/28 = 2.5% of 180 mg (4.5 mg); the smallest cut, 15 mg, is 8.3%:
+    // within 10% over 24 days. Below 150 mg/day 15 mg is more than 10%: flagged, not widened.
+    const plan = planned({
+      ...base,
+      drugCode: 'morphine',
+      strengthsMg: [15, 30, 60],
+      currentDosesMg: [60, 60, 60],
+      administrationTimes: ['06:00', '14:00', '22:00'],
+      stepDays: 7,
+      durationOfUseWeeks: 104,
+    });
+    const days = plan.steps.map((s) => isoDaysBetween(s.startDate, s.endDate) + 1);
+    expect(plan.steps[0].dailyDoseMg).toBe(165);
+    expect(days[0]).toBe(24);
+    let prev = 180;
+    plan.steps.forEach((s, i) => {
+      const cut = prev - s.dailyDoseMg;
+      const flagged = plan.warnings.some(
+        (w) => w.code === 'cut_exceeds_source' && w.stepIndex === s.index,
+      );
+      expect(flagged).toBe(cut > prev * 0.1 + 1e-9);
+      if (!flagged)
+        expect(cut).toBeLessThanOrEqual((prev * 0.1 * Math.min(days[i], 28)) / 28 + 1e-9);
+      prev = s.dailyDoseMg;
+    });
+  });
+});
