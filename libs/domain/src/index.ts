@@ -7,6 +7,13 @@ export {
   CESSATION_MISSED_FRACTION,
 } from './catalogue/monitoring';
 export { checkTaperRequest } from './safety/checks';
+export {
+  planRuleViolations,
+  PLAN_RULES,
+  type PlanRule,
+  type PlanRuleContext,
+  type TimedDose,
+} from './safety/plan-rules';
 export { planTaper, replanTaper } from './planner';
 export {
   equivalenceRatio,

@@ -4,6 +4,7 @@ import type {
   PlanOutcome,
   PlanStep,
   PlannedDose,
+  PlannedTaper,
   Problem,
   RationaleItem,
   ReplanInput,
@@ -20,7 +21,6 @@ import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
 import { switchPhase, type Slot } from './planning/crossover';
 import {
-  cutWarnings,
   distributionRationale,
   limitsRationale,
   minTaperRationale,
@@ -31,6 +31,7 @@ import { reduce } from './planning/reduce';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
 import { paceView, resolveLimits } from './safety/pace';
 import { patientSlowing } from './safety/patient';
+import { planRuleViolations } from './safety/plan-rules';
 import { requestWarnings } from './safety/warnings';
 import { chooseStrategy } from './strategies/select';
 
@@ -279,7 +280,6 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     order,
     stepOffset: 0,
     needsIntermediate: minTaper !== null && switchSteps.length === 0,
-    alternateDay: Boolean(reducing.alternateDay) && !switching,
   });
   if (isProblem(steps)) return rejected(steps);
 
@@ -300,8 +300,8 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
 
   const raw: Slot[][] = [
     ...switchSteps,
-    ...steps.map((s) =>
-      s.ug.map((u): Slot => ({
+    ...steps.map((ug) =>
+      ug.map((u): Slot => ({
         ug: u,
         eqUg: u,
         grid,
@@ -312,40 +312,25 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   const planSteps: PlanStep[] = [];
   // Day numbers in the loop; strings only for output.
   let day = isoDateToDay(input.startDate);
-  const push = (slots: Slot[], days: number, intervalDays = 1) => {
+  const push = (slots: Slot[], days: number) => {
     const cursor = dayToIsoDate(day);
     const endDate = dayToIsoDate(day + days - 1);
     planSteps.push({
       index: planSteps.length + 1,
       startDate: cursor,
       endDate,
-      dailyDoseMg: toMg(sumEq(slots) / intervalDays),
+      dailyDoseMg: toMg(sumEq(slots)),
       doses: toDoses(slots, times, drug.code),
-      ...(intervalDays > 1 ? { intervalDays } : {}),
     });
     day += days;
   };
   if (opts.holdDays) push(currentSlots, opts.holdDays);
-  const firstReduced = planSteps.length + switchSteps.length + 1;
-  raw.forEach((slots, i) => {
-    // A reduction step may need to be longer (a rate cap) or go to alternate days.
-    const r = steps[i - switchSteps.length];
-    push(slots, Math.max(stepDays, r?.minDays ?? 0), r?.intervalDays);
-  });
+  raw.forEach((slots) => push(slots, stepDays));
 
   warnings.push(
     ...overrideWarnings(drug, input, startMg, limits.overridden || stepOverridden),
     ...slowing.warnings,
     ...requestWarnings(drug, input, startMg),
-    ...cutWarnings(
-      reducing,
-      grid,
-      limits,
-      steps,
-      planSteps,
-      firstReduced,
-      toMg(sumEq(currentSlots)),
-    ),
   );
   if (opts.holdDays)
     rationale.push({
@@ -370,25 +355,28 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   );
 
   const last = planSteps[planSteps.length - 1];
-  return {
-    kind: 'planned',
-    plan: {
-      drugCode: drug.code,
-      strategy: chosen.strategy,
-      startDate: input.startDate,
-      endDate: last.endDate,
-      startDailyDoseMg: toMg(sumEq(currentSlots)),
-      targetDailyDoseMg: toMg(targetUg),
-      steps: planSteps,
-      warnings,
-      rationale,
-      pace: paceView(
-        limits,
-        stepDays,
-        stepOverridden ? baseDays : (drug.minStepDays?.value ?? 1),
-        minTaper,
-      ),
-      ...(switching ? { doseUnitDrugCode: SUBSTITUTE } : {}),
-    },
+  const planned: PlannedTaper = {
+    drugCode: drug.code,
+    strategy: chosen.strategy,
+    startDate: input.startDate,
+    endDate: last.endDate,
+    startDailyDoseMg: toMg(sumEq(currentSlots)),
+    targetDailyDoseMg: toMg(targetUg),
+    steps: planSteps,
+    warnings,
+    rationale,
+    pace: paceView(
+      limits,
+      stepDays,
+      stepOverridden ? baseDays : (drug.minStepDays?.value ?? 1),
+      minTaper,
+    ),
+    ...(switching ? { doseUnitDrugCode: SUBSTITUTE } : {}),
   };
+  // The planner's own output meets the checks every plan meets before it is proposed or approved.
+  const broken = planRuleViolations(planned, input, {
+    currentDoses: current.map((d, i) => ({ time: times[i], ...d })),
+    holdSteps: opts.holdDays ? 1 : 0,
+  });
+  return broken.length ? rejected(...broken) : { kind: 'planned', plan: planned };
 }

@@ -1,0 +1,293 @@
+import type { PlanStep, PlannedTaper, Problem, TaperRequestInput } from '../contract';
+import { DRUGS } from '../catalogue/drugs';
+import { isoDateAddDays, isoDaysBetween } from '../dates';
+import { liquidFor, tabletsFor } from '../dispensing/formulary';
+import { toMg, toUg } from '../dispensing/grid';
+import { equivalentUg, planEquivalence } from '../equivalents';
+
+/** What the patient takes at one administration time when the plan starts, with its drug. */
+export interface TimedDose {
+  time: string;
+  drugCode: string;
+  mg: number;
+}
+
+export interface PlanRuleContext {
+  /**
+   * What the patient takes when the plan starts, per administration time with its drug (a
+   * revision, hold or re-plan); by default the request's own doses of its drug.
+   */
+  currentDoses?: readonly TimedDose[];
+  /** Leading steps that hold the current doses: exempt from the minimum step length. */
+  holdSteps?: number;
+  /** The plan may go above a maximum daily dose or faster than the drug's pace (override.reason). */
+  override?: boolean;
+}
+
+/** Every stable code planRuleViolations can return. */
+export const PLAN_RULES = [
+  'no_steps',
+  'steps_not_contiguous',
+  'unexpected_drug',
+  'two_doses_at_one_time',
+  'units_do_not_make_dose',
+  'not_dispensable',
+  'equivalent_mismatch',
+  'daily_dose_mismatch',
+  'above_max_daily_dose',
+  'above_current_dose',
+  'dose_rises',
+  'daily_dose_rises',
+  'target_not_reached',
+  'step_too_short',
+  'taper_too_short',
+] as const;
+export type PlanRule = (typeof PLAN_RULES)[number];
+
+/** What a drug's doses may be made of in this plan: its strengths and the allowed liquid. */
+interface Makeup {
+  tabletsUg: ReadonlySet<number>;
+  liquidMgPerMl: number | null;
+}
+
+function makeups(request: TaperRequestInput, drugCodes: readonly string[]): Map<string, Makeup> {
+  const own = DRUGS.get(request.drugCode)!;
+  const switching = drugCodes.length > 1;
+  const out = new Map<string, Makeup>();
+  out.set(own.code, {
+    tabletsUg: new Set(tabletsFor(own, request).tabletsMg.map(toUg)),
+    liquidMgPerMl: switching ? null : (liquidFor(own, request).liquid?.mgPerMl ?? null),
+  });
+  for (const code of drugCodes.slice(1)) {
+    // The substitute is made of its catalogue strengths and, where allowed, its liquid.
+    const sub = DRUGS.get(code)!;
+    out.set(code, {
+      tabletsUg: new Set((sub.tabletsMg?.value ?? []).map(toUg)),
+      liquidMgPerMl: liquidFor(sub, request).liquid?.mgPerMl ?? null,
+    });
+  }
+  return out;
+}
+
+const mg = (ug: number) => `${toMg(ug)} mg`;
+
+/**
+ * The second line of defence: checks any plan, however it was produced (request, revision,
+ * hold, automatic hold, re-anchoring), against the catalogue's rules rather than the limits the
+ * plan reports about itself. Doses of two drugs are compared only as equivalents (the plan's
+ * unit, diazepam in a crossover); a drug's own mg only with the same drug. An empty list is a
+ * plan that keeps every rule. Each problem's code names the rule (PLAN_RULES); its field points
+ * into the plan (`steps[i].doses[j]`) where one applies.
+ */
+export function planRuleViolations(
+  plan: PlannedTaper,
+  request: TaperRequestInput,
+  context: PlanRuleContext = {},
+): Problem[] {
+  const out: Problem[] = [];
+  const add = (code: PlanRule, message: string, field?: string) =>
+    out.push(field === undefined ? { code, message } : { code, field, message });
+  const steps = plan.steps;
+  if (!steps.length) {
+    add('no_steps', 'The plan has no steps.');
+    return out;
+  }
+  const drug = DRUGS.get(request.drugCode);
+  if (!drug) {
+    add('unexpected_drug', `${request.drugCode} is not a drug in the catalogue.`);
+    return out;
+  }
+  const equivalence = planEquivalence(request);
+  const substitute = request.substituteWith;
+  const formularies = makeups(request, equivalence.drugCodes);
+  const override = context.override ?? Boolean(request.override);
+  const holdSteps = context.holdSteps ?? 0;
+  const nameOf = (code: string) => DRUGS.get(code)?.name ?? code;
+  const eqUgOf = (code: string, ug: number) => {
+    const r = equivalence.ratio(code);
+    return r === null ? null : equivalentUg(ug, r);
+  };
+
+  const current =
+    context.currentDoses ??
+    request.administrationTimes.map((time, i) => ({
+      time,
+      drugCode: request.drugCode,
+      mg: request.currentDosesMg[i] ?? 0,
+    }));
+  /** Per time: the drug and µg given (and its equivalent), as of the previous step. */
+  type Given = { drugCode: string; ug: number; eqUg: number };
+  const fromCurrent = new Map<string, Given>();
+  let currentEqUg = 0;
+  for (const d of current) {
+    const ug = toUg(d.mg);
+    const eqUg = eqUgOf(d.drugCode, ug) ?? ug;
+    if (ug > 0) fromCurrent.set(d.time, { drugCode: d.drugCode, ug, eqUg });
+    currentEqUg += eqUg;
+  }
+  const switched = new Set(
+    [...fromCurrent].filter(([, g]) => g.drugCode === substitute).map(([t]) => t),
+  );
+
+  if (steps[0].startDate !== plan.startDate)
+    add('steps_not_contiguous', 'The first step does not start on the plan start date.');
+  if (steps[steps.length - 1].endDate !== plan.endDate)
+    add('steps_not_contiguous', 'The last step does not end on the plan end date.');
+
+  let prev = fromCurrent;
+  let prevEqUg = currentEqUg;
+  steps.forEach((step, i) => {
+    const at = `steps[${i}]`;
+    const label = `Step ${step.index} (${step.startDate})`;
+    if (step.index !== i + 1) add('steps_not_contiguous', `${label} is numbered out of order.`, at);
+    if (i > 0 && step.startDate !== isoDateAddDays(steps[i - 1].endDate, 1))
+      add('steps_not_contiguous', `${label} does not follow the previous step's last day.`, at);
+    const days = isoDaysBetween(step.startDate, step.endDate) + 1;
+    if (days < 1) add('steps_not_contiguous', `${label} ends before it starts.`, at);
+    const minStep = drug.minStepDays?.value;
+    const isLast = i === steps.length - 1;
+    // The last step keeps the target from its start: its length is not a step interval.
+    if (minStep && !override && i >= holdSteps && !isLast && days < minStep)
+      add(
+        'step_too_short',
+        `${label} lasts ${days} days; ${drug.name} steps last at least ${minStep} days.`,
+        at,
+      );
+
+    const now = new Map<string, Given>();
+    const perDrugUg = new Map<string, number>();
+    let stepEqUg = 0;
+    step.doses.forEach((dose, j) => {
+      const f = `${at}.doses[${j}]`;
+      const what = `${label} at ${dose.time}`;
+      const ug = toUg(dose.doseMg);
+      const formulary = formularies.get(dose.drugCode);
+      if (!formulary) {
+        add(
+          'unexpected_drug',
+          `${what} gives ${nameOf(dose.drugCode)}; this plan gives ${equivalence.drugCodes.map(nameOf).join(' and ')} only.`,
+          f,
+        );
+        return;
+      }
+      if (dose.drugCode === request.drugCode && switched.has(dose.time))
+        add(
+          'unexpected_drug',
+          `${what} gives ${drug.name} again after that time was switched to ${nameOf(substitute!)}.`,
+          f,
+        );
+      if (dose.drugCode === substitute) switched.add(dose.time);
+      if (now.has(dose.time))
+        add('two_doses_at_one_time', `${what}: two doses at one administration time.`, f);
+
+      const made = dose.units.reduce((a, u) => a + u.strengthMg * u.count, 0);
+      if (Math.abs(made - dose.doseMg) > 1e-6)
+        add(
+          'units_do_not_make_dose',
+          `${what}: the tablets or liquid make ${+made.toFixed(3)} mg, not the ${dose.doseMg} mg planned.`,
+          f,
+        );
+      for (const u of dose.units) {
+        const liquid = u.form === 'liquid';
+        const ok = liquid
+          ? u.strengthMg === formulary.liquidMgPerMl && u.count > 0
+          : formulary.tabletsUg.has(toUg(u.strengthMg)) &&
+            u.count > 0 &&
+            Number.isInteger(u.count * 2);
+        if (!ok)
+          add(
+            'not_dispensable',
+            `${what}: ${u.count} x ${u.strengthMg} mg${liquid ? '/mL liquid' : ''} is not a ${nameOf(dose.drugCode)} form this plan may use.`,
+            f,
+          );
+      }
+
+      const eqUg = eqUgOf(dose.drugCode, ug);
+      if (eqUg === null) {
+        add('unexpected_drug', `${what}: ${nameOf(dose.drugCode)} has no known equivalence.`, f);
+        return;
+      }
+      if (toUg(dose.equivalentMg ?? dose.doseMg) !== eqUg)
+        add(
+          'equivalent_mismatch',
+          `${what}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is ${mg(eqUg)} ${nameOf(equivalence.unitDrugCode)}, not the ${dose.equivalentMg ?? dose.doseMg} mg shown.`,
+          f,
+        );
+      now.set(dose.time, { drugCode: dose.drugCode, ug, eqUg });
+      perDrugUg.set(dose.drugCode, (perDrugUg.get(dose.drugCode) ?? 0) + ug);
+      stepEqUg += eqUg;
+
+      const was = fromCurrent.get(dose.time);
+      const above = !was
+        ? true
+        : eqUg > was.eqUg || (was.drugCode === dose.drugCode && ug > was.ug);
+      if (above)
+        add(
+          'above_current_dose',
+          `${what}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the patient takes now at that time (${was ? `${toMg(was.ug)} mg ${nameOf(was.drugCode)}` : 'nothing'}).`,
+          f,
+        );
+      const before = prev.get(dose.time);
+      if (i > 0) {
+        const rises = !before
+          ? true
+          : before.drugCode === dose.drugCode
+            ? ug > before.ug
+            : eqUg > before.eqUg;
+        if (rises)
+          add(
+            'dose_rises',
+            `${what}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the step before gave at that time (${before ? `${toMg(before.ug)} mg ${nameOf(before.drugCode)}` : 'nothing'}).`,
+            f,
+          );
+      }
+    });
+
+    // Alternate-day steps (intervalDays 2) give their doses every other day: a day's mean.
+    const interval = (step as PlanStep & { intervalDays?: number }).intervalDays ?? 1;
+    const dailyEqUg = Math.round(stepEqUg / interval);
+    if (toUg(step.dailyDoseMg) !== dailyEqUg)
+      add(
+        'daily_dose_mismatch',
+        `${label}: its doses add up to ${mg(dailyEqUg)}${equivalence.drugCodes.length > 1 ? ` ${nameOf(equivalence.unitDrugCode)}-equivalent` : ''} a day, not the ${step.dailyDoseMg} mg shown.`,
+        at,
+      );
+    if (dailyEqUg > prevEqUg)
+      add(
+        'daily_dose_rises',
+        `${label}: ${mg(dailyEqUg)}/day is more than ${i === 0 ? 'the patient takes now' : 'the step before'} (${mg(prevEqUg)}/day).`,
+        at,
+      );
+    if (!override) {
+      for (const [code, ug] of perDrugUg) {
+        const max = DRUGS.get(code)?.maxDailyDoseMg?.value;
+        if (max !== undefined && ug > toUg(max))
+          add(
+            'above_max_daily_dose',
+            `${label}: ${mg(ug)}/day of ${nameOf(code)} is above its maximum of ${max} mg/day; planning above it needs override.reason.`,
+            at,
+          );
+      }
+    }
+    prev = now;
+    prevEqUg = dailyEqUg;
+  });
+
+  const last = steps[steps.length - 1];
+  const targetMg = request.goal.type === 'reduce' ? request.goal.targetDailyDoseMg : 0;
+  const targetEqUg = eqUgOf(request.drugCode, toUg(targetMg)) ?? toUg(targetMg);
+  if (prevEqUg !== targetEqUg || toUg(plan.targetDailyDoseMg) !== targetEqUg)
+    add(
+      'target_not_reached',
+      `The last step gives ${mg(prevEqUg)}/day, not the goal of ${mg(targetEqUg)}/day.`,
+      `steps[${steps.length - 1}]`,
+    );
+  const minTaper = drug.minTaperDays?.value;
+  const firstReduced = steps[holdSteps]?.startDate;
+  if (minTaper && firstReduced && isoDaysBetween(firstReduced, last.startDate) < minTaper)
+    add(
+      'taper_too_short',
+      `The taper reaches its goal in ${isoDaysBetween(firstReduced, last.startDate)} days; ${drug.name} is tapered over at least ${minTaper} days.`,
+    );
+  return out;
+}
