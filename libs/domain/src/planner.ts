@@ -21,6 +21,7 @@ import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
 import { switchPhase, type Slot } from './planning/crossover';
 import {
+  cutWarnings,
   distributionRationale,
   limitsRationale,
   minTaperRationale,
@@ -280,6 +281,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     order,
     stepOffset: 0,
     needsIntermediate: minTaper !== null && switchSteps.length === 0,
+    alternateDay: Boolean(reducing.alternateDay) && !switching,
   });
   if (isProblem(steps)) return rejected(steps);
 
@@ -300,8 +302,8 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
 
   const raw: Slot[][] = [
     ...switchSteps,
-    ...steps.map((ug) =>
-      ug.map((u): Slot => ({
+    ...steps.map((s) =>
+      s.ug.map((u): Slot => ({
         ug: u,
         eqUg: u,
         grid,
@@ -312,25 +314,40 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   const planSteps: PlanStep[] = [];
   // Day numbers in the loop; strings only for output.
   let day = isoDateToDay(input.startDate);
-  const push = (slots: Slot[], days: number) => {
+  const push = (slots: Slot[], days: number, intervalDays = 1) => {
     const cursor = dayToIsoDate(day);
     const endDate = dayToIsoDate(day + days - 1);
     planSteps.push({
       index: planSteps.length + 1,
       startDate: cursor,
       endDate,
-      dailyDoseMg: toMg(sumEq(slots)),
+      dailyDoseMg: toMg(sumEq(slots) / intervalDays),
       doses: toDoses(slots, times, drug.code),
+      ...(intervalDays > 1 ? { intervalDays } : {}),
     });
     day += days;
   };
   if (opts.holdDays) push(currentSlots, opts.holdDays);
-  raw.forEach((slots) => push(slots, stepDays));
+  const firstReduced = planSteps.length + switchSteps.length + 1;
+  raw.forEach((slots, i) => {
+    // A reduction step may need to be longer (a rate cap) or go to alternate days.
+    const r = steps[i - switchSteps.length];
+    push(slots, Math.max(stepDays, r?.minDays ?? 0), r?.intervalDays);
+  });
 
   warnings.push(
     ...overrideWarnings(drug, input, startMg, limits.overridden || stepOverridden),
     ...slowing.warnings,
     ...requestWarnings(drug, input, startMg),
+    ...cutWarnings(
+      reducing,
+      grid,
+      limits,
+      steps,
+      planSteps,
+      firstReduced,
+      toMg(sumEq(currentSlots)),
+    ),
   );
   if (opts.holdDays)
     rationale.push({
