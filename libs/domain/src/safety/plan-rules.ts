@@ -1,4 +1,4 @@
-import type { PlanStep, PlannedTaper, Problem, TaperRequestInput } from '../contract';
+import type { PlannedTaper, Problem, TaperRequestInput } from '../contract';
 import { DRUGS } from '../catalogue/drugs';
 import { isoDateAddDays, isoDaysBetween } from '../dates';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
@@ -244,7 +244,7 @@ export function planRuleViolations(
     });
 
     // Alternate-day steps (intervalDays 2) give their doses every other day: a day's mean.
-    const interval = (step as PlanStep & { intervalDays?: number }).intervalDays ?? 1;
+    const interval = step.intervalDays ?? 1;
     const dailyEqUg = Math.round(stepEqUg / interval);
     if (toUg(step.dailyDoseMg) !== dailyEqUg)
       add(
