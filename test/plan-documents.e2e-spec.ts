@@ -131,8 +131,11 @@ describe('plan documents', () => {
       // Baclofen 60 mg/day to stop: the first step is 15 mg three times a day.
       const firstDay = page.locator(`tr[data-date="${steps[0].startDate}"]`);
       await expect(firstDay.innerText()).resolves.toContain(
-        '08:00 — one 10 mg and one 5 mg tablet',
+        '08:00 — Baclofen 15 mg: one 10 mg and one 5 mg tablet',
       );
+      // One drug: titled by it, and its daily dose is its own mg (no equivalent shown).
+      expect(await page.title()).toBe('Baclofen taper schedule');
+      expect(await page.locator('body').innerText()).not.toContain('equivalent');
       const lastDay = steps[steps.length - 1];
       await expect(
         page.locator(`tr[data-date="${lastDay.startDate}"]`).innerText(),

@@ -20,20 +20,27 @@ export class PlanDocumentsService {
   async fhir(principal: Principal, id: string) {
     const plan = await this.plans.findVisible(principal, id);
     const patient = await this.patientOf(plan.patientId);
-    return planToFhirBundle(plan, patient.externalId, findDrug(plan.drugCode), this.clock.now());
+    return planToFhirBundle(plan, patient.externalId, findDrug, this.clock.now());
   }
 
   async schedule(principal: Principal, id: string): Promise<string> {
     const plan = await this.plans.findVisible(principal, id);
     const patient = await this.patientOf(plan.patientId);
-    return renderSchedulePage(plan, findDrug(plan.drugCode), patient.timezone);
+    return renderSchedulePage(plan, findDrug, patient.timezone);
   }
 
   /** The schedule's dose chart alone (image/svg+xml), with today marked in the patient's zone. */
   async chart(principal: Principal, id: string): Promise<string> {
     const plan = await this.plans.findVisible(principal, id);
     const patient = await this.patientOf(plan.patientId);
-    return renderDoseChart(plan.steps as PlanStep[], zonedDate(this.clock.now(), patient.timezone));
+    const equivalent = plan.equivalentDrugCode
+      ? (findDrug(plan.equivalentDrugCode)?.name ?? plan.equivalentDrugCode).toLowerCase()
+      : undefined;
+    return renderDoseChart(
+      plan.steps as PlanStep[],
+      zonedDate(this.clock.now(), patient.timezone),
+      equivalent,
+    );
   }
 
   private patientOf(id: string) {

@@ -1,4 +1,4 @@
-import { DrugView, PlanStep, describeUnits } from '@taperwatch/domain';
+import { DrugView, PlanStep, PlannedDose, describeUnits, planDrugCodes } from '@taperwatch/domain';
 import { PlanEntity } from '@taperwatch/persistence';
 
 /** FHIR R4 MedicationRequest.status for each plan status. */
@@ -29,20 +29,23 @@ function medication(drug: DrugView | undefined, code: string) {
   };
 }
 
-function dosageInstructions(step: PlanStep) {
+/** A drug's catalogue entry by code (undefined when the catalogue has none). */
+export type DrugLookup = (code: string) => DrugView | undefined;
+
+function dosageInstructions(step: PlanStep, doses: readonly PlannedDose[], drugName: string) {
   const boundsPeriod = { start: step.startDate, end: step.endDate };
-  if (step.doses.length === 0) {
+  if (doses.length === 0) {
     return [
       {
         sequence: 1,
-        text: `No doses from ${step.startDate}.`,
+        text: `No doses of ${drugName} from ${step.startDate}.`,
         timing: { repeat: { boundsPeriod } },
       },
     ];
   }
-  return step.doses.map((dose, i) => ({
+  return doses.map((dose, i) => ({
     sequence: i + 1,
-    text: `${dose.time} — ${describeUnits(dose.units)}`,
+    text: `${dose.time} — ${drugName} ${dose.doseMg} mg: ${describeUnits(dose.units)}`,
     timing: {
       repeat: {
         boundsPeriod,
@@ -57,44 +60,73 @@ function dosageInstructions(step: PlanStep) {
   }));
 }
 
-/** One MedicationRequest per step: the plan as the hospital's other systems read it. */
+/**
+ * The drugs a step's requests are for: those it gives, or for a step without doses the drugs the
+ * step before gave (what is being stopped), else the plan's drug.
+ */
+function requestedDrugs(steps: readonly PlanStep[], i: number, planDrug: string): string[] {
+  for (let k = i; k >= 0; k--) {
+    const codes = planDrugCodes([steps[k]]);
+    if (codes.length > 0) return codes;
+  }
+  return [planDrug];
+}
+
+/**
+ * One MedicationRequest per drug per step: the plan as the hospital's other systems read it.
+ * Each request names its own drug and doses in that drug's own mg; a switch's diazepam-equivalent
+ * total is only a note, labelled as such.
+ */
 export function planToFhirBundle(
   plan: PlanEntity,
   patientExternalId: string,
-  drug: DrugView | undefined,
+  drugOf: DrugLookup,
   now: Date,
 ) {
   const steps = plan.steps as PlanStep[];
+  // A drug's place in the plan keeps request ids stable across steps; the first drug's requests
+  // keep the one-drug form (ids are at most 64 characters, so no drug code in them).
+  const order = planDrugCodes(steps);
+  const equivalent = plan.equivalentDrugCode;
+  const nameOf = (code: string) => drugOf(code)?.name ?? code;
   return {
     resourceType: 'Bundle',
     id: plan.id,
     type: 'collection',
     timestamp: now.toISOString(),
-    entry: steps.map((step) => {
-      const id = `${plan.id}-step-${step.index}`;
-      return {
-        fullUrl: `urn:taperwatch:medication-request:${id}`,
-        resource: {
-          resourceType: 'MedicationRequest',
-          id,
-          identifier: [
-            { system: PLAN_IDENTIFIER_SYSTEM, value: plan.id },
-            { system: `${PLAN_IDENTIFIER_SYSTEM}-step`, value: `${plan.id}/${step.index}` },
-          ],
-          groupIdentifier: { system: PLAN_IDENTIFIER_SYSTEM, value: plan.id },
-          status: STATUS[plan.status],
-          intent: plan.status === 'proposed' ? 'proposal' : 'order',
-          medicationCodeableConcept: medication(drug, plan.drugCode),
-          subject: { identifier: { system: EXTERNAL_ID_SYSTEM, value: patientExternalId } },
-          authoredOn: (plan.approvedAt ?? plan.createdAt).toISOString(),
-          note: [
-            {
-              text: `Step ${step.index} of ${steps.length} (plan version ${plan.version}): ${step.dailyDoseMg} mg per day.`,
-            },
-          ],
-          dosageInstruction: dosageInstructions(step),
-        },
-      };
-    }),
+    entry: steps.flatMap((step, i) =>
+      requestedDrugs(steps, i, plan.drugCode).map((code) => {
+        const place = Math.max(0, order.indexOf(code));
+        const id = `${plan.id}-step-${step.index}${place === 0 ? '' : `-drug-${place + 1}`}`;
+        const doses = step.doses.filter((d) => d.drugCode === code);
+        const mg = doses.reduce((sum, d) => sum + Math.round(d.doseMg * 1000), 0) / 1000;
+        const total = equivalent
+          ? ` The step's total over all its drugs is ${step.dailyDoseMg} mg per day (${nameOf(equivalent).toLowerCase()}-equivalent).`
+          : '';
+        return {
+          fullUrl: `urn:taperwatch:medication-request:${id}`,
+          resource: {
+            resourceType: 'MedicationRequest',
+            id,
+            identifier: [
+              { system: PLAN_IDENTIFIER_SYSTEM, value: plan.id },
+              { system: `${PLAN_IDENTIFIER_SYSTEM}-step`, value: `${plan.id}/${step.index}` },
+            ],
+            groupIdentifier: { system: PLAN_IDENTIFIER_SYSTEM, value: plan.id },
+            status: STATUS[plan.status],
+            intent: plan.status === 'proposed' ? 'proposal' : 'order',
+            medicationCodeableConcept: medication(drugOf(code), code),
+            subject: { identifier: { system: EXTERNAL_ID_SYSTEM, value: patientExternalId } },
+            authoredOn: (plan.approvedAt ?? plan.createdAt).toISOString(),
+            note: [
+              {
+                text: `Step ${step.index} of ${steps.length} (plan version ${plan.version}): ${nameOf(code)} ${mg} mg per day.${total}`,
+              },
+            ],
+            dosageInstruction: dosageInstructions(step, doses, nameOf(code)),
+          },
+        };
+      }),
+    ),
   };
 }

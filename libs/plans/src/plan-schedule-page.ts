@@ -1,11 +1,13 @@
 import {
-  DrugView,
   PlanStep,
   describeUnits,
   isoDateAddDays,
   isoDaysBetween,
+  planDrugCodes,
+  stepDrugs,
 } from '@taperwatch/domain';
 import { PlanEntity } from '@taperwatch/persistence';
+import type { DrugLookup } from './plan-fhir';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -17,9 +19,15 @@ const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
  * A step line of the daily dose from the first day to the day after the last: the chart of the
  * printed schedule and, served alone as image/svg+xml, of the ward board. Its lines carry the
  * classes `axis`, `dose-line` and `today` (a mark at `today` when the plan covers it), styled by
- * the page that shows it.
+ * the page that shows it. `equivalentName` (a switch's totals, e.g. "diazepam") labels the line
+ * as equivalents: mg of two drugs are plotted only as their equivalent total, never as a dose.
  */
-export function renderDoseChart(steps: readonly PlanStep[], today?: string): string {
+export function renderDoseChart(
+  steps: readonly PlanStep[],
+  today?: string,
+  equivalentName?: string,
+): string {
+  const unit = equivalentName ? ` mg (${escape(equivalentName)}-equivalent)` : ' mg';
   const first = steps[0].startDate;
   const last = steps[steps.length - 1].endDate;
   const days = isoDaysBetween(first, last) + 1;
@@ -40,10 +48,10 @@ export function renderDoseChart(steps: readonly PlanStep[], today?: string): str
       `\n  <text class="today" x="${tx}" y="${PAD.top + 10}" text-anchor="middle">today</text>`
     : '';
   return `<svg xmlns="http://www.w3.org/2000/svg" id="dose-chart" role="img" aria-label="Daily dose over time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">
-  <title>Daily dose (mg) from ${first} to ${last}</title>
+  <title>Daily dose${equivalentName ? ` (mg ${escape(equivalentName)}-equivalent)` : ' (mg)'} from ${first} to ${last}</title>
   <line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
   <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
-  <text x="${PAD.left - 6}" y="${y(maxMg) + 4}" text-anchor="end">${maxMg} mg</text>
+  <text x="${PAD.left - 6}" y="${y(maxMg) + 4}" text-anchor="end">${maxMg}${unit}</text>
   <text x="${PAD.left - 6}" y="${y(0) + 4}" text-anchor="end">0</text>
   <text x="${PAD.left}" y="${H - 8}">${first}</text>
   <text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${last}</text>
@@ -51,17 +59,38 @@ export function renderDoseChart(steps: readonly PlanStep[], today?: string): str
 </svg>`;
 }
 
-function dayRows(steps: readonly PlanStep[]): string {
+/** The tablets of each time, one line per drug given then: its name, its own mg, what to take. */
+function doseLines(step: PlanStep, nameOf: (code: string) => string): string {
+  if (step.doses.length === 0) return '<li>No doses</li>';
+  return step.doses
+    .map(
+      (d) =>
+        `<li data-drug="${escape(d.drugCode)}">${escape(d.time)} — ${escape(nameOf(d.drugCode))} ${d.doseMg} mg: ${escape(describeUnits(d.units))}</li>`,
+    )
+    .join('');
+}
+
+/** A step's daily dose: each drug's own mg, and a switch's total only labelled as an equivalent. */
+function dailyCell(step: PlanStep, nameOf: (code: string) => string, equivalent?: string): string {
+  const drugs = stepDrugs(step);
+  if (!equivalent) return `${step.dailyDoseMg} mg`;
+  const own = drugs.map((d) => `${escape(nameOf(d.drugCode))} ${d.dailyDoseMg} mg`);
+  const total = `<span class="equivalent">(${step.dailyDoseMg} mg ${escape(equivalent)}-equivalent)</span>`;
+  return [...(own.length ? own : ['0 mg']), total].join('<br>');
+}
+
+function dayRows(
+  steps: readonly PlanStep[],
+  nameOf: (code: string) => string,
+  equivalent?: string,
+): string {
   const rows: string[] = [];
   for (const step of steps) {
-    const doses = step.doses.length
-      ? step.doses
-          .map((d) => `<li>${escape(d.time)} — ${escape(describeUnits(d.units))}</li>`)
-          .join('')
-      : '<li>No doses</li>';
+    const doses = doseLines(step, nameOf);
+    const daily = dailyCell(step, nameOf, equivalent);
     for (let date = step.startDate; date <= step.endDate; date = isoDateAddDays(date, 1)) {
       rows.push(
-        `<tr data-date="${date}"><td>${date}</td><td>${step.index}</td><td>${step.dailyDoseMg} mg</td><td><ul>${doses}</ul></td></tr>`,
+        `<tr data-date="${date}"><td>${date}</td><td>${step.index}</td><td>${daily}</td><td><ul>${doses}</ul></td></tr>`,
       );
     }
   }
@@ -69,16 +98,35 @@ function dayRows(steps: readonly PlanStep[]): string {
 }
 
 /**
- * The printable schedule for the patient and the ward: a chart of the daily dose and, per day,
- * what to take at each time. It names the drug and the plan, never the patient.
+ * What the schedule is titled by: the drugs given ("Lorazepam → diazepam switch"), or the one
+ * drug's taper schedule.
  */
-export function renderSchedulePage(
-  plan: PlanEntity,
-  drug: DrugView | undefined,
-  timezone: string,
-): string {
+export function scheduleTitle(plan: PlanEntity, nameOf: (code: string) => string): string {
+  const codes = planDrugCodes(plan.steps as PlanStep[]);
+  if (codes.length > 1) {
+    return `${codes.map((c, i) => (i === 0 ? nameOf(c) : nameOf(c).toLowerCase())).join(' → ')} switch`;
+  }
+  return `${nameOf(codes[0] ?? plan.drugCode)} taper schedule`;
+}
+
+/**
+ * The printable schedule for the patient and the ward: a chart of the daily dose and, per day,
+ * what to take at each time, one line per drug. It names the drugs and the plan, never the
+ * patient; equivalent mg appear only labelled as such.
+ */
+export function renderSchedulePage(plan: PlanEntity, drugOf: DrugLookup, timezone: string): string {
   const steps = plan.steps as PlanStep[];
-  const name = escape(drug?.name ?? plan.drugCode);
+  const nameOf = (code: string) => drugOf(code)?.name ?? code;
+  const title = escape(scheduleTitle(plan, nameOf));
+  const equivalent = plan.equivalentDrugCode
+    ? nameOf(plan.equivalentDrugCode).toLowerCase()
+    : undefined;
+  const perDay = equivalent ? ` mg/day (${escape(equivalent)}-equivalent)` : ' mg/day';
+  const given = planDrugCodes(steps);
+  const inPlaceOf =
+    given.length === 1 && given[0] !== plan.drugCode
+      ? ` In place of ${escape(nameOf(plan.drugCode).toLowerCase())}.`
+      : '';
   const paused =
     plan.status === 'paused' && plan.pausedAt
       ? `<p class="notice">Paused since ${plan.pausedAt.toISOString()}: the current step continues until the plan is resumed, and later dates move by the days paused.</p>`
@@ -87,11 +135,12 @@ export function renderSchedulePage(
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${name} taper schedule</title>
+<title>${title}</title>
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #111; }
   h1 { font-size: 20px; margin: 0 0 4px; }
   .meta { color: #444; margin: 0 0 12px; }
+  .equivalent { color: #444; }
   svg text { font-size: 11px; fill: #333; }
   .axis { stroke: #888; stroke-width: 1; }
   .dose-line { fill: none; stroke: #0b5cad; stroke-width: 2.5; }
@@ -108,14 +157,14 @@ export function renderSchedulePage(
 </style>
 </head>
 <body>
-<h1>${name} taper schedule</h1>
-<p class="meta">Plan ${plan.id}, version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg} mg/day to ${plan.targetDailyDoseMg} mg/day. Times are local (${escape(timezone)}).</p>
+<h1>${title}</h1>
+<p class="meta">Plan ${plan.id}, version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).</p>
 ${paused}
-${steps.length ? renderDoseChart(steps) : ''}
+${steps.length ? renderDoseChart(steps, undefined, equivalent) : ''}
 <table>
 <thead><tr><th>Date</th><th>Step</th><th>Daily dose</th><th>What to take</th></tr></thead>
 <tbody>
-${dayRows(steps)}
+${dayRows(steps, nameOf, equivalent)}
 </tbody>
 </table>
 </body>

