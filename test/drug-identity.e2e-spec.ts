@@ -209,6 +209,19 @@ describe('drug identity in a lorazepam → diazepam switch', () => {
     }
     expect([...seen].sort()).toEqual(['diazepam', 'lorazepam']);
 
+    // Pages follow (dueAt, drug): page by page gives every row once, in the same order.
+    const paged: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = await http()
+        .get(`/v1/plans/${planId}/doses?limit=7${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(bearer(prescriber))
+        .expect(200);
+      paged.push(...(page.body.items as Dose[]).map((d) => d.id));
+      cursor = page.body.nextCursor as string | null;
+    }
+    expect(paged).toEqual(rows.map((d) => d.id));
+
     // Lorazepam 1 mg counts as 10 mg diazepam ([C], 0.5 mg ≈ 5 mg [S16a]); its dose is still 1 mg.
     const lorazepam = rows.find((d) => d.drugCode === 'lorazepam')!;
     expect(lorazepam).toMatchObject({ doseMg: 1, equivalentMg: 10 });
