@@ -2,6 +2,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
 import { ManualClock } from '@taperwatch/common';
 import {
   CHROMIUM,
@@ -240,6 +241,35 @@ describe('drug identity in a lorazepam → diazepam switch', () => {
       givenMg: diazepam.doseMg,
       equivalentDrugCode: 'diazepam',
     });
+  });
+
+  it('keeps two drugs due at one instant (a DST gap) as two doses, each paged once', async () => {
+    // 01:10 and 01:40 London on the spring-forward day both fall on 02:00 BST: rows as the
+    // horizon writes them for a switch whose two times sit in the gap (unit-tested in expandDoses).
+    const at = '2027-03-28T01:00:00.000Z';
+    const ds = stack.app.get(DataSource);
+    await ds.query(
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
+                          dose_mg, equivalent_mg)
+       SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 2, $2, t.drug, t.mg, t.eq
+       FROM plans p, (VALUES ('lorazepam', 1, 10), ('diazepam', 5, 5)) AS t(drug, mg, eq)
+       WHERE p.id = $1`,
+      [planId, at],
+    );
+    const from = `&from=${encodeURIComponent(at)}`;
+    const first = await http()
+      .get(`/v1/plans/${planId}/doses?limit=1${from}`)
+      .set(bearer(prescriber))
+      .expect(200);
+    const second = await http()
+      .get(`/v1/plans/${planId}/doses?limit=1${from}&cursor=${first.body.nextCursor}`)
+      .set(bearer(prescriber))
+      .expect(200);
+    expect([...first.body.items, ...second.body.items]).toEqual([
+      expect.objectContaining({ dueAt: at, drugCode: 'diazepam', doseMg: 5, equivalentMg: 5 }),
+      expect.objectContaining({ dueAt: at, drugCode: 'lorazepam', doseMg: 1, equivalentMg: 10 }),
+    ]);
+    expect(second.body.nextCursor).toBeNull();
   });
 
   it('prints a schedule titled by the switch, one line per drug per time, in headless Chromium', async () => {
