@@ -144,6 +144,20 @@ describe('drug identity in a lorazepam → diazepam switch', () => {
     }
   });
 
+  it('documents the drug fields in the OpenAPI document', async () => {
+    const { components, paths } = (await http().get('/openapi.json').expect(200)).body;
+    expect(Object.keys(components.schemas.DoseDto.properties)).toEqual(
+      expect.arrayContaining(['drugCode', 'doseMg', 'equivalentMg', 'equivalentDrugCode']),
+    );
+    expect(components.schemas.DoseDto.required).toContain('drugCode');
+    expect(Object.keys(components.schemas.PlanStepDto.properties)).toContain('drugs');
+    expect(Object.keys(components.schemas.PlanDto.properties)).toContain('equivalentDrugCode');
+    expect(
+      paths['/v1/doses/{id}/administrations'].post.responses['201'].content['application/json']
+        .schema,
+    ).toEqual({ $ref: '#/components/schemas/DoseDto' });
+  });
+
   it('exports one FHIR MedicationRequest per drug per step, each with that drug and its own mg', async () => {
     const res = await http().get(`/v1/plans/${planId}/fhir`).set(bearer(prescriber)).expect(200);
     const validator = new FhirValidator();
