@@ -219,13 +219,27 @@ describe('golden schedules from published sources', () => {
         code: 'cannot_taper',
         field: 'allowLiquid',
       });
+      // Its liquids differ fivefold (1 and 5 mg/mL): the request names the one dispensed.
+      const unnamed = planTaper(
+        { ...tid, currentDosesMg: [5], administrationTimes: ['08:00'], allowLiquid: true },
+        facts,
+      );
+      expect(unnamed.kind === 'rejected' && unnamed.problems).toEqual([
+        expect.objectContaining({ code: 'liquid_concentration_required', field: 'liquidMgPerMl' }),
+      ]);
+      expect(unnamed.kind === 'rejected' && unnamed.problems[0].message).toMatch(
+        /1 mg\/mL, 5 mg\/mL/,
+      );
       const liquid = planned({
         ...tid,
         currentDosesMg: [5],
         administrationTimes: ['08:00'],
         allowLiquid: true,
+        liquidMgPerMl: 1,
       });
-      expect(liquid.steps[0].doses[0].units[0].form).toBe('liquid');
+      expect(liquid.steps[0].doses[0].units).toEqual([
+        { strengthMg: 1, count: expect.any(Number), form: 'liquid' },
+      ]);
       expect(taperDays(liquid)).toBeGreaterThanOrEqual(14);
     });
   });
@@ -268,31 +282,77 @@ describe('golden schedules from published sources', () => {
     if (drugCode === 'metoprolol') expect(taperDays(plan)).toBeLessThanOrEqual(14);
   });
 
-  it('G7 citalopram 20 mg proportional: no step over 50%, later steps 25% down to the liquid measure, gated on symptoms (NICE NG222, S33)', () => {
-    const plan = planned({
-      ...base,
-      drugCode: 'citalopram',
-      strengthsMg: [10, 20],
-      currentDosesMg: [20],
-      administrationTimes: ['08:00'],
-      stepDays: 14,
-      allowLiquid: true,
-      liquidMgPerMl: 2,
-      liquidStepMl: 0.25,
+  describe('G7 SSRI proportional steps (NICE NG222, S33)', () => {
+    const flagged = (plan: PlannedTaper) =>
+      plan.warnings.filter((w) => w.code === 'cut_exceeds_source').map((w) => w.stepIndex);
+
+    it('citalopram 20 mg: no step over 50% of the current dose, later steps at most 25%, liquid below the smallest tablet, each step gated on symptoms', () => {
+      const plan = planned({
+        ...base,
+        drugCode: 'citalopram',
+        strengthsMg: [10, 20],
+        currentDosesMg: [20],
+        administrationTimes: ['08:00'],
+        stepDays: 14,
+        allowLiquid: true,
+        liquidMgPerMl: 2,
+        liquidStepMl: 0.25,
+      });
+      const measureMg = 2 * 0.25;
+      let prev = 20;
+      plan.steps.forEach((s, i) => {
+        const cut = prev - s.dailyDoseMg;
+        const limit = i === 0 ? 0.5 : 0.25;
+        if (flagged(plan).includes(s.index)) {
+          // Only where one liquid measure, the smallest cut there is, is already above the limit.
+          expect(cut).toBeGreaterThan(prev * limit);
+          expect(cut).toBeCloseTo(measureMg, 9);
+        } else expect(cut).toBeLessThanOrEqual(prev * limit + 1e-9);
+        prev = s.dailyDoseMg;
+      });
+      expect(plan.steps[0].dailyDoseMg).toBe(10);
+      for (const s of plan.steps)
+        for (const d of s.doses)
+          if (d.doseMg < 10) expect(d.units).toEqual([expect.objectContaining({ form: 'liquid' })]);
+      expect(plan.steps.some((s) => s.doses.some((d) => d.doseMg < 10))).toBe(true);
+      expect(plan.warnings.map((w) => w.code)).toContain('symptom_gated_steps');
     });
-    let prev = 20;
-    plan.steps.forEach((s, i) => {
-      const cut = prev - s.dailyDoseMg;
-      const finalStop = i === plan.steps.length - 1 && prev <= 0.5;
-      if (!finalStop) expect(cut).toBeLessThanOrEqual(prev * 0.5);
-      // After the first halving: 25%, or one measurable liquid step where 25% cannot be measured.
-      if (i > 0) expect(cut <= prev * 0.25 + 1e-9 || cut <= 0.5).toBe(true);
-      prev = s.dailyDoseMg;
+
+    it('citalopram on tablets alone: 10 -> 0 mg is not passed off as within the limits; the liquid is named as the fix', () => {
+      const plan = planned({
+        ...base,
+        drugCode: 'citalopram',
+        strengthsMg: [10, 20],
+        currentDosesMg: [20],
+        administrationTimes: ['08:00'],
+        stepDays: 14,
+      });
+      expect(plan.steps.map((s) => s.dailyDoseMg)).toEqual([10, 0]);
+      expect(flagged(plan)).toEqual([2]);
     });
-    expect(
-      plan.steps.some((s) => s.doses.some((d) => d.doseMg < 10 && d.units[0].form === 'liquid')),
-    ).toBe(true);
-    expect(plan.warnings.map((w) => w.code)).toContain('symptom_gated_steps');
+
+    it('fluoxetine 20 mg: alternate-day dosing as one step, 1-2 weeks before the next', () => {
+      const plan = planned({
+        ...base,
+        drugCode: 'fluoxetine',
+        strengthsMg: [20],
+        currentDosesMg: [20],
+        administrationTimes: ['08:00'],
+      });
+      const [alternate, next] = plan.steps;
+      expect(alternate).toMatchObject({
+        intervalDays: 2,
+        dailyDoseMg: 10,
+        doses: [expect.objectContaining({ drugCode: 'fluoxetine', doseMg: 20 })],
+      });
+      const days = isoDaysBetween(alternate.startDate, alternate.endDate) + 1;
+      expect(days).toBeGreaterThanOrEqual(7);
+      expect(days).toBeLessThanOrEqual(14);
+      expect(next.intervalDays).toBeUndefined();
+      expect(next.startDate > alternate.endDate).toBe(true);
+      expect(flagged(plan)).not.toContain(alternate.index);
+      expect(plan.rationale.map((r) => r.text).join(' ')).toMatch(/alternate-day/);
+    });
   });
 
   it('G5 clonidine with a beta-blocker warns that the beta-blocker is withdrawn first (S34b)', () => {

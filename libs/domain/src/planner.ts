@@ -321,7 +321,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       index: planSteps.length + 1,
       startDate: cursor,
       endDate,
-      dailyDoseMg: toMg(sumEq(slots) / intervalDays),
+      dailyDoseMg: toMg(Math.round(sumEq(slots) / intervalDays)),
       doses: toDoses(slots, times, drug.code),
       ...(intervalDays > 1 ? { intervalDays } : {}),
     });

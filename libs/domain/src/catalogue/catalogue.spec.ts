@@ -17,6 +17,7 @@ const CODES = [
   'sertraline',
   'paroxetine',
   'venlafaxine',
+  'fluoxetine',
   'clonidine',
   'metoprolol',
   'propranolol',
@@ -93,7 +94,11 @@ describe('drug catalogue (CLINICAL.md)', () => {
       cessationMissedFraction: 0.5,
     });
     expect((b.pace as { maxStepMgPerDose: number }).maxStepMgPerDose).toBe(5);
-    expect((b.formulations as { liquid: { mgPerMl: number } }).liquid.mgPerMl).toBe(1);
+    // Solution 1 mg/mL and suspension 5 mg/mL [S2, S3]: no single default concentration.
+    expect(b.formulations).toMatchObject({
+      liquid: { mgPerMl: null, concentrationsMgPerMl: [1, 5] },
+    });
+    expect(b.requestMustSupply).not.toContain('liquidMgPerMl');
   });
 
   it('leaves [U] and absent values null and says what the site must configure', () => {
@@ -111,6 +116,21 @@ describe('drug catalogue (CLINICAL.md)', () => {
       /liquid concentration/,
     );
     expect(findDrug('unobtainium')).toBeUndefined();
+  });
+
+  it('fluoxetine: only sourced facts (NICE NG222, S33), strengths from the site formulary', () => {
+    const f = findDrug('fluoxetine')!;
+    expect(f).toMatchObject({
+      drugClass: 'ssri/snri',
+      strengthsMg: [],
+      halfLifeHours: null,
+      maxDailyDoseMg: null,
+      minStepDays: 7,
+      maxStepReductionPercent: 50,
+      alternateDay: true,
+    });
+    expect(f.requestMustSupply).toEqual(['strengthsMg']);
+    expect(f.sources.map((s) => s.url)).toEqual([SOURCES.S33.url]);
   });
 
   it('is frozen: callers cannot change the catalogue', () => {

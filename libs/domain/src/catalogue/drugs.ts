@@ -67,13 +67,13 @@ const PREDNISOLONE_BANDS: DoseBand[] = [
 const EQUAL_QUARTERS = s(
   25,
   [],
-  'no sourced step size: four equal cuts of 25% of the starting dose (the strictest class ceiling in CLINICAL.md, S14b)',
+  'no sourced step size: four equal cuts of 25% of the starting dose (the strictest sourced class ceiling, S14b)',
 );
 
 const STRENGTHS_FROM_FORMULARY =
-  'tablet strengths: not in CLINICAL.md, from the site formulary (request strengthsMg)';
+  'tablet strengths: not in the sources, from the site formulary (request strengthsMg)';
 const FREQUENCY_FROM_FORMULARY =
-  "dosing frequency: not in CLINICAL.md (graceMinutes and cessationRiskHours follow from the plan's administration times)";
+  "dosing frequency: not in the sources (graceMinutes and cessationRiskHours follow from the plan's administration times)";
 
 function benzodiazepine(
   code: string,
@@ -143,7 +143,7 @@ function minimumLengthOnly(
     notes: [
       STRENGTHS_FROM_FORMULARY,
       FREQUENCY_FROM_FORMULARY,
-      'step size and step interval: not in CLINICAL.md; derived default spreads four equal cuts over the minimum taper length',
+      'step size and step interval: not in the sources; derived default spreads four equal cuts over the minimum taper length',
     ],
   };
 }
@@ -165,7 +165,7 @@ function opioid(code: string, name: string): DrugEntry {
     notes: [
       STRENGTHS_FROM_FORMULARY,
       FREQUENCY_FROM_FORMULARY,
-      'half-life and withdrawal onset: [U] in CLINICAL.md',
+      'half-life and withdrawal onset: unverified [U]',
       'use of unknown length is treated as more than a year (CDC 10%/month)',
     ],
   };
@@ -197,7 +197,7 @@ function antidepressant(code: string, name: string, drugClassNote?: string): Dru
       STRENGTHS_FROM_FORMULARY,
       FREQUENCY_FROM_FORMULARY,
       'step interval: NICE gates each step on symptoms, no fixed interval: request stepDays',
-      'half-life: [U] in CLINICAL.md',
+      'half-life: unverified [U]',
       ...(drugClassNote ? [drugClassNote] : []),
     ],
   };
@@ -212,8 +212,11 @@ const ENTRIES: DrugEntry[] = [
     tabletsMg: s([5, 10, 20], ['S1', 'S3']),
     otherTabletsMg: s([15], ['S1', 'S3'], 'some generics only'),
     liquid: {
-      description: 'oral solution 5 mg/5 mL; suspension 25 mg/5 mL (5 mg/mL); order in mg and mL',
-      mgPerMl: 1,
+      description:
+        'oral solution 5 mg/5 mL (1 mg/mL) and other concentrations; suspension 25 mg/5 mL (5 mg/mL); order in mg and mL',
+      // The concentrations differ fivefold: a plan using the liquid names the one dispensed.
+      mgPerMl: null,
+      concentrationsMgPerMl: [1, 5],
       sources: ['S2', 'S3'],
     },
     maxDailyDoseMg: s(80, ['S2', 'S3', 'S4']),
@@ -282,12 +285,26 @@ const ENTRIES: DrugEntry[] = [
   antidepressant('paroxetine', 'Paroxetine', 'extra care when stopping [S33]'),
   antidepressant('venlafaxine', 'Venlafaxine', 'extra care when stopping [S33]'),
   {
+    ...antidepressant('fluoxetine', 'Fluoxetine'),
+    // NICE: "fluoxetine 20 mg may go alternate-day, allowing 1-2 weeks per step" [S33].
+    minStepDays: s(7, ['S33'], '1-2 weeks per step: the shorter'),
+    defaultStepDays: s(14, ['S33'], '1-2 weeks per step: the longer'),
+    alternateDay: s(true, ['S33']),
+    notes: [
+      STRENGTHS_FROM_FORMULARY,
+      FREQUENCY_FROM_FORMULARY,
+      'alternate-day dosing as one step where the strengths make no smaller daily step, 1-2 weeks per step [S33]',
+      'next step only when symptoms have resolved or are tolerable [S33]',
+      'half-life: unverified [U]',
+    ],
+  },
+  {
     ...minimumLengthOnly('clonidine', 'Clonidine', 'alpha-2 agonist', s(2, ['S34b']), false),
     tabletsMg: s([0.1, 0.2, 0.3], ['S34a']),
     notes: [
       FREQUENCY_FROM_FORMULARY,
       'on a beta-blocker: withdraw the beta-blocker several days first [S34b]',
-      'step size and step interval: not in CLINICAL.md; derived default spreads four equal cuts over the minimum taper length',
+      'step size and step interval: not in the sources; derived default spreads four equal cuts over the minimum taper length',
     ],
   },
   minimumLengthOnly(
@@ -344,7 +361,7 @@ const ENTRIES: DrugEntry[] = [
     notes: [
       STRENGTHS_FROM_FORMULARY,
       FREQUENCY_FROM_FORMULARY,
-      'withdrawal protocol: [U] in CLINICAL.md; request stepDays and maxStepReductionPercent (neurology)',
+      'withdrawal protocol: unverified [U]; request stepDays and maxStepReductionPercent (neurology)',
     ],
   },
 ];

@@ -42,7 +42,7 @@ function monitoring(drug: DrugEntry) {
   const cessation: Sourced<number> = {
     value: hours,
     sources: [...freq.sources, ...hl.sources],
-    derived: `CLINICAL.md section 4 proposed rule (not a source, [C]): ${interval} h interval + ${CESSATION_HALF_LIVES} x ${hl.value.min} h half-life`,
+    derived: `proposed missed-dose rule (not a source, [C]): ${interval} h interval + ${CESSATION_HALF_LIVES} x ${hl.value.min} h half-life`,
   };
   return { graceMinutes, cessationRiskHours: hours, grace, cessation };
 }
@@ -50,8 +50,12 @@ function monitoring(drug: DrugEntry) {
 function siteMustConfigure(drug: DrugEntry): string[] {
   const items = [...drug.notes];
   if (drug.liquid && drug.liquid.mgPerMl === null)
-    items.push('liquid concentration (request liquidMgPerMl)');
-  if (!drug.maxDailyDoseMg) items.push('maximum daily dose: not in CLINICAL.md');
+    items.push(
+      drug.liquid.concentrationsMgPerMl
+        ? `liquid concentration: ${drug.liquid.concentrationsMgPerMl.join(' or ')} mg/mL or another (request liquidMgPerMl)`
+        : 'liquid concentration (request liquidMgPerMl)',
+    );
+  if (!drug.maxDailyDoseMg) items.push('maximum daily dose: not in the sources');
   return items;
 }
 
@@ -76,6 +80,7 @@ function allSourceIds(drug: DrugEntry): SourceId[] {
     drug.proportional,
     drug.minTaperDays,
     drug.diazepamEquivalence,
+    drug.alternateDay,
     ...(drug.bands ?? []),
   ].forEach(add);
   if (drug.timesPerDay) ['S40a', 'S40c'].forEach((id) => ids.add(id as SourceId));
@@ -106,7 +111,11 @@ function toView(drug: DrugEntry): DrugView {
       // No source in CLINICAL.md says any of these tablets is scored.
       scoredHalves: false,
       liquid: drug.liquid
-        ? { description: drug.liquid.description, mgPerMl: drug.liquid.mgPerMl }
+        ? {
+            description: drug.liquid.description,
+            mgPerMl: drug.liquid.mgPerMl,
+            concentrationsMgPerMl: drug.liquid.concentrationsMgPerMl ?? [],
+          }
         : null,
     },
     dosingFrequency: drug.timesPerDay ? { ...drug.timesPerDay.value } : null,
@@ -127,6 +136,7 @@ function toView(drug: DrugEntry): DrugView {
         drug.bands?.map((b) => ({ aboveMg: b.aboveMg, stepMg: b.stepMg, capMg: b.capMg })) ?? null,
     },
     diazepamEquivalence: drug.diazepamEquivalence ? { ...drug.diazepamEquivalence.value } : null,
+    alternateDay: Boolean(drug.alternateDay),
     fieldSources: {
       strengthsMg: fieldSource(drug.tabletsMg),
       maxDailyDoseMg: fieldSource(drug.maxDailyDoseMg),
@@ -139,7 +149,7 @@ function toView(drug: DrugEntry): DrugView {
       cessationRiskHours: fieldSource(m.cessation),
       cessationMissedFraction: {
         sources: [],
-        derived: 'CLINICAL.md section 4 proposed rule (b), [C]',
+        derived: 'proposed missed-dose rule (b): under half the scheduled daily dose taken, [C]',
       },
       dosingFrequency: fieldSource(drug.timesPerDay),
       defaultStepDays: fieldSource(drug.defaultStepDays),
@@ -148,6 +158,7 @@ function toView(drug: DrugEntry): DrugView {
       longUseCap: fieldSource(drug.longUseCap),
       proportionalPercent: fieldSource(drug.proportional),
       diazepamEquivalence: fieldSource(drug.diazepamEquivalence),
+      alternateDay: fieldSource(drug.alternateDay),
       liquid: drug.liquid ? { sources: sourcesOf(drug.liquid.sources) } : null,
     },
     requestMustSupply: requestMustSupply(drug),

@@ -16,7 +16,7 @@ export function tabletsFor(
         {
           code: 'strengths_required',
           field: 'strengthsMg',
-          message: `CLINICAL.md has no tablet strengths for ${drug.name}: give the site formulary's strengths in mg.`,
+          message: `The catalogue's sources give no tablet strengths for ${drug.name}: give the site formulary's strengths in mg.`,
         },
       ],
     };
@@ -65,22 +65,20 @@ export function liquidFor(
         {
           code: 'liquid_unavailable',
           field: 'allowLiquid',
-          message: `CLINICAL.md names no liquid form of ${drug.name}.`,
+          message: `The catalogue's sources name no liquid form of ${drug.name}.`,
         },
       ],
     };
   }
   const mgPerMl = input.liquidMgPerMl ?? drug.liquid.mgPerMl;
   if (mgPerMl === null || !(mgPerMl > 0) || !Number.isFinite(mgPerMl)) {
+    const known = drug.liquid.concentrationsMgPerMl;
+    const message = known
+      ? `${drug.name} liquids differ in concentration (${known.map((c) => `${c} mg/mL`).join(', ')} among others): give the one dispensed in mg/mL.`
+      : `The catalogue's sources give no concentration for ${drug.name} liquid: give the site's in mg/mL.`;
     return {
       liquid: null,
-      problems: [
-        {
-          code: 'liquid_concentration_required',
-          field: 'liquidMgPerMl',
-          message: `CLINICAL.md has no concentration for ${drug.name} liquid: give the site's in mg/mL.`,
-        },
-      ],
+      problems: [{ code: 'liquid_concentration_required', field: 'liquidMgPerMl', message }],
     };
   }
   const stepMl = input.liquidStepMl ?? 1;

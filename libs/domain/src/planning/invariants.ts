@@ -73,7 +73,8 @@ export function planViolations(
       sum += eq;
       if (eq > (prevByTime.get(dose.time) ?? 0) + EPS) out.push(`${at} ${dose.time}: dose rises`);
     }
-    if (Math.abs(sum - step.dailyDoseMg) > 1e-6)
+    // Alternate-day steps (intervalDays 2): the daily dose is the mean over the step's days.
+    if (Math.abs(sum / (step.intervalDays ?? 1) - step.dailyDoseMg) > 1e-6)
       out.push(`${at}: daily dose is not the sum of its doses`);
     if (step.dailyDoseMg > prevDaily + EPS) out.push(`${at}: daily dose rises`);
     if (i >= holdSteps) {

@@ -105,7 +105,7 @@ function paceProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
       problem(
         'step_days_required',
         'stepDays',
-        `CLINICAL.md gives no step interval for ${drug.name}: give stepDays.`,
+        `The catalogue's sources give no step interval for ${drug.name}: give stepDays.`,
       ),
     );
   }
@@ -118,7 +118,7 @@ function paceProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
       problem(
         'max_step_reduction_required',
         'maxStepReductionPercent',
-        `CLINICAL.md gives no ${percentless ? 'percent step' : 'safe step size'} for ${drug.name}: give maxStepReductionPercent.`,
+        `The catalogue's sources give no ${percentless ? 'percent step' : 'safe step size'} for ${drug.name}: give maxStepReductionPercent.`,
       ),
     );
   }
@@ -173,7 +173,7 @@ function strategyProblems(input: TaperRequestInput): Problem[] {
       problem(
         'hyperbolic_parameters_required',
         'strategy',
-        'Hyperbolic tapering needs receptor-occupancy parameters, which are [C] in CLINICAL.md: give hyperbolic.emaxPercent and hyperbolic.ed50Mg.',
+        'Hyperbolic tapering needs receptor-occupancy parameters, which are clinician-set ([C]): give hyperbolic.emaxPercent and hyperbolic.ed50Mg.',
       ),
     ];
   }

@@ -1,5 +1,5 @@
 import type { PlanStep } from '../contract';
-import { isoDateAddDays } from '../dates';
+import { isoDateAddDays, isoDaysBetween } from '../dates';
 import { stepOn } from './steps';
 import { zonedDate, zonedInstant } from './local-time';
 
@@ -37,6 +37,9 @@ export function expandDoses(
       if (date > steps[steps.length - 1].endDate) break;
       continue;
     }
+    // Alternate-day steps (intervalDays 2): doses on the step's first day and every 2nd after.
+    if (step.intervalDays && isoDaysBetween(step.startDate, date) % step.intervalDays !== 0)
+      continue;
     for (const dose of step.doses) {
       if (dose.doseMg <= 0) continue;
       const dueAt = zonedInstant(date, dose.time, zone);

@@ -189,8 +189,12 @@ describe('describeUnits', () => {
         { strengthMg: 5, count: 0.5 },
       ]),
     ).toBe('two 10 mg tablets and half a 5 mg tablet');
+    // A liquid dose shows its mg and its volume.
     expect(describeUnits([{ strengthMg: 1, count: 2.5, form: 'liquid' }])).toBe(
-      '2.5 mL of the 1 mg/mL liquid',
+      '2.5 mg (2.5 mL of 1 mg/mL liquid)',
+    );
+    expect(describeUnits([{ strengthMg: 5, count: 0.5, form: 'liquid' }])).toBe(
+      '2.5 mg (0.5 mL of 5 mg/mL liquid)',
     );
   });
 });

@@ -10,7 +10,8 @@ function countWord(count: number): string {
 
 /**
  * What to take for one dose, in words a patient reads aloud: "one 10 mg and one 5 mg tablet",
- * "two 10 mg tablets and half a 5 mg tablet", "2.5 mL of the 1 mg/mL liquid".
+ * "two 10 mg tablets and half a 5 mg tablet", "2.5 mg (2.5 mL of 1 mg/mL liquid)": a liquid
+ * dose names its mg and its volume, so a ward never gives mL as mg.
  */
 export function describeUnits(units: readonly DoseUnit[]): string {
   const tablets = units.filter((u) => (u.form ?? 'tablet') === 'tablet' && u.count > 0);
@@ -24,6 +25,9 @@ export function describeUnits(units: readonly DoseUnit[]): string {
     });
     parts.push(single ? `${items.join(' and ')} tablet` : items.join(' and '));
   }
-  for (const u of liquids) parts.push(`${u.count} mL of the ${u.strengthMg} mg/mL liquid`);
+  for (const u of liquids) {
+    const mg = Math.round(u.count * u.strengthMg * 1000) / 1000;
+    parts.push(`${mg} mg (${u.count} mL of ${u.strengthMg} mg/mL liquid)`);
+  }
   return parts.join(' and ');
 }
