@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AlertsService } from '@taperwatch/alerts';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -8,13 +9,17 @@ import {
   PlanStep,
   REVISABLE,
   Strategy,
+  TimedDose,
   Warning,
-  dosesOn,
+  dosesTakenOn,
   findDrug,
   isoDateAddDays,
+  planRuleViolations,
+  reanchorSteps,
   replanTaper,
   resumedSteps,
   zonedDate,
+  zonedInstant,
 } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import {
@@ -29,6 +34,7 @@ import { PlansService } from './plans.service';
 import { applyTransition, insertTransition } from './plan-transitions';
 import { TaperRequestBody, patientFacts } from './taper-requests.service';
 import { plannedColumns } from './planned-columns';
+import { StoredRuleContext, isPlanRule, plannedTaperOf, ruleProblem } from './plan-rules';
 
 export interface RevisionBody {
   fromDate: string;
@@ -45,6 +51,28 @@ export interface RevisionOrigin {
 
 const ONE_IN_FORCE = 'plans_one_in_force_key';
 
+/** A drug the patient takes today and its own mg/day (mid-switch, two drugs, never added). */
+interface TakenDrug {
+  drugCode: string;
+  mgPerDay: number;
+}
+
+const describeTaken = (taken: TakenDrug[]): string =>
+  taken
+    .map((t) => `${t.mgPerDay} mg/day of ${findDrug(t.drugCode)?.name ?? t.drugCode}`)
+    .join(' and ');
+
+/**
+ * The day a plan approved now can start in the patient's zone: today, or tomorrow when every
+ * administration time of step 1 has already passed today (so step 1 keeps all its days).
+ */
+function firstDoseDay(plan: PlanEntity, zone: string, now: Date): string {
+  const today = zonedDate(now, zone);
+  const times = (plan.steps as PlanStep[])[0]?.doses.map((d) => d.time) ?? [];
+  const ahead = times.some((t) => zonedInstant(today, t, zone).getTime() > now.getTime());
+  return times.length === 0 || ahead ? today : isoDateAddDays(today, 1);
+}
+
 /**
  * Approve, pause, resume, cancel and revise. Each runs in one transaction holding the plan's
  * row lock, checks the move with the domain's state machine, records it, and rewrites the
@@ -57,6 +85,7 @@ export class PlanLifecycleService {
     private readonly plans: PlansService,
     private readonly doses: DoseScheduleService,
     private readonly clock: Clock,
+    private readonly alerts: AlertsService,
   ) {}
 
   /**
@@ -73,14 +102,39 @@ export class PlanLifecycleService {
         const parent = visible.parentPlanId ? await lockPlan(manager, visible.parentPlanId) : null;
         const locked = (await lockPlan(manager, id))!;
         const zone = await this.doses.zoneOf(manager, locked.patientId);
-        if (parent) await this.supersede(manager, parent, locked, principal, now);
         const until = this.doses.horizonEnd(now);
+        const moved = reanchorSteps(locked.steps as PlanStep[], firstDoseDay(locked, zone, now));
+        const reanchor = moved && {
+          steps: moved.steps,
+          startDate: moved.startDate,
+          endDate: moved.endDate,
+          reanchoredFrom: moved.reanchoredFrom,
+          reanchoredByDays: moved.reanchoredByDays,
+        };
+        const starting = { ...locked, ...reanchor };
+        // A revision starts from what its parent gives the day before it runs (read before the
+        // parent is superseded): a hold proposed last week may be above today's dose.
+        const current = parent && (await this.dosesBefore(manager, parent, zone, starting, now));
+        if (parent) await this.supersede(manager, parent, locked, principal, now);
+        // Checked again as it will run (re-anchored): a plan that breaks a rule stays proposed.
+        await this.assertKeepsRules(manager, starting, current ?? undefined);
         await applyTransition(
           manager,
           locked,
           'approve',
-          { actorKeyId: principal.keyId },
-          { approvedAt: now, approvedBy: principal.keyId, dosesUntil: until },
+          {
+            actorKeyId: principal.keyId,
+            ...(moved
+              ? {
+                  details: {
+                    reanchoredFrom: moved.reanchoredFrom,
+                    reanchoredByDays: moved.reanchoredByDays,
+                    startDate: moved.startDate,
+                  },
+                }
+              : {}),
+          },
+          { approvedAt: now, approvedBy: principal.keyId, dosesUntil: until, ...reanchor },
         );
         await this.doses.writeWindow(manager, locked, zone, now, until, 'keep');
         return locked;
@@ -105,6 +159,40 @@ export class PlanLifecycleService {
           `; this plan is ${visible.status}. Revise or cancel the plan in force instead.`,
       );
     }
+  }
+
+  /** The second line of defence at approval: 422 naming each broken rule. */
+  private async assertKeepsRules(
+    manager: EntityManager,
+    plan: PlanEntity,
+    currentDoses?: TimedDose[],
+  ): Promise<void> {
+    const original = await this.originalRequest(manager, plan);
+    const proposed = await manager.query<{ details: { ruleContext?: StoredRuleContext } | null }[]>(
+      `SELECT details FROM plan_transitions WHERE plan_id = $1 AND action = 'propose'`,
+      [plan.id],
+    );
+    const stored = proposed[0]?.details?.ruleContext;
+    const broken = planRuleViolations(plannedTaperOf(plan), original, {
+      ...(currentDoses ? { currentDoses } : {}),
+      holdSteps: stored?.holdSteps ?? 0,
+    });
+    if (broken.length > 0) throw ruleProblem('This plan', broken);
+  }
+
+  /** What `parent` gives, per time with its drug, the day before `plan` starts (or today). */
+  private async dosesBefore(
+    manager: EntityManager,
+    parent: PlanEntity,
+    zone: string,
+    plan: Pick<PlanEntity, 'startDate'>,
+    now: Date,
+  ): Promise<TimedDose[]> {
+    const original = await this.originalRequest(manager, parent);
+    const today = zonedDate(now, zone);
+    const takenOn = plan.startDate > today ? isoDateAddDays(plan.startDate, -1) : today;
+    const { doses } = dosesTakenOn(this.doses.effectiveSteps(parent, zone), takenOn, original);
+    return doses.map((d, i) => ({ time: original.administrationTimes[i], ...d }));
   }
 
   private async supersede(
@@ -172,20 +260,23 @@ export class PlanLifecycleService {
 
   /**
    * Future doses are cancelled. Stopping a plan in force while the patient still takes the
-   * drug is an abrupt stop: the plan carries a critical warning saying so.
+   * drug is an abrupt stop (CLINICAL rule: a prescriber's stop of a withdrawal-risk drug without
+   * a taper is itself abrupt cessation): the plan carries a critical warning, and a critical
+   * `abrupt_cessation_risk` alert opens and escalates so someone looks at the patient, even when
+   * the stop is deliberate.
    */
-  cancel(principal: Principal, id: string, reason: string): Promise<PlanView> {
-    return this.change(principal, id, async (manager, plan, zone, now) => {
+  async cancel(principal: Principal, id: string, reason: string): Promise<PlanView> {
+    let stopped: TakenDrug[] = [];
+    const view = await this.change(principal, id, async (manager, plan, zone, now) => {
       const wasInForce = REVISABLE.includes(plan.status);
-      const dailyMg = wasInForce ? await this.dailyDoseToday(manager, plan, zone, now) : 0;
+      stopped = wasInForce ? await this.takenToday(manager, plan, zone, now) : [];
       const warnings = [...(plan.warnings as Warning[])];
       // Every catalogue drug is one that is dangerous to stop suddenly.
-      const drug = findDrug(plan.drugCode);
-      if (dailyMg > 0 && drug) {
+      if (stopped.length > 0) {
         warnings.push({
           code: 'abrupt_stop',
           severity: 'critical',
-          message: `Cancelled while the patient takes ${dailyMg} mg/day of ${drug.name}: this is an abrupt stop with withdrawal risk. Reason: ${reason}`,
+          message: `Cancelled while the patient takes ${describeTaken(stopped)}: this is an abrupt stop with withdrawal risk. Reason: ${reason}`,
         });
       }
       await applyTransition(
@@ -200,23 +291,48 @@ export class PlanLifecycleService {
       );
       await this.doses.cancelFrom(manager, plan.id, now);
     });
+    if (stopped.length > 0) await this.raiseAbruptStop(principal, id, stopped, reason);
+    return view;
   }
 
-  private async dailyDoseToday(
+  /** After the cancel commits: the alert is the record that someone must see the patient. */
+  private async raiseAbruptStop(
+    principal: Principal,
+    id: string,
+    stopped: TakenDrug[],
+    reason: string,
+  ): Promise<void> {
+    const plan = await this.plans.findVisible(principal, id);
+    await this.alerts.raise({
+      tenantId: plan.tenantId,
+      type: 'abrupt_cessation_risk',
+      severity: 'critical',
+      patientId: plan.patientId,
+      planId: plan.id,
+      unitId: plan.unitId,
+      doseIds: [],
+      message:
+        `Plan cancelled while the patient takes ${describeTaken(stopped)}: stopping now is ` +
+        `abrupt cessation with withdrawal risk; assess the patient and confirm the stop or ` +
+        `restart a taper. Prescriber's reason: ${reason}`,
+    });
+  }
+
+  /** The drugs the patient takes today under this plan, each with its own mg/day (> 0 only). */
+  private async takenToday(
     manager: EntityManager,
     plan: PlanEntity,
     zone: string,
     now: Date,
-  ): Promise<number> {
+  ): Promise<TakenDrug[]> {
     const original = await this.originalRequest(manager, plan);
     const today = zonedDate(now, zone);
-    const { doses } = dosesOn(
-      this.doses.effectiveSteps(plan, zone),
-      today,
-      original.administrationTimes,
-      original.currentDosesMg,
-    );
-    return Math.round(doses.reduce((a, b) => a + b, 0) * 1000) / 1000;
+    const { doses } = dosesTakenOn(this.doses.effectiveSteps(plan, zone), today, original);
+    const ug = new Map<string, number>();
+    for (const d of doses) ug.set(d.drugCode, (ug.get(d.drugCode) ?? 0) + Math.round(d.mg * 1000));
+    return [...ug]
+      .filter(([, total]) => total > 0)
+      .map(([drugCode, total]) => ({ drugCode, mgPerDay: total / 1000 }));
   }
 
   /**
@@ -245,35 +361,40 @@ export class PlanLifecycleService {
         ]);
       }
       const original = await this.originalRequest(manager, parent);
-      const takenOn = body.fromDate === today ? today : isoDateAddDays(body.fromDate, -1);
-      const now = dosesOn(
-        this.doses.effectiveSteps(parent, patient.timezone),
-        takenOn,
-        original.administrationTimes,
-        original.currentDosesMg,
+      // Each time's dose with its drug: mid-switch, lorazepam and diazepam are never added.
+      const timed = await this.dosesBefore(
+        manager,
+        parent,
+        patient.timezone,
+        { startDate: body.fromDate },
+        this.clock.now(),
       );
-      const onSubstitute =
-        original.substituteWith !== undefined &&
-        (now.step?.doses.length ?? 0) > 0 &&
-        now.step!.doses.every((d) => d.drugCode === original.substituteWith);
       const outcome = replanTaper(
         {
           original,
           fromDate: body.fromDate,
-          currentDosesMg: now.doses,
+          currentDoses: timed.map(({ drugCode, mg }) => ({ drugCode, mg })),
           ...(body.holdDays !== undefined ? { holdDays: body.holdDays } : {}),
           ...(body.stepDays !== undefined ? { stepDays: body.stepDays } : {}),
           ...(body.strategy !== undefined ? { strategy: body.strategy } : {}),
-          ...(onSubstitute ? { currentDrugCode: original.substituteWith } : {}),
         },
         patientFacts(patient, today),
       );
       if (outcome.kind === 'rejected') {
+        if (outcome.problems.some((p) => isPlanRule(p.code))) {
+          throw ruleProblem('The revised plan', outcome.problems);
+        }
         throw ProblemException.unprocessable(
           outcome.problems.map((p) => p.message).join(' '),
           outcome.problems.map((p) => ({ field: p.field ?? p.code, message: p.message })),
         );
       }
+      const ruleContext: StoredRuleContext = {
+        currentDoses: timed,
+        holdSteps: body.holdDays ? 1 : 0,
+      };
+      const broken = planRuleViolations(outcome.plan, original, ruleContext);
+      if (broken.length > 0) throw ruleProblem('The revised plan', broken);
       const { max } = (await manager
         .getRepository(PlanEntity)
         .createQueryBuilder('plan')
@@ -296,7 +417,7 @@ export class PlanLifecycleService {
       await insertTransition(manager, row, 'propose', null, 'proposed', {
         actorKeyId: principal.keyId,
         reason: body.reason,
-        details: { parentPlanId: parent.id, fromDate: body.fromDate, ...origin },
+        details: { parentPlanId: parent.id, fromDate: body.fromDate, ...origin, ruleContext },
       });
       return manager.findOneByOrFail(PlanEntity, { id: row.id });
     });

@@ -25,6 +25,7 @@ SELECT p.id, p.tenant_id AS "tenantId", p.request_id AS "requestId",
   p.steps, p.doses_per_day AS "dosesPerDay", p.warnings, p.rationale,
   p.created_at AS "createdAt", p.approved_at AS "approvedAt", p.approved_by AS "approvedBy",
   p.parent_plan_id AS "parentPlanId", p.paused_at AS "pausedAt", p.doses_until AS "dosesUntil",
+  p.reanchored_from AS "reanchoredFrom", p.reanchored_by_days AS "reanchoredByDays",
   pt.unit_id AS "unitId"
 FROM plans p JOIN patients pt ON pt.id = p.patient_id
 WHERE p.id = $1 AND p.tenant_id = $2`;

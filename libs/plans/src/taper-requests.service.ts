@@ -5,7 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, isoDate } from '@taperwatch/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
-import { PatientFacts, TaperRequestInput, checkTaperRequest, planTaper } from '@taperwatch/domain';
+import {
+  PatientFacts,
+  Problem,
+  TaperRequestInput,
+  checkTaperRequest,
+  isIsoDate,
+  planRuleViolations,
+  planTaper,
+  zonedDate,
+} from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { taperRequestsPlanned } from '@taperwatch/observability';
 import { PatientsService } from '@taperwatch/patients';
@@ -69,6 +78,22 @@ export function patientFacts(
   };
 }
 
+/**
+ * A plan starting before today would begin part-way through (a later, lower step): the request
+ * must start today or later in the patient's zone. A request queued before midnight and planned
+ * after it is not refused; approval moves a plan whose start has passed.
+ */
+function startDateProblems(startDate: string, today: string, zone: string): Problem[] {
+  if (!isIsoDate(startDate) || startDate >= today) return [];
+  return [
+    {
+      code: 'start_date_past',
+      field: 'startDate',
+      message: `startDate ${startDate} is before today (${today} in the patient's time zone, ${zone}); send today or a later date.`,
+    },
+  ];
+}
+
 @Injectable()
 export class TaperRequestsService {
   private readonly logger = new Logger(TaperRequestsService.name);
@@ -92,7 +117,11 @@ export class TaperRequestsService {
   ): Promise<TaperRequestView> {
     const patient = await this.patients.findVisible(principal, body.patientId);
     const { patientId: _patientId, ...input } = body;
-    const problems = checkTaperRequest(input, patientFacts(patient, isoDate(this.clock.now())));
+    const today = zonedDate(this.clock.now(), patient.timezone);
+    const problems = [
+      ...checkTaperRequest(input, patientFacts(patient, today)),
+      ...startDateProblems(input.startDate, today, patient.timezone),
+    ];
     if (problems.length > 0) {
       throw ProblemException.unprocessable(
         problems.map((p) => p.message).join(' '),
@@ -191,14 +220,15 @@ export class TaperRequestsService {
       isoDate(this.clock.now()),
     );
     const result = planTaper(input, facts);
-    if (result.kind === 'rejected') {
+    // The second line of defence: whatever the planner did, a plan that breaks the catalogue's
+    // rules is never proposed; the request is rejected naming them.
+    const problems =
+      result.kind === 'rejected' ? result.problems : planRuleViolations(result.plan, input);
+    if (result.kind === 'rejected' || problems.length > 0) {
       await manager.update(
         TaperRequestEntity,
         { id: request.id },
-        {
-          status: 'rejected',
-          problems: result.problems,
-        },
+        { status: 'rejected', problems },
       );
       return 'rejected';
     }

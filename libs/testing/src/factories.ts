@@ -40,7 +40,10 @@ export async function createPatient(
   return res.body;
 }
 
-/** A valid baclofen 60 mg/day discontinuation request (20 mg TID). */
+/**
+ * A valid baclofen 60 mg/day discontinuation request (20 mg TID), starting today (UTC, the
+ * default patient zone): a start date already past is refused.
+ */
 export function baclofenRequest(patientId: string, overrides: Record<string, unknown> = {}) {
   return {
     patientId,
@@ -48,7 +51,7 @@ export function baclofenRequest(patientId: string, overrides: Record<string, unk
     route: 'oral',
     currentDosesMg: [20, 20, 20],
     administrationTimes: ['08:00', '14:00', '20:00'],
-    startDate: '2026-12-01',
+    startDate: new Date().toISOString().slice(0, 10),
     goal: { type: 'discontinue' },
     reason: 'Spasticity resolved',
     ...overrides,

@@ -29,7 +29,8 @@ export async function seedWatchedPlan(
   unitId = 'ward-7',
 ): Promise<SeededPlan> {
   const patient = await createPatient(stack, key, { unitId });
-  const startDate = isoDate(new Date(Date.now() - 2 * 24 * HOUR));
+  // Requested for today (a past start date is refused), then moved two days back below.
+  const startDate = isoDate(new Date());
   const submitted = await stack
     .http()
     .post('/v1/taper-requests')
@@ -42,9 +43,24 @@ export async function seedWatchedPlan(
     (body: { status: string; planId?: string }) => body.status === 'planned',
   );
   const ds = stack.app.get(DataSource);
+  const [plan] = (await ds.query('SELECT steps FROM plans WHERE id = $1', [planned.planId])) as {
+    steps: { startDate: string; endDate: string }[];
+  }[];
+  const back = (d: string) => isoDate(new Date(Date.parse(d) - 2 * 24 * HOUR));
+  const steps = plan.steps.map((s) => ({
+    ...s,
+    startDate: back(s.startDate),
+    endDate: back(s.endDate),
+  }));
   await ds.query(
-    `UPDATE plans SET status = 'active', approved_at = now() - interval '25 hours' WHERE id = $1`,
-    [planned.planId],
+    `UPDATE plans SET status = 'active', approved_at = now() - interval '25 hours',
+            steps = $2, start_date = $3, end_date = $4 WHERE id = $1`,
+    [planned.planId, JSON.stringify(steps), steps[0].startDate, steps[steps.length - 1].endDate],
+  );
+  await ds.query(
+    `UPDATE taper_requests SET body = jsonb_set(body, '{startDate}', to_jsonb($2::text))
+     WHERE id = $1`,
+    [submitted.body.id, steps[0].startDate],
   );
   const rows: { id: string }[] = await ds.query(
     `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,

@@ -111,6 +111,14 @@ export class PlanEntity {
   @Column({ type: 'timestamptz', name: 'paused_at', precision: 3, nullable: true })
   pausedAt!: Date | null;
 
+  /** Approved after its start date: the start date it was planned for (steps then moved). */
+  @Column('date', { name: 'reanchored_from', nullable: true })
+  reanchoredFrom!: string | null;
+
+  /** Days every step moved later when it was approved after its start date. */
+  @Column('integer', { name: 'reanchored_by_days', nullable: true })
+  reanchoredByDays!: number | null;
+
   /** Dose rows exist up to (not including) this instant; the horizon job moves it on. */
   @Column({ type: 'timestamptz', name: 'doses_until', precision: 3, nullable: true })
   dosesUntil!: Date | null;

@@ -1,0 +1,48 @@
+import { PLAN_RULES, PlannedTaper, Problem, TimedDose } from '@taperwatch/domain';
+import { ProblemException, defaultProblem } from '@taperwatch/http';
+import { PlanEntity } from '@taperwatch/persistence';
+
+/**
+ * What a revision's rules are checked against, kept with its 'propose' transition so approval
+ * checks the same plan against the same starting doses (each with its drug).
+ */
+export interface StoredRuleContext {
+  currentDoses: TimedDose[];
+  holdSteps: number;
+}
+
+/** A stored plan as the planner produced it (after any re-anchoring), for the rule check. */
+export function plannedTaperOf(plan: PlanEntity): PlannedTaper {
+  return {
+    drugCode: plan.drugCode,
+    strategy: plan.strategy as PlannedTaper['strategy'],
+    startDate: plan.startDate,
+    endDate: plan.endDate,
+    startDailyDoseMg: plan.startDailyDoseMg,
+    targetDailyDoseMg: plan.targetDailyDoseMg,
+    steps: plan.steps as PlannedTaper['steps'],
+    warnings: plan.warnings as PlannedTaper['warnings'],
+    rationale: plan.rationale as PlannedTaper['rationale'],
+    ...(plan.equivalentDrugCode ? { doseUnitDrugCode: plan.equivalentDrugCode } : {}),
+  };
+}
+
+/**
+ * The second line of defence refuses a plan with 422 naming each broken rule (its code, in
+ * `rules` and in each error) and where in the plan it is.
+ */
+export function ruleProblem(what: string, problems: Problem[]): ProblemException {
+  const rules = [...new Set(problems.map((p) => p.code))];
+  return new ProblemException({
+    ...defaultProblem(
+      422,
+      `${what} breaks the catalogue's rules (${rules.join(', ')}): ${problems.map((p) => p.message).join(' ')}`,
+    ),
+    errors: problems.map((p) => ({ field: p.field ?? p.code, message: `${p.code}: ${p.message}` })),
+    rules,
+  });
+}
+
+/** A problem code that names one of the catalogue's plan rules. */
+export const isPlanRule = (code: string): boolean =>
+  (PLAN_RULES as readonly string[]).includes(code);

@@ -1,0 +1,258 @@
+import { Client } from 'pg';
+import { ManualClock } from '@taperwatch/common';
+import {
+  TestStack,
+  WebhookReceiver,
+  adminAuth,
+  baclofenRequest,
+  bearer,
+  createKey,
+  createPatient,
+  eventually,
+  startStack,
+  startWebhookReceiver,
+} from '@taperwatch/testing';
+
+interface Dose {
+  id: string;
+  dueAt: string;
+  drugCode?: string;
+  doseMg: number;
+  stepIndex: number;
+  status: string;
+}
+interface Step {
+  index: number;
+  startDate: string;
+  endDate: string;
+  dailyDoseMg: number;
+  doses: { time: string; drugCode: string; doseMg: number }[];
+}
+interface Plan {
+  id: string;
+  status: string;
+  startDate: string;
+  endDate: string;
+  steps: Step[];
+  warnings: { code: string; severity: string; message: string }[];
+  reanchoredFrom?: string;
+  reanchoredByDays?: number;
+}
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+/** Plans that start late, and plans stopped while the patient still takes the drug. */
+describe('plan safety', () => {
+  const clock = new ManualClock(new Date('2027-01-10T10:00:00Z'));
+  let stack: TestStack;
+  let db: Client;
+  let receiver: WebhookReceiver;
+  let prescriber: string;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      clock,
+      // Every dose of a plan written at approval, so "every step is scheduled" can be read back.
+      env: { DOSE_HORIZON_DAYS: '60', WEBHOOK_ALLOW_PRIVATE: 'true', ESCALATION_SWEEP_MS: '300' },
+    });
+    db = new Client({ connectionString: stack.database.url });
+    await db.connect();
+    receiver = await startWebhookReceiver();
+    prescriber = await createKey(stack, 'prescriber');
+  });
+  afterAll(async () => {
+    await db.end();
+    await stack.close();
+    await receiver.close();
+  });
+
+  const http = () => stack.http();
+  const post = (path: string, body: object = {}) =>
+    http().post(path).set(bearer(prescriber)).send(body);
+  const getPlan = async (id: string): Promise<Plan> =>
+    (await http().get(`/v1/plans/${id}`).set(bearer(prescriber)).expect(200)).body;
+  const doses = async (planId: string): Promise<Dose[]> =>
+    (await http().get(`/v1/plans/${planId}/doses?limit=200`).set(bearer(prescriber)).expect(200))
+      .body.items;
+  const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+  async function proposedPlan(body: object): Promise<string> {
+    const res = await post('/v1/taper-requests', body).expect(202);
+    const done = await eventually(
+      async () =>
+        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
+      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
+    );
+    expect(done).toMatchObject({ status: 'planned' });
+    return done.planId!;
+  }
+
+  describe('stale start dates', () => {
+    it('refuses a request starting before today in the patient’s zone, naming startDate and today', async () => {
+      // 20:00 UTC on the 10th is 09:00 on the 11th in Auckland (NZDT, UTC+13).
+      clock.set(new Date('2027-01-10T20:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'Pacific/Auckland' });
+      const res = await post(
+        '/v1/taper-requests',
+        baclofenRequest(patient.id, { startDate: '2027-01-10' }),
+      ).expect(422);
+      expect(res.body.errors).toEqual([
+        { field: 'startDate', message: expect.stringContaining('2027-01-11') },
+      ]);
+      expect(res.body.detail).toContain('Pacific/Auckland');
+      await post(
+        '/v1/taper-requests',
+        baclofenRequest(patient.id, { startDate: '2027-01-11' }),
+      ).expect(202);
+    });
+
+    it('approved 11 days after its start date, begins with step 1 on the approval day', async () => {
+      clock.set(new Date('2027-01-20T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-01-21' }));
+      const planned = await getPlan(id);
+
+      clock.set(new Date('2027-02-01T10:00:00Z')); // 11 days after 2027-01-21, 10:00 UTC
+      const approved = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan;
+      expect(approved).toMatchObject({
+        status: 'active',
+        startDate: '2027-02-01',
+        reanchoredFrom: '2027-01-21',
+        reanchoredByDays: 11,
+      });
+      expect(await getPlan(id)).toMatchObject({
+        reanchoredFrom: '2027-01-21',
+        reanchoredByDays: 11,
+      });
+      // Every step kept, each 11 days later, none shortened.
+      expect(approved.steps.map((s) => [s.index, s.startDate, s.endDate])).toEqual(
+        planned.steps.map((s) => [
+          s.index,
+          dayOf(new Date(Date.parse(s.startDate) + 11 * DAY)),
+          dayOf(new Date(Date.parse(s.endDate) + 11 * DAY)),
+        ]),
+      );
+
+      const rows = await doses(id);
+      // 08:00 has passed; the first dose is step 1's 14:00 dose on the approval day.
+      expect(rows[0]).toMatchObject({
+        dueAt: '2027-02-01T14:00:00.000Z',
+        stepIndex: 1,
+        doseMg: planned.steps[0].doses.find((d) => d.time === '14:00')!.doseMg,
+      });
+      const { rows: transitions } = await db.query(
+        `SELECT details FROM plan_transitions WHERE plan_id = $1 AND action = 'approve'`,
+        [id],
+      );
+      expect(transitions).toEqual([
+        {
+          details: { reanchoredFrom: '2027-01-21', reanchoredByDays: 11, startDate: '2027-02-01' },
+        },
+      ]);
+    });
+
+    it('approved after its end date, still schedules every step, starting with step 1', async () => {
+      clock.set(new Date('2027-03-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-03-02' }));
+      const planned = await getPlan(id);
+      const late = Date.parse(`${planned.endDate}T00:00:00Z`) + 5 * DAY + 7 * 3_600_000;
+      clock.set(new Date(late)); // 07:00 five days after the plan's last day
+      const approved = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan;
+      const approvalDay = dayOf(new Date(late));
+      expect(approved.startDate).toBe(approvalDay);
+      expect(approved.steps).toHaveLength(planned.steps.length);
+
+      const rows = await doses(id);
+      expect(rows[0]).toMatchObject({ dueAt: `${approvalDay}T08:00:00.000Z`, stepIndex: 1 });
+      // Every step with doses has them written, each on its own (moved) days.
+      const withDoses = approved.steps.filter((s) => s.doses.some((d) => d.doseMg > 0));
+      for (const step of withDoses) {
+        const ofStep = rows.filter((d) => d.stepIndex === step.index);
+        expect(ofStep.length).toBeGreaterThan(0);
+        for (const d of ofStep) {
+          expect(d.dueAt.slice(0, 10) >= step.startDate).toBe(true);
+          expect(d.dueAt.slice(0, 10) <= step.endDate).toBe(true);
+        }
+      }
+    });
+  });
+
+  describe('cancelling while the patient still takes the drug', () => {
+    it('raises a critical abrupt_cessation_risk alert that escalates, with the reason', async () => {
+      const unit = 'ward-cancel';
+      await http()
+        .put(`/v1/units/${unit}/escalation-policy`)
+        .set(adminAuth)
+        .send({
+          steps: [
+            { afterMinutes: 0, targets: [{ type: 'webhook', url: `${receiver.url}/cancel-0` }] },
+            { afterMinutes: 5, targets: [{ type: 'webhook', url: `${receiver.url}/cancel-1` }] },
+          ],
+          repeat: 0,
+        })
+        .expect(200);
+      clock.set(new Date('2027-05-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC', unitId: unit });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-05-01' }));
+      await post(`/v1/plans/${id}/approve`).expect(200);
+      clock.set(new Date('2027-05-04T09:00:00Z')); // mid-taper: step 1, 45 mg/day
+      const reason = 'Deliberate stop: suspected baclofen encephalopathy';
+      const cancelled = (await post(`/v1/plans/${id}/cancel`, { reason }).expect(200)).body as Plan;
+      expect(cancelled.warnings).toContainEqual(
+        expect.objectContaining({ code: 'abrupt_stop', severity: 'critical' }),
+      );
+
+      const list = async () =>
+        (
+          await http()
+            .get(`/v1/alerts?patientId=${patient.id}&type=abrupt_cessation_risk`)
+            .set(adminAuth)
+            .expect(200)
+        ).body.items as {
+          id: string;
+          type: string;
+          severity: string;
+          planId: string;
+          message: string;
+          level: number;
+        }[];
+      const [alert] = (await list()).filter((a) => a.type === 'abrupt_cessation_risk');
+      expect(alert).toMatchObject({ severity: 'critical', planId: id });
+      expect(alert.message).toContain('45 mg/day of Baclofen');
+      expect(alert.message).toContain(reason);
+
+      await eventually(
+        async () => receiver.received.filter((r) => r.path === '/cancel-0'),
+        (got) => got.length === 1,
+      );
+      clock.advance(6 * MINUTE);
+      await eventually(
+        async () => receiver.received.filter((r) => r.path === '/cancel-1'),
+        (got) => got.length === 1,
+      );
+      const after = await http().get(`/v1/alerts/${alert.id}`).set(adminAuth).expect(200);
+      expect(after.body.level).toBeGreaterThan(alert.level);
+    });
+
+    it('does not alert when a proposed plan is withdrawn or the taper has reached 0 mg', async () => {
+      clock.set(new Date('2027-06-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const proposed = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-06-01' }));
+      await post(`/v1/plans/${proposed}/cancel`, { reason: 'Not needed' }).expect(200);
+
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-06-02' }));
+      const plan = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan;
+      const last = plan.steps[plan.steps.length - 1];
+      expect(last.dailyDoseMg).toBe(0);
+      clock.set(new Date(`${last.startDate}T09:00:00Z`));
+      await post(`/v1/plans/${id}/cancel`, { reason: 'Taper finished' }).expect(200);
+
+      const alerts = (
+        await http().get(`/v1/alerts?patientId=${patient.id}`).set(adminAuth).expect(200)
+      ).body.items as { type: string }[];
+      expect(alerts.filter((a) => a.type === 'abrupt_cessation_risk')).toEqual([]);
+    });
+  });
+});
