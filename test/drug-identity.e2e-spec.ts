@@ -95,7 +95,10 @@ describe('drug identity in a lorazepam → diazepam switch', () => {
     ).body.items;
 
   beforeAll(async () => {
-    stack = await startStack({ clock, env: { DOSE_HORIZON_INTERVAL_MS: '200' } });
+    stack = await startStack({
+      clock,
+      env: { DOSE_HORIZON_INTERVAL_MS: '200', SYMPTOM_THRESHOLD_CIWA_B: '20' },
+    });
     prescriber = await createKey(stack, 'prescriber');
     nurse = await createKey(stack, 'nurse', ['ward-7']);
     const patient = await createPatient(stack, prescriber, { timezone: ZONE });
@@ -331,6 +334,59 @@ describe('drug identity in a lorazepam → diazepam switch', () => {
       });
     } finally {
       await browser.close();
+    }
+  });
+
+  it("holds the switch on a high symptom score without raising any drug's dose (hold [S14b])", async () => {
+    // Mid-switch (lorazepam by day, diazepam at bedtime): the automatic hold keeps each drug's
+    // doses as they are, never adding lorazepam mg and diazepam mg together.
+    const now = clock.now();
+    const today = DateTime.fromJSDate(now, { zone: ZONE }).toISODate()!;
+    const inForce = plan.steps.find((s) => s.startDate <= today && today <= s.endDate)!;
+    const check = await http()
+      .post(`/v1/plans/${planId}/symptom-checks`)
+      .set(bearer(nurse))
+      .send({ scale: 'CIWA-B', score: 30, observedAt: now.toISOString() })
+      .expect(201);
+    const holdId = check.body.revisionPlanId as string;
+    expect(holdId).toBeDefined();
+    const hold = (await http().get(`/v1/plans/${holdId}`).set(bearer(prescriber)).expect(200))
+      .body as typeof plan;
+    expect(hold.equivalentDrugCode).toBe('diazepam');
+    const taken = new Map(inForce.doses.map((d) => [d.time, d]));
+    let previous = new Map<string, number>(inForce.doses.map((d) => [d.time, d.doseMg]));
+    let previousTotal = inForce.dailyDoseMg;
+    for (const step of hold.steps) {
+      expect(step.dailyDoseMg).toBeLessThanOrEqual(previousTotal);
+      for (const dose of step.doses) {
+        const before = taken.get(dose.time);
+        // A time given diazepam stays on diazepam; no dose of a drug rises.
+        if (before?.drugCode === 'diazepam') expect(dose.drugCode).toBe('diazepam');
+        if (before?.drugCode === dose.drugCode) {
+          expect(dose.doseMg).toBeLessThanOrEqual(previous.get(dose.time)!);
+        }
+        expect(tabletsMg(dose.units)).toBe(dose.doseMg);
+      }
+      previous = new Map(step.doses.map((d) => [d.time, d.doseMg]));
+      for (const d of step.doses) taken.set(d.time, d);
+      previousTotal = step.dailyDoseMg;
+    }
+    // The hold's first step is the doses taken now, drug for drug.
+    expect(hold.steps[0].doses.map((d) => [d.time, d.drugCode, d.doseMg])).toEqual(
+      inForce.doses.map((d) => [d.time, d.drugCode, d.doseMg]),
+    );
+    await http().post(`/v1/plans/${holdId}/approve`).set(bearer(prescriber)).expect(200);
+    // The hold's rows give what its steps give at each local time, drug for drug.
+    const rows = (
+      await http().get(`/v1/plans/${holdId}/doses?limit=200`).set(bearer(prescriber)).expect(200)
+    ).body.items as Dose[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const dose of rows) {
+      const local = DateTime.fromISO(dose.dueAt, { zone: ZONE }).toFormat('HH:mm');
+      const planned = hold.steps
+        .find((s) => s.index === dose.stepIndex)!
+        .doses.find((d) => d.time === local)!;
+      expect(dose).toMatchObject({ drugCode: planned.drugCode, doseMg: planned.doseMg });
     }
   });
 });
