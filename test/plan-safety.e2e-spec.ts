@@ -26,7 +26,7 @@ interface Step {
   startDate: string;
   endDate: string;
   dailyDoseMg: number;
-  doses: { time: string; drugCode: string; doseMg: number }[];
+  doses: { time: string; drugCode: string; doseMg: number; equivalentMg?: number }[];
 }
 interface Plan {
   id: string;
@@ -37,6 +37,7 @@ interface Plan {
   warnings: { code: string; severity: string; message: string }[];
   reanchoredFrom?: string;
   reanchoredByDays?: number;
+  parentPlanId?: string;
 }
 
 const DAY = 86_400_000;
@@ -54,7 +55,12 @@ describe('plan safety', () => {
     stack = await startStack({
       clock,
       // Every dose of a plan written at approval, so "every step is scheduled" can be read back.
-      env: { DOSE_HORIZON_DAYS: '60', WEBHOOK_ALLOW_PRIVATE: 'true', ESCALATION_SWEEP_MS: '300' },
+      env: {
+        DOSE_HORIZON_DAYS: '60',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        ESCALATION_SWEEP_MS: '300',
+        SYMPTOM_THRESHOLD_CIWA_B: '20',
+      },
     });
     db = new Client({ connectionString: stack.database.url });
     await db.connect();
@@ -253,6 +259,112 @@ describe('plan safety', () => {
         await http().get(`/v1/alerts?patientId=${patient.id}`).set(adminAuth).expect(200)
       ).body.items as { type: string }[];
       expect(alerts.filter((a) => a.type === 'abrupt_cessation_risk')).toEqual([]);
+    });
+  });
+
+  describe('the second line of defence in a lorazepam → diazepam switch', () => {
+    /** Each time's dose with its drug on `date` (the step in force then). */
+    const takenOn = (plan: Plan, date: string) => {
+      const step = plan.steps.find((st) => st.startDate <= date && date <= st.endDate)!;
+      return new Map(step.doses.map((d) => [d.time, d]));
+    };
+
+    it('an automatic hold mid-switch holds the mixed doses as they are and never raises a dose', async () => {
+      clock.set(new Date('2027-07-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      // Lorazepam 1 mg three times a day switched to diazepam (NHS Scotland crossover [S16a]).
+      const id = await proposedPlan({
+        ...baclofenRequest(patient.id),
+        drugCode: 'lorazepam',
+        currentDosesMg: [1, 1, 1],
+        administrationTimes: ['08:00', '14:00', '22:00'],
+        startDate: '2027-07-02',
+        substituteWith: 'diazepam',
+        strengthsMg: [0.5, 1],
+        stepDays: 14,
+        reason: 'Long-term benzodiazepine, agreed withdrawal',
+      });
+      const plan = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan;
+      // A day in the middle of the switch: some times lorazepam, others already diazepam.
+      const mixed = plan.steps.find(
+        (st) => new Set(st.doses.filter((d) => d.doseMg > 0).map((d) => d.drugCode)).size > 1,
+      )!;
+      expect(mixed).toBeDefined();
+      const day = dayOf(new Date(Date.parse(`${mixed.startDate}T00:00:00Z`) + 3 * DAY));
+      clock.set(new Date(`${day}T12:00:00Z`));
+      const before = takenOn(plan, day);
+
+      const check = await post(`/v1/plans/${id}/symptom-checks`, {
+        scale: 'CIWA-B',
+        score: 35,
+        observedAt: `${day}T11:30:00Z`,
+      }).expect(201);
+      expect(check.body.revisionPlanId).toEqual(expect.any(String));
+      const hold = await getPlan(check.body.revisionPlanId);
+      expect(hold).toMatchObject({ status: 'proposed', parentPlanId: id, startDate: day });
+
+      // The hold gives exactly today's doses, each time with its own drug and mg.
+      expect(hold.steps[0].doses.map((d) => [d.time, d.drugCode, d.doseMg]).sort()).toEqual(
+        [...before.values()].map((d) => [d.time, d.drugCode, d.doseMg]).sort(),
+      );
+      // No step gives any drug more at any time than it gave the step before (or today).
+      let prev = before;
+      for (const step of hold.steps) {
+        for (const d of step.doses) {
+          const was = prev.get(d.time);
+          if (!was) {
+            expect(d.doseMg).toBe(0);
+            continue;
+          }
+          if (was.drugCode === d.drugCode) expect(d.doseMg).toBeLessThanOrEqual(was.doseMg);
+          else
+            expect(d.equivalentMg ?? d.doseMg).toBeLessThanOrEqual(was.equivalentMg ?? was.doseMg);
+        }
+        prev = new Map(step.doses.map((d) => [d.time, d]));
+      }
+      // Never the 100 mg diazepam doses of adding lorazepam mg to diazepam mg.
+      const diazepamMax = Math.max(
+        ...plan.steps.flatMap((st) =>
+          st.doses.filter((d) => d.drugCode === 'diazepam').map((d) => d.doseMg),
+        ),
+      );
+      for (const step of hold.steps)
+        for (const d of step.doses.filter((x) => x.drugCode === 'diazepam'))
+          expect(d.doseMg).toBeLessThanOrEqual(diazepamMax);
+
+      await post(`/v1/plans/${hold.id}/approve`).expect(200);
+      const rows = await doses(hold.id);
+      const today = rows.filter((r) => r.dueAt.startsWith(day));
+      expect(today.map((r) => [r.dueAt.slice(11, 16), r.drugCode, r.doseMg]).sort()).toEqual(
+        [...before.values()]
+          .filter((d) => d.time > '12:00')
+          .map((d) => [d.time, d.drugCode, d.doseMg])
+          .sort(),
+      );
+    });
+
+    it('approval refuses a plan that breaks a rule (422 naming it) and leaves it proposed', async () => {
+      clock.set(new Date('2027-09-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-09-02' }));
+      const plan = await getPlan(id);
+      // A dose raised after planning (as a faulty re-plan would): step 2 above step 1.
+      const steps = structuredClone(plan.steps);
+      steps[1].doses[0].doseMg = steps[0].doses[0].doseMg + 5;
+      await db.query('UPDATE plans SET steps = $2 WHERE id = $1', [id, JSON.stringify(steps)]);
+
+      const refused = await post(`/v1/plans/${id}/approve`).expect(422);
+      expect(refused.body.rules).toEqual(expect.arrayContaining(['dose_rises']));
+      expect(refused.body.errors).toContainEqual({
+        field: 'steps[1].doses[0]',
+        message: expect.stringContaining('dose_rises'),
+      });
+      expect(await getPlan(id)).toMatchObject({ status: 'proposed' });
+      expect(await doses(id)).toEqual([]);
+
+      // The same plan as the planner made it is approved.
+      await db.query('UPDATE plans SET steps = $2 WHERE id = $1', [id, JSON.stringify(plan.steps)]);
+      await post(`/v1/plans/${id}/approve`).expect(200);
     });
   });
 });
