@@ -10,6 +10,7 @@ import {
   adminAuth,
   bearer,
   createKey,
+  createPatient,
   eventually,
   missedDoseAlert,
   openEventStream,
@@ -263,6 +264,148 @@ describe('escalation', () => {
         (n) => n === 1,
       );
       expect((await getAlert(alert.id)).level).toBe(1);
+    });
+
+    it('re-opens an acknowledged alert on a new miss: alert.reopened, escalation again from step 0', async () => {
+      const unit = newUnit();
+      await hookSteps(unit, [0, 60]);
+      const unitNurse = await createKey(stack, 'nurse', [unit]);
+      const stream = openEventStream(`${baseUrl}/v1/alerts/stream`, bearer(unitNurse));
+      expect(await stream.status).toBe(200);
+      try {
+        const first = missedDoseAlert({ unitId: unit });
+        const { id } = await alerts.raise(first);
+        await eventually(
+          async () => pathsFor(`${unit}-0`).length,
+          (n) => n === 1,
+        );
+        await stack.http().post(`/v1/alerts/${id}/acknowledge`).set(bearer(unitNurse)).expect(200);
+        // The same miss judged again (any later evaluation of the plan) changes nothing.
+        expect(await alerts.raise(first)).toEqual({ id, created: false });
+        expect((await getAlert(id)).status).toBe('acknowledged');
+
+        const further = randomUUID();
+        const again = await alerts.raise({ ...first, doseIds: [...first.doseIds, further] });
+        expect(again).toEqual({ id, created: false, reopened: true });
+        const reopened = await eventually(
+          async () => stream.events.filter((e) => e.event === 'alert.reopened'),
+          (events) => events.length === 1,
+        );
+        expect(reopened[0]!.data).toEqual(
+          expect.objectContaining({ id, status: 'open', level: 0 }),
+        );
+        expect((reopened[0]!.data as AlertView).acknowledgedAt).toBeUndefined();
+        // Step 0 of the policy is paged again, as for a new alert.
+        await eventually(
+          async () => pathsFor(`${unit}-0`).length,
+          (n) => n === 2,
+        );
+        const view = await getAlert(id);
+        expect(view).toEqual(
+          expect.objectContaining({
+            status: 'open',
+            doseIds: [...first.doseIds, further].sort(),
+            escalation: expect.objectContaining({ status: 'active', step: 1, loop: 0 }),
+          }),
+        );
+        const deliveries = (
+          await stack.http().get(`/v1/alerts/${id}/deliveries`).set(bearer(unitNurse)).expect(200)
+        ).body.items as { step: number; status: string }[];
+        expect(deliveries.map((d) => [d.step, d.status])).toEqual([
+          [0, 'delivered'],
+          [0, 'delivered'],
+        ]);
+      } finally {
+        stream.close();
+      }
+    });
+
+    it('moves live alerts with a patient to another unit: the new unit sees and is paged, the old gets 404', async () => {
+      const [from, to] = [newUnit(), newUnit()];
+      await hookSteps(from, [0, 60]);
+      await hookSteps(to, [0, 60]);
+      const [fromNurse, toNurse] = await Promise.all([
+        createKey(stack, 'nurse', [from]),
+        createKey(stack, 'nurse', [to]),
+      ]);
+      const patient = await createPatient(stack, service, { unitId: from });
+      const open = await alerts.raise(missedDoseAlert({ unitId: from, patientId: patient.id }));
+      const acked = await alerts.raise(
+        missedDoseAlert({
+          unitId: from,
+          patientId: patient.id,
+          type: 'abrupt_cessation_risk',
+          severity: 'critical',
+        }),
+      );
+      await eventually(
+        async () => pathsFor(`${from}-0`).length,
+        (n) => n === 2,
+      );
+      await stack
+        .http()
+        .post(`/v1/alerts/${acked.id}/acknowledge`)
+        .set(bearer(fromNurse))
+        .expect(200);
+      const streams = [fromNurse, toNurse].map((key) =>
+        openEventStream(`${baseUrl}/v1/alerts/stream`, bearer(key)),
+      );
+      expect(await Promise.all(streams.map((st) => st.status))).toEqual([200, 200]);
+      try {
+        await stack
+          .http()
+          .patch(`/v1/patients/${patient.id}`)
+          .set(bearer(service))
+          .send({ unitId: to })
+          .expect(200);
+
+        for (const id of [open.id, acked.id]) {
+          await stack.http().get(`/v1/alerts/${id}`).set(bearer(fromNurse)).expect(404);
+          await stack
+            .http()
+            .post(`/v1/alerts/${id}/resolve`)
+            .set(bearer(fromNurse))
+            .send({})
+            .expect(404);
+        }
+        const seen = (
+          await stack
+            .http()
+            .get(`/v1/alerts?patientId=${patient.id}`)
+            .set(bearer(toNurse))
+            .expect(200)
+        ).body.items as AlertView[];
+        expect(seen.map((a) => [a.id, a.unitId, a.status]).sort()).toEqual(
+          [
+            [open.id, to, 'open'],
+            [acked.id, to, 'acknowledged'],
+          ].sort(),
+        );
+        // Both streams hear of both moves: the new unit sees them arrive, the old one leave.
+        for (const stream of streams) {
+          const moved = await eventually(
+            async () => stream.events.filter((e) => e.event === 'alert.transferred'),
+            (events) => events.length === 2,
+          );
+          expect(moved.map((e) => e.data)).toEqual(
+            expect.arrayContaining([
+              expect.objectContaining({ id: open.id, unitId: to, transferredFrom: from }),
+              expect.objectContaining({ id: acked.id, unitId: to, transferredFrom: from }),
+            ]),
+          );
+        }
+        // The open alert pages the new unit from step 0; the acknowledged one pages nobody.
+        await eventually(
+          async () => pathsFor(`${to}-0`).map((r) => JSON.parse(r.body).data.id),
+          (ids) => ids.length === 1 && ids[0] === open.id,
+        );
+        expect(pathsFor(`${from}-`)).toHaveLength(2);
+        expect((await getAlert(open.id)).escalation).toEqual(
+          expect.objectContaining({ status: 'active', step: 1, loop: 0 }),
+        );
+      } finally {
+        streams.forEach((st) => st.close());
+      }
     });
 
     it('ends on resolve and cancels a delivery still waiting to retry', async () => {

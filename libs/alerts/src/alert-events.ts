@@ -10,6 +10,9 @@ export const ALERT_EVENT_TYPES = [
   'alert.escalated',
   'alert.acknowledged',
   'alert.resolved',
+  // A new miss after an acknowledgement; the patient (and so the alert) moved to another unit.
+  'alert.reopened',
+  'alert.transferred',
   // Delivery outcomes, so the board shows a notification that failed (additions to API.md).
   'alert.delivered',
   'alert.delivery_failed',
@@ -20,6 +23,8 @@ export interface AlertEvent {
   type: AlertEventType;
   tenantId: string;
   alert: AlertView;
+  /** alert.transferred: the unit the alert left, whose stream learns it is gone. */
+  fromUnitId?: string;
 }
 
 /**

@@ -41,7 +41,8 @@ export function toEscalationView(e: AlertEscalationEntity): EscalationView {
   return {
     status: e.status,
     step: e.step,
-    loop: e.loop,
+    // The round of the current escalation (it starts over when the alert is re-opened or moved).
+    loop: e.loop - e.loopBase,
     ...(e.nextAt ? { nextAt: e.nextAt.toISOString() } : {}),
     ...(e.policySource ? { policySource: e.policySource } : {}),
     failedDeliveries: e.failedDeliveries,

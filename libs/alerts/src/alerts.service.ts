@@ -6,6 +6,7 @@ import { Clock } from '@taperwatch/common';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
 import {
   AlertEntity,
+  AlertEscalationEntity,
   AlertSeverity,
   AlertStatus,
   AlertType,
@@ -71,19 +72,23 @@ export class AlertsService {
   async raise(
     input: RaiseAlert,
     known?: { live: boolean },
-  ): Promise<{ id: string; created: boolean }> {
+  ): Promise<{ id: string; created: boolean; reopened?: boolean }> {
     const doseIds = [...new Set(input.doseIds)].sort();
     const dedupKey = alertDedupKey(input.planId, input.type);
     if (known?.live !== false) {
       // Most raises add doses to the live alert (every further miss of a plan): one statement,
       // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
+      // Not when the alert is acknowledged and a dose is new to it: that re-opens it (below).
       const [added] = await preparedQuery<{ id: string }>(
         this.dataSource,
         'add-alert-doses',
-        `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved' RETURNING id`,
+        `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved'
+           AND (status = 'open' OR dose_ids @> $2::uuid[]) RETURNING id`,
         [dedupKey, doseIds, input.message],
       );
       if (added) return { id: added.id, created: false };
+      const reopened = await this.reopen(dedupKey, doseIds, input.message);
+      if (reopened) return { id: reopened, created: false, reopened: true };
     }
     // A new alert: its escalation starts from the policy in force now, and both rows are
     // written by one statement.
@@ -114,6 +119,105 @@ export class AlertsService {
     // The alert as this statement created it (a dose a racing raise added since is not in it).
     await this.publish('alert.created', input.tenantId, toAlertView(alert, escalation));
     return { id, created: true };
+  }
+
+  /**
+   * A new miss on an acknowledged alert: the alert is open again, its escalation starts over from
+   * step 0 (the policy of its unit now) and `alert.reopened` is streamed, so nobody reads the
+   * earlier acknowledgement as covering a dose it never saw (docs/decisions/0010).
+   */
+  private async reopen(
+    dedupKey: string,
+    doseIds: string[],
+    message: string,
+  ): Promise<string | null> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      // The escalation row first, then the alert's: the order every writer keeps. Holding it,
+      // no acknowledge, resolve or firing can change the alert until this commits.
+      const [live] = (await manager.query(
+        `SELECT a.id, a.tenant_id, a.unit_id FROM alerts a
+         JOIN alert_escalations e ON e.alert_id = a.id
+         WHERE a.dedup_key = $1 AND a.status = 'acknowledged' AND NOT a.dose_ids @> $2::uuid[]
+         FOR UPDATE OF e`,
+        [dedupKey, doseIds],
+      )) as { id: string; tenant_id: string; unit_id: string }[];
+      if (!live) return null;
+      const escalation = await this.escalation.restart(
+        manager,
+        live.id,
+        live.unit_id,
+        'alert re-opened',
+      );
+      await manager.query(
+        `UPDATE alerts SET ${ADD_DOSES}, status = 'open', acknowledged_at = NULL,
+           acknowledged_by = NULL
+         WHERE id = $1`,
+        [live.id, doseIds, message],
+      );
+      return { id: live.id, tenantId: live.tenant_id, escalation };
+    });
+    if (!result) return null;
+    if (result.escalation) await this.escalation.opened(result.escalation);
+    const view = await this.view(this.dataSource.manager, result.id);
+    await this.publish('alert.reopened', result.tenantId, view);
+    return result.id;
+  }
+
+  /**
+   * The patient moved to `toUnitId`: their live alerts move with them, inside the caller's
+   * transaction (the patient's own update). Open ones start escalating again from step 0 under
+   * the new unit's policy, whose nurses have not been told; acknowledged ones stay acknowledged
+   * (someone is acting on them) and would page the new unit if a new miss re-opened them. Call
+   * the returned function after commit: it arms the escalations and streams `alert.transferred`
+   * to both units.
+   */
+  async movePatient(
+    manager: EntityManager,
+    tenantId: string,
+    patientId: string,
+    toUnitId: string,
+  ): Promise<() => Promise<void>> {
+    // Escalation rows first, then the alerts', as every writer locks them.
+    const moving = (await manager.query(
+      `SELECT a.id, a.unit_id, a.status FROM alerts a
+       JOIN alert_escalations e ON e.alert_id = a.id
+       WHERE a.tenant_id = $1 AND a.patient_id = $2 AND a.status <> 'resolved' AND a.unit_id <> $3
+       ORDER BY a.id
+       FOR UPDATE OF e`,
+      [tenantId, patientId, toUnitId],
+    )) as { id: string; unit_id: string; status: AlertStatus }[];
+    const restarted: AlertEscalationEntity[] = [];
+    for (const alert of moving) {
+      if (alert.status === 'open') {
+        const row = await this.escalation.restart(
+          manager,
+          alert.id,
+          toUnitId,
+          'patient moved to another unit',
+        );
+        if (row) restarted.push(row);
+      } else {
+        await manager.update(AlertEscalationEntity, { alertId: alert.id }, { unitId: toUnitId });
+      }
+    }
+    if (moving.length > 0) {
+      await manager.query(
+        `UPDATE alerts SET unit_id = $2, updated_at = now() WHERE id = ANY($1::uuid[])`,
+        [moving.map((a) => a.id), toUnitId],
+      );
+    }
+    return async () => {
+      for (const row of restarted) await this.escalation.opened(row);
+      for (const alert of moving) {
+        const view = await this.view(this.dataSource.manager, alert.id);
+        await this.events.publish({
+          type: 'alert.transferred',
+          tenantId,
+          alert: view,
+          fromUnitId: alert.unit_id,
+        });
+      }
+    };
   }
 
   async get(principal: Principal, id: string): Promise<AlertView> {

@@ -31,7 +31,7 @@ import {
 } from '@taperwatch/queues';
 import { AlertEvents } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
-import { EscalationPoliciesService } from './escalation-policies.service';
+import { EffectivePolicy, EscalationPoliciesService } from './escalation-policies.service';
 
 /** Rows one sweep transaction fires; what is left is the next batch's. */
 const SWEEP_BATCH = 100;
@@ -48,10 +48,14 @@ interface Fired {
   next: AlertEscalationEntity;
 }
 
+/**
+ * The engine counts rounds from 0; a restarted escalation (a re-opened or transferred alert)
+ * stores its rounds from loopBase on, so its deliveries and jobs never reuse an earlier key.
+ */
 function toState(row: AlertEscalationEntity): EscalationState {
   return {
     step: row.step,
-    loop: row.loop,
+    loop: row.loop - row.loopBase,
     level: row.level,
     nextAt: row.nextAt ? row.nextAt.getTime() : null,
     // Only rows with a policy reach the engine; undeliverable ones never become active.
@@ -94,18 +98,68 @@ export class EscalationService {
       unitId,
       failedDeliveries: 0,
       lastFiredAt: null,
-      ...(effective
-        ? this.columns(openEscalation(effective.policy, now), effective.policy, effective.source)
-        : {
-            status: 'undeliverable',
-            step: 0,
-            loop: 0,
-            level: 0,
-            nextAt: null,
-            policy: null,
-            policySource: null,
-          }),
+      loopBase: 0,
+      ...this.fresh(effective, now, 0),
     });
+  }
+
+  /**
+   * Starts the escalation of a live alert again from step 0 under its unit's policy in force
+   * now: a new miss after an acknowledgement, or the patient moved to another unit. Inside the
+   * caller's transaction and before it touches the alert row (escalation row first, as
+   * everywhere). Deliveries still waiting to retry are cancelled: they belong to the old round.
+   * The caller passes the result to `opened` after commit.
+   */
+  async restart(
+    manager: EntityManager,
+    alertId: string,
+    unitId: string,
+    why: string,
+  ): Promise<AlertEscalationEntity | null> {
+    const row = await manager
+      .getRepository(AlertEscalationEntity)
+      .createQueryBuilder('e')
+      .setLock('pessimistic_write')
+      .where('e.alert_id = :alertId', { alertId })
+      .getOne();
+    if (!row) return null;
+    const effective = await this.policies.effective(manager, row.tenantId, unitId);
+    // Past every round the old escalation used, so no delivery row or job id is reused.
+    const loopBase = row.loop + 1;
+    const columns = {
+      unitId,
+      loopBase,
+      ...this.fresh(effective, this.clock.now().getTime(), loopBase),
+    };
+    await manager.update(AlertEscalationEntity, { alertId }, columns);
+    await manager.update(AlertEntity, { id: alertId }, { level: 0 });
+    await manager.query(
+      `UPDATE alert_deliveries SET status = 'cancelled', next_attempt_at = NULL,
+         last_error = $2, updated_at = now()
+       WHERE alert_id = $1 AND status = 'pending'`,
+      [alertId, why],
+    );
+    return Object.assign(row, columns);
+  }
+
+  /** The columns of an escalation starting now, or undeliverable when no policy reaches it. */
+  private fresh(effective: EffectivePolicy | null, now: number, loopBase: number) {
+    return effective
+      ? this.columns(
+          openEscalation(effective.policy, now),
+          effective.policy,
+          effective.source,
+          loopBase,
+        )
+      : {
+          status: 'undeliverable' as const,
+          step: 0,
+          loop: loopBase,
+          level: 0,
+          nextAt: null,
+          policy: null,
+          policySource: null,
+        };
   }
 
   /** After the alert's commit: arms step 0, or reports loudly that nobody can be told. */
@@ -132,7 +186,9 @@ export class EscalationService {
         .where('e.alert_id = :alertId', { alertId: expected.alertId })
         .getOne();
       const step: ExpectedStep = { step: expected.step, loop: expected.loop };
-      if (!row || !isEscalationDue(toState(row), step, now.getTime())) return null;
+      if (!row) return null;
+      const relative = { ...step, loop: step.loop - row.loopBase };
+      if (!isEscalationDue(toState(row), relative, now.getTime())) return null;
       return this.fireLocked(manager, row, now, 'job');
     });
     if (!fired) return 'stale';
@@ -213,19 +269,24 @@ export class EscalationService {
     return new Map(rows.map((r) => [r.alertId, r]));
   }
 
-  private columns(state: EscalationState, policy: EscalationPolicy, source: 'unit' | 'default') {
+  private columns(
+    state: EscalationState,
+    policy: EscalationPolicy,
+    source: 'unit' | 'default',
+    loopBase: number,
+  ) {
     return {
-      ...this.stateColumns(state),
+      ...this.stateColumns(state, loopBase),
       policy,
       policySource: source,
     };
   }
 
-  private stateColumns(state: EscalationState) {
+  private stateColumns(state: EscalationState, loopBase: number) {
     return {
       status: state.status,
       step: state.step,
-      loop: state.loop,
+      loop: state.loop + loopBase,
       level: state.level,
       nextAt: state.nextAt === null ? null : new Date(state.nextAt),
     };
@@ -249,11 +310,12 @@ export class EscalationService {
       );
     }
     const result = fireEscalation(toState(row), row.policy!, now.getTime());
-    Object.assign(row, this.stateColumns(result.state), { lastFiredAt: now });
+    const columns = this.stateColumns(result.state, row.loopBase);
+    Object.assign(row, columns, { lastFiredAt: now });
     await manager.update(
       AlertEscalationEntity,
       { alertId: row.alertId },
-      { ...this.stateColumns(result.state), lastFiredAt: now },
+      { ...columns, lastFiredAt: now },
     );
     if (result.escalated) {
       await manager.update(AlertEntity, { id: row.alertId }, { level: result.state.level });
@@ -276,7 +338,7 @@ export class EscalationService {
             row.tenantId,
             row.alertId,
             targets[0]!.step,
-            targets[0]!.loop,
+            targets[0]!.loop + row.loopBase,
             eventType,
             payload,
             now,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '@taperwatch/alerts';
 import { PatientsService } from './patients.service';
 
-@Module({ providers: [PatientsService], exports: [PatientsService] })
+@Module({ imports: [AlertsModule], providers: [PatientsService], exports: [PatientsService] })
 export class PatientsModule {}

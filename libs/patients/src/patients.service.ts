@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { Principal, assertMayUseUnit, assertVisible } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
@@ -82,6 +83,7 @@ export class PatientsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly alerts: AlertsService,
   ) {}
 
   private get repo() {
@@ -155,7 +157,16 @@ export class PatientsService {
       Object.entries(patch).filter(([, value]) => value !== undefined),
     ) as PatientPatch;
     if (Object.keys(changes).length === 0) return toPatientView(patient);
-    await this.repo.update({ id, tenantId: principal.tenantId }, changes);
+    const moved = changes.unitId !== undefined && changes.unitId !== patient.unitId;
+    // A move to another unit takes the patient's live alerts along in the same transaction, so
+    // no moment exists where the new unit's nurses see the patient and not the alerts.
+    const afterCommit = await this.dataSource.transaction(async (manager) => {
+      await manager.update(PatientEntity, { id, tenantId: principal.tenantId }, changes);
+      return moved
+        ? this.alerts.movePatient(manager, principal.tenantId, id, changes.unitId!)
+        : null;
+    });
+    await afterCommit?.();
     return toPatientView(await this.repo.findOneByOrFail({ id }));
   }
 }

@@ -29,7 +29,10 @@ export class AlertsController {
     return this.alerts.list(principal, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
-  /** Server-Sent Events of the caller's units: alert.created, .escalated, .acknowledged, .resolved. */
+  /**
+   * Server-Sent Events of the caller's units: alert.created, .escalated, .acknowledged,
+   * .resolved, .reopened, .transferred (to the unit it left as well, with `transferredFrom`).
+   */
   @Get('stream')
   @Requires('clinical:read')
   @ApiProduces('text/event-stream')
@@ -50,9 +53,18 @@ export class AlertsController {
     raw.write(': connected\n\n');
     const subscription = this.events
       .stream(principal.tenantId)
-      .pipe(filter((event) => principal.canSeeUnit(event.alert.unitId)))
+      .pipe(
+        filter(
+          (event) =>
+            principal.canSeeUnit(event.alert.unitId) ||
+            (event.fromUnitId !== undefined && principal.canSeeUnit(event.fromUnitId)),
+        ),
+      )
       .subscribe((event) => {
-        raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event.alert)}\n\n`);
+        const data = event.fromUnitId
+          ? { ...event.alert, transferredFrom: event.fromUnitId }
+          : event.alert;
+        raw.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
       });
     const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
     const forget = this.streams.add(raw);

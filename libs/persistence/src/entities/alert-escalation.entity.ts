@@ -46,6 +46,10 @@ export class AlertEscalationEntity {
   @Column('integer', { default: 0 })
   level!: number;
 
+  /** The first round of the current escalation: above 0 once it was restarted (re-opened, moved). */
+  @Column('integer', { name: 'loop_base', default: 0 })
+  loopBase!: number;
+
   @Column({ type: 'timestamptz', name: 'next_at', precision: 3, nullable: true })
   nextAt!: Date | null;
 

@@ -5,6 +5,7 @@ import { Watcher1795764946467 } from './1795764946467-watcher';
 import { Escalation1795765739335 } from './1795765739335-escalation';
 import { RecordingHotPath1795900000000 } from './1795900000000-recording-hot-path';
 import { DoseDrug1796000000000 } from './1796000000000-dose-drug';
+import { EscalationRestart1796000000100 } from './1796000000100-escalation-restart';
 import { PlanReanchored1796000000200 } from './1796000000200-plan-reanchored';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
@@ -17,5 +18,6 @@ export const MIGRATIONS: Function[] = [
   Escalation1795765739335,
   RecordingHotPath1795900000000,
   DoseDrug1796000000000,
+  EscalationRestart1796000000100,
   PlanReanchored1796000000200,
 ];
