@@ -8,8 +8,10 @@ import {
   SeededPlan,
   TEST_OUTPUT,
   TestStack,
+  baclofenRequest,
   bearer,
   createKey,
+  createPatient,
   eventually,
   launchChromium,
   missedDoseAlert,
@@ -27,10 +29,11 @@ describe('the ward board', () => {
   let nurse7: string;
   let nurse9: string;
   let seeded: SeededPlan;
+  let prescriber: string;
 
   beforeAll(async () => {
     stack = await startStack();
-    const prescriber = await createKey(stack, 'prescriber');
+    prescriber = await createKey(stack, 'prescriber');
     nurse7 = await createKey(stack, 'nurse', ['ward-7']);
     nurse9 = await createKey(stack, 'nurse', ['ward-9']);
     // One dose due now (today, whatever the hour) and not yet recorded.
@@ -311,6 +314,65 @@ describe('the ward board', () => {
       );
     expect(await clockIn('UTC')).not.toBe(await clockIn(tabletZone));
     expect(await row.locator('time').first().innerText()).toBe(await clockIn('UTC'));
+    await page.context().close();
+  });
+
+  it("names each of today's doses by its drug in a lorazepam → diazepam switch", async () => {
+    // Switch plan, lorazepam by day and diazepam at bedtime in its first step (NHS Scotland
+    // crossover [S16a]); two doses due now, one of each drug, so today always lists both.
+    const patient = await createPatient(stack, prescriber);
+    const submitted = await stack
+      .http()
+      .post('/v1/taper-requests')
+      .set(bearer(prescriber))
+      .send(
+        baclofenRequest(patient.id, {
+          drugCode: 'lorazepam',
+          currentDosesMg: [1, 1, 1],
+          administrationTimes: ['08:00', '14:00', '22:00'],
+          substituteWith: 'diazepam',
+          strengthsMg: [0.5, 1],
+          stepDays: 14,
+        }),
+      )
+      .expect(202);
+    const planned = await eventually(
+      async () =>
+        (await stack.http().get(`/v1/taper-requests/${submitted.body.id}`).set(bearer(prescriber)))
+          .body as { status: string; planId?: string },
+      (body) => body.status === 'planned' || body.status === 'rejected',
+    );
+    expect(planned.status).toBe('planned');
+    const planId = planned.planId!;
+    await stack.http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
+    const rows: { id: string }[] = await stack.app.get(DataSource).query(
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
+                          dose_mg, equivalent_mg)
+       SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 1, date_trunc('second', now()),
+              t.drug, t.mg, t.eq
+       FROM plans p, (VALUES ('lorazepam', 1, 10, 1), ('diazepam', 10, 10, 2)) AS t(drug, mg, eq, n)
+       WHERE p.id = $1 ORDER BY t.n RETURNING id`,
+      [planId],
+    );
+    const alert = await raise({ patientId: patient.id, planId, doseIds: rows.map((r) => r.id) });
+    const page = await signIn(nurse7);
+    await page
+      .locator(`[data-alert-id="${alert.id}"]`)
+      .getByRole('button', { name: 'Show patient' })
+      .click();
+    const doseCell = (id: string) =>
+      page.locator(`#doses tr[data-dose-id="${id}"]`).locator('td').nth(1);
+    await doseCell(rows[0].id).waitFor();
+    expect(await doseCell(rows[0].id).innerText()).toBe('Lorazepam 1 mg');
+    expect(await doseCell(rows[1].id).innerText()).toBe('Diazepam 10 mg');
+    const summary = await page.locator('#plan-summary').innerText();
+    expect(summary).toContain('lorazepam → diazepam switch');
+    // Totals of two drugs are equivalents, and say so; each drug of today's step has its own mg.
+    expect(summary).toContain('30 to 0 mg/day (diazepam-equivalent)');
+    expect(summary).toContain(
+      'Lorazepam 2 mg/day and Diazepam 10 mg/day, 30 mg/day diazepam-equivalent in all.',
+    );
+    await screenshot(page, 'switch');
     await page.context().close();
   });
 

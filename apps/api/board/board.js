@@ -450,12 +450,13 @@ function planSummary(plan) {
   const today = clock.today();
   const step = plan.steps.find((s) => s.startDate <= today && today <= s.endDate);
   const eq = plan.equivalentDrugCode;
-  const unit = eq ? ` mg/day (${drugName(eq)}-equivalent)` : ' mg/day';
+  const unit = eq ? ` mg/day (${drugName(eq).toLowerCase()}-equivalent)` : ' mg/day';
   const given = (step?.drugs ?? []).map((d) => `${drugName(d.drugCode)} ${d.dailyDoseMg} mg/day`);
+  const total = eq
+    ? `, ${step?.dailyDoseMg} mg/day ${drugName(eq).toLowerCase()}-equivalent in all`
+    : '';
   const now = step
-    ? ` Today: step ${step.index} of ${plan.steps.length}, ${given.length > 0 ? given.join(' and ') : '0 mg/day'}${
-        eq ? ` (${step.dailyDoseMg}${unit})` : ''
-      }.`
+    ? ` Today: step ${step.index} of ${plan.steps.length}, ${given.length > 0 ? given.join(' and ') : '0 mg/day'}${total}.`
     : '';
   const zone =
     clock.timeZone === TABLET_ZONE ? '' : ` Dates and times are the patient's (${clock.timeZone}).`;

@@ -54,9 +54,10 @@ describe('plan documents of a switch', () => {
     expect(html).toContain('Lorazepam 2 mg<br>Diazepam 10 mg<br>');
     expect(html).toContain('(30 mg diazepam-equivalent)');
     expect(html).toContain('30 mg/day (diazepam-equivalent) to 0 mg/day (diazepam-equivalent)');
-    expect(renderDoseChart(SWITCH.steps as never, undefined, 'diazepam')).toContain(
-      '30 mg (diazepam-equivalent)',
-    );
+    const chart = renderDoseChart(SWITCH.steps as never, undefined, 'diazepam');
+    expect(chart).toContain('<title>Daily dose (mg diazepam-equivalent) from 2027-01-11');
+    expect(chart).toContain('>mg/day, diazepam-equivalent total</text>');
+    expect(renderDoseChart(SWITCH.steps as never)).not.toContain('equivalent');
   });
 
   it('exports each drug of a step as its own MedicationRequest with its own mg', () => {

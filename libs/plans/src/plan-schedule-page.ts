@@ -27,7 +27,11 @@ export function renderDoseChart(
   today?: string,
   equivalentName?: string,
 ): string {
-  const unit = equivalentName ? ` mg (${escape(equivalentName)}-equivalent)` : ' mg';
+  // The equivalent's label sits inside the plot, top right (a taper's line is low there): the
+  // axis margin holds only a number.
+  const unit = equivalentName
+    ? `\n  <text class="unit" x="${W - PAD.right}" y="${PAD.top + 10}" text-anchor="end">mg/day, ${escape(equivalentName)}-equivalent total</text>`
+    : '';
   const first = steps[0].startDate;
   const last = steps[steps.length - 1].endDate;
   const days = isoDaysBetween(first, last) + 1;
@@ -51,7 +55,7 @@ export function renderDoseChart(
   <title>Daily dose${equivalentName ? ` (mg ${escape(equivalentName)}-equivalent)` : ' (mg)'} from ${first} to ${last}</title>
   <line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
   <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
-  <text x="${PAD.left - 6}" y="${y(maxMg) + 4}" text-anchor="end">${maxMg}${unit}</text>
+  <text x="${PAD.left - 6}" y="${y(maxMg) + 4}" text-anchor="end">${maxMg} mg</text>${unit}
   <text x="${PAD.left - 6}" y="${y(0) + 4}" text-anchor="end">0</text>
   <text x="${PAD.left}" y="${H - 8}">${first}</text>
   <text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${last}</text>
