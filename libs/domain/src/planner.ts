@@ -19,7 +19,7 @@ import { equivalentUg, planEquivalence } from './equivalents';
 import { splitTarget } from './dispensing/distribute';
 import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
-import { switchPhase, type Slot } from './planning/crossover';
+import { switchCutWarnings, switchPhase, type Slot } from './planning/crossover';
 import {
   cutWarnings,
   distributionRationale,
@@ -30,7 +30,7 @@ import {
 } from './planning/explain';
 import { reduce } from './planning/reduce';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
-import { paceView, resolveLimits } from './safety/pace';
+import { capUg, paceView, resolveLimits } from './safety/pace';
 import { patientSlowing } from './safety/patient';
 import { planRuleViolations } from './safety/plan-rules';
 import { requestWarnings } from './safety/warnings';
@@ -339,6 +339,12 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     ...overrideWarnings(drug, input, startMg, limits.overridden || stepOverridden),
     ...slowing.warnings,
     ...requestWarnings(drug, input, startMg),
+    ...switchCutWarnings(
+      currentSlots,
+      switchSteps,
+      (prevUg) => capUg(limits, prevUg),
+      opts.holdDays ? 2 : 1,
+    ),
     ...cutWarnings(
       reducing,
       grid,

@@ -191,9 +191,8 @@ export function planRuleViolations(
         const liquid = u.form === 'liquid';
         const ok = liquid
           ? u.strengthMg === formulary.liquidMgPerMl && u.count > 0
-          : formulary.tabletsUg.has(toUg(u.strengthMg)) &&
-            u.count > 0 &&
-            Number.isInteger(u.count * 2);
+          : // No source says any tablet is scored: whole tablets only.
+            formulary.tabletsUg.has(toUg(u.strengthMg)) && u.count > 0 && Number.isInteger(u.count);
         if (!ok)
           add(
             'not_dispensable',
