@@ -2,12 +2,12 @@ import { BACLOFEN_60_TID } from './testing-fixtures';
 import {
   dosesTakenOn,
   isoDateAddDays,
+  planRuleViolations,
   planTaper,
   replanTaper,
   type PlannedTaper,
   type TaperRequestInput,
 } from './index';
-import { planViolations } from './planning/invariants';
 
 const facts = { today: '2025-01-01' };
 const original = BACLOFEN_60_TID;
@@ -38,10 +38,18 @@ describe('replanTaper (pauses and revisions)', () => {
     });
     expect(plan.steps[1].startDate).toBe('2025-01-27');
     expect(plan.pace!.stepDays).toBeGreaterThanOrEqual(10);
-    const start = original.administrationTimes.map((time) => ({ time, mg: 10 }));
-    expect(planViolations(plan, { tabletsMg: [5, 10, 20], liquidMgPerMl: null }, start, 1)).toEqual(
-      [],
-    );
+    const currentDoses = original.administrationTimes.map((time) => ({
+      time,
+      drugCode: 'baclofen',
+      mg: 10,
+    }));
+    expect(
+      planRuleViolations(
+        plan,
+        { ...original, startDate: '2025-01-20' },
+        { currentDoses, holdSteps: 1 },
+      ),
+    ).toEqual([]);
     expect(plan.rationale.map((r) => r.rule)).toContain('hold');
   });
 
