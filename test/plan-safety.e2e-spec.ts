@@ -367,4 +367,107 @@ describe('plan safety', () => {
       await post(`/v1/plans/${id}/approve`).expect(200);
     });
   });
+
+  describe('baclofen symptom checklist [S8, S11, S12]', () => {
+    const symptoms = (planId: string, body: object) =>
+      post(`/v1/plans/${planId}/symptom-checks`, body);
+    const alertsOf = async (patientId: string) =>
+      (
+        await http()
+          .get(`/v1/alerts?patientId=${patientId}&type=withdrawal_symptoms`)
+          .set(adminAuth)
+          .expect(200)
+      ).body.items as { severity: string; message: string; planId: string }[];
+    async function activeBaclofen() {
+      clock.set(new Date('2027-10-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-10-01' }));
+      await post(`/v1/plans/${id}/approve`).expect(200);
+      clock.set(new Date('2027-10-03T12:00:00Z'));
+      return { id, patientId: patient.id };
+    }
+    const observedAt = '2027-10-03T11:30:00Z';
+
+    it('hallucinations raise a critical withdrawal_symptoms alert at once and propose a hold', async () => {
+      const { id, patientId } = await activeBaclofen();
+      const res = await symptoms(id, {
+        scale: 'baclofen-checklist',
+        items: ['insomnia', 'hallucinations'],
+        observedAt,
+      }).expect(201);
+      expect(res.body).toMatchObject({
+        scale: 'baclofen-checklist',
+        items: ['insomnia', 'hallucinations'],
+        redFlags: ['hallucinations'],
+        score: 2,
+        band: 'red_flag',
+        atOrAboveThreshold: true,
+        revisionPlanId: expect.any(String),
+      });
+      const [alert] = await alertsOf(patientId);
+      expect(alert).toMatchObject({ severity: 'critical', planId: id });
+      expect(alert.message).toContain('hallucinations');
+    });
+
+    it.each(['seizure', 'confusion'])('%s is a red flag too: critical', async (item) => {
+      const { id, patientId } = await activeBaclofen();
+      await symptoms(id, { scale: 'baclofen-checklist', items: [item], observedAt }).expect(201);
+      expect((await alertsOf(patientId))[0]).toMatchObject({ severity: 'critical' });
+    });
+
+    it('another item alone is a warning with a proposed hold; none at all is stored quietly', async () => {
+      const { id, patientId } = await activeBaclofen();
+      const none = await symptoms(id, { scale: 'baclofen-checklist', items: [], observedAt });
+      expect(none.status).toBe(201);
+      expect(none.body).toMatchObject({ band: 'none', atOrAboveThreshold: false, score: 0 });
+      expect(await alertsOf(patientId)).toEqual([]);
+
+      const res = await symptoms(id, {
+        scale: 'baclofen-checklist',
+        items: ['more_spasticity_or_rigidity'],
+        observedAt,
+      }).expect(201);
+      expect(res.body).toMatchObject({ band: 'symptoms', revisionPlanId: expect.any(String) });
+      expect((await alertsOf(patientId))[0]).toMatchObject({ severity: 'warning' });
+    });
+
+    it('names the bad field: unknown items, missing items, a score with a checklist, items with COWS', async () => {
+      const { id } = await activeBaclofen();
+      const fields = async (body: object) =>
+        ((await symptoms(id, body).expect(400)).body.errors as { field: string }[]).map(
+          (e) => e.field,
+        );
+      expect(
+        await fields({
+          scale: 'baclofen-checklist',
+          items: ['hallucinations', 'gout'],
+          observedAt,
+        }),
+      ).toEqual(['items']);
+      expect(await fields({ scale: 'baclofen-checklist', observedAt })).toEqual(['items']);
+      expect(
+        await fields({ scale: 'baclofen-checklist', items: [], score: 3, observedAt }),
+      ).toEqual(['score']);
+      expect(await fields({ scale: 'COWS', score: 3, items: ['fever'], observedAt })).toEqual([
+        'items',
+      ]);
+    });
+
+    it('is for baclofen plans only (422 naming scale)', async () => {
+      clock.set(new Date('2027-10-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan({
+        ...baclofenRequest(patient.id, { startDate: '2027-10-02' }),
+        drugCode: 'diazepam',
+        currentDosesMg: [5, 5, 5],
+        reason: 'Long-term benzodiazepine, agreed withdrawal',
+      });
+      const res = await symptoms(id, {
+        scale: 'baclofen-checklist',
+        items: ['anxiety'],
+        observedAt: '2027-10-01T08:30:00Z',
+      }).expect(422);
+      expect(res.body.errors).toEqual([{ field: 'scale', message: expect.any(String) }]);
+    });
+  });
 });

@@ -52,10 +52,22 @@ export {
   COWS_MAX,
   cowsBand,
   assessSymptoms,
+  assessChecklist,
+  BACLOFEN_CHECKLIST_ITEMS,
+  BACLOFEN_RED_FLAGS,
+  type BaclofenChecklistItem,
+  type ChecklistBand,
   type SymptomScale,
   type CowsBand,
   type SymptomAssessment,
 } from './symptoms/scales';
+export { news2Response, type News2Response, type News2Banding } from './symptoms/news2';
+export {
+  corticosteroidWithdrawal,
+  type CorticosteroidCourse,
+  type CorticosteroidCriterion,
+  type CorticosteroidDecision,
+} from './corticosteroids';
 export {
   classifyTimeliness,
   administrationWindowMinutes,

@@ -5,7 +5,15 @@ import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { REVISABLE, SymptomScale, assessSymptoms, zonedDate } from '@taperwatch/domain';
+import {
+  BACLOFEN_RED_FLAGS,
+  REVISABLE,
+  SymptomAssessment,
+  SymptomScale,
+  assessChecklist,
+  assessSymptoms,
+  zonedDate,
+} from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { PatientEntity, PlanEntity, SymptomCheckEntity } from '@taperwatch/persistence';
 import { PlanLifecycleService } from './plan-lifecycle.service';
@@ -13,7 +21,10 @@ import { PlansService } from './plans.service';
 
 export interface SymptomCheckBody {
   scale: SymptomScale;
-  score: number;
+  /** Every scale but baclofen-checklist. */
+  score?: number;
+  /** baclofen-checklist: the items present (BACLOFEN_CHECKLIST_ITEMS). */
+  items?: string[];
   observedAt: string;
   note?: string;
 }
@@ -23,7 +34,12 @@ export interface SymptomCheckView {
   planId: string;
   patientId: string;
   scale: SymptomScale;
+  /** A checklist's score is the number of items present. */
   score: number;
+  /** baclofen-checklist: the items present. */
+  items?: string[];
+  /** baclofen-checklist: the red flags among them (a critical alert). */
+  redFlags?: string[];
   observedAt: string;
   note?: string;
   band: string | null;
@@ -45,8 +61,11 @@ function toView(c: SymptomCheckEntity): SymptomCheckView {
     id: c.id,
     planId: c.planId,
     patientId: c.patientId,
-    scale: c.scale,
+    scale: c.scale as SymptomScale,
     score: c.score,
+    ...(c.items
+      ? { items: c.items, redFlags: c.items.filter((i) => BACLOFEN_RED_FLAGS.includes(i as never)) }
+      : {}),
     observedAt: c.observedAt.toISOString(),
     ...(c.note ? { note: c.note } : {}),
     band: c.band,
@@ -85,11 +104,7 @@ export class SymptomChecksService {
     if (observedAt.getTime() > this.clock.now().getTime() + 5 * 60_000) {
       throw ProblemException.validation([{ field: 'observedAt', message: 'is in the future' }]);
     }
-    const configured =
-      body.scale === 'CIWA-B'
-        ? this.config.SYMPTOM_THRESHOLD_CIWA_B
-        : this.config.SYMPTOM_THRESHOLD_GENERIC;
-    const assessment = assessSymptoms(body.scale, body.score, configured);
+    const assessment = this.assess(plan, body);
     const id = randomUUID();
     let revisionPlanId: string | undefined;
     if (assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
@@ -102,7 +117,8 @@ export class SymptomChecksService {
       planId,
       patientId: plan.patientId,
       scale: body.scale,
-      score: body.score,
+      score: body.items ? new Set(body.items).size : body.score!,
+      items: body.items ? [...new Set(body.items)] : null,
       observedAt,
       note: body.note ?? null,
       band: assessment.band,
@@ -111,26 +127,58 @@ export class SymptomChecksService {
       revisionPlanId: revisionPlanId ?? null,
       recordedBy: principal.keyId,
     });
-    if (assessment.atOrAboveThreshold) await this.raiseAlert(plan, body, assessment.band);
+    if (assessment.atOrAboveThreshold) {
+      await this.raiseAlert(plan, body, assessment, revisionPlanId);
+    }
     return toView(await repo.findOneByOrFail({ id }));
   }
 
-  /** Symptoms at or above the threshold alert whatever the dose counts say (CLINICAL.md §4 rule 5). */
+  /** The scale's judgement: a checklist by its items, a score by bands or the site threshold. */
+  private assess(plan: PlanEntity, body: SymptomCheckBody): SymptomAssessment {
+    if (body.scale === 'baclofen-checklist') {
+      if (plan.drugCode !== 'baclofen') {
+        throw ProblemException.unprocessable(
+          `The baclofen-checklist scale is for baclofen plans; this plan is ${plan.drugCode}.`,
+          [{ field: 'scale', message: 'use CIWA-B, COWS or generic for this plan' }],
+        );
+      }
+      return assessChecklist(body.items ?? []);
+    }
+    const configured =
+      body.scale === 'CIWA-B'
+        ? this.config.SYMPTOM_THRESHOLD_CIWA_B
+        : this.config.SYMPTOM_THRESHOLD_GENERIC;
+    return assessSymptoms(body.scale, body.score!, configured);
+  }
+
+  /**
+   * Symptoms at or above the threshold alert whatever the dose counts say (CLINICAL §4 rule 5);
+   * a severe COWS band or a checklist red flag is critical (an urgent escalation).
+   */
   private async raiseAlert(
     plan: PlanEntity & { unitId: string },
     body: SymptomCheckBody,
-    band: string | null,
+    assessment: SymptomAssessment,
+    revisionPlanId: string | undefined,
   ): Promise<void> {
-    const severe = band === 'moderately_severe' || band === 'severe';
+    const { band } = assessment;
+    const critical = band === 'moderately_severe' || band === 'severe' || band === 'red_flag';
+    const hold = revisionPlanId
+      ? 'a hold is proposed for a prescriber to approve'
+      : 'no hold was proposed: review the plan';
+    const what = body.items
+      ? `Baclofen check-in: ${[...new Set(body.items)].join(', ').replace(/_/g, ' ')}` +
+        (band === 'red_flag' ? ' — red flag: urgent assessment' : '')
+      : `${body.scale} ${body.score}${band ? ` (${band.replace('_', ' ')})` : ''}`;
     await this.alerts.raise({
       tenantId: plan.tenantId,
       type: 'withdrawal_symptoms',
-      severity: severe ? 'critical' : 'warning',
+      severity: critical ? 'critical' : 'warning',
       patientId: plan.patientId,
       planId: plan.id,
       unitId: plan.unitId,
       doseIds: [],
-      message: `${body.scale} ${body.score}${band ? ` (${band.replace('_', ' ')})` : ''}: withdrawal symptoms at or above the threshold; a hold is proposed`,
+      message: `${what}: withdrawal symptoms at or above the threshold; ${hold}`,
     });
   }
 
@@ -153,7 +201,9 @@ export class SymptomChecksService {
         {
           fromDate: zonedDate(this.clock.now(), patient.timezone),
           holdDays: AUTOMATIC_HOLD_DAYS,
-          reason: `Automatic hold proposed: ${body.scale} score ${body.score} is at or above the threshold.`,
+          reason: body.items
+            ? `Automatic hold proposed: baclofen check-in items present (${body.items.join(', ')}).`
+            : `Automatic hold proposed: ${body.scale} score ${body.score} is at or above the threshold.`,
         },
         { symptomCheckId },
       );

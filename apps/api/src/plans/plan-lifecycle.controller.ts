@@ -105,9 +105,20 @@ export class PlanLifecycleController {
     @IdParam() id: string,
     @Body() dto: SymptomCheckDto,
   ) {
-    if (dto.scale === 'COWS' && (!Number.isInteger(dto.score) || dto.score > COWS_MAX)) {
+    if (dto.scale === 'COWS' && (!Number.isInteger(dto.score) || dto.score! > COWS_MAX)) {
       throw ProblemException.validation([
         { field: 'score', message: `a COWS total is a whole number from 0 to ${COWS_MAX}` },
+      ]);
+    }
+    // A checklist is its items; a score is a score: each scale takes one of the two.
+    if (dto.scale === 'baclofen-checklist' && dto.score !== undefined) {
+      throw ProblemException.validation([
+        { field: 'score', message: 'baclofen-checklist takes items, not a score' },
+      ]);
+    }
+    if (dto.scale !== 'baclofen-checklist' && dto.items !== undefined) {
+      throw ProblemException.validation([
+        { field: 'items', message: 'items are sent with the baclofen-checklist scale only' },
       ]);
     }
     return this.symptoms.record(principal, id, { ...dto });

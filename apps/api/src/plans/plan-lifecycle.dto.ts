@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsIn,
   IsInt,
   IsISO8601,
@@ -9,13 +11,20 @@ import {
   Length,
   Max,
   Min,
+  ValidateIf,
 } from 'class-validator';
-import { SYMPTOM_SCALES, type SymptomScale } from '@taperwatch/domain';
+import {
+  BACLOFEN_CHECKLIST_ITEMS,
+  SYMPTOM_SCALES,
+  type BaclofenChecklistItem,
+  type SymptomScale,
+} from '@taperwatch/domain';
 import { PageQuery } from '@taperwatch/http';
 import { DOSE_STATUSES, type DoseStatus } from '@taperwatch/persistence';
 import { IsCalendarDate } from '../common/validators';
 
 const STRATEGIES = ['linear', 'proportional', 'hyperbolic'] as const;
+const CHECKLIST = 'baclofen-checklist';
 
 export class ReasonDto {
   @ApiProperty({ example: 'Patient admitted for surgery' })
@@ -62,11 +71,30 @@ export class SymptomCheckDto {
   @IsIn(SYMPTOM_SCALES)
   scale!: SymptomScale;
 
-  @ApiProperty({ description: 'COWS 0-48; CIWA-B and generic as the site scores them' })
+  @ApiPropertyOptional({
+    description:
+      'COWS 0-48; CIWA-B and generic as the site scores them. Not sent with baclofen-checklist.',
+  })
+  @ValidateIf((o: SymptomCheckDto) => o.scale !== CHECKLIST || o.score !== undefined)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1000)
-  score!: number;
+  score?: number;
+
+  @ApiPropertyOptional({
+    enum: BACLOFEN_CHECKLIST_ITEMS,
+    isArray: true,
+    description:
+      'baclofen-checklist only: the items present (an empty list: none). Hallucinations, seizure, confusion or fever raise a critical alert at once.',
+  })
+  @ValidateIf((o: SymptomCheckDto) => o.scale === CHECKLIST || o.items !== undefined)
+  @IsArray()
+  @ArrayMaxSize(BACLOFEN_CHECKLIST_ITEMS.length)
+  @IsIn(BACLOFEN_CHECKLIST_ITEMS, {
+    each: true,
+    message: `each of items must be one of: ${BACLOFEN_CHECKLIST_ITEMS.join(', ')}`,
+  })
+  items?: BaclofenChecklistItem[];
 
   @ApiProperty({ example: '2026-12-03T09:30:00Z' })
   @IsISO8601({ strict: true })

@@ -1,7 +1,7 @@
-import { assessSymptoms, cowsBand } from './scales';
+import { BACLOFEN_CHECKLIST_ITEMS, assessChecklist, assessSymptoms, cowsBand } from './scales';
 
 describe('symptom scales', () => {
-  it('bands COWS as golden scenario G10 says', () => {
+  it('G10, COWS (Wesson & Ling 2003) [S28]: 4 below mild, 12 mild, 14 moderate, 30 moderately severe, 37 severe', () => {
     expect(cowsBand(4)).toBe('below_mild');
     expect(cowsBand(12)).toBe('mild');
     expect(cowsBand(14)).toBe('moderate');
@@ -9,7 +9,7 @@ describe('symptom scales', () => {
     expect(cowsBand(37)).toBe('severe');
   });
 
-  it('puts the COWS band edges where CLINICAL.md section 5 does', () => {
+  it('puts the COWS band edges at 5, 13, 25 and above 36 [S28]', () => {
     expect([5, 13, 24, 25, 36].map(cowsBand)).toEqual([
       'mild',
       'moderate',
@@ -39,6 +39,51 @@ describe('symptom scales', () => {
       band: null,
       threshold: null,
       atOrAboveThreshold: null,
+    });
+  });
+
+  describe('baclofen checklist [S8, S11, S12]', () => {
+    it('lists the sourced check-in items', () => {
+      expect([...BACLOFEN_CHECKLIST_ITEMS].sort()).toEqual(
+        [
+          'agitation',
+          'anxiety',
+          'confusion',
+          'fever',
+          'hallucinations',
+          'insomnia',
+          'more_spasticity_or_rigidity',
+          'pruritus',
+          'seizure',
+          'tachycardia',
+        ].sort(),
+      );
+    });
+
+    it('hallucinations, seizure, confusion (and fever) are red flags', () => {
+      for (const item of ['hallucinations', 'seizure', 'confusion', 'fever']) {
+        expect(assessChecklist([item, 'insomnia'])).toEqual({
+          band: 'red_flag',
+          threshold: 1,
+          atOrAboveThreshold: true,
+          redFlags: [item],
+        });
+      }
+    });
+
+    it('any other item present is a positive check-in; none is below the threshold', () => {
+      expect(assessChecklist(['insomnia', 'anxiety', 'insomnia'])).toEqual({
+        band: 'symptoms',
+        threshold: 1,
+        atOrAboveThreshold: true,
+        redFlags: [],
+      });
+      expect(assessChecklist([])).toEqual({
+        band: 'none',
+        threshold: 1,
+        atOrAboveThreshold: false,
+        redFlags: [],
+      });
     });
   });
 });

@@ -1,7 +1,39 @@
 /** Withdrawal symptom scales (CLINICAL.md section 5). */
 
-export const SYMPTOM_SCALES = ['CIWA-B', 'COWS', 'generic'] as const;
+export const SYMPTOM_SCALES = ['CIWA-B', 'COWS', 'generic', 'baclofen-checklist'] as const;
 export type SymptomScale = (typeof SYMPTOM_SCALES)[number];
+
+/**
+ * Baclofen has no validated withdrawal scale [U]; these are the sourced check-in items [S8, S11,
+ * S12], recorded as present or not.
+ */
+export const BACLOFEN_CHECKLIST_ITEMS = [
+  'confusion',
+  'hallucinations',
+  'agitation',
+  'insomnia',
+  'anxiety',
+  'more_spasticity_or_rigidity',
+  'fever',
+  'tachycardia',
+  'pruritus',
+  'seizure',
+] as const;
+export type BaclofenChecklistItem = (typeof BACLOFEN_CHECKLIST_ITEMS)[number];
+
+/**
+ * Items that are red flags: an urgent escalation at once (CLINICAL section 5's suggested red
+ * flags: seizure, hallucinations, delirium — here confusion — and fever [S8, S11, S12]).
+ */
+export const BACLOFEN_RED_FLAGS: readonly BaclofenChecklistItem[] = [
+  'hallucinations',
+  'seizure',
+  'confusion',
+  'fever',
+];
+
+/** A checklist's judgement: no item, items present, or a red flag among them. */
+export type ChecklistBand = 'none' | 'symptoms' | 'red_flag';
 
 export type CowsBand = 'below_mild' | 'mild' | 'moderate' | 'moderately_severe' | 'severe';
 
@@ -17,8 +49,8 @@ export function cowsBand(score: number): CowsBand {
 }
 
 export interface SymptomAssessment {
-  /** COWS only: no sourced bands exist for CIWA-B or a generic score. */
-  band: CowsBand | null;
+  /** COWS's band, or a checklist's; no sourced bands exist for CIWA-B or a generic score. */
+  band: CowsBand | ChecklistBand | null;
   /** The score the decision used: COWS's moderate band, else the site's configured threshold. */
   threshold: number | null;
   /** At or above the threshold: a hold is proposed. Null when no threshold is configured. */
@@ -33,7 +65,7 @@ const COWS_HOLD_FROM = 13;
  * found no sourced bands and forbids the commonly quoted ones as defaults.
  */
 export function assessSymptoms(
-  scale: SymptomScale,
+  scale: Exclude<SymptomScale, 'baclofen-checklist'>,
   score: number,
   configuredThreshold: number | undefined,
 ): SymptomAssessment {
@@ -51,5 +83,23 @@ export function assessSymptoms(
     band: null,
     threshold: configuredThreshold,
     atOrAboveThreshold: score >= configuredThreshold,
+  };
+}
+
+/**
+ * A checklist (the baclofen items): any item present is a positive check-in, which escalates
+ * whatever the dose counts say and proposes a hold (threshold 1 item); a red flag is critical.
+ */
+export function assessChecklist(
+  items: readonly string[],
+  redFlags: readonly string[] = BACLOFEN_RED_FLAGS,
+): SymptomAssessment & { redFlags: string[] } {
+  const present = [...new Set(items)];
+  const flagged = present.filter((i) => redFlags.includes(i));
+  return {
+    band: flagged.length > 0 ? 'red_flag' : present.length > 0 ? 'symptoms' : 'none',
+    threshold: 1,
+    atOrAboveThreshold: present.length >= 1,
+    redFlags: flagged,
   };
 }

@@ -3,7 +3,10 @@ import { numericToNumber } from './transformers';
 
 /** A withdrawal-symptom score recorded against a plan, with how it was judged. */
 @Entity('symptom_checks')
-@Check('symptom_checks_scale_check', `scale IN ('CIWA-B', 'COWS', 'generic')`)
+@Check(
+  'symptom_checks_scale_check',
+  `scale IN ('CIWA-B', 'COWS', 'generic', 'baclofen-checklist', 'NEWS2')`,
+)
 @Index('symptom_checks_plan_idx', ['planId', 'observedAt'])
 export class SymptomCheckEntity {
   @PrimaryColumn('uuid')
@@ -19,10 +22,15 @@ export class SymptomCheckEntity {
   patientId!: string;
 
   @Column('text')
-  scale!: 'CIWA-B' | 'COWS' | 'generic';
+  scale!: 'CIWA-B' | 'COWS' | 'generic' | 'baclofen-checklist' | 'NEWS2';
 
+  /** A checklist's score is the number of items present. */
   @Column('numeric', { precision: 8, scale: 2, transformer: numericToNumber })
   score!: number;
+
+  /** A checklist's items present (baclofen-checklist); null for a scored scale. */
+  @Column('text', { array: true, nullable: true })
+  items!: string[] | null;
 
   @Column({ type: 'timestamptz', name: 'observed_at', precision: 3 })
   observedAt!: Date;

@@ -7,6 +7,7 @@ import { RecordingHotPath1795900000000 } from './1795900000000-recording-hot-pat
 import { DoseDrug1796000000000 } from './1796000000000-dose-drug';
 import { EscalationRestart1796000000100 } from './1796000000100-escalation-restart';
 import { PlanReanchored1796000000200 } from './1796000000200-plan-reanchored';
+import { SymptomChecklist1796000000201 } from './1796000000201-symptom-checklist';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   DoseDrug1796000000000,
   EscalationRestart1796000000100,
   PlanReanchored1796000000200,
+  SymptomChecklist1796000000201,
 ];
