@@ -35,29 +35,44 @@ function sum(xs: readonly number[]): number {
 }
 
 /**
- * One step's working state: the doses as cut so far, the doses before the step, the floors, and
- * the cap per administration (no dose falls by more than `perDoseCapUg` from `prev` in one step).
+ * One step's working state: the doses as cut so far, the floors and, with a cap per
+ * administration, the least each dose may reach this step (`least[i]` = prev[i] - cap).
  */
 interface Cutting {
   cur: number[];
-  prev: readonly number[];
   floors: readonly number[];
-  perDoseCapUg: number;
+  least: number[] | null;
   grid: DoseGrid;
+}
+
+function cutting(
+  prev: readonly number[],
+  floors: readonly number[],
+  perDoseCapUg: number,
+  grid: DoseGrid,
+): Cutting {
+  const least = perDoseCapUg === Infinity ? null : prev.map((p) => p - perDoseCapUg);
+  return { cur: prev.slice(), floors, least, grid };
 }
 
 /** The next level of administration `i`, or -1 when it is at its floor or its per-dose cap. */
 function lowerOf(c: Cutting, i: number): number {
   if (c.cur[i] <= c.floors[i]) return -1;
   const lower = Math.max(c.grid.nextLower(c.cur[i]), c.floors[i]);
-  return c.prev[i] - lower > c.perDoseCapUg ? -1 : lower;
+  return c.least !== null && lower < c.least[i] ? -1 : lower;
+}
+
+/** Whether administration `i` can go one level lower (no table look-up without a per-dose cap). */
+function canLower(c: Cutting, i: number): boolean {
+  if (c.cur[i] <= c.floors[i]) return false;
+  return c.least === null || lowerOf(c, i) >= 0;
 }
 
 /** The administration to cut next, or -1 when every dose is at its floor or per-dose cap. */
 function pick(c: Cutting, seq: readonly number[], order: CutOrder): number {
   let best = -1;
   for (const i of seq) {
-    if (lowerOf(c, i) < 0) continue;
+    if (!canLower(c, i)) continue;
     if (order === 'sequential') return i;
     if (best < 0 || c.cur[i] > c.cur[best]) best = i;
   }
@@ -80,7 +95,7 @@ export function cutStep(
   perDoseCapUg = Infinity,
 ): number[] | null {
   const seq = cutSequence(prev.length);
-  const c: Cutting = { cur: prev.slice(), prev, floors, perDoseCapUg, grid };
+  const c = cutting(prev, floors, perDoseCapUg, grid);
   const cur = c.cur;
   const prevSum = sum(prev);
   let total = prevSum;
@@ -134,7 +149,7 @@ export function smallestCut(
   order: CutOrder,
   perDoseCapUg = Infinity,
 ): number[] | null {
-  const c: Cutting = { cur: prev.slice(), prev, floors, perDoseCapUg, grid };
+  const c = cutting(prev, floors, perDoseCapUg, grid);
   let best = -1;
   let bestCut = Infinity;
   for (const i of cutSequence(prev.length)) {
