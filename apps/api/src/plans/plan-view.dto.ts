@@ -69,6 +69,12 @@ export class PlanStepDto {
   @ApiProperty({ type: [PlannedDoseDto] })
   doses!: PlannedDoseDto[];
 
+  @ApiPropertyOptional({
+    description:
+      'Absent: the doses are given every day. 2: alternate-day dosing (given on startDate and every second day after); dailyDoseMg is then the mean per day',
+  })
+  intervalDays?: number;
+
   @ApiProperty({
     type: [StepDrugDto],
     description: 'Each drug this step gives with its own mg per day (empty for a 0 mg step)',
@@ -120,7 +126,12 @@ export class PlanDto {
   @ApiProperty({ type: [PlanStepDto] })
   steps!: PlanStepDto[];
 
-  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description:
+      '{ code, severity, message, source?, stepIndex? }; cut_exceeds_source names a step (stepIndex) whose cut is above its sourced limit because the formulary makes no smaller step, and what would keep it',
+  })
   warnings!: unknown[];
 
   @ApiProperty({ type: 'array', items: { type: 'object' } })
