@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { DRUGS } from './catalogue/drugs';
 import type { DrugEntry, PercentCap } from './catalogue/types';
-import { isoDaysBetween, planTaper, type PlannedTaper, type TaperRequestInput } from './index';
+import {
+  isoDaysBetween,
+  planTaper,
+  replanTaper,
+  type PlannedTaper,
+  type TaperRequestInput,
+} from './index';
 
 /*
  * Every cut against the limits read off the catalogue entry itself (never the plan's own pace):
@@ -128,11 +134,17 @@ interface Found {
 }
 
 /** Each reduction step: above the catalogue's limits or not, flagged or not. */
-function check(drug: DrugEntry, input: TaperRequestInput, plan: PlannedTaper): Found[] {
+function check(
+  drug: DrugEntry,
+  input: TaperRequestInput,
+  plan: PlannedTaper,
+  holdSteps = 0,
+): Found[] {
   const switching = input.substituteWith === 'diazepam';
   const reduced = switching ? DRUGS.get('diazepam')! : drug;
   // A switch replaces doses by their equivalents one per step: those steps do not cut.
-  const switchSteps = switching ? input.currentDosesMg.filter((d) => d > 0).length : 0;
+  const switchSteps =
+    holdSteps + (switching ? input.currentDosesMg.filter((d) => d > 0).length : 0);
   const flagged = new Set(
     plan.warnings.filter((w) => w.code === 'cut_exceeds_source').map((w) => w.stepIndex),
   );
@@ -196,6 +208,51 @@ describe.each([...DRUGS.values()].map((d) => [d.code, d] as const))(
         { numRuns: 120, seed: 151 },
       );
       expect(planned).toBeGreaterThan(60);
+    });
+
+    it('the same after a revision from any step, with a hold and a new step length', () => {
+      let replanned = 0;
+      fc.assert(
+        fc.property(
+          request(drug),
+          fc.nat(),
+          fc.integer({ min: 0, max: 14 }),
+          fc.option(fc.integer({ min: 1, max: 28 }), { nil: undefined }),
+          (input, at, holdDays, stepDays) => {
+            if (input.substituteWith) return;
+            const first = planTaper(input, { today: '2025-03-01' });
+            if (first.kind === 'rejected') return;
+            const steps = first.plan.steps.filter((s) => s.doses.length && !s.intervalDays);
+            if (!steps.length) return;
+            const from = steps[at % steps.length];
+            const currentDoses = input.administrationTimes.map((time) => ({
+              drugCode: drug.code,
+              mg: from.doses.find((d) => d.time === time)?.doseMg ?? 0,
+            }));
+            const minDays = drug.minStepDays?.value ?? 1;
+            const outcome = replanTaper(
+              {
+                original: input,
+                fromDate: from.startDate,
+                currentDoses,
+                holdDays,
+                ...(stepDays !== undefined ? { stepDays: Math.max(stepDays, minDays) } : {}),
+              },
+              { today: '2025-03-01' },
+            );
+            if (outcome.kind === 'rejected') return;
+            replanned++;
+            const revised: TaperRequestInput = {
+              ...input,
+              currentDosesMg: currentDoses.map((d) => d.mg),
+              ...(stepDays !== undefined ? { stepDays: Math.max(stepDays, minDays) } : {}),
+            };
+            check(drug, revised, outcome.plan, holdDays ? 1 : 0);
+          },
+        ),
+        { numRuns: 60, seed: 152 },
+      );
+      expect(replanned).toBeGreaterThan(20);
     });
   },
 );
