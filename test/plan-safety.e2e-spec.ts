@@ -453,6 +453,57 @@ describe('plan safety', () => {
       ]);
     });
 
+    it('NEWS2 [S42]: 7 is an emergency (critical), 3 in one parameter a warning, 4 spread out nothing; no hold', async () => {
+      const { id, patientId } = await activeBaclofen();
+      const quiet = await symptoms(id, {
+        scale: 'NEWS2',
+        score: 4,
+        highestParameterScore: 2,
+        observedAt,
+      }).expect(201);
+      expect(quiet.body).toMatchObject({ band: 'nurse_assessment', atOrAboveThreshold: false });
+      expect(await alertsOf(patientId)).toEqual([]);
+
+      const single = await symptoms(id, {
+        scale: 'NEWS2',
+        score: 3,
+        highestParameterScore: 3,
+        observedAt,
+      }).expect(201);
+      expect(single.body).toMatchObject({
+        band: 'inform_medical_team',
+        highestParameterScore: 3,
+        atOrAboveThreshold: true,
+      });
+      expect(single.body.revisionPlanId).toBeUndefined();
+      expect((await alertsOf(patientId))[0]).toMatchObject({ severity: 'warning' });
+
+      const { id: other, patientId: otherPatient } = await activeBaclofen();
+      const emergency = await symptoms(other, { scale: 'NEWS2', score: 7, observedAt }).expect(201);
+      expect(emergency.body).toMatchObject({ band: 'emergency', atOrAboveThreshold: true });
+      const [alert] = await alertsOf(otherPatient);
+      expect(alert).toMatchObject({ severity: 'critical' });
+      expect(alert.message).toContain('critical-care');
+    });
+
+    it('NEWS2 fields are named when wrong', async () => {
+      const { id } = await activeBaclofen();
+      const fields = async (body: object) =>
+        ((await symptoms(id, body).expect(400)).body.errors as { field: string }[]).map(
+          (e) => e.field,
+        );
+      expect(await fields({ scale: 'NEWS2', score: 2.5, observedAt })).toEqual(['score']);
+      expect(
+        await fields({ scale: 'NEWS2', score: 2, highestParameterScore: 3, observedAt }),
+      ).toEqual(['highestParameterScore']);
+      expect(
+        await fields({ scale: 'COWS', score: 8, highestParameterScore: 1, observedAt }),
+      ).toEqual(['highestParameterScore']);
+      expect(
+        await fields({ scale: 'NEWS2', score: 8, highestParameterScore: 4, observedAt }),
+      ).toEqual(['highestParameterScore']);
+    });
+
     it('is for baclofen plans only (422 naming scale)', async () => {
       clock.set(new Date('2027-10-01T09:00:00Z'));
       const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });

@@ -61,7 +61,12 @@ export {
   type CowsBand,
   type SymptomAssessment,
 } from './symptoms/scales';
-export { news2Response, type News2Response, type News2Banding } from './symptoms/news2';
+export {
+  news2Response,
+  assessNews2,
+  type News2Response,
+  type News2Banding,
+} from './symptoms/news2';
 export {
   corticosteroidWithdrawal,
   type CorticosteroidCourse,

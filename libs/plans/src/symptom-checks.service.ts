@@ -11,7 +11,9 @@ import {
   SymptomAssessment,
   SymptomScale,
   assessChecklist,
+  assessNews2,
   assessSymptoms,
+  news2Response,
   zonedDate,
 } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
@@ -25,6 +27,8 @@ export interface SymptomCheckBody {
   score?: number;
   /** baclofen-checklist: the items present (BACLOFEN_CHECKLIST_ITEMS). */
   items?: string[];
+  /** NEWS2: the highest score any one parameter got (0-3). */
+  highestParameterScore?: number;
   observedAt: string;
   note?: string;
 }
@@ -40,6 +44,8 @@ export interface SymptomCheckView {
   items?: string[];
   /** baclofen-checklist: the red flags among them (a critical alert). */
   redFlags?: string[];
+  /** NEWS2: the highest single-parameter score. */
+  highestParameterScore?: number;
   observedAt: string;
   note?: string;
   band: string | null;
@@ -66,6 +72,7 @@ function toView(c: SymptomCheckEntity): SymptomCheckView {
     ...(c.items
       ? { items: c.items, redFlags: c.items.filter((i) => BACLOFEN_RED_FLAGS.includes(i as never)) }
       : {}),
+    ...(c.highestParameterScore !== null ? { highestParameterScore: c.highestParameterScore } : {}),
     observedAt: c.observedAt.toISOString(),
     ...(c.note ? { note: c.note } : {}),
     band: c.band,
@@ -107,7 +114,9 @@ export class SymptomChecksService {
     const assessment = this.assess(plan, body);
     const id = randomUUID();
     let revisionPlanId: string | undefined;
-    if (assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
+    // NEWS2 measures deterioration, not withdrawal: it alerts, and the prescriber decides on a hold.
+    const holds = body.scale !== 'NEWS2';
+    if (holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
       revisionPlanId = await this.proposeHold(principal, planId, plan.patientId, id, body);
     }
     const repo = this.dataSource.getRepository(SymptomCheckEntity);
@@ -119,6 +128,7 @@ export class SymptomChecksService {
       scale: body.scale,
       score: body.items ? new Set(body.items).size : body.score!,
       items: body.items ? [...new Set(body.items)] : null,
+      highestParameterScore: body.scale === 'NEWS2' ? (body.highestParameterScore ?? 0) : null,
       observedAt,
       note: body.note ?? null,
       band: assessment.band,
@@ -144,6 +154,7 @@ export class SymptomChecksService {
       }
       return assessChecklist(body.items ?? []);
     }
+    if (body.scale === 'NEWS2') return assessNews2(body.score!, body.highestParameterScore ?? 0);
     const configured =
       body.scale === 'CIWA-B'
         ? this.config.SYMPTOM_THRESHOLD_CIWA_B
@@ -162,14 +173,22 @@ export class SymptomChecksService {
     revisionPlanId: string | undefined,
   ): Promise<void> {
     const { band } = assessment;
-    const critical = band === 'moderately_severe' || band === 'severe' || band === 'red_flag';
-    const hold = revisionPlanId
-      ? 'a hold is proposed for a prescriber to approve'
-      : 'no hold was proposed: review the plan';
+    const critical =
+      band === 'moderately_severe' ||
+      band === 'severe' ||
+      band === 'red_flag' ||
+      band === 'urgent' ||
+      band === 'emergency';
+    const hold =
+      body.scale === 'NEWS2'
+        ? news2Response(body.score!, body.highestParameterScore ?? 0).action
+        : revisionPlanId
+          ? 'a hold is proposed for a prescriber to approve'
+          : 'no hold was proposed: review the plan';
     const what = body.items
       ? `Baclofen check-in: ${[...new Set(body.items)].join(', ').replace(/_/g, ' ')}` +
         (band === 'red_flag' ? ' — red flag: urgent assessment' : '')
-      : `${body.scale} ${body.score}${band ? ` (${band.replace('_', ' ')})` : ''}`;
+      : `${body.scale} ${body.score}${band ? ` (${band.replace(/_/g, ' ')})` : ''}`;
     await this.alerts.raise({
       tenantId: plan.tenantId,
       type: 'withdrawal_symptoms',

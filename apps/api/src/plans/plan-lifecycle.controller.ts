@@ -116,6 +116,21 @@ export class PlanLifecycleController {
         { field: 'score', message: 'baclofen-checklist takes items, not a score' },
       ]);
     }
+    if (dto.scale === 'NEWS2' && !Number.isInteger(dto.score)) {
+      throw ProblemException.validation([
+        { field: 'score', message: 'a NEWS2 total is a whole number' },
+      ]);
+    }
+    if (dto.highestParameterScore !== undefined && dto.scale !== 'NEWS2') {
+      throw ProblemException.validation([
+        { field: 'highestParameterScore', message: 'is sent with the NEWS2 scale only' },
+      ]);
+    }
+    if ((dto.highestParameterScore ?? 0) > (dto.score ?? 0)) {
+      throw ProblemException.validation([
+        { field: 'highestParameterScore', message: 'cannot be above the NEWS2 total (score)' },
+      ]);
+    }
     if (dto.scale !== 'baclofen-checklist' && dto.items !== undefined) {
       throw ProblemException.validation([
         { field: 'items', message: 'items are sent with the baclofen-checklist scale only' },

@@ -73,7 +73,7 @@ export class SymptomCheckDto {
 
   @ApiPropertyOptional({
     description:
-      'COWS 0-48; CIWA-B and generic as the site scores them. Not sent with baclofen-checklist.',
+      'COWS 0-48; NEWS2 the total; CIWA-B and generic as the site scores them. Not sent with baclofen-checklist.',
   })
   @ValidateIf((o: SymptomCheckDto) => o.scale !== CHECKLIST || o.score !== undefined)
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -95,6 +95,18 @@ export class SymptomCheckDto {
     message: `each of items must be one of: ${BACLOFEN_CHECKLIST_ITEMS.join(', ')}`,
   })
   items?: BaclofenChecklistItem[];
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 3,
+    description:
+      'NEWS2 only: the highest score any one parameter got (default 0); 3 asks for the medical team.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3)
+  highestParameterScore?: number;
 
   @ApiProperty({ example: '2026-12-03T09:30:00Z' })
   @IsISO8601({ strict: true })

@@ -1,4 +1,4 @@
-import { news2Response } from './news2';
+import { assessNews2, news2Response } from './news2';
 
 describe('NEWS2 response banding', () => {
   it('G10 [S42]: a total of 5 is an urgent response, 7 an emergency response', () => {
@@ -35,5 +35,16 @@ describe('NEWS2 response banding', () => {
     expect(() => news2Response(2.5)).toThrow(RangeError);
     expect(() => news2Response(5, 4)).toThrow(RangeError);
     expect(() => news2Response(2, 3)).toThrow(RangeError);
+  });
+
+  it('a trigger (total 5 or more, or 3 in one parameter) is at or above the threshold [S42]', () => {
+    expect(assessNews2(4, 2)).toEqual({
+      band: 'nurse_assessment',
+      threshold: 5,
+      atOrAboveThreshold: false,
+    });
+    expect(assessNews2(3, 3).atOrAboveThreshold).toBe(true);
+    expect(assessNews2(5)).toMatchObject({ band: 'urgent', atOrAboveThreshold: true });
+    expect(assessNews2(7)).toMatchObject({ band: 'emergency', atOrAboveThreshold: true });
   });
 });

@@ -1,3 +1,5 @@
+import type { SymptomAssessment } from './scales';
+
 /**
  * NEWS2 clinical response to its trigger thresholds (RCP 2017, chart 4 [S42]): how often to
  * observe and who to call for a total score and the highest single-parameter score.
@@ -63,5 +65,19 @@ export function news2Response(total: number, highestParameterScore = 0): News2Ba
     response: 'routine',
     monitoring: 'at least every 12 hours',
     action: 'Continue routine NEWS2 monitoring.',
+  };
+}
+
+/**
+ * A NEWS2 check-in: a trigger (an urgent or emergency total, or 3 in one parameter) escalates
+ * whatever the dose counts say (CLINICAL §4 rule 5). Threshold: the urgent total.
+ */
+export function assessNews2(total: number, highestParameterScore = 0): SymptomAssessment {
+  const { response } = news2Response(total, highestParameterScore);
+  return {
+    band: response,
+    threshold: URGENT_FROM,
+    atOrAboveThreshold:
+      response === 'inform_medical_team' || response === 'urgent' || response === 'emergency',
   };
 }

@@ -1,6 +1,7 @@
 /** Withdrawal symptom scales (CLINICAL.md section 5). */
+import type { News2Response } from './news2';
 
-export const SYMPTOM_SCALES = ['CIWA-B', 'COWS', 'generic', 'baclofen-checklist'] as const;
+export const SYMPTOM_SCALES = ['CIWA-B', 'COWS', 'generic', 'baclofen-checklist', 'NEWS2'] as const;
 export type SymptomScale = (typeof SYMPTOM_SCALES)[number];
 
 /**
@@ -50,7 +51,7 @@ export function cowsBand(score: number): CowsBand {
 
 export interface SymptomAssessment {
   /** COWS's band, or a checklist's; no sourced bands exist for CIWA-B or a generic score. */
-  band: CowsBand | ChecklistBand | null;
+  band: CowsBand | ChecklistBand | News2Response | null;
   /** The score the decision used: COWS's moderate band, else the site's configured threshold. */
   threshold: number | null;
   /** At or above the threshold: a hold is proposed. Null when no threshold is configured. */
@@ -65,7 +66,7 @@ const COWS_HOLD_FROM = 13;
  * found no sourced bands and forbids the commonly quoted ones as defaults.
  */
 export function assessSymptoms(
-  scale: Exclude<SymptomScale, 'baclofen-checklist'>,
+  scale: Exclude<SymptomScale, 'baclofen-checklist' | 'NEWS2'>,
   score: number,
   configuredThreshold: number | undefined,
 ): SymptomAssessment {

@@ -32,6 +32,10 @@ export class SymptomCheckEntity {
   @Column('text', { array: true, nullable: true })
   items!: string[] | null;
 
+  /** NEWS2: the highest score any one parameter got (0-3); null for other scales. */
+  @Column('smallint', { name: 'highest_parameter_score', nullable: true })
+  highestParameterScore!: number | null;
+
   @Column({ type: 'timestamptz', name: 'observed_at', precision: 3 })
   observedAt!: Date;
 

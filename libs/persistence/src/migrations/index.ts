@@ -8,6 +8,7 @@ import { DoseDrug1796000000000 } from './1796000000000-dose-drug';
 import { EscalationRestart1796000000100 } from './1796000000100-escalation-restart';
 import { PlanReanchored1796000000200 } from './1796000000200-plan-reanchored';
 import { SymptomChecklist1796000000201 } from './1796000000201-symptom-checklist';
+import { News2Checks1796000000202 } from './1796000000202-news2-checks';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   EscalationRestart1796000000100,
   PlanReanchored1796000000200,
   SymptomChecklist1796000000201,
+  News2Checks1796000000202,
 ];
