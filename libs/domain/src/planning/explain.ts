@@ -39,7 +39,7 @@ export function limitsRationale(drug: DrugEntry, limits: Limits): RationaleItem[
     out.push(
       item(
         'override',
-        `Cut per step up to ${limits.percent}% of the previous daily dose, outside the drug's limits by override.`,
+        `Cut per step up to ${limits.percent}% of the previous daily dose, outside the drug's limits by override; a step the strengths cannot make within it is flagged (cut_exceeds_source).`,
       ),
     );
     return out;
@@ -216,5 +216,5 @@ export function distributionRationale(order: CutOrder): RationaleItem {
 
 export const ROUNDING: RationaleItem = {
   rule: 'rounding',
-  text: 'Each dose is made of whole tablets (no tablet is sourced as scored) or, where allowed, measured liquid; when the ideal dose cannot be made, the smaller cut is taken, and no dose ever rises above the previous step.',
+  text: 'Each dose is made of whole tablets (no tablet is sourced as scored) or, where allowed, measured liquid; when the ideal dose cannot be made, the smaller cut is taken (unless even the smallest the strengths make is above the limit: then that step is flagged), and no dose ever rises above the previous step.',
 };
