@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { COWS_MAX } from '@taperwatch/domain';
@@ -34,7 +40,14 @@ export class PlanLifecycleController {
 
   @Post('approve')
   @HttpCode(200)
-  @ApiOkResponse({ type: PlanDto })
+  @ApiOkResponse({
+    type: PlanDto,
+    description: 'Active; approved after its start date, re-anchored (reanchoredFrom)',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      "The plan breaks the catalogue's rules as it would run: `rules` lists their codes, `errors` where; it stays proposed",
+  })
   @Requires('plans:write')
   approve(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.lifecycle.approve(principal, id);

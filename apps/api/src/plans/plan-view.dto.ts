@@ -151,6 +151,18 @@ export class PlanDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   pausedAt?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    description:
+      'Present when the plan was approved after its start date: the start date it was planned for. Every step then moved reanchoredByDays later, so step 1 starts on the approval day and no step is skipped.',
+  })
+  reanchoredFrom?: string;
+
+  @ApiPropertyOptional({
+    description: 'With reanchoredFrom: the days every step moved later at approval',
+  })
+  reanchoredByDays?: number;
 }
 
 export class PlanPageDto {
