@@ -366,6 +366,8 @@ describe('golden schedules from published sources', () => {
     expect(plan.warnings).toEqual(
       expect.arrayContaining([expect.objectContaining({ code: 'withdraw_beta_blocker_first' })]),
     );
+    // Reduced over 2-4 days [S34b].
     expect(taperDays(plan)).toBeGreaterThanOrEqual(2);
+    expect(taperDays(plan)).toBeLessThanOrEqual(4);
   });
 });
