@@ -32,7 +32,6 @@ import { reduce } from './planning/reduce';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
 import { capUg, paceView, resolveLimits } from './safety/pace';
 import { patientSlowing } from './safety/patient';
-import { planRuleViolations } from './safety/plan-rules';
 import { requestWarnings } from './safety/warnings';
 import { chooseStrategy } from './strategies/select';
 
@@ -396,10 +395,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     ),
     ...(switching ? { doseUnitDrugCode: SUBSTITUTE } : {}),
   };
-  // The planner's own output meets the checks every plan meets before it is proposed or approved.
-  const broken = planRuleViolations(planned, input, {
-    currentDoses: current.map((d, i) => ({ time: times[i], ...d })),
-    holdSteps: opts.holdDays ? 1 : 0,
-  });
-  return broken.length ? rejected(...broken) : { kind: 'planned', plan: planned };
+  // planRuleViolations holds every plan to the catalogue where plans are proposed and approved;
+  // the property tests prove the planner's own plans pass it, so it is not re-run here.
+  return { kind: 'planned', plan: planned };
 }

@@ -1,6 +1,6 @@
 import type { PlannedTaper, Problem, TaperRequestInput } from '../contract';
 import { DRUGS } from '../catalogue/drugs';
-import { isoDateAddDays, isoDaysBetween } from '../dates';
+import { isoDateToDay } from '../dates';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
 import { toMg, toUg } from '../dispensing/grid';
 import { equivalentUg, planEquivalence } from '../equivalents';
@@ -71,6 +71,15 @@ function makeups(request: TaperRequestInput, drugCodes: readonly string[]): Map<
 
 const mg = (ug: number) => `${toMg(ug)} mg`;
 
+function dayOf(date: string): number {
+  // One parse: isoDateToDay validates and throws on what is not a calendar date.
+  try {
+    return isoDateToDay(date);
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * The second line of defence: checks any plan, however it was produced (request, revision,
  * hold, automatic hold, re-anchoring), against the catalogue's rules rather than the limits the
@@ -134,58 +143,63 @@ export function planRuleViolations(
   if (steps[steps.length - 1].endDate !== plan.endDate)
     add('steps_not_contiguous', 'The last step does not end on the plan end date.');
 
+  // Day numbers, each date parsed once (NaN for a date that is not one).
+  const startDays = steps.map((st) => dayOf(st.startDate));
+  const endDays = steps.map((st) => dayOf(st.endDate));
   let prev = fromCurrent;
   let prevEqUg = currentEqUg;
   steps.forEach((step, i) => {
-    const at = `steps[${i}]`;
-    const label = `Step ${step.index} (${step.startDate})`;
-    if (step.index !== i + 1) add('steps_not_contiguous', `${label} is numbered out of order.`, at);
-    if (i > 0 && step.startDate !== isoDateAddDays(steps[i - 1].endDate, 1))
-      add('steps_not_contiguous', `${label} does not follow the previous step's last day.`, at);
-    const days = isoDaysBetween(step.startDate, step.endDate) + 1;
-    if (days < 1) add('steps_not_contiguous', `${label} ends before it starts.`, at);
+    // Built only for a problem: the checks run on every plan the planner makes.
+    const at = () => `steps[${i}]`;
+    const label = () => `Step ${step.index} (${step.startDate})`;
+    if (step.index !== i + 1)
+      add('steps_not_contiguous', `${label()} is numbered out of order.`, at());
+    if (i > 0 && startDays[i] !== endDays[i - 1] + 1)
+      add('steps_not_contiguous', `${label()} does not follow the previous step's last day.`, at());
+    const days = endDays[i] - startDays[i] + 1;
+    if (!(days >= 1)) add('steps_not_contiguous', `${label()} ends before it starts.`, at());
     const minStep = drug.minStepDays?.value;
     const isLast = i === steps.length - 1;
     // The last step keeps the target from its start: its length is not a step interval.
     if (minStep && !override && i >= holdSteps && !isLast && days < minStep)
       add(
         'step_too_short',
-        `${label} lasts ${days} days; ${drug.name} steps last at least ${minStep} days.`,
-        at,
+        `${label()} lasts ${days} days; ${drug.name} steps last at least ${minStep} days.`,
+        at(),
       );
 
     const now = new Map<string, Given>();
     const perDrugUg = new Map<string, number>();
     let stepEqUg = 0;
     step.doses.forEach((dose, j) => {
-      const f = `${at}.doses[${j}]`;
-      const what = `${label} at ${dose.time}`;
+      const f = () => `${at()}.doses[${j}]`;
+      const what = () => `${label()} at ${dose.time}`;
       const ug = toUg(dose.doseMg);
       const formulary = formularies.get(dose.drugCode);
       if (!formulary) {
         add(
           'unexpected_drug',
-          `${what} gives ${nameOf(dose.drugCode)}; this plan gives ${equivalence.drugCodes.map(nameOf).join(' and ')} only.`,
-          f,
+          `${what()} gives ${nameOf(dose.drugCode)}; this plan gives ${equivalence.drugCodes.map(nameOf).join(' and ')} only.`,
+          f(),
         );
         return;
       }
       if (dose.drugCode === request.drugCode && switched.has(dose.time))
         add(
           'unexpected_drug',
-          `${what} gives ${drug.name} again after that time was switched to ${nameOf(substitute!)}.`,
-          f,
+          `${what()} gives ${drug.name} again after that time was switched to ${nameOf(substitute!)}.`,
+          f(),
         );
       if (dose.drugCode === substitute) switched.add(dose.time);
       if (now.has(dose.time))
-        add('two_doses_at_one_time', `${what}: two doses at one administration time.`, f);
+        add('two_doses_at_one_time', `${what()}: two doses at one administration time.`, f());
 
       const made = dose.units.reduce((a, u) => a + u.strengthMg * u.count, 0);
       if (Math.abs(made - dose.doseMg) > 1e-6)
         add(
           'units_do_not_make_dose',
-          `${what}: the tablets or liquid make ${+made.toFixed(3)} mg, not the ${dose.doseMg} mg planned.`,
-          f,
+          `${what()}: the tablets or liquid make ${+made.toFixed(3)} mg, not the ${dose.doseMg} mg planned.`,
+          f(),
         );
       for (const u of dose.units) {
         const liquid = u.form === 'liquid';
@@ -196,21 +210,25 @@ export function planRuleViolations(
         if (!ok)
           add(
             'not_dispensable',
-            `${what}: ${u.count} x ${u.strengthMg} mg${liquid ? '/mL liquid' : ''} is not a ${nameOf(dose.drugCode)} form this plan may use.`,
-            f,
+            `${what()}: ${u.count} x ${u.strengthMg} mg${liquid ? '/mL liquid' : ''} is not a ${nameOf(dose.drugCode)} form this plan may use.`,
+            f(),
           );
       }
 
       const eqUg = eqUgOf(dose.drugCode, ug);
       if (eqUg === null) {
-        add('unexpected_drug', `${what}: ${nameOf(dose.drugCode)} has no known equivalence.`, f);
+        add(
+          'unexpected_drug',
+          `${what()}: ${nameOf(dose.drugCode)} has no known equivalence.`,
+          f(),
+        );
         return;
       }
       if (toUg(dose.equivalentMg ?? dose.doseMg) !== eqUg)
         add(
           'equivalent_mismatch',
-          `${what}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is ${mg(eqUg)} ${nameOf(equivalence.unitDrugCode)}, not the ${dose.equivalentMg ?? dose.doseMg} mg shown.`,
-          f,
+          `${what()}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is ${mg(eqUg)} ${nameOf(equivalence.unitDrugCode)}, not the ${dose.equivalentMg ?? dose.doseMg} mg shown.`,
+          f(),
         );
       now.set(dose.time, { drugCode: dose.drugCode, ug, eqUg });
       perDrugUg.set(dose.drugCode, (perDrugUg.get(dose.drugCode) ?? 0) + ug);
@@ -223,8 +241,8 @@ export function planRuleViolations(
       if (above)
         add(
           'above_current_dose',
-          `${what}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the patient takes now at that time (${was ? `${toMg(was.ug)} mg ${nameOf(was.drugCode)}` : 'nothing'}).`,
-          f,
+          `${what()}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the patient takes now at that time (${was ? `${toMg(was.ug)} mg ${nameOf(was.drugCode)}` : 'nothing'}).`,
+          f(),
         );
       const before = prev.get(dose.time);
       if (i > 0) {
@@ -236,8 +254,8 @@ export function planRuleViolations(
         if (rises)
           add(
             'dose_rises',
-            `${what}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the step before gave at that time (${before ? `${toMg(before.ug)} mg ${nameOf(before.drugCode)}` : 'nothing'}).`,
-            f,
+            `${what()}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the step before gave at that time (${before ? `${toMg(before.ug)} mg ${nameOf(before.drugCode)}` : 'nothing'}).`,
+            f(),
           );
       }
     });
@@ -248,14 +266,14 @@ export function planRuleViolations(
     if (toUg(step.dailyDoseMg) !== dailyEqUg)
       add(
         'daily_dose_mismatch',
-        `${label}: its doses add up to ${mg(dailyEqUg)}${equivalence.drugCodes.length > 1 ? ` ${nameOf(equivalence.unitDrugCode)}-equivalent` : ''} a day, not the ${step.dailyDoseMg} mg shown.`,
-        at,
+        `${label()}: its doses add up to ${mg(dailyEqUg)}${equivalence.drugCodes.length > 1 ? ` ${nameOf(equivalence.unitDrugCode)}-equivalent` : ''} a day, not the ${step.dailyDoseMg} mg shown.`,
+        at(),
       );
     if (dailyEqUg > prevEqUg)
       add(
         'daily_dose_rises',
-        `${label}: ${mg(dailyEqUg)}/day is more than ${i === 0 ? 'the patient takes now' : 'the step before'} (${mg(prevEqUg)}/day).`,
-        at,
+        `${label()}: ${mg(dailyEqUg)}/day is more than ${i === 0 ? 'the patient takes now' : 'the step before'} (${mg(prevEqUg)}/day).`,
+        at(),
       );
     if (!override) {
       for (const [code, ug] of perDrugUg) {
@@ -263,8 +281,8 @@ export function planRuleViolations(
         if (max !== undefined && ug > toUg(max))
           add(
             'above_max_daily_dose',
-            `${label}: ${mg(ug)}/day of ${nameOf(code)} is above its maximum of ${max} mg/day; planning above it needs override.reason.`,
-            at,
+            `${label()}: ${mg(ug)}/day of ${nameOf(code)} is above its maximum of ${max} mg/day; planning above it needs override.reason.`,
+            at(),
           );
       }
     }
@@ -272,7 +290,6 @@ export function planRuleViolations(
     prevEqUg = dailyEqUg;
   });
 
-  const last = steps[steps.length - 1];
   const targetMg = request.goal.type === 'reduce' ? request.goal.targetDailyDoseMg : 0;
   const targetEqUg = eqUgOf(request.drugCode, toUg(targetMg)) ?? toUg(targetMg);
   if (prevEqUg !== targetEqUg || toUg(plan.targetDailyDoseMg) !== targetEqUg)
@@ -282,11 +299,11 @@ export function planRuleViolations(
       `steps[${steps.length - 1}]`,
     );
   const minTaper = drug.minTaperDays?.value;
-  const firstReduced = steps[holdSteps]?.startDate;
-  if (minTaper && firstReduced && isoDaysBetween(firstReduced, last.startDate) < minTaper)
+  const taperDays = startDays[steps.length - 1] - startDays[holdSteps];
+  if (minTaper && holdSteps < steps.length && taperDays < minTaper)
     add(
       'taper_too_short',
-      `The taper reaches its goal in ${isoDaysBetween(firstReduced, last.startDate)} days; ${drug.name} is tapered over at least ${minTaper} days.`,
+      `The taper reaches its goal in ${taperDays} days; ${drug.name} is tapered over at least ${minTaper} days.`,
     );
   return out;
 }
