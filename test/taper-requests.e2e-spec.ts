@@ -229,6 +229,28 @@ describe('taper requests', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'stepDays' })]);
   });
 
+  it("asks which liquid where the drug's liquids differ (baclofen 1 or 5 mg/mL: 422 naming liquidMgPerMl), and plans with the one named", async () => {
+    const patient = await createPatient(stack, prescriber);
+    const body = {
+      ...baclofenRequest(patient.id),
+      currentDosesMg: [5],
+      administrationTimes: ['08:00'],
+      allowLiquid: true,
+    };
+    const refused = await submit(body).expect(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'liquidMgPerMl' })]);
+    expect(JSON.stringify(refused.body)).toMatch(/1 mg\/mL, 5 mg\/mL/);
+    const res = await submit({ ...body, liquidMgPerMl: 5, liquidStepMl: 0.5 }).expect(202);
+    const done = await waitForOutcome(res.body.id);
+    expect(done.status).toBe('planned');
+    const plan = (await stack.http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber))).body;
+    // 2.5 mg is half a mL of the 5 mg/mL suspension.
+    expect(plan.steps[0].doses[0]).toMatchObject({
+      doseMg: 2.5,
+      units: [{ strengthMg: 5, count: 0.5, form: 'liquid' }],
+    });
+  });
+
   it('plans morphine SR from supplied strengths within the opioid pace', async () => {
     const patient = await createPatient(stack, prescriber);
     const res = await submit({
