@@ -158,6 +158,23 @@ describe('plan safety', () => {
       ]);
     });
 
+    it('approved late in the evening, after step 1’s last time that day, starts step 1 the next day', async () => {
+      clock.set(new Date('2027-04-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-04-02' }));
+      clock.set(new Date('2027-04-03T21:00:00Z')); // 20:00, the last time, has passed
+      const approved = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan;
+      expect(approved).toMatchObject({
+        startDate: '2027-04-04',
+        reanchoredFrom: '2027-04-02',
+        reanchoredByDays: 2,
+      });
+      expect((await doses(id))[0]).toMatchObject({
+        dueAt: '2027-04-04T08:00:00.000Z',
+        stepIndex: 1,
+      });
+    });
+
     it('approved after its end date, still schedules every step, starting with step 1', async () => {
       clock.set(new Date('2027-03-01T09:00:00Z'));
       const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });

@@ -18,6 +18,7 @@ import {
   reanchorSteps,
   replanTaper,
   resumedSteps,
+  transition,
   zonedDate,
   zonedInstant,
 } from '@taperwatch/domain';
@@ -101,6 +102,9 @@ export class PlanLifecycleService {
         // Parent first: sibling revisions then queue on the same lock instead of deadlocking.
         const parent = visible.parentPlanId ? await lockPlan(manager, visible.parentPlanId) : null;
         const locked = (await lockPlan(manager, id))!;
+        // An illegal move is a 409 before anything is moved or checked.
+        const legal = transition(locked.status, 'approve');
+        if (!legal.ok) throw ProblemException.conflict(legal.message);
         const zone = await this.doses.zoneOf(manager, locked.patientId);
         const until = this.doses.horizonEnd(now);
         const moved = reanchorSteps(locked.steps as PlanStep[], firstDoseDay(locked, zone, now));

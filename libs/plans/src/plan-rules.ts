@@ -3,8 +3,9 @@ import { ProblemException, defaultProblem } from '@taperwatch/http';
 import { PlanEntity } from '@taperwatch/persistence';
 
 /**
- * What a revision's rules are checked against, kept with its 'propose' transition so approval
- * checks the same plan against the same starting doses (each with its drug).
+ * What a revision's rules were checked against when proposed, kept with its 'propose'
+ * transition as the record. Approval keeps its hold steps but re-reads the starting doses from
+ * the parent as they are then (a hold proposed last week may be above today's dose).
  */
 export interface StoredRuleContext {
   currentDoses: TimedDose[];
