@@ -469,8 +469,9 @@ describe('recordings judged at once', () => {
   });
 
   it('counts the hours since the last taken dose even when it is older than the window judged', async () => {
-    // Baclofen: 20 h without a taken dose is a cessation risk. The last one was taken 30 h ago,
-    // outside the 24 h of doses the rules read; monitoring began 72 h ago.
+    // Baclofen at 08:00, 14:00 and 20:00: the 12 h overnight gap + 4 x 3 h half-life = 24 h
+    // without a taken dose is a cessation risk. The last one was taken 30 h ago, outside the 24 h
+    // of doses the rules read; monitoring began 72 h ago.
     const { planId, patientId, doseIds } = await seedWatchedPlan(stack, prescriber, [
       { inMs: -30 * HOUR, status: 'given' },
       { inMs: -20 * 60_000 },
@@ -490,9 +491,58 @@ describe('recordings judged at once', () => {
     expect(cessation).toEqual(
       expect.objectContaining({
         severity: 'critical',
-        message: expect.stringMatching(/30(\.\d+)? h since the last taken dose, over the 20 h/),
+        message: expect.stringMatching(
+          /30(\.\d+)? h since the last taken dose of Baclofen, over the 24 h/,
+        ),
       }),
     );
+  });
+
+  it('reads the doses of the drug across plan versions: a revision resets neither the window nor monitoring', async () => {
+    const { planId, patientId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+      { inMs: -16 * HOUR, status: 'given' },
+      { inMs: -8 * HOUR },
+    ]);
+    const ds = stack.app.get(DataSource);
+    await ds.query(`UPDATE doses SET status = 'missed', missed_at = now() WHERE id = $1`, [
+      doseIds[1],
+    ]);
+    // Version 2 approved just now supersedes it (as a revision's approval does).
+    const revision = randomUUID();
+    await ds.query(`UPDATE plans SET status = 'superseded' WHERE id = $1`, [planId]);
+    await ds.query(
+      `INSERT INTO plans SELECT (jsonb_populate_record(NULL::plans, to_jsonb(p) || jsonb_build_object(
+         'id', $2::uuid, 'version', 2, 'status', 'active', 'approved_at', now()))).*
+       FROM plans p WHERE p.id = $1`,
+      [planId, revision],
+    );
+    const [dose] = (await ds.query(
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,
+                          equivalent_mg, status)
+       SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 1, now() - interval '20 minutes',
+              p.drug_code, 15, 15, 'scheduled'
+       FROM plans p WHERE p.id = $1 RETURNING id`,
+      [revision],
+    )) as { id: string }[];
+    await stack
+      .http()
+      .post(`/v1/doses/${dose!.id}/administrations`)
+      .set(bearer(nurse))
+      .send({ outcome: 'refused' })
+      .expect(201);
+    // 15 mg missed under version 1 and 15 mg refused under version 2: 30 of 45 mg in 24 h.
+    const [cessation] = (await alertsFor(patientId)).filter(
+      (a) => a.type === 'abrupt_cessation_risk' && a.planId === revision,
+    );
+    expect(cessation).toEqual(
+      expect.objectContaining({
+        severity: 'critical',
+        message: expect.stringMatching(
+          /30 of 45 mg daily dose of Baclofen \(67%\) not taken in the last 24 h/,
+        ),
+      }),
+    );
+    expect(cessation!.doseIds).toHaveLength(2);
   });
 
   it("pages a plan's doses in due order with a cursor", async () => {

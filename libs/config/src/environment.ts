@@ -110,6 +110,16 @@ export class Environment {
   @Max(500)
   WORKER_CONCURRENCY = 50;
 
+  /**
+   * k of the abrupt-cessation hours rule: the longest gap between a drug's administration times
+   * + k half-lives without a taken dose (a [C] value, 4 by default; fractions allowed).
+   */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of half-lives' })
+  @Min(1)
+  @Max(10)
+  CESSATION_HALF_LIVES = 4;
+
   /** How often the watcher's sweep looks for doses no delayed job handled (at most 30 s). */
   @Transform(toNumber)
   @IsInt({ message: 'must be an integer' })

@@ -4,7 +4,12 @@ export { listDrugs, findDrug } from './catalogue/view';
 export {
   ismpGraceMinutes,
   cessationRiskHours,
+  dosingIntervalHours,
+  drugCessationRule,
+  isLongHalfLife,
+  CESSATION_HALF_LIVES,
   CESSATION_MISSED_FRACTION,
+  type DrugCessationRule,
 } from './catalogue/monitoring';
 export { checkTaperRequest } from './safety/checks';
 export {
@@ -97,6 +102,7 @@ export {
   evaluateDoseAlerts,
   CESSATION_WINDOW_HOURS,
   type WatchedDose,
+  type WatchedDrug,
   type CessationInput,
   type CessationReason,
   type MissedDoseAlert,

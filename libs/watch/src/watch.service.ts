@@ -5,12 +5,19 @@ import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { HOUR_MS, WatchedDose, evaluateDoseAlerts } from '@taperwatch/domain';
+import { HOUR_MS, WatchedDose, evaluateDoseAlerts, toEquivalentMg } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
 import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
 import { DoseRow } from '@taperwatch/plans';
 import { type AlertType, numberOrNull, preparedQuery } from '@taperwatch/persistence';
-import { WatchedPlan, currentStepDailyDose, watchedPlan } from './plan-context';
+import {
+  WatchedPlan,
+  currentStepDailyDose,
+  drugName,
+  planDrugCodes,
+  watchedDrugs,
+  watchedPlan,
+} from './plan-context';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
 const CHECK_HORIZON_MS = 48 * HOUR_MS;
@@ -36,19 +43,37 @@ type DetectedBy = 'job' | 'sweep' | 'recording';
 
 /** A plan in force ($1) with its patient's unit and zone, and any `extra` columns. */
 const planSql = (extra = '') => `
-SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.steps, p.start_daily_dose_mg,
-       p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone${extra}
+SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.equivalent_drug_code, p.steps,
+       p.start_daily_dose_mg, p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone${extra}
 FROM plans p JOIN patients pt ON pt.id = p.patient_id
 WHERE p.id = $1 AND p.status IN ('active', 'paused')`;
 /** Raw SQL, not entities: it runs for every missed dose. */
 const PLAN_SQL = planSql();
+
 /**
- * PLAN_SQL, plus when the plan's last dose was taken (the cessation rule's clock) and the types
- * of its live alerts (a raise then knows whether it adds to one or opens one).
+ * The patient's plans that give one of the plan's drugs (any version, any course: `c`), read
+ * through plans_tenant_patient_idx; their doses then through (plan_id, due_at, drug_code). No
+ * index on doses by patient: every recording would pay for one (decision 0008).
+ */
+const PATIENT_PLANS_OF_DRUGS = `plans c
+  WHERE c.tenant_id = p.tenant_id AND c.patient_id = p.patient_id
+    AND (c.drug_code IN (p.drug_code, p.equivalent_drug_code)
+         OR c.equivalent_drug_code IN (p.drug_code, p.equivalent_drug_code))`;
+
+/**
+ * PLAN_SQL, plus when the course was first approved (monitoring starts there: a revision gives no
+ * fresh grace), when each of its drugs was last taken by the patient under any plan version (the
+ * hours rule's clock), and the types of the plan's live alerts (a raise then knows whether it
+ * adds to one or opens one).
  */
 const PLAN_TO_JUDGE_SQL = planSql(`,
-       (SELECT max(coalesce(d.administered_at, d.due_at)) FROM doses d
-        WHERE d.plan_id = p.id AND d.status = 'given') AS last_taken_at,
+       (SELECT min(v.approved_at) FROM plans v WHERE v.request_id = p.request_id) AS first_approved_at,
+       (SELECT coalesce(jsonb_object_agg(t.drug_code, t.at), '{}'::jsonb) FROM (
+          SELECT d.drug_code, max(coalesce(d.administered_at, d.due_at)) AS at
+          FROM doses d
+          WHERE d.plan_id IN (SELECT c.id FROM ${PATIENT_PLANS_OF_DRUGS})
+            AND d.drug_code IN (p.drug_code, p.equivalent_drug_code) AND d.status = 'given'
+          GROUP BY d.drug_code) t) AS last_taken,
        ARRAY(SELECT a.type FROM alerts a
              WHERE a.plan_id = p.id AND a.status <> 'resolved') AS live_alert_types`);
 
@@ -57,28 +82,38 @@ interface PlanRow {
   tenant_id: string;
   patient_id: string;
   drug_code: string;
+  equivalent_drug_code: string | null;
   steps: unknown[];
   start_daily_dose_mg: string;
   approved_at: Date | null;
   doses_per_day: number;
   unit_id: string;
   timezone: string;
-  last_taken_at?: Date | null;
+  first_approved_at?: Date | null;
+  /** Drug code to an ISO instant. */
+  last_taken?: Record<string, string>;
   live_alert_types?: AlertType[];
 }
 
 /**
- * A plan's ($1) doses due in ($2, $3], and later ones already recorded (a refusal written before
- * its dose is due counts at once): what the rules judge.
+ * The patient's ($1 tenant, $2 patient) doses of the drugs $3 under any plan version due in
+ * ($4, $5], and later ones already recorded (a refusal written before its dose is due counts at
+ * once): what the rules judge. A revision or hold starts a new plan, not a new window.
  */
 const RECENT_DOSES_SQL = `
-SELECT id, due_at, dose_mg, status, recorded_outcome, administered_at, given_mg
-FROM doses WHERE plan_id = $1 AND due_at > $2 AND (due_at <= $3 OR recorded_outcome IS NOT NULL)`;
+SELECT d.id, d.drug_code, d.due_at, d.dose_mg, d.equivalent_mg,
+       coalesce(c.equivalent_drug_code, c.drug_code) AS unit_drug_code,
+       d.status, d.recorded_outcome, d.administered_at, d.given_mg
+FROM plans c JOIN doses d ON d.plan_id = c.id
+WHERE c.tenant_id = $1 AND c.patient_id = $2
+  AND (c.drug_code = ANY($3::text[]) OR c.equivalent_drug_code = ANY($3::text[]))
+  AND d.drug_code = ANY($3::text[]) AND d.due_at > $4
+  AND (d.due_at <= $5 OR d.recorded_outcome IS NOT NULL)`;
 
 type WatchedDoseRow = Pick<
   DoseRow,
   'id' | 'due_at' | 'dose_mg' | 'status' | 'recorded_outcome' | 'administered_at' | 'given_mg'
->;
+> & { drug_code: string; equivalent_mg: string; unit_drug_code: string };
 
 /**
  * The watcher. Postgres holds every dose's state; BullMQ's delayed job per dose is the alarm
@@ -217,24 +252,45 @@ export class WatchService {
   async evaluatePlan(planId: string, detectedBy: DetectedBy = 'job'): Promise<void> {
     const context = await this.loadPlan(planId, true);
     if (!context) return;
-    const { plan, lastTakenAt, liveAlertTypes } = context;
+    const { plan, lastTakenAt, liveAlertTypes, firstApprovedAt } = context;
     if (!plan.approvedAt) return;
     const now = this.clock.now();
-    const lookbackHours = Math.max(24, plan.cessationRiskHours ?? 0);
+    const { drugs, fractionWindowHours } = watchedDrugs(
+      plan,
+      now,
+      this.config.CESSATION_HALF_LIVES,
+      lastTakenAt,
+    );
+    const lookbackHours = Math.max(
+      fractionWindowHours,
+      ...drugs.map((d) => d.cessationRiskHours ?? 0),
+    );
+    const codes = planDrugCodes(plan);
     const doses = await preparedQuery<WatchedDoseRow>(
       this.dataSource,
-      'recent-doses',
+      'recent-doses-of-drugs',
       RECENT_DOSES_SQL,
-      [planId, new Date(now.getTime() - lookbackHours * HOUR_MS), now],
+      [
+        plan.tenantId,
+        plan.patientId,
+        codes,
+        new Date(now.getTime() - lookbackHours * HOUR_MS),
+        now,
+      ],
     );
+    const unit = plan.equivalentDrugCode ?? plan.drugCode;
     const decisions = evaluateDoseAlerts({
       now: now.getTime(),
-      monitoringStartedAt: plan.approvedAt.getTime(),
-      lastTakenAt: lastTakenAt?.getTime() ?? null,
+      monitoringStartedAt: (firstApprovedAt ?? plan.approvedAt).getTime(),
       stepDailyDoseMg: currentStepDailyDose(plan, now),
-      doses: doses.map(toWatchedDose),
+      doses: doses.map((d) => toWatchedDose(d, unit)),
+      drugs,
+      fractionWindowHours,
+      drugNames: Object.fromEntries(codes.map((c) => [c, drugName(c)])),
+      ...(unit === plan.drugCode
+        ? {}
+        : { doseUnitLabel: `${drugName(unit).toLowerCase()}-equivalent` }),
       cessationMissedFraction: plan.cessationMissedFraction,
-      cessationRiskHours: plan.cessationRiskHours,
       graceMinutes: plan.graceMinutes,
     });
     // Different types are different alerts: raised side by side.
@@ -249,7 +305,8 @@ export class WatchService {
             planId: plan.id,
             unitId: plan.unitId,
             doseIds: decision.doseIds,
-            message: `${plan.drugName}: ${decision.message}`,
+            // The domain names the drugs actually missed (both, in a switch).
+            message: decision.message,
           },
           { live: liveAlertTypes.includes(decision.type) },
         );
@@ -275,7 +332,12 @@ export class WatchService {
   private async loadPlan(
     planId: string,
     toJudge = false,
-  ): Promise<{ plan: WatchedPlan; lastTakenAt: Date | null; liveAlertTypes: AlertType[] } | null> {
+  ): Promise<{
+    plan: WatchedPlan;
+    firstApprovedAt: Date | null;
+    lastTakenAt: Record<string, Date>;
+    liveAlertTypes: AlertType[];
+  } | null> {
     const [row] = await preparedQuery<PlanRow>(
       this.dataSource,
       toJudge ? 'plan-to-judge' : 'watched-plan',
@@ -289,6 +351,7 @@ export class WatchService {
         tenantId: row.tenant_id,
         patientId: row.patient_id,
         drugCode: row.drug_code,
+        equivalentDrugCode: row.equivalent_drug_code,
         steps: row.steps,
         startDailyDoseMg: Number(row.start_daily_dose_mg),
         approvedAt: row.approved_at,
@@ -299,17 +362,30 @@ export class WatchService {
     );
     return {
       plan,
-      lastTakenAt: row.last_taken_at ?? null,
+      firstApprovedAt: row.first_approved_at ?? null,
+      lastTakenAt: Object.fromEntries(
+        Object.entries(row.last_taken ?? {}).map(([code, at]) => [code, new Date(at)]),
+      ),
       liveAlertTypes: row.live_alert_types ?? [],
     };
   }
 }
 
-function toWatchedDose(d: WatchedDoseRow): WatchedDose {
+/**
+ * A dose row for the rules, its equivalent in the unit of the plan judged (`unit`): the row's own
+ * when its plan counts in that unit, else converted through the catalogue (null if unknown).
+ */
+function toWatchedDose(d: WatchedDoseRow, unit: string): WatchedDose {
+  const doseMg = Number(d.dose_mg);
   return {
     id: d.id,
     dueAt: d.due_at.getTime(),
-    doseMg: Number(d.dose_mg),
+    doseMg,
+    drugCode: d.drug_code,
+    equivalentMg:
+      d.unit_drug_code === unit
+        ? Number(d.equivalent_mg)
+        : toEquivalentMg(d.drug_code, doseMg, unit),
     status: d.recorded_outcome === 'not_given' ? 'not_given' : d.status,
     administeredAt: d.administered_at?.getTime() ?? null,
     givenMg: numberOrNull(d.given_mg),

@@ -90,7 +90,7 @@ describe('drug catalogue (CLINICAL.md)', () => {
       maxStepReductionPercent: null, // [U]: the derived per-dose cap is in pace.maxStepMgPerDose
       minTaperDays: 14,
       graceMinutes: 60,
-      cessationRiskHours: 8 + 4 * 3,
+      cessationRiskHours: null, // per plan: its administration times + 4 x 3 h (watch/cessation)
       cessationMissedFraction: 0.5,
     });
     expect((b.pace as { maxStepMgPerDose: number }).maxStepMgPerDose).toBe(5);

@@ -1,11 +1,6 @@
 import type { DrugView, Source } from '../contract';
 import { DRUGS } from './drugs';
-import {
-  CESSATION_HALF_LIVES,
-  CESSATION_MISSED_FRACTION,
-  cessationRiskHours,
-  ismpGraceMinutes,
-} from './monitoring';
+import { CESSATION_MISSED_FRACTION, ismpGraceMinutes } from './monitoring';
 import { requestMustSupply } from './requirements';
 import { sourcesOf, type SourceId } from './sources';
 import type { DrugEntry, Sourced } from './types';
@@ -22,10 +17,16 @@ function fieldSource(value: Sourced<unknown> | null | undefined): FieldSource | 
   return out;
 }
 
-/** graceMinutes and cessationRiskHours exist only where frequency (and half-life) are sourced. */
+/**
+ * graceMinutes exists only where the drug's frequency is sourced (else the watcher takes the ISMP
+ * window of the plan's own frequency). cessationRiskHours is null for every drug: it is per plan,
+ * the longest gap between the plan's administration times of the drug + CESSATION_HALF_LIVES x the
+ * half-life's lower bound, or for a half-life reaching 24 h the not-taken fraction over 72 h
+ * instead (drugCessationRule in monitoring.ts; README, "The watcher").
+ */
 function monitoring(drug: DrugEntry) {
   const freq = drug.timesPerDay;
-  if (!freq) return { graceMinutes: null, cessationRiskHours: null, grace: null, cessation: null };
+  if (!freq) return { graceMinutes: null, grace: null };
   // The narrowest window (most frequent dosing) is the conservative one.
   const graceMinutes = ismpGraceMinutes(freq.value.max);
   const grace: Sourced<number> = {
@@ -33,18 +34,7 @@ function monitoring(drug: DrugEntry) {
     sources: [...freq.sources, 'S40a', 'S40c'],
     derived: `ISMP window for ${freq.value.label}`,
   };
-  const hl = drug.halfLifeHours;
-  if (!hl) return { graceMinutes, cessationRiskHours: null, grace, cessation: null };
-  // Longest sourced interval with the shortest sourced half-life: CLINICAL.md's TID example,
-  // alerting no later than its worked case.
-  const interval = 24 / freq.value.min;
-  const hours = cessationRiskHours(interval, hl.value.min);
-  const cessation: Sourced<number> = {
-    value: hours,
-    sources: [...freq.sources, ...hl.sources],
-    derived: `proposed missed-dose rule (not a source, [C]): ${interval} h interval + ${CESSATION_HALF_LIVES} x ${hl.value.min} h half-life`,
-  };
-  return { graceMinutes, cessationRiskHours: hours, grace, cessation };
+  return { graceMinutes, grace };
 }
 
 function siteMustConfigure(drug: DrugEntry): string[] {
@@ -102,7 +92,7 @@ function toView(drug: DrugEntry): DrugView {
     maxStepReductionPercent: drug.stepCap?.value ?? null,
     minTaperDays: drug.minTaperDays?.value ?? null,
     graceMinutes: m.graceMinutes,
-    cessationRiskHours: m.cessationRiskHours,
+    cessationRiskHours: null,
     cessationMissedFraction: CESSATION_MISSED_FRACTION,
     sources: sourcesOf(allSourceIds(drug)),
     formulations: {
@@ -146,7 +136,7 @@ function toView(drug: DrugEntry): DrugView {
       maxStepReductionPercent: fieldSource(drug.stepCap),
       minTaperDays: fieldSource(drug.minTaperDays),
       graceMinutes: fieldSource(m.grace),
-      cessationRiskHours: fieldSource(m.cessation),
+      cessationRiskHours: null,
       cessationMissedFraction: {
         sources: [],
         derived: 'proposed missed-dose rule (b): under half the scheduled daily dose taken, [C]',

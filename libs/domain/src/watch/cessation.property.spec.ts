@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { drugCessationRule } from '../catalogue/monitoring';
 import { listDrugs } from '../catalogue/view';
 import { evaluateDoseAlerts, type CessationInput, type WatchedDose } from './cessation';
 import type { WatchedDoseStatus } from './missed';
@@ -8,8 +9,13 @@ const T0 = Date.UTC(2025, 0, 6, 7);
 const NOT_TAKEN: WatchedDoseStatus[] = ['held', 'refused', 'not_given', 'missed'];
 const ANY: WatchedDoseStatus[] = [...NOT_TAKEN, 'given', 'scheduled', 'cancelled'];
 
-/** Catalogue drugs with a cessation threshold: their real numbers drive the properties. */
-const WATCHED = listDrugs().filter((d) => d.cessationRiskHours !== null);
+/**
+ * Catalogue drugs the hours rule watches (a sourced half-life short of a day): their real
+ * half-lives, at the scenario's own dosing interval, drive the properties.
+ */
+const WATCHED = listDrugs().filter(
+  (d) => d.halfLifeHours !== null && drugCessationRule(d.halfLifeHours, 24).cessationRiskHours,
+);
 
 interface Scenario {
   input: CessationInput;
@@ -51,7 +57,7 @@ function scenario(status: fc.Arbitrary<WatchedDoseStatus>): fc.Arbitrary<Scenari
           stepDailyDoseMg: perDay * doseMg,
           doses,
           cessationMissedFraction: drug.cessationMissedFraction,
-          cessationRiskHours: drug.cessationRiskHours,
+          cessationRiskHours: drugCessationRule(drug.halfLifeHours, 24 / perDay).cessationRiskHours,
         },
         dueBeforeNow: doses.filter((d) => d.dueAt <= now).map((d) => d.dueAt),
       };

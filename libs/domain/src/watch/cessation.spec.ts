@@ -1,3 +1,4 @@
+import { dosingIntervalHours, drugCessationRule } from '../catalogue/monitoring';
 import { findDrug } from '../catalogue/view';
 import { evaluateDoseAlerts, type CessationInput, type WatchedDose } from './cessation';
 import { HOUR_MS } from './timeliness';
@@ -19,6 +20,12 @@ function tid(statuses: WatchedDose['status'][], startHour = 8): WatchedDose[] {
   }));
 }
 
+/** Baclofen every 8 h (06:00, 14:00, 22:00): 8 h + 4 x 3 h half-life = 20 h (CLINICAL.md §4). */
+const RISK_HOURS = drugCessationRule(
+  baclofen.halfLifeHours,
+  dosingIntervalHours(['06:00', '14:00', '22:00']),
+).cessationRiskHours;
+
 function input(overrides: Partial<CessationInput>): CessationInput {
   return {
     now: h(21),
@@ -27,17 +34,20 @@ function input(overrides: Partial<CessationInput>): CessationInput {
     stepDailyDoseMg: 60,
     doses: [],
     cessationMissedFraction: baclofen.cessationMissedFraction,
-    cessationRiskHours: baclofen.cessationRiskHours,
+    cessationRiskHours: RISK_HOURS,
     ...overrides,
   };
 }
 
 const types = (alerts: ReturnType<typeof evaluateDoseAlerts>) => alerts.map((a) => a.type);
 
-describe('baclofen TID (catalogue: grace 60 min, cessation risk 20 h, fraction 0.5)', () => {
+describe('baclofen TID (catalogue: grace 60 min, t1/2 3-4 h, fraction 0.5; q8h: 20 h)', () => {
   it('uses the catalogue numbers this spec assumes', () => {
     expect(baclofen.graceMinutes).toBe(60);
-    expect(baclofen.cessationRiskHours).toBe(20);
+    expect(baclofen.halfLifeHours).toEqual({ min: 3, max: 4 });
+    // Per plan, not per drug: the view leaves it null.
+    expect(baclofen.cessationRiskHours).toBeNull();
+    expect(RISK_HOURS).toBe(20);
     expect(baclofen.cessationMissedFraction).toBe(0.5);
   });
 

@@ -1,15 +1,22 @@
-import { CESSATION_MISSED_FRACTION } from '../catalogue/monitoring';
+import { CESSATION_MISSED_FRACTION, CESSATION_WINDOW_HOURS } from '../catalogue/monitoring';
 import { isOverdue, type WatchedDoseStatus } from './missed';
 import { HOUR_MS, type EpochMs } from './timeliness';
 
-/** Rule (a) looks back one day (issue 5 item 4; CLINICAL.md §4 rule 2b). */
-export const CESSATION_WINDOW_HOURS = 24;
+/** Rule (b) looks back one day by default (CLINICAL.md §4 rule 2b). */
+export { CESSATION_WINDOW_HOURS };
 
 export interface WatchedDose {
   id: string;
   dueAt: EpochMs;
-  /** The scheduled amount. */
+  /** The scheduled amount, in mg of its own drug. */
   doseMg: number;
+  /** The dose's drug; absent, the dose counts for every watched drug (a plan of one drug). */
+  drugCode?: string;
+  /**
+   * The dose in the unit of stepDailyDoseMg (the diazepam equivalent in a switch); absent, doseMg.
+   * Null: no equivalence is known, so rule (b) cannot weigh it (it still counts everywhere else).
+   */
+  equivalentMg?: number | null;
   status: WatchedDoseStatus;
   /** When a given dose was taken; dueAt is assumed when absent. */
   administeredAt?: EpochMs | null;
@@ -17,20 +24,42 @@ export interface WatchedDose {
   givenMg?: number | null;
 }
 
+/** One drug the patient is meant to be taking now, with its own rule (a). */
+export interface WatchedDrug {
+  drugCode: string;
+  /** How alerts name it. */
+  name: string;
+  /** interval + k half-lives (drugCessationRule); null: rule (a) does not apply to it. */
+  cessationRiskHours: number | null;
+  /** Its last taken dose, which may be older than the doses passed in. */
+  lastTakenAt: EpochMs | null;
+}
+
 export interface CessationInput {
   now: EpochMs;
-  /** When the watcher began watching this plan: earlier doses count as taken. */
+  /** When the watcher began watching this course: earlier doses count as taken. */
   monitoringStartedAt: EpochMs;
-  /** The last taken dose, which may be older than the doses passed in. */
-  lastTakenAt: EpochMs | null;
-  /** The plan's current step daily dose; 0 means the plan itself has stopped the drug. */
+  /** A plan of one drug: its last taken dose (ignored when `drugs` is given). */
+  lastTakenAt?: EpochMs | null;
+  /**
+   * The current step's daily dose, in the unit of the doses' equivalentMg; 0 means the plan
+   * itself has stopped the drug.
+   */
   stepDailyDoseMg: number;
-  /** At least the doses due in the last 24 h; missed_dose considers every monitored dose passed. */
+  /** At least the doses due in rule (b)'s window; missed_dose considers every monitored dose passed. */
   doses: readonly WatchedDose[];
   /** The drug's cessationMissedFraction; CESSATION_MISSED_FRACTION (0.5) when null or absent. */
   cessationMissedFraction?: number | null;
-  /** The drug's cessationRiskHours; null disables rule (b) and leaves rule (a). */
-  cessationRiskHours: number | null;
+  /** A plan of one drug: its rule (a) threshold; null or absent leaves rule (b) alone. */
+  cessationRiskHours?: number | null;
+  /** The drugs the patient is meant to be taking now, each with its rule (a) (by drugCode). */
+  drugs?: readonly WatchedDrug[];
+  /** Rule (b)'s window: 24 h (default), 72 h when every drug given has a long half-life. */
+  fractionWindowHours?: number;
+  /** Names of the doses' drugs, so messages say which drug was missed. */
+  drugNames?: Readonly<Record<string, string>>;
+  /** What stepDailyDoseMg counts, when not mg of the dose's own drug ("diazepam-equivalent"). */
+  doseUnitLabel?: string;
   /**
    * When given, scheduled doses already past their grace count as missed, so a sweep that has not
    * yet marked them cannot hide a cessation.
@@ -44,12 +73,16 @@ export type CessationReason =
       notTakenMg: number;
       dailyDoseMg: number;
       threshold: number;
+      /** Present when not the default 24 h. */
+      windowHours?: number;
     }
   | {
       rule: 'hours_since_taken';
       hoursSinceTaken: number;
       thresholdHours: number;
       since: 'last_taken_dose' | 'monitoring_start';
+      /** The drug not taken, when the plan names its drugs. */
+      drugCode?: string;
     };
 
 export interface MissedDoseAlert {
@@ -110,10 +143,13 @@ function effectivelyMissed(dose: WatchedDose, input: CessationInput): boolean {
   return input.graceMinutes !== undefined && isOverdue(dose, input.now, input.graceMinutes);
 }
 
+/** The not-taken amount in the unit of stepDailyDoseMg: a dose's own mg converted by its equivalent. */
 function notTakenMg(dose: WatchedDose, outcome: Outcome): number {
-  if (outcome === 'not_taken') return dose.doseMg;
-  if (outcome === 'taken' && dose.status === 'given' && dose.givenMg != null) {
-    return Math.max(0, dose.doseMg - dose.givenMg);
+  const equivalent = dose.equivalentMg === undefined ? dose.doseMg : dose.equivalentMg;
+  if (equivalent === null) return 0;
+  if (outcome === 'not_taken') return equivalent;
+  if (outcome === 'taken' && dose.status === 'given' && dose.givenMg != null && dose.doseMg > 0) {
+    return (Math.max(0, dose.doseMg - dose.givenMg) * equivalent) / dose.doseMg;
   }
   return 0;
 }
@@ -122,8 +158,10 @@ const round = (x: number, places = 2) => Math.round(x * 10 ** places) / 10 ** pl
 
 function missedFractionReason(input: CessationInput, doseIds: string[]): CessationReason | null {
   const fraction = input.cessationMissedFraction ?? CESSATION_MISSED_FRACTION;
-  const daily = input.stepDailyDoseMg;
-  const from = input.now - CESSATION_WINDOW_HOURS * HOUR_MS;
+  const windowHours = input.fractionWindowHours ?? CESSATION_WINDOW_HOURS;
+  // The scheduled amount over the window at the current step's pace.
+  const daily = (input.stepDailyDoseMg * windowHours) / CESSATION_WINDOW_HOURS;
+  const from = input.now - windowHours * HOUR_MS;
   let missing = 0;
   for (const dose of input.doses) {
     if (dose.dueAt <= from) continue;
@@ -139,17 +177,26 @@ function missedFractionReason(input: CessationInput, doseIds: string[]): Cessati
   return {
     rule: 'missed_fraction',
     notTakenMg: round(missing, 6),
-    dailyDoseMg: daily,
+    dailyDoseMg: round(daily, 6),
     threshold: fraction,
+    ...(windowHours === CESSATION_WINDOW_HOURS ? {} : { windowHours }),
   };
 }
 
-function lastTaken(input: CessationInput): {
+/** Whether a dose is of this drug (a dose or drug without a code is the plan's only drug). */
+const ofDrug = (dose: WatchedDose, drugCode: string | undefined) =>
+  drugCode === undefined || dose.drugCode === undefined || dose.drugCode === drugCode;
+
+function lastTaken(
+  input: CessationInput,
+  drug: { drugCode?: string; lastTakenAt: EpochMs | null },
+): {
   at: EpochMs;
   since: 'last_taken_dose' | 'monitoring_start';
 } {
-  let at = input.lastTakenAt ?? -Infinity;
+  let at = drug.lastTakenAt ?? -Infinity;
   for (const dose of input.doses) {
+    if (!ofDrug(dose, drug.drugCode)) continue;
     // By when it was taken, not when it was due: a dose given early counts once given.
     const takenAt = dose.administeredAt ?? dose.dueAt;
     if (dose.status === 'given' && takenAt <= input.now) at = Math.max(at, takenAt);
@@ -160,17 +207,38 @@ function lastTaken(input: CessationInput): {
     : { at: input.monitoringStartedAt, since: 'monitoring_start' };
 }
 
-function hoursSinceTakenReason(input: CessationInput): CessationReason | null {
-  if (input.cessationRiskHours === null) return null;
-  const { at, since } = lastTaken(input);
-  const hours = (input.now - at) / HOUR_MS;
-  if (!(hours > input.cessationRiskHours)) return null;
-  return {
-    rule: 'hours_since_taken',
-    hoursSinceTaken: round(hours),
-    thresholdHours: input.cessationRiskHours,
-    since,
-  };
+/** The drugs rule (a) watches: `drugs`, or the plan's one drug from the single-drug fields. */
+function watchedDrugs(input: CessationInput): readonly {
+  drugCode?: string;
+  cessationRiskHours: number | null;
+  lastTakenAt: EpochMs | null;
+}[] {
+  return (
+    input.drugs ?? [
+      {
+        cessationRiskHours: input.cessationRiskHours ?? null,
+        lastTakenAt: input.lastTakenAt ?? null,
+      },
+    ]
+  );
+}
+
+function hoursSinceTakenReasons(input: CessationInput): CessationReason[] {
+  const reasons: CessationReason[] = [];
+  for (const drug of watchedDrugs(input)) {
+    if (drug.cessationRiskHours === null) continue;
+    const { at, since } = lastTaken(input, drug);
+    const hours = (input.now - at) / HOUR_MS;
+    if (!(hours > drug.cessationRiskHours)) continue;
+    reasons.push({
+      rule: 'hours_since_taken',
+      hoursSinceTaken: round(hours),
+      thresholdHours: drug.cessationRiskHours,
+      since,
+      ...(drug.drugCode === undefined ? {} : { drugCode: drug.drugCode }),
+    });
+  }
+  return reasons;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -190,20 +258,43 @@ function describeMissed(doses: readonly WatchedDose[]): string {
   return `${plural(doses.length, 'dose')} not taken (${parts.join(', ')})`;
 }
 
-function describe(reason: CessationReason): string {
+/** " of Lorazepam and Diazepam": the drugs of these doses, when the caller named them. */
+function ofDrugs(input: CessationInput, drugCodes: readonly (string | undefined)[]): string {
+  const names = [...new Set(drugCodes)]
+    .map((code) => (code === undefined ? undefined : (input.drugNames?.[code] ?? code)))
+    .filter((name): name is string => name !== undefined)
+    .sort();
+  if (names.length === 0) return '';
+  return ` of ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`}`;
+}
+
+function describe(reason: CessationReason, input: CessationInput, notTaken: WatchedDose[]): string {
   if (reason.rule === 'missed_fraction') {
     const pct = Math.round((100 * reason.notTakenMg) / reason.dailyDoseMg);
-    return `${reason.notTakenMg} of ${reason.dailyDoseMg} mg daily dose (${pct}%) not taken in the last ${CESSATION_WINDOW_HOURS} h, over the ${Math.round(100 * reason.threshold)}% threshold`;
+    const window = reason.windowHours ?? CESSATION_WINDOW_HOURS;
+    const unit = input.doseUnitLabel ? `mg ${input.doseUnitLabel}` : 'mg';
+    const scheduled = window === CESSATION_WINDOW_HOURS ? 'daily dose' : `scheduled in ${window} h`;
+    const what = ofDrugs(
+      input,
+      notTaken.map((d) => d.drugCode),
+    );
+    return `${reason.notTakenMg} of ${reason.dailyDoseMg} ${unit} ${scheduled}${what} (${pct}%) not taken in the last ${window} h, over the ${Math.round(100 * reason.threshold)}% threshold`;
   }
-  const from = reason.since === 'last_taken_dose' ? 'the last taken dose' : 'monitoring began';
-  return `${reason.hoursSinceTaken} h since ${from}, over the ${reason.thresholdHours} h threshold`;
+  const drug = reason.drugCode === undefined ? '' : ofDrugs(input, [reason.drugCode]);
+  const since =
+    reason.since === 'last_taken_dose'
+      ? `the last taken dose${drug}`
+      : `monitoring began${drug ? `, no dose${drug} taken` : ''}`;
+  return `${reason.hoursSinceTaken} h since ${since}, over the ${reason.thresholdHours} h threshold`;
 }
 
 /**
- * The alerts the doses warrant now (issue 5 item 4; CLINICAL.md §4 proposed rule, thresholds [C]):
- * missed_dose when any monitored dose is missed, refused or not given; abrupt_cessation_risk when (a) the not-taken
- * amount due in the last 24 h exceeds cessationMissedFraction of the step's daily dose, or (b) the
- * hours since the last taken dose (or since monitoring began) exceed cessationRiskHours. The
+ * The alerts the doses warrant now (CLINICAL.md §4 proposed rule, thresholds [C]): missed_dose
+ * when any monitored dose is missed, refused or not given; abrupt_cessation_risk when (b) the
+ * not-taken amount due in the window (24 h, or 72 h for long half-life drugs), in one unit
+ * (equivalents in a switch), exceeds cessationMissedFraction of what the current step schedules
+ * in it, or (a) for any drug given now, the hours since its last taken dose (or since monitoring
+ * began) exceed its interval + k half-lives. The
  * caller opens an alert only where none of that type is open, merges dose ids into an open one,
  * and never resolves one because this returns nothing: resolving is a person's decision.
  */
@@ -219,23 +310,28 @@ export function evaluateDoseAlerts(input: CessationInput): WatchAlert[] {
       type: 'missed_dose',
       severity: 'warning',
       doseIds: missed.map((d) => d.id),
-      message: describeMissed(missed),
+      message: `${describeMissed(missed)}${ofDrugs(
+        input,
+        missed.map((d) => d.drugCode),
+      )}`,
     });
   }
 
   // A step of 0 mg/day is the plan's own end: stopping then is the taper, not an abrupt cessation.
   if (input.stepDailyDoseMg <= 0) return alerts;
   const notTakenIds: string[] = [];
-  const reasons = [missedFractionReason(input, notTakenIds), hoursSinceTakenReason(input)].filter(
-    (r): r is CessationReason => r !== null,
-  );
+  const reasons = [
+    missedFractionReason(input, notTakenIds),
+    ...hoursSinceTakenReasons(input),
+  ].filter((r): r is CessationReason => r !== null);
   if (reasons.length > 0) {
+    const notTaken = input.doses.filter((d) => notTakenIds.includes(d.id));
     alerts.push({
       type: 'abrupt_cessation_risk',
       severity: 'critical',
       doseIds: notTakenIds,
       reasons,
-      message: `Possible abrupt cessation: ${reasons.map(describe).join('; ')}`,
+      message: `Possible abrupt cessation: ${reasons.map((r) => describe(r, input, notTaken)).join('; ')}`,
     });
   }
   return alerts;
