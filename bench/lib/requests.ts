@@ -40,9 +40,9 @@ export function diazepam40(): TaperRequestInput {
   throw new Error(`no diazepam 40 mg/day request passes the checks: ${problems.join(' / ')}`);
 }
 
-/** A taper request body for POST /v1/taper-requests. */
+/** A taper request body for POST /v1/taper-requests, starting today (a past start is 422). */
 export function taperRequestBody(patientId: string, input: TaperRequestInput = BACLOFEN_60) {
-  return { patientId, ...input };
+  return { patientId, ...input, startDate: new Date().toISOString().slice(0, 10) };
 }
 
 /**
