@@ -181,6 +181,11 @@ export interface ReplanInput {
    * mid-switch some times give the substitute and others still the original drug.
    */
   currentDoses: CurrentDose[];
+  /**
+   * 2 when those doses are given every other day now (an alternate-day step in force); absent or
+   * 1: every day. From alternate days the only step left is the stop.
+   */
+  currentIntervalDays?: number;
   holdDays?: number; // keep the current doses, exactly as they are, this many days first
   stepDays?: number;
   strategy?: Strategy;

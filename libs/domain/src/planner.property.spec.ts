@@ -222,13 +222,14 @@ function expectSafe(
   input: TaperRequestInput,
   current: readonly CurrentDose[],
   holdSteps: number,
+  currentIntervalDays = 1,
 ) {
   const unit = input.substituteWith ?? input.drugCode;
   const allowed = [input.drugCode, ...(input.substituteWith ? [input.substituteWith] : [])];
   const eq = (d: { drugCode: string; mg: number }) => d.mg * ratioTo(unit, d.drugCode, input);
   const times = input.administrationTimes;
   let prev = new Map(times.map((t, i) => [t, current[i]] as const));
-  let prevDaily = current.reduce((a, d) => a + eq(d), 0);
+  let prevDaily = current.reduce((a, d) => a + eq(d), 0) / currentIntervalDays;
   const switched = new Set(times.filter((t) => prev.get(t)!.drugCode === input.substituteWith));
   const reducing = findDrug(unit)!;
   const flagged = new Set(
@@ -326,7 +327,8 @@ describe.each(listDrugs().map((d) => [d.code, d] as const))(
           const span = isoDaysBetween(plan.startDate, plan.endDate);
           const fromDate = isoDateAddDays(plan.startDate, Math.round(span * r.at));
           const takenOn = fromDate === plan.startDate ? fromDate : isoDateAddDays(fromDate, -1);
-          const current = dosesTakenOn(plan.steps, takenOn, g.input).doses;
+          const taken = dosesTakenOn(plan.steps, takenOn, g.input);
+          const current = taken.doses;
           const drugsNow = new Set(current.filter((d) => d.mg > 0).map((d) => d.drugCode));
           if (drugsNow.size > 1) midSwitch++;
           const minDays = drug.minStepDays ?? 1;
@@ -343,6 +345,7 @@ describe.each(listDrugs().map((d) => [d.code, d] as const))(
               original: g.input,
               fromDate,
               currentDoses: current,
+              currentIntervalDays: taken.intervalDays,
               ...(r.holdDays !== undefined ? { holdDays: r.holdDays } : {}),
               ...(stepDays !== undefined ? { stepDays } : {}),
               ...(strategy !== undefined
@@ -362,10 +365,10 @@ describe.each(listDrugs().map((d) => [d.code, d] as const))(
             planRuleViolations(
               replan.plan,
               { ...g.input, startDate: fromDate },
-              { currentDoses: timed, holdSteps },
+              { currentDoses: timed, currentIntervalDays: taken.intervalDays, holdSteps },
             ),
           ).toEqual([]);
-          expectSafe(replan.plan, g.input, current, holdSteps);
+          expectSafe(replan.plan, g.input, current, holdSteps, taken.intervalDays);
           if (holdSteps) {
             const held = g.input.administrationTimes.map(
               (t) => replan.plan.steps[0].doses.find((d) => d.time === t) ?? null,
@@ -373,6 +376,7 @@ describe.each(listDrugs().map((d) => [d.code, d] as const))(
             expect(held.map((d) => (d ? { drugCode: d.drugCode, mg: d.doseMg } : null))).toEqual(
               current.map((d) => (d.mg > 0 ? d : null)),
             );
+            expect(replan.plan.steps[0].intervalDays ?? 1).toBe(taken.intervalDays);
           }
         }),
         { numRuns: 150, seed: 20250301 },

@@ -106,6 +106,63 @@ describe('replanTaper (pauses and revisions)', () => {
   });
 });
 
+describe('replanTaper from alternate-day dosing (fluoxetine, NICE NG222, S33)', () => {
+  const fluoxetine: TaperRequestInput = {
+    ...original,
+    drugCode: 'fluoxetine',
+    strengthsMg: [20],
+    currentDosesMg: [20],
+    administrationTimes: ['08:00'],
+    stepDays: 14,
+    reason: 'stopping an antidepressant',
+  };
+  const first = planned(planTaper(fluoxetine, facts));
+  const alternate = first.steps[0];
+
+  it('a hold keeps the doses every other day (10 mg/day, not 20), and the next step stops', () => {
+    expect(alternate.intervalDays).toBe(2);
+    const fromDate = isoDateAddDays(alternate.startDate, 3);
+    const now = dosesTakenOn(first.steps, fromDate, fluoxetine);
+    expect(now.intervalDays).toBe(2);
+    const plan = planned(
+      replanTaper(
+        {
+          original: fluoxetine,
+          fromDate,
+          currentDoses: now.doses,
+          currentIntervalDays: now.intervalDays,
+          holdDays: 7,
+        },
+        facts,
+      ),
+    );
+    expect(plan.startDailyDoseMg).toBe(10);
+    expect(plan.steps.map((s) => [s.dailyDoseMg, s.intervalDays ?? 1, s.doses.length])).toEqual([
+      [10, 2, 1],
+      [0, 1, 0],
+    ]);
+    const timed = now.doses.map((d) => ({ time: '08:00', ...d }));
+    expect(
+      planRuleViolations(
+        plan,
+        { ...fluoxetine, startDate: fromDate },
+        { currentDoses: timed, currentIntervalDays: 2, holdSteps: 1 },
+      ),
+    ).toEqual([]);
+    // Read as a daily dose, the same hold would be a rise from 10 to 20 mg/day.
+    const daily = planned(
+      replanTaper({ original: fluoxetine, fromDate, currentDoses: now.doses, holdDays: 7 }, facts),
+    );
+    expect(
+      planRuleViolations(
+        daily,
+        { ...fluoxetine, startDate: fromDate },
+        { currentDoses: timed, currentIntervalDays: 2, holdSteps: 1 },
+      ).map((p) => p.code),
+    ).toContain('daily_dose_rises');
+  });
+});
+
 describe('replanTaper in the middle of a lorazepam -> diazepam switch (NHS Scotland, S16b)', () => {
   // Lorazepam 1 mg three times a day; diazepam 10 mg per lorazepam 1 mg (S16a).
   const tid: TaperRequestInput = {

@@ -28,7 +28,7 @@ import {
   ROUNDING,
   stepDaysRationale,
 } from './planning/explain';
-import { reduce } from './planning/reduce';
+import { reduce, type ReducedStep } from './planning/reduce';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
 import { capUg, paceView, resolveLimits } from './safety/pace';
 import { patientSlowing } from './safety/patient';
@@ -46,6 +46,8 @@ interface PlanOptions {
   current?: readonly CurrentDose[];
   /** The field the current doses came from, for problems about them. */
   currentField?: string;
+  /** 2: the current doses are given every other day (an alternate-day step in force). */
+  currentIntervalDays?: number;
 }
 
 /** The full planner: deterministic; bad clinical input is a rejection, never an exception. */
@@ -121,12 +123,45 @@ export function replanTaper(r: ReplanInput, facts: PatientFacts): PlanOutcome {
       message: 'holdDays is a whole number of days, 0 to 365.',
     });
   }
+  if (
+    r.currentIntervalDays !== undefined &&
+    r.currentIntervalDays !== 1 &&
+    r.currentIntervalDays !== 2
+  ) {
+    problems.push({
+      code: 'invalid_interval',
+      field: 'currentIntervalDays',
+      message: 'currentIntervalDays is 1 (every day) or 2 (alternate days).',
+    });
+  }
   if (problems.length) return rejected(...problems);
   return plan(input, facts, {
     holdDays: r.holdDays,
     current: r.currentDoses,
     currentField: 'currentDoses',
+    currentIntervalDays: r.currentIntervalDays,
   });
+}
+
+/**
+ * From alternate-day dosing the only step left is the stop (alternate days are used only on the
+ * way to stopping, NICE [S33]); a stop above the limit at that dose is flagged as any such cut.
+ */
+function stopFromAlternateDays(
+  floors: readonly number[],
+  dailyUg: number,
+  capUg: number,
+): ReducedStep[] | Problem {
+  if (floors.some((ug) => ug > 0)) {
+    return {
+      code: 'invalid_interval',
+      field: 'currentIntervalDays',
+      message: 'Alternate-day dosing is a last step before stopping: re-plan it to stop.',
+    };
+  }
+  const stop: ReducedStep = { ug: floors.slice() };
+  if (dailyUg > capUg + 1e-6) stop.exceeds = { capUg, perDose: false };
+  return [stop];
 }
 
 function dispensableOrProblem(
@@ -266,22 +301,28 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
 
   const startMg = dailyDoseMg(input.currentDosesMg);
   const baseDays = input.stepDays ?? drug.defaultStepDays?.value ?? drug.minStepDays?.value ?? 1;
-  const startUg = reduceStart.reduce((a, b) => a + b, 0);
+  // Per day: on alternate days (a re-plan from an alternate-day step) the mean.
+  const interval = opts.currentIntervalDays ?? 1;
+  const currentDailyUg = Math.round(sumEq(currentSlots) / interval);
+  const startUg = Math.round(reduceStart.reduce((a, b) => a + b, 0) / interval);
   const limits = resolveLimits(reducing, input, baseDays, startUg, grid.smallestTabletUg);
   const chosen = chooseStrategy(reducing, input, limits, grid, startUg);
   const order = switching ? 'sequential' : 'balanced';
   const minTaper = drug.minTaperDays?.value ?? null;
-  const steps = reduce({
-    grid,
-    start: reduceStart,
-    floors,
-    next: chosen.next,
-    limits,
-    order,
-    stepOffset: 0,
-    needsIntermediate: minTaper !== null && switchSteps.length === 0,
-    alternateDay: Boolean(reducing.alternateDay) && !switching,
-  });
+  const steps =
+    interval > 1
+      ? stopFromAlternateDays(floors, startUg, capUg(limits, startUg))
+      : reduce({
+          grid,
+          start: reduceStart,
+          floors,
+          next: chosen.next,
+          limits,
+          order,
+          stepOffset: 0,
+          needsIntermediate: minTaper !== null && switchSteps.length === 0,
+          alternateDay: Boolean(reducing.alternateDay) && !switching,
+        });
   if (isProblem(steps)) return rejected(steps);
 
   // Steps before the target step make up the taper length.
@@ -326,7 +367,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     });
     day += days;
   };
-  if (opts.holdDays) push(currentSlots, opts.holdDays);
+  if (opts.holdDays) push(currentSlots, opts.holdDays, interval);
   const firstReduced = planSteps.length + switchSteps.length + 1;
   raw.forEach((slots, i) => {
     // A reduction step may need to be longer (a rate cap) or go to alternate days.
@@ -344,15 +385,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       (prevUg) => capUg(limits, prevUg),
       opts.holdDays ? 2 : 1,
     ),
-    ...cutWarnings(
-      reducing,
-      grid,
-      limits,
-      steps,
-      planSteps,
-      firstReduced,
-      toMg(sumEq(currentSlots)),
-    ),
+    ...cutWarnings(reducing, grid, limits, steps, planSteps, firstReduced, toMg(currentDailyUg)),
   );
   if (opts.holdDays)
     rationale.push({
@@ -382,7 +415,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     strategy: chosen.strategy,
     startDate: input.startDate,
     endDate: last.endDate,
-    startDailyDoseMg: toMg(sumEq(currentSlots)),
+    startDailyDoseMg: toMg(currentDailyUg),
     targetDailyDoseMg: toMg(targetUg),
     steps: planSteps,
     warnings,

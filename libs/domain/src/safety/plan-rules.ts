@@ -18,6 +18,8 @@ export interface PlanRuleContext {
    * revision, hold or re-plan); by default the request's own doses of its drug.
    */
   currentDoses?: readonly TimedDose[];
+  /** 2 when the current doses are given every other day (their daily dose is the mean). */
+  currentIntervalDays?: number;
   /** Leading steps that hold the current doses: exempt from the minimum step length. */
   holdSteps?: number;
   /** The plan may go above a maximum daily dose or faster than the drug's pace (override.reason). */
@@ -147,7 +149,7 @@ export function planRuleViolations(
   const startDays = steps.map((st) => dayOf(st.startDate));
   const endDays = steps.map((st) => dayOf(st.endDate));
   let prev = fromCurrent;
-  let prevEqUg = currentEqUg;
+  let prevEqUg = Math.round(currentEqUg / (context.currentIntervalDays ?? 1));
   steps.forEach((step, i) => {
     // Built only for a problem: the checks run on every plan the planner makes.
     const at = () => `steps[${i}]`;

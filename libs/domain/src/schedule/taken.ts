@@ -13,16 +13,17 @@ export function requestDoses(
  * What the patient takes on `date`, one dose per administration time of `request`, each with
  * its drug and mg of that drug (mid-switch, times differ in drug): before the plan starts, the
  * request's own doses; after it ends, the last step's. A time the step gives nothing is 0 mg of
- * the request's drug. A plan gives one drug per time (planRuleViolations holds it to that); should
+ * the request's drug. `intervalDays` is 2 when the step in force gives them every other day
+ * (pass it on as ReplanInput.currentIntervalDays). A plan gives one drug per time (planRuleViolations holds it to that); should
  * a step give two at one time, only the first drug's doses are read, never added to the other.
  */
 export function dosesTakenOn(
   steps: readonly PlanStep[],
   date: string,
   request: Pick<TaperRequestInput, 'drugCode' | 'currentDosesMg' | 'administrationTimes'>,
-): { doses: CurrentDose[]; step: PlanStep | undefined } {
+): { doses: CurrentDose[]; step: PlanStep | undefined; intervalDays: number } {
   if (steps.length === 0 || date < steps[0].startDate)
-    return { doses: requestDoses(request), step: undefined };
+    return { doses: requestDoses(request), step: undefined, intervalDays: 1 };
   const step = stepOn(steps, date) ?? steps[steps.length - 1];
   const doses = request.administrationTimes.map((time): CurrentDose => {
     const at = step.doses.filter((d) => d.time === time);
@@ -31,5 +32,5 @@ export function dosesTakenOn(
     const ug = at.filter((d) => d.drugCode === drugCode).reduce((a, d) => a + toUg(d.doseMg), 0);
     return { drugCode, mg: toMg(ug) };
   });
-  return { doses, step };
+  return { doses, step, intervalDays: step.intervalDays ?? 1 };
 }
