@@ -1,4 +1,4 @@
-import { BACLOFEN_60_TID } from './testing-fixtures';
+import { BACLOFEN_60_TID, LORAZEPAM_3MG_TID_SWITCH } from './testing-fixtures';
 import {
   dosesTakenOn,
   isoDateAddDays,
@@ -165,16 +165,8 @@ describe('replanTaper from alternate-day dosing (fluoxetine, NICE NG222, S33)', 
 
 describe('replanTaper in the middle of a lorazepam -> diazepam switch (NHS Scotland, S16b)', () => {
   // Lorazepam 1 mg three times a day; diazepam 10 mg per lorazepam 1 mg (S16a).
-  const tid: TaperRequestInput = {
-    ...original,
-    drugCode: 'lorazepam',
-    strengthsMg: [0.5, 1],
-    currentDosesMg: [1, 1, 1],
-    administrationTimes: ['08:00', '14:00', '22:00'],
-    substituteWith: 'diazepam',
-    reason: 'long-term use',
-  };
-  const first = planned(planTaper({ ...tid, startDate: '2025-01-06' }, facts));
+  const tid = LORAZEPAM_3MG_TID_SWITCH;
+  const first = planned(planTaper(tid, facts));
   const perTime = (p: PlannedTaper) =>
     p.steps.map((s) =>
       tid.administrationTimes.map((t) => {

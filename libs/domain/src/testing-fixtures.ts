@@ -10,3 +10,19 @@ export const BACLOFEN_60_TID: TaperRequestInput = {
   goal: { type: 'discontinue' },
   reason: 'spasticity resolved',
 };
+
+/**
+ * Lorazepam 1 mg three times a day switched to diazepam (NHS Scotland [S16a, S16b]: 10 mg diazepam
+ * per lorazepam 1 mg, bedtime first): the mixed-switch reference of the specs.
+ */
+export const LORAZEPAM_3MG_TID_SWITCH: TaperRequestInput = {
+  drugCode: 'lorazepam',
+  route: 'oral',
+  strengthsMg: [0.5, 1],
+  currentDosesMg: [1, 1, 1],
+  administrationTimes: ['08:00', '14:00', '22:00'],
+  substituteWith: 'diazepam',
+  startDate: '2025-01-06',
+  goal: { type: 'discontinue' },
+  reason: 'long-term use',
+};

@@ -1,6 +1,6 @@
 import { planTaper, replanTaper } from '../planner';
 import type { PlannedTaper, TaperRequestInput } from '../contract';
-import { BACLOFEN_60_TID } from '../testing-fixtures';
+import { BACLOFEN_60_TID, LORAZEPAM_3MG_TID_SWITCH } from '../testing-fixtures';
 import { planRuleViolations } from './plan-rules';
 
 const facts = { today: '2025-01-01' };
@@ -13,15 +13,7 @@ const codes = (plan: PlannedTaper, request: TaperRequestInput, ctx = {}) => [
 ];
 
 // Lorazepam 1 mg three times a day switched to diazepam, 10 mg per lorazepam 1 mg (S16a, S16b).
-const LORAZEPAM_TID: TaperRequestInput = {
-  ...BACLOFEN_60_TID,
-  drugCode: 'lorazepam',
-  strengthsMg: [0.5, 1],
-  currentDosesMg: [1, 1, 1],
-  administrationTimes: ['08:00', '14:00', '22:00'],
-  substituteWith: 'diazepam',
-  reason: 'long-term use',
-};
+const LORAZEPAM_TID = LORAZEPAM_3MG_TID_SWITCH;
 
 describe('planRuleViolations: every plan against the catalogue, however it was made', () => {
   it('passes the planned crossover and the baclofen taper (G1 shape, S16b; label titration, S2)', () => {
