@@ -51,29 +51,29 @@ WHERE p.id = $1 AND p.status IN ('active', 'paused')`;
 const PLAN_SQL = planSql();
 
 /**
- * The patient's plans that give one of the plan's drugs (any version, any course: `c`), read
- * through plans_tenant_patient_idx; their doses then through (plan_id, due_at, drug_code). No
- * index on doses by patient: every recording would pay for one (decision 0008).
- */
-const PATIENT_PLANS_OF_DRUGS = `plans c
-  WHERE c.tenant_id = p.tenant_id AND c.patient_id = p.patient_id
-    AND (c.drug_code IN (p.drug_code, p.equivalent_drug_code)
-         OR c.equivalent_drug_code IN (p.drug_code, p.equivalent_drug_code))`;
-
-/**
  * PLAN_SQL, plus when the course was first approved (monitoring starts there: a revision gives no
  * fresh grace), when each of its drugs was last taken by the patient under any plan version (the
  * hours rule's clock), and the types of the plan's live alerts (a raise then knows whether it
- * adds to one or opens one).
+ * adds to one or opens one). The patient's plans (`c`, any version or course) come through
+ * plans_tenant_patient_idx; per plan and drug, the last given doses by a backward scan of the
+ * (plan_id, due_at, drug_code) key that stops at the 8th (the latest taken is among them unless
+ * a dose was recorded given after 8 later ones). No index on doses by patient: every recording
+ * would pay for one (decision 0008).
  */
 const PLAN_TO_JUDGE_SQL = planSql(`,
        (SELECT min(v.approved_at) FROM plans v WHERE v.request_id = p.request_id) AS first_approved_at,
-       (SELECT coalesce(jsonb_object_agg(t.drug_code, t.at), '{}'::jsonb) FROM (
-          SELECT d.drug_code, max(coalesce(d.administered_at, d.due_at)) AS at
-          FROM doses d
-          WHERE d.plan_id IN (SELECT c.id FROM ${PATIENT_PLANS_OF_DRUGS})
-            AND d.drug_code IN (p.drug_code, p.equivalent_drug_code) AND d.status = 'given'
-          GROUP BY d.drug_code) t) AS last_taken,
+       (SELECT coalesce(jsonb_object_agg(t.code, t.at), '{}'::jsonb) FROM (
+          SELECT k.code, max(g.at) AS at
+          FROM plans c
+          CROSS JOIN unnest(ARRAY[p.drug_code, p.equivalent_drug_code]) AS k(code)
+          CROSS JOIN LATERAL (
+            SELECT coalesce(d.administered_at, d.due_at) AS at FROM doses d
+            WHERE d.plan_id = c.id AND d.drug_code = k.code AND d.status = 'given'
+            ORDER BY d.due_at DESC LIMIT 8) g
+          WHERE c.tenant_id = p.tenant_id AND c.patient_id = p.patient_id AND k.code IS NOT NULL
+            AND (c.drug_code IN (p.drug_code, p.equivalent_drug_code)
+                 OR c.equivalent_drug_code IN (p.drug_code, p.equivalent_drug_code))
+          GROUP BY k.code) t) AS last_taken,
        ARRAY(SELECT a.type FROM alerts a
              WHERE a.plan_id = p.id AND a.status <> 'resolved') AS live_alert_types`);
 
