@@ -108,7 +108,7 @@ export function chooseStrategy(
       next: proportional(percent, lowPercent, floor),
       rationale: item(
         'proportional',
-        `-${percent}% of the current dose each step (${why})${shrink}; stop from the smallest dispensable dose (${toMg(floor)} mg).`,
+        `-${percent}% of the current dose each step (${why})${shrink}; stop from the smallest dispensable dose (${toMg(floor)} mg)${drug.alternateDay ? ', a single daily dose going to alternate days first where no smaller daily step can be made (NICE)' : ''}.`,
         source ?? 'S33',
       ),
     };
