@@ -7,10 +7,9 @@ import { Clock, isoDate } from '@taperwatch/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import {
   PatientFacts,
-  Problem,
   TaperRequestInput,
   checkTaperRequest,
-  isIsoDate,
+  pastStartProblems,
   planRuleViolations,
   planTaper,
   zonedDate,
@@ -78,22 +77,6 @@ export function patientFacts(
   };
 }
 
-/**
- * A plan starting before today would begin part-way through (a later, lower step): the request
- * must start today or later in the patient's zone. A request queued before midnight and planned
- * after it is not refused; approval moves a plan whose start has passed.
- */
-function startDateProblems(startDate: string, today: string, zone: string): Problem[] {
-  if (!isIsoDate(startDate) || startDate >= today) return [];
-  return [
-    {
-      code: 'start_date_past',
-      field: 'startDate',
-      message: `startDate ${startDate} is before today (${today} in the patient's time zone, ${zone}); send today or a later date.`,
-    },
-  ];
-}
-
 @Injectable()
 export class TaperRequestsService {
   private readonly logger = new Logger(TaperRequestsService.name);
@@ -120,7 +103,7 @@ export class TaperRequestsService {
     const today = zonedDate(this.clock.now(), patient.timezone);
     const problems = [
       ...checkTaperRequest(input, patientFacts(patient, today)),
-      ...startDateProblems(input.startDate, today, patient.timezone),
+      ...pastStartProblems(input.startDate, today, patient.timezone),
     ];
     if (problems.length > 0) {
       throw ProblemException.unprocessable(

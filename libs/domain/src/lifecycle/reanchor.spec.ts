@@ -1,5 +1,5 @@
 import type { PlanStep } from '../contract';
-import { reanchorSteps } from './reanchor';
+import { pastStartProblems, reanchorSteps } from './reanchor';
 
 const step = (index: number, startDate: string, endDate: string, mg: number): PlanStep => ({
   index,
@@ -62,5 +62,23 @@ describe('reanchorSteps', () => {
     const copy = structuredClone(steps);
     reanchorSteps(steps, '2027-02-01');
     expect(steps).toEqual(copy);
+  });
+});
+
+describe('pastStartProblems', () => {
+  it('accepts today and later, refuses yesterday naming startDate and today', () => {
+    expect(pastStartProblems('2027-01-11', '2027-01-11', 'Pacific/Auckland')).toEqual([]);
+    expect(pastStartProblems('2027-02-01', '2027-01-11', 'UTC')).toEqual([]);
+    expect(pastStartProblems('2027-01-10', '2027-01-11', 'Pacific/Auckland')).toEqual([
+      {
+        code: 'start_date_past',
+        field: 'startDate',
+        message: expect.stringContaining('2027-01-11'),
+      },
+    ]);
+  });
+
+  it('leaves a malformed date to the request checks', () => {
+    expect(pastStartProblems('2027-02-30', '2027-03-01', 'UTC')).toEqual([]);
   });
 });

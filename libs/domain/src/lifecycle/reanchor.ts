@@ -1,5 +1,5 @@
-import type { PlanStep } from '../contract';
-import { isoDateAddDays, isoDaysBetween } from '../dates';
+import type { PlanStep, Problem } from '../contract';
+import { isIsoDate, isoDateAddDays, isoDaysBetween } from '../dates';
 
 /** A plan moved so its first step starts on the day it was approved. */
 export interface Reanchored {
@@ -32,4 +32,21 @@ export function reanchorSteps(steps: readonly PlanStep[], firstDay: string): Rea
     reanchoredFrom: steps[0].startDate,
     reanchoredByDays: byDays,
   };
+}
+
+/**
+ * A request must start today or later in the patient's zone (`today`): a plan starting earlier
+ * would begin part-way through, on a later, lower step. Checked when the request is made, not
+ * when it is planned (a request queued before midnight is not refused after it); approval moves
+ * a plan whose start has passed (reanchorSteps).
+ */
+export function pastStartProblems(startDate: string, today: string, zone: string): Problem[] {
+  if (!isIsoDate(startDate) || startDate >= today) return [];
+  return [
+    {
+      code: 'start_date_past',
+      field: 'startDate',
+      message: `startDate ${startDate} is before today (${today} in the patient's time zone, ${zone}); send today or a later date.`,
+    },
+  ];
 }
