@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '@taperwatch/auth';
+import { isoDate } from '@taperwatch/common';
 import { ProblemException } from '@taperwatch/http';
 import { recordingsPerStatement } from '@taperwatch/observability';
 import type { DoseOutcome } from '@taperwatch/persistence';
@@ -543,6 +544,75 @@ describe('recordings judged at once', () => {
       }),
     );
     expect(cessation!.doseIds).toHaveLength(2);
+  });
+
+  it('counts a missed lorazepam dose of a switch as its diazepam equivalent, and names the drug (NHS Scotland [S16a])', async () => {
+    const { planId, patientId } = await seedWatchedPlan(stack, prescriber, []);
+    const ds = stack.app.get(DataSource);
+    // Lorazepam 1 mg at 08:00 and 14:00 (10 mg diazepam each, 0.5 mg = 5 mg [S16a]) and diazepam
+    // 10 mg at 22:00: 30 mg diazepam-equivalent a day.
+    const day = (offset: number) => isoDate(new Date(Date.now() + offset * 24 * HOUR));
+    const lz = (time: string) => ({
+      time,
+      drugCode: 'lorazepam',
+      doseMg: 1,
+      equivalentMg: 10,
+      units: [{ strengthMg: 1, count: 1 }],
+    });
+    const steps = [
+      {
+        index: 1,
+        startDate: day(-2),
+        endDate: day(30),
+        dailyDoseMg: 30,
+        doses: [
+          lz('08:00'),
+          lz('14:00'),
+          {
+            time: '22:00',
+            drugCode: 'diazepam',
+            doseMg: 10,
+            units: [{ strengthMg: 10, count: 1 }],
+          },
+        ],
+      },
+    ];
+    await ds.query(
+      `UPDATE plans SET drug_code = 'lorazepam', equivalent_drug_code = 'diazepam',
+         start_daily_dose_mg = 30, steps = $2 WHERE id = $1`,
+      [planId, JSON.stringify(steps)],
+    );
+    const rows = (await ds.query(
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,
+                          equivalent_mg, status, administered_at, recorded_outcome)
+       SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 1, now() + make_interval(secs => t.s),
+              t.drug, t.mg, t.eq, t.status, CASE WHEN t.status = 'given' THEN now() + make_interval(secs => t.s) END,
+              CASE WHEN t.status = 'given' THEN 'given' END
+       FROM plans p, (VALUES (-8 * 3600, 'diazepam', 10, 10, 'given', 1),
+                             (-1200, 'lorazepam', 1, 10, 'scheduled', 2),
+                             (-600, 'lorazepam', 1, 10, 'scheduled', 3)) AS t(s, drug, mg, eq, status, n)
+       WHERE p.id = $1 ORDER BY t.n RETURNING id`,
+      [planId],
+    )) as { id: string }[];
+    const refuse = (doseId: string) =>
+      stack
+        .http()
+        .post(`/v1/doses/${doseId}/administrations`)
+        .set(bearer(nurse))
+        .send({ outcome: 'refused' })
+        .expect(201);
+    await refuse(rows[1]!.id);
+    // 10 of 30 mg diazepam-equivalent: a missed dose, no cessation yet (as 1 mg it would be 1 of 30).
+    expect((await alertsFor(patientId)).map((a) => [a.type, a.message])).toEqual([
+      ['missed_dose', '1 dose not taken (1 refused) of Lorazepam'],
+    ]);
+    await refuse(rows[2]!.id);
+    const [cessation] = (await alertsFor(patientId)).filter(
+      (a) => a.type === 'abrupt_cessation_risk',
+    );
+    expect(cessation?.message).toMatch(
+      /20 of 30 mg diazepam-equivalent daily dose of Lorazepam \(67%\) not taken in the last 24 h/,
+    );
   });
 
   it("pages a plan's doses in due order with a cursor", async () => {
