@@ -1,4 +1,4 @@
-import type { PlannedTaper, Problem, TaperRequestInput } from '../contract';
+import type { CurrentDose, PlannedTaper, Problem, TaperRequestInput } from '../contract';
 import { DRUGS } from '../catalogue/drugs';
 import { isoDateToDay } from '../dates';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
@@ -6,10 +6,8 @@ import { toMg, toUg } from '../dispensing/grid';
 import { equivalentUg, planEquivalence } from '../equivalents';
 
 /** What the patient takes at one administration time when the plan starts, with its drug. */
-export interface TimedDose {
+export interface TimedDose extends CurrentDose {
   time: string;
-  drugCode: string;
-  mg: number;
 }
 
 export interface PlanRuleContext {
