@@ -38,7 +38,12 @@ export {
   type PlanAction,
   type TransitionResult,
 } from './lifecycle/plan-lifecycle';
-export { reanchorSteps, pastStartProblems, type Reanchored } from './lifecycle/reanchor';
+export {
+  reanchorSteps,
+  pastStartProblems,
+  firstDoseDay,
+  type Reanchored,
+} from './lifecycle/reanchor';
 export { zonedInstant, zonedDate, isKnownZone } from './schedule/local-time';
 export { expandDoses, type ScheduledDose } from './schedule/expand';
 export {

@@ -13,6 +13,7 @@ import {
   Warning,
   dosesTakenOn,
   findDrug,
+  firstDoseDay,
   isoDateAddDays,
   planRuleViolations,
   reanchorSteps,
@@ -20,7 +21,6 @@ import {
   resumedSteps,
   transition,
   zonedDate,
-  zonedInstant,
 } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import {
@@ -64,17 +64,6 @@ const describeTaken = (taken: TakenDrug[]): string =>
     .join(' and ');
 
 /**
- * The day a plan approved now can start in the patient's zone: today, or tomorrow when every
- * administration time of step 1 has already passed today (so step 1 keeps all its days).
- */
-function firstDoseDay(plan: PlanEntity, zone: string, now: Date): string {
-  const today = zonedDate(now, zone);
-  const times = (plan.steps as PlanStep[])[0]?.doses.map((d) => d.time) ?? [];
-  const ahead = times.some((t) => zonedInstant(today, t, zone).getTime() > now.getTime());
-  return times.length === 0 || ahead ? today : isoDateAddDays(today, 1);
-}
-
-/**
  * Approve, pause, resume, cancel and revise. Each runs in one transaction holding the plan's
  * row lock, checks the move with the domain's state machine, records it, and rewrites the
  * affected future doses; past doses and recordings are never touched.
@@ -107,7 +96,10 @@ export class PlanLifecycleService {
         if (!legal.ok) throw ProblemException.conflict(legal.message);
         const zone = await this.doses.zoneOf(manager, locked.patientId);
         const until = this.doses.horizonEnd(now);
-        const moved = reanchorSteps(locked.steps as PlanStep[], firstDoseDay(locked, zone, now));
+        const moved = reanchorSteps(
+          locked.steps as PlanStep[],
+          firstDoseDay(locked.steps as PlanStep[], zone, now),
+        );
         const reanchor = moved && {
           steps: moved.steps,
           startDate: moved.startDate,

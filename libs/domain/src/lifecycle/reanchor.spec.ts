@@ -1,5 +1,5 @@
 import type { PlanStep } from '../contract';
-import { pastStartProblems, reanchorSteps } from './reanchor';
+import { firstDoseDay, pastStartProblems, reanchorSteps } from './reanchor';
 
 const step = (index: number, startDate: string, endDate: string, mg: number): PlanStep => ({
   index,
@@ -80,5 +80,19 @@ describe('pastStartProblems', () => {
 
   it('leaves a malformed date to the request checks', () => {
     expect(pastStartProblems('2027-02-30', '2027-03-01', 'UTC')).toEqual([]);
+  });
+});
+
+describe('firstDoseDay', () => {
+  it('is today while one of step 1’s times is still ahead in the patient’s zone', () => {
+    expect(firstDoseDay(steps, 'UTC', new Date('2027-01-12T19:59:00Z'))).toBe('2027-01-12');
+    // 19:30 UTC is 20:30 in Paris (CET): 20:00 has passed there.
+    expect(firstDoseDay(steps, 'Europe/Paris', new Date('2027-01-12T19:30:00Z'))).toBe(
+      '2027-01-13',
+    );
+  });
+
+  it('is tomorrow once the last time of step 1 has passed today', () => {
+    expect(firstDoseDay(steps, 'UTC', new Date('2027-01-12T20:00:00Z'))).toBe('2027-01-13');
   });
 });

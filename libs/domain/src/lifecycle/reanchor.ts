@@ -1,5 +1,6 @@
 import type { PlanStep, Problem } from '../contract';
 import { isIsoDate, isoDateAddDays, isoDaysBetween } from '../dates';
+import { zonedDate, zonedInstant } from '../schedule/local-time';
 
 /** A plan moved so its first step starts on the day it was approved. */
 export interface Reanchored {
@@ -49,4 +50,15 @@ export function pastStartProblems(startDate: string, today: string, zone: string
       message: `startDate ${startDate} is before today (${today} in the patient's time zone, ${zone}); send today or a later date.`,
     },
   ];
+}
+
+/**
+ * The day a plan approved at `now` can start in the patient's zone: today, or tomorrow when every
+ * administration time of step 1 has already passed today (so step 1 keeps all its days).
+ */
+export function firstDoseDay(steps: readonly PlanStep[], zone: string, now: Date): string {
+  const today = zonedDate(now, zone);
+  const times = steps[0]?.doses.map((d) => d.time) ?? [];
+  const ahead = times.some((t) => zonedInstant(today, t, zone).getTime() > now.getTime());
+  return times.length === 0 || ahead ? today : isoDateAddDays(today, 1);
 }
