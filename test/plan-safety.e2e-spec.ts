@@ -358,6 +358,24 @@ describe('plan safety', () => {
           .map((d) => [d.time, d.drugCode, d.doseMg])
           .sort(),
       );
+
+      // Cancelled mid-switch: the alert names each drug with its own mg/day, never their sum.
+      await post(`/v1/plans/${hold.id}/cancel`, { reason: 'Transferred to another team' }).expect(
+        200,
+      );
+      const mgOf = (code: string) =>
+        [...before.values()]
+          .filter((d) => d.drugCode === code)
+          .reduce((sum, d) => sum + d.doseMg, 0);
+      const [cessation] = (
+        await http()
+          .get(`/v1/alerts?patientId=${patient.id}&type=abrupt_cessation_risk`)
+          .set(adminAuth)
+          .expect(200)
+      ).body.items as { severity: string; message: string }[];
+      expect(cessation.severity).toBe('critical');
+      expect(cessation.message).toContain(`${mgOf('lorazepam')} mg/day of Lorazepam`);
+      expect(cessation.message).toContain(`${mgOf('diazepam')} mg/day of Diazepam`);
     });
 
     it('approval refuses a plan that breaks a rule (422 naming it) and leaves it proposed', async () => {
