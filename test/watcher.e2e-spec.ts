@@ -376,6 +376,30 @@ describe('the watcher', () => {
       expect((await alertsOf(planId)).map((a) => a.type)).toEqual(['missed_dose']);
     });
 
+    it('a dose of a superseded version missed after the revision is alerted under the version in force', async () => {
+      const { planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -8 * HOUR, status: 'given' },
+        { inMs: 2000 },
+      ]);
+      const ds = stack.app.get(DataSource);
+      const revision = randomUUID();
+      await ds.query(`UPDATE plans SET status = 'superseded' WHERE id = $1`, [planId]);
+      await ds.query(
+        `INSERT INTO plans SELECT (jsonb_populate_record(NULL::plans, to_jsonb(p) || jsonb_build_object(
+           'id', $2::uuid, 'version', 2, 'status', 'active', 'approved_at', now()))).*
+         FROM plans p WHERE p.id = $1`,
+        [planId, revision],
+      );
+      const alerts = await eventually(
+        () => alertsOf(revision),
+        (a) => a.length > 0,
+      );
+      expect(alerts).toEqual([
+        expect.objectContaining({ type: 'missed_dose', doseIds: [doseIds[1]] }),
+      ]);
+      expect(await alertsOf(planId)).toEqual([]);
+    });
+
     it('two missed doses of three also raise abrupt_cessation_risk, critical', async () => {
       const { planId } = await seedWatchedPlan(stack, prescriber, [
         { inMs: -16 * HOUR, status: 'given' },

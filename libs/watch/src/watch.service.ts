@@ -41,12 +41,18 @@ export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at 
 
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
-/** A plan in force ($1) with its patient's unit and zone, and any `extra` columns. */
+/**
+ * The plan in force of plan $1's course (itself, or the version that superseded it: a dose of
+ * an old version missed after a revision is judged, and alerted, under the version in force),
+ * with its patient's unit and zone, and any `extra` columns.
+ */
 const planSql = (extra = '') => `
 SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.equivalent_drug_code, p.steps,
        p.start_daily_dose_mg, p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone${extra}
 FROM plans p JOIN patients pt ON pt.id = p.patient_id
-WHERE p.id = $1 AND p.status IN ('active', 'paused')`;
+WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = $1)
+  AND p.status IN ('active', 'paused')
+LIMIT 1`;
 /** Raw SQL, not entities: it runs for every missed dose. */
 const PLAN_SQL = planSql();
 
