@@ -73,6 +73,19 @@ describe('no ceiling overridden by dispensing', () => {
     expect(flagged[0].message).toMatch(/strengthsMg/);
   });
 
+  it('lorazepam on 0.5/1 mg tablets: the steps past 25% per 2 weeks are flagged and name the switch to diazepam (S14b, S16a)', () => {
+    const plan = planned({
+      ...base,
+      drugCode: 'lorazepam',
+      strengthsMg: [0.5, 1],
+      currentDosesMg: [1, 1],
+      administrationTimes: ['08:00', '20:00'],
+    });
+    const flagged = plan.warnings.filter((w) => w.code === 'cut_exceeds_source');
+    expect(flagged.map((w) => w.stepIndex)).toEqual([2, 3, 4]);
+    for (const w of flagged) expect(w.message).toMatch(/switch to diazepam .*substituteWith/);
+  });
+
   it('a rate limit lengthens the step at the same cut, never past its stated percent (CDC 10% per month after a year, S23)', () => {
     // 7-day steps get 10% x 7/28 = 2.5% of 180 mg (4.5 mg); the smallest cut, 15 mg, is 8.3%:
     // within 10% over 24 days. Below 150 mg/day 15 mg is more than 10%: flagged, not widened.

@@ -143,6 +143,10 @@ function fixFor(drug: DrugEntry, grid: DoseGrid, capMg: number): string {
       `a finer liquid measure than ${liquid.stepMl} mL (liquidStepMl) or a weaker liquid (liquidMgPerMl)`,
     );
   }
+  // The class's own answer: a longer-acting agent, diazepam, with its liquid [S14b, S16a].
+  const benzodiazepine = drug.drugClass === 'benzodiazepine' || drug.drugClass === 'z-drug';
+  if (benzodiazepine && drug.code !== 'diazepam')
+    fixes.push('a switch to diazepam and its liquid (substituteWith)');
   if (!drug.tabletsMg && capMg > 0)
     fixes.push(`a strength of ${round(capMg)} mg or less (strengthsMg)`);
   if (!fixes.length)
