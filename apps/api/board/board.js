@@ -11,6 +11,8 @@ const TYPE_LABELS = {
   missed_dose: 'Missed dose',
   abrupt_cessation_risk: 'Abrupt cessation risk',
   withdrawal_symptoms: 'Withdrawal symptoms',
+  no_contact: 'No report from the patient',
+  supply_low: 'Supply running out',
 };
 const OUTCOMES = [
   ['given', 'Given'],

@@ -9,6 +9,8 @@ const TYPE_LABELS: Record<AlertView['type'], string> = {
   missed_dose: 'Missed dose',
   abrupt_cessation_risk: 'Risk of abrupt cessation',
   withdrawal_symptoms: 'Withdrawal symptoms',
+  no_contact: 'No report from the patient',
+  supply_low: 'Supply running out',
 };
 
 /**

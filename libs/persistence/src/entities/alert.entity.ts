@@ -8,7 +8,13 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-export const ALERT_TYPES = ['missed_dose', 'abrupt_cessation_risk', 'withdrawal_symptoms'] as const;
+export const ALERT_TYPES = [
+  'missed_dose',
+  'abrupt_cessation_risk',
+  'withdrawal_symptoms',
+  'no_contact',
+  'supply_low',
+] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -17,7 +23,7 @@ export type AlertSeverity = 'info' | 'warning' | 'critical';
 @Entity('alerts')
 @Check(
   'alerts_type_check',
-  `type IN ('missed_dose', 'abrupt_cessation_risk', 'withdrawal_symptoms')`,
+  `type IN ('missed_dose', 'abrupt_cessation_risk', 'withdrawal_symptoms', 'no_contact', 'supply_low')`,
 )
 @Check('alerts_status_check', `status IN ('open', 'acknowledged', 'resolved')`)
 @Check('alerts_severity_check', `severity IN ('info', 'warning', 'critical')`)

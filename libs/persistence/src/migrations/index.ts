@@ -9,6 +9,8 @@ import { EscalationRestart1796000000100 } from './1796000000100-escalation-resta
 import { PlanReanchored1796000000200 } from './1796000000200-plan-reanchored';
 import { SymptomChecklist1796000000201 } from './1796000000201-symptom-checklist';
 import { News2Checks1796000000202 } from './1796000000202-news2-checks';
+import { OutpatientAlertTypes1796000000300 } from './1796000000300-outpatient-alert-types';
+import { PatientLinks1796000000400 } from './1796000000400-patient-links';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -24,4 +26,6 @@ export const MIGRATIONS: Function[] = [
   PlanReanchored1796000000200,
   SymptomChecklist1796000000201,
   News2Checks1796000000202,
+  OutpatientAlertTypes1796000000300,
+  PatientLinks1796000000400,
 ];
