@@ -3,7 +3,13 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@taperwatch/http';
 import { ApiKeysService } from './api-keys.service';
-import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './decorators';
+import {
+  PATIENT_LINK_ROUTE,
+  PUBLIC_ROUTE,
+  PatientLinkRouteOptions,
+  REQUIRED_PERMISSION,
+} from './decorators';
+import { PatientLinkPrincipal, PatientLinks, isPatientLinkToken } from './patient-links';
 import { Permission, roleAllows } from './permissions';
 import { Principal } from './principal';
 import { RateLimits } from './rate-limits';
@@ -14,7 +20,13 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 interface RouteRule {
   isPublic: boolean;
   permission: Permission | undefined;
+  patientLink: PatientLinkRouteOptions | undefined;
 }
+
+type GuardedRequest = FastifyRequest & {
+  principal?: Principal;
+  patientLink?: PatientLinkPrincipal;
+};
 
 /**
  * The one global guard: every route needs a valid key unless marked @Public, and the key's role
@@ -27,6 +39,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly limits: RateLimits,
+    private readonly links: PatientLinks,
   ) {}
 
   /** Decorators never change at run time: read once per handler, not per request. */
@@ -36,9 +49,17 @@ export class ApiKeyGuard implements CanActivate {
     const rule = this.ruleOf(context);
     if (rule.isPublic) return true;
 
-    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    if (rule.patientLink) return this.admitPatientLink(request, rule.patientLink);
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) throw await this.unauthenticated(request, 'Send Authorization: Bearer <api key>');
+    // A patient link is a credential, just not for staff routes: authenticated but not allowed.
+    if (isPatientLinkToken(match[1]!) && (await this.links.authenticate(match[1]!))) {
+      throw ProblemException.of(
+        403,
+        "A patient link may only read and report its own patient's doses, on /v1/patient-link",
+      );
+    }
     const principal = await this.keys.authenticate(match[1]!);
     if (!principal) throw await this.unauthenticated(request, 'The API key is not valid');
     await this.limits.chargeKey(principal.keyId);
@@ -51,6 +72,31 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
+  /** A patient-link route: a live link token only; an API key is not one (401). */
+  private async admitPatientLink(
+    request: GuardedRequest,
+    options: PatientLinkRouteOptions,
+  ): Promise<true> {
+    const header = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const query = options.tokenInQuery
+      ? (request.query as Record<string, unknown> | undefined)?.['token']
+      : undefined;
+    const presented = header ?? (typeof query === 'string' ? query : undefined);
+    if (!presented) {
+      throw await this.unauthenticated(request, 'Send Authorization: Bearer <patient link token>');
+    }
+    const link = await this.links.authenticate(presented);
+    if (!link) {
+      throw await this.unauthenticated(
+        request,
+        'The patient link is not valid: it may have expired or been revoked; ask the clinic for a new one',
+      );
+    }
+    await this.limits.chargeKey(link.linkId);
+    request.patientLink = link;
+    return true;
+  }
+
   private ruleOf(context: ExecutionContext): RouteRule {
     const handler = context.getHandler();
     let rule = this.rules.get(handler);
@@ -59,6 +105,10 @@ export class ApiKeyGuard implements CanActivate {
       rule = {
         isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
         permission: this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets),
+        patientLink: this.reflector.getAllAndOverride<PatientLinkRouteOptions>(
+          PATIENT_LINK_ROUTE,
+          targets,
+        ),
       };
       this.rules.set(handler, rule);
     }

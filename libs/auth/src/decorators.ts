@@ -6,10 +6,21 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Permission } from './permissions';
+import type { PatientLinkPrincipal } from './patient-links';
 import type { Principal } from './principal';
 
 export const PUBLIC_ROUTE = 'taperwatch:public';
 export const REQUIRED_PERMISSION = 'taperwatch:permission';
+export const PATIENT_LINK_ROUTE = 'taperwatch:patient-link';
+
+/** How a patient-link route takes its token. */
+export interface PatientLinkRouteOptions {
+  /**
+   * Also `?token=` (calendar apps subscribe to a URL and cannot send a header). Query strings
+   * are never logged; the Bearer header is still preferred.
+   */
+  tokenInQuery?: boolean;
+}
 
 /** Health, docs and metrics: the only routes without a key. */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -22,6 +33,25 @@ export const Requires = (permission: Permission) =>
     ApiUnauthorizedResponse({ description: 'Missing or invalid API key' }),
     ApiForbiddenResponse({ description: `Role lacks ${permission}` }),
   );
+
+/**
+ * A route for the patient's own link token only (never an API key): the global guard
+ * authenticates the link and sets it on the request (CurrentPatientLink).
+ */
+export const PatientLinkRoute = (options: PatientLinkRouteOptions = {}) =>
+  applyDecorators(
+    SetMetadata(PATIENT_LINK_ROUTE, options),
+    ApiBearerAuth('patient-link'),
+    ApiUnauthorizedResponse({
+      description:
+        'Missing, unknown, revoked or expired patient link token (an API key is not one)',
+    }),
+  );
+
+export const CurrentPatientLink = createParamDecorator(
+  (_: unknown, context: ExecutionContext): PatientLinkPrincipal =>
+    context.switchToHttp().getRequest<{ patientLink: PatientLinkPrincipal }>().patientLink,
+);
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, context: ExecutionContext): Principal =>

@@ -8,6 +8,8 @@ export const PERMISSIONS = {
   'plans:write': ['prescriber', 'service'],
   'clinical:read': ['admin', 'prescriber', 'nurse', 'service'],
   'clinical:record': ['prescriber', 'nurse', 'service'],
+  /** Whoever writes patients or records their doses (a nurse within her units). */
+  'patient-links:manage': ['admin', 'prescriber', 'nurse', 'service'],
   'drugs:read': ['admin', 'prescriber', 'nurse', 'service'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -6,6 +6,7 @@ import { Clock } from '@taperwatch/common';
 import { Principal, assertMayUseUnit, assertVisible } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
 import {
+  MonitoringMode,
   PatientEntity,
   isUniqueViolation,
   numberOrNull,
@@ -18,6 +19,8 @@ export interface PatientInput {
   timezone?: string;
   birthDate?: string | null;
   creatinineClearanceMlMin?: number | null;
+  /** Default supervised: a ward or clinic charts each dose. */
+  monitoring?: MonitoringMode;
 }
 
 export type PatientPatch = Partial<Omit<PatientInput, 'externalId'>>;
@@ -29,6 +32,7 @@ export interface PatientView {
   timezone: string;
   birthDate: string | null;
   creatinineClearanceMlMin: number | null;
+  monitoring: MonitoringMode;
   createdAt: string;
   updatedAt: string;
 }
@@ -43,13 +47,14 @@ export function toPatientView(p: PatientRecord): PatientView {
     timezone: p.timezone,
     birthDate: p.birthDate,
     creatinineClearanceMlMin: p.creatinineClearanceMlMin,
+    monitoring: p.monitoring,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
 }
 
 const PATIENT_COLUMNS = `id, tenant_id, external_id, unit_id, timezone, birth_date,
-  creatinine_clearance_ml_min, created_at, updated_at`;
+  creatinine_clearance_ml_min, monitoring, created_at, updated_at`;
 
 /** A row of PATIENT_COLUMNS (snake_case; dates as text, numeric as text). */
 interface PatientRow {
@@ -60,6 +65,7 @@ interface PatientRow {
   timezone: string;
   birth_date: string | null;
   creatinine_clearance_ml_min: string | null;
+  monitoring: MonitoringMode;
   created_at: Date;
   updated_at: Date;
 }
@@ -73,6 +79,7 @@ function patientFromRow(row: PatientRow): PatientEntity {
     timezone: row.timezone,
     birthDate: row.birth_date,
     creatinineClearanceMlMin: numberOrNull(row.creatinine_clearance_ml_min),
+    monitoring: row.monitoring,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -100,6 +107,7 @@ export class PatientsService {
       timezone: input.timezone ?? 'UTC',
       birthDate: input.birthDate ?? null,
       creatinineClearanceMlMin: input.creatinineClearanceMlMin ?? null,
+      monitoring: input.monitoring ?? 'supervised',
       createdAt: now,
       updatedAt: now,
     };
@@ -111,8 +119,8 @@ export class PatientsService {
         this.dataSource,
         'patient-insert',
         `INSERT INTO patients (id, tenant_id, external_id, unit_id, timezone, birth_date,
-                               creatinine_clearance_ml_min, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING creatinine_clearance_ml_min`,
+                               creatinine_clearance_ml_min, monitoring, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING creatinine_clearance_ml_min`,
         [
           record.id,
           principal.tenantId,
@@ -122,6 +130,7 @@ export class PatientsService {
           record.birthDate,
           record.creatinineClearanceMlMin,
           now,
+          record.monitoring,
         ],
       );
       record.creatinineClearanceMlMin = numberOrNull(row!.creatinine_clearance_ml_min);

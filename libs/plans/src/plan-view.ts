@@ -1,5 +1,11 @@
 import { PlanStep, StepDrug, stepDrugs } from '@taperwatch/domain';
-import { DoseEntity, PlanEntity, TaperRequestEntity, numberOrNull } from '@taperwatch/persistence';
+import {
+  DoseEntity,
+  PlanEntity,
+  ReportedVia,
+  TaperRequestEntity,
+  numberOrNull,
+} from '@taperwatch/persistence';
 
 export interface TaperRequestView {
   id: string;
@@ -114,6 +120,8 @@ export interface DoseView {
   status: DoseEntity['status'];
   administeredAt?: string;
   recordedBy?: string;
+  /** Recorded doses: 'patient' when the patient reported it through their link. */
+  reportedVia?: ReportedVia;
   note?: string;
   /** What the recording established: the outcome, amount and ISMP timeliness. */
   outcome?: string;
@@ -151,6 +159,7 @@ export interface DoseRow {
   status: DoseEntity['status'];
   administered_at: Date | null;
   recorded_by: string | null;
+  reported_via: ReportedVia | null;
   note: string | null;
   missed_at: Date | null;
   recorded_outcome: DoseEntity['recordedOutcome'];
@@ -172,6 +181,7 @@ export const DOSE_VIEW_COLUMNS: readonly (keyof DoseRow)[] = [
   'status',
   'administered_at',
   'recorded_by',
+  'reported_via',
   'note',
   'missed_at',
   'recorded_outcome',
@@ -194,6 +204,7 @@ export function doseFromRow(row: DoseRow): DoseRecord {
     status: row.status,
     administeredAt: row.administered_at,
     recordedBy: row.recorded_by,
+    reportedVia: row.reported_via,
     note: row.note,
     missedAt: row.missed_at,
     recordedOutcome: row.recorded_outcome,
@@ -222,7 +233,10 @@ export function toDoseView(d: DoseRecord): DoseView {
   if (d.administeredAt) view.administeredAt = d.administeredAt.toISOString();
   if (d.recordedBy) view.recordedBy = d.recordedBy;
   if (d.note) view.note = d.note;
-  if (d.recordedOutcome) view.outcome = d.recordedOutcome;
+  if (d.recordedOutcome) {
+    view.outcome = d.recordedOutcome;
+    view.reportedVia = d.reportedVia ?? 'staff';
+  }
   if (present(d.givenMg)) view.givenMg = d.givenMg;
   if (d.timeliness) view.timeliness = d.timeliness;
   if (present(d.minutesFromDue)) view.minutesFromDue = d.minutesFromDue;

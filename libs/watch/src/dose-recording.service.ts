@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal, assertVisible } from '@taperwatch/auth';
+import { PatientLinkPrincipal, Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
-import { MINUTE_MS } from '@taperwatch/domain';
+import { MINUTE_MS, isoDateAddDays, zonedDate, zonedInstant } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
-import { DoseOutcome, DoseStatus, preparedQuery } from '@taperwatch/persistence';
+import { DoseOutcome, DoseStatus, ReportedVia, preparedQuery } from '@taperwatch/persistence';
 import { FIND_DOSE_SQL, FoundDoseRow } from './record-dose.sql';
 import { RecordingWriter } from './recording-writer';
 import { WatchService } from './watch.service';
@@ -15,6 +15,35 @@ export interface AdministrationInput {
   administeredAt?: string;
   doseMg?: number;
   note?: string;
+}
+
+/** What a patient reports through their link: taken, or skipped (not taken). */
+export const PATIENT_REPORTS = ['taken', 'skipped'] as const;
+export type PatientReport = (typeof PATIENT_REPORTS)[number];
+
+export interface PatientReportInput {
+  outcome: PatientReport;
+  /** When it was taken (taken only); default now. */
+  takenAt?: string;
+}
+
+/**
+ * A skipped dose is stored as not_given (status missed), so every rule that counts refusals and
+ * doses not given (the cessation rule above all) counts it exactly the same; reported_via tells
+ * it came from the patient.
+ */
+const OUTCOME_OF_REPORT: Record<PatientReport, DoseOutcome> = {
+  taken: 'given',
+  skipped: 'not_given',
+};
+
+/** Who is writing a recording, and what they may touch. */
+interface Recorder {
+  tenantId: string;
+  units: readonly string[] | null;
+  patientId: string | null;
+  recordedBy: string;
+  reportedVia: ReportedVia;
 }
 
 /** A charting clock a few minutes fast is normal; a time further ahead is a mistake. */
@@ -49,6 +78,58 @@ export class DoseRecordingService {
     doseId: string,
     input: AdministrationInput,
   ): Promise<DoseView> {
+    const recorder: Recorder = {
+      tenantId: principal.tenantId,
+      units: principal.unitFilter ?? null,
+      patientId: null,
+      recordedBy: principal.keyId,
+      reportedVia: 'staff',
+    };
+    return this.write(recorder, doseId, input, () => this.notRecordable(principal, doseId));
+  }
+
+  /**
+   * The patient's own report through their link, by the same path as a nurse's recording: only
+   * that patient's doses (another's is a 404), due by the end of today in their zone, once.
+   */
+  async report(
+    link: PatientLinkPrincipal,
+    doseId: string,
+    input: PatientReportInput,
+  ): Promise<DoseView> {
+    const [dose] = await preparedQuery<{ due_at: Date }>(
+      this.dataSource,
+      'find-patient-dose',
+      `SELECT due_at FROM doses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,
+      [doseId, link.tenantId, link.patientId],
+    );
+    if (!dose) throw ProblemException.notFound('Dose');
+    const today = zonedDate(this.clock.now(), link.timezone);
+    if (dose.due_at >= zonedInstant(isoDateAddDays(today, 1), '00:00', link.timezone)) {
+      throw ProblemException.unprocessable('This dose is due on a later day', [
+        { field: 'doseId', message: 'report a dose on the day it is due, or after' },
+      ]);
+    }
+    const recorder: Recorder = {
+      tenantId: link.tenantId,
+      units: null,
+      patientId: link.patientId,
+      recordedBy: link.linkId,
+      reportedVia: 'patient',
+    };
+    const administration: AdministrationInput = { outcome: OUTCOME_OF_REPORT[input.outcome] };
+    if (input.outcome === 'taken' && input.takenAt) administration.administeredAt = input.takenAt;
+    return this.write(recorder, doseId, administration, () =>
+      this.notRecordable(null, doseId, link.tenantId),
+    );
+  }
+
+  private async write(
+    recorder: Recorder,
+    doseId: string,
+    input: AdministrationInput,
+    whyNot: () => Promise<ProblemException>,
+  ): Promise<DoseView> {
     const now = this.clock.now();
     const administeredAt = input.administeredAt ? new Date(input.administeredAt) : now;
     if (administeredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
@@ -60,17 +141,19 @@ export class DoseRecordingService {
     const status = STATUS_OF[input.outcome];
     const row = await this.writer.write({
       doseId,
-      tenantId: principal.tenantId,
-      units: principal.unitFilter ?? null,
+      tenantId: recorder.tenantId,
+      units: recorder.units,
+      patientId: recorder.patientId,
+      reportedVia: recorder.reportedVia,
       status,
       outcome: input.outcome,
-      recordedBy: principal.keyId,
+      recordedBy: recorder.recordedBy,
       note: input.note ?? null,
       administeredAt: given ? administeredAt : null,
       givenMg: given ? (input.doseMg ?? null) : null,
       now,
     });
-    if (!row) throw await this.notRecordable(principal, doseId);
+    if (!row) throw await whyNot();
     // The request's columns come first and the row (which has none of them) is spread after:
     // Node 20's V8 takes a slow path for each property added after a spread, 2 µs apiece.
     const recorded = doseFromRow({
@@ -78,7 +161,8 @@ export class DoseRecordingService {
       recorded_outcome: input.outcome,
       // timestamp(3) keeps what a Date holds: the stored time is this one.
       administered_at: given ? administeredAt : null,
-      recorded_by: principal.keyId,
+      recorded_by: recorder.recordedBy,
+      reported_via: recorder.reportedVia,
       note: input.note ?? null,
       ...row,
     });
@@ -87,13 +171,21 @@ export class DoseRecordingService {
     return toDoseView(recorded);
   }
 
-  /** Nothing was written: 404 outside the caller's units, else 409 saying what the dose is. */
-  private async notRecordable(principal: Principal, doseId: string): Promise<ProblemException> {
+  /**
+   * Nothing was written: 404 outside the caller's units, else 409 saying what the dose is. A
+   * patient link (principal null) has already been shown the dose is its patient's.
+   */
+  private async notRecordable(
+    principal: Principal | null,
+    doseId: string,
+    tenantId = principal!.tenantId,
+  ): Promise<ProblemException> {
     const [found] = await preparedQuery<FoundDoseRow>(this.dataSource, 'find-dose', FIND_DOSE_SQL, [
       doseId,
-      principal.tenantId,
+      tenantId,
     ]);
-    assertVisible(principal, found ? { unitId: found.unit_id } : null, 'Dose');
+    if (principal) assertVisible(principal, found ? { unitId: found.unit_id } : null, 'Dose');
+    else if (!found) throw ProblemException.notFound('Dose');
     if (found!.recorded_outcome) {
       return ProblemException.conflict(
         `The dose is already recorded as ${found!.recorded_outcome}`,

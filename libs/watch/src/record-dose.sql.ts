@@ -1,5 +1,5 @@
 import { administrationWindowMinutes } from '@taperwatch/domain';
-import type { DoseOutcome, DoseStatus } from '@taperwatch/persistence';
+import type { DoseOutcome, DoseStatus, ReportedVia } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, type DoseRow } from '@taperwatch/plans';
 
 /** Frequencies the window table covers; a plan giving more doses a day uses the last entry. */
@@ -43,6 +43,7 @@ const REQUEST_SUPPLIED = [
   'administered_at',
   'recorded_by',
   'note',
+  'reported_via',
 ] as const satisfies readonly (keyof DoseRow)[];
 
 export type RecordedDoseRow = Omit<DoseRow, (typeof REQUEST_SUPPLIED)[number]>;
@@ -64,6 +65,10 @@ export interface RecordingValues {
   tenantId: string;
   /** The caller's units; null = every unit of the tenant. */
   units: readonly string[] | null;
+  /** A patient link records only its patient's doses; null = any patient the units allow. */
+  patientId: string | null;
+  /** Who reported it: a staff key, or the patient through their link (recordedBy is the link). */
+  reportedVia: ReportedVia;
   status: DoseStatus;
   outcome: DoseOutcome;
   recordedBy: string;
@@ -80,6 +85,8 @@ const VALUES_COLUMNS: readonly (readonly [string, string, (v: RecordingValues) =
   ['id', 'uuid', (v) => v.doseId],
   ['tenant_id', 'uuid', (v) => v.tenantId],
   ['units', 'text[]', (v) => v.units],
+  ['patient_id', 'uuid', (v) => v.patientId],
+  ['reported_via', 'text', (v) => v.reportedVia],
   ['status', 'text', (v) => v.status],
   ['outcome', 'text', (v) => v.outcome],
   ['recorded_by', 'uuid', (v) => v.recordedBy],
@@ -123,6 +130,7 @@ UPDATE doses d SET
   status = r.status,
   recorded_outcome = r.outcome,
   recorded_by = r.recorded_by,
+  reported_via = r.reported_via,
   note = r.note,
   administered_at = r.administered_at,
   given_mg = CASE WHEN r.administered_at IS NULL THEN NULL ELSE coalesce(r.given_mg, d.dose_mg) END,
@@ -139,6 +147,7 @@ FROM (VALUES ${rows.join(',\n  ')})
   patients pt, plans p
 WHERE d.id = r.id AND d.tenant_id = r.tenant_id AND pt.id = d.patient_id AND p.id = d.plan_id
   AND (r.units IS NULL OR pt.unit_id = ANY(r.units))
+  AND (r.patient_id IS NULL OR d.patient_id = r.patient_id)
   AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
 RETURNING r.n, ${RETURNED_COLUMNS.map((c) => `d.${c}`).join(', ')}, p.equivalent_drug_code`;
     recordDosesText.set(count, text);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DOSE_OUTCOMES, DOSE_STATUSES } from '@taperwatch/persistence';
+import { DOSE_OUTCOMES, DOSE_STATUSES, REPORTED_VIA } from '@taperwatch/persistence';
 
 /** OpenAPI shape of a dose as the API answers it (DoseView); documentation only. */
 export class DoseDto {
@@ -44,6 +44,13 @@ export class DoseDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   recordedBy?: string;
+
+  @ApiPropertyOptional({
+    enum: REPORTED_VIA,
+    description:
+      "Recorded doses: staff (an API key, recordedBy) or patient (the patient's own link, recordedBy the link's id)",
+  })
+  reportedVia?: string;
 
   @ApiPropertyOptional()
   note?: string;

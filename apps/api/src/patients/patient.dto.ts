@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { MONITORING_MODES, type MonitoringMode } from '@taperwatch/persistence';
 import { IsCalendarDate, IsIanaTimeZone } from '../common/validators';
 
 export class CreatePatientDto {
@@ -31,6 +41,16 @@ export class CreatePatientDto {
   @Min(0)
   @Max(300)
   creatinineClearanceMlMin?: number;
+
+  @ApiPropertyOptional({
+    enum: MONITORING_MODES,
+    default: 'supervised',
+    description:
+      'supervised: a ward or clinic charts each dose; outpatient: the patient takes them at home and reports them through a patient link',
+  })
+  @IsOptional()
+  @IsIn(MONITORING_MODES)
+  monitoring?: MonitoringMode;
 }
 
 /** Present-but-null is refused for fields that cannot be empty; birthDate and CrCl may be cleared. */
@@ -60,4 +80,21 @@ export class UpdatePatientDto {
   @Min(0)
   @Max(300)
   creatinineClearanceMlMin?: number | null;
+
+  @ApiPropertyOptional({ enum: MONITORING_MODES })
+  @present('monitoring')
+  @IsIn(MONITORING_MODES)
+  monitoring?: MonitoringMode;
+}
+
+export class PatientViewDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() externalId!: string;
+  @ApiProperty({ example: 'ward-7' }) unitId!: string;
+  @ApiProperty({ example: 'Europe/London' }) timezone!: string;
+  @ApiProperty({ nullable: true, type: String, example: '1950-04-02' }) birthDate!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) creatinineClearanceMlMin!: number | null;
+  @ApiProperty({ enum: MONITORING_MODES }) monitoring!: MonitoringMode;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

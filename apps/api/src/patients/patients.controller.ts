@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent } from '@taperwatch/http';
 import { PatientsService } from '@taperwatch/patients';
 import { IdParam } from '../common/id-param';
-import { CreatePatientDto, UpdatePatientDto } from './patient.dto';
+import { CreatePatientDto, PatientViewDto, UpdatePatientDto } from './patient.dto';
 
 @ApiTags('patients')
 @Controller('v1/patients')
@@ -15,18 +15,21 @@ export class PatientsController {
   @HttpCode(201)
   @Idempotent()
   @Requires('patients:write')
+  @ApiCreatedResponse({ type: PatientViewDto })
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreatePatientDto) {
     return this.patients.create(principal, dto);
   }
 
   @Get(':id')
   @Requires('clinical:read')
+  @ApiOkResponse({ type: PatientViewDto })
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.patients.get(principal, id);
   }
 
   @Patch(':id')
   @Requires('patients:write')
+  @ApiOkResponse({ type: PatientViewDto })
   update(
     @CurrentPrincipal() principal: Principal,
     @IdParam() id: string,

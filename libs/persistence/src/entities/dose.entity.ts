@@ -20,6 +20,9 @@ export const DOSE_STATUSES = [
 export type DoseStatus = (typeof DOSE_STATUSES)[number];
 export const DOSE_OUTCOMES = ['given', 'held', 'refused', 'not_given'] as const;
 export type DoseOutcome = (typeof DOSE_OUTCOMES)[number];
+export const REPORTED_VIA = ['staff', 'patient'] as const;
+/** Who recorded a dose: a staff API key, or the patient through their patient link. */
+export type ReportedVia = (typeof REPORTED_VIA)[number];
 /** The largest amount dose_mg and given_mg hold (numeric(10,3)). */
 export const MAX_DOSE_MG = 9_999_999.999;
 
@@ -39,6 +42,7 @@ export const MAX_DOSE_MG = 9_999_999.999;
   'doses_recorded_outcome_check',
   `recorded_outcome IS NULL OR recorded_outcome IN ('given', 'held', 'refused', 'not_given')`,
 )
+@Check('doses_reported_via_check', `reported_via IS NULL OR reported_via IN ('staff', 'patient')`)
 export class DoseEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -89,6 +93,10 @@ export class DoseEntity {
 
   @Column('text', { nullable: true })
   note!: string | null;
+
+  /** Set with the recording: 'patient' when reported through a patient link (recorded_by is the link). */
+  @Column('text', { name: 'reported_via', nullable: true })
+  reportedVia!: ReportedVia | null;
 
   /** dueAt + grace: when an unrecorded dose becomes missed. Set when the watcher arms the dose. */
   @Column({ type: 'timestamptz', name: 'missed_after', precision: 3, nullable: true })

@@ -6,6 +6,7 @@ import { DoseEntity } from './dose.entity';
 import { EscalationPolicyEntity } from './escalation-policy.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { PatientEntity } from './patient.entity';
+import { PatientLinkEntity } from './patient-link.entity';
 import { PlanEntity } from './plan.entity';
 import { PlanTransitionEntity } from './plan-transition.entity';
 import { SymptomCheckEntity } from './symptom-check.entity';
@@ -20,6 +21,7 @@ export * from './dose.entity';
 export * from './escalation-policy.entity';
 export * from './idempotency-key.entity';
 export * from './patient.entity';
+export * from './patient-link.entity';
 export * from './plan.entity';
 export * from './plan-transition.entity';
 export * from './symptom-check.entity';
@@ -31,6 +33,7 @@ export const ENTITIES = [
   ApiKeyEntity,
   IdempotencyKeyEntity,
   PatientEntity,
+  PatientLinkEntity,
   TaperRequestEntity,
   PlanEntity,
   PlanTransitionEntity,

@@ -1,7 +1,20 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { numericToNumber } from './transformers';
 
+export const MONITORING_MODES = ['supervised', 'outpatient'] as const;
+/** supervised: a ward or clinic charts each dose; outpatient: the patient takes them at home. */
+export type MonitoringMode = (typeof MONITORING_MODES)[number];
+
 @Entity('patients')
+@Check('patients_monitoring_check', `monitoring IN ('supervised', 'outpatient')`)
 @Index('patients_tenant_external_id_key', ['tenantId', 'externalId'], { unique: true })
 @Index('patients_tenant_unit_idx', ['tenantId', 'unitId'])
 export class PatientEntity {
@@ -31,6 +44,9 @@ export class PatientEntity {
     transformer: numericToNumber,
   })
   creatinineClearanceMlMin!: number | null;
+
+  @Column('text', { default: 'supervised' })
+  monitoring!: MonitoringMode;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
