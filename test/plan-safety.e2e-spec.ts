@@ -466,6 +466,22 @@ describe('plan safety', () => {
       expect((await alertsOf(patientId))[0]).toMatchObject({ severity: 'warning' });
     });
 
+    it('says in the alert why no hold was proposed when none can be (the taper already at 0 mg)', async () => {
+      const { id, patientId } = await activeBaclofen();
+      const plan = await getPlan(id);
+      const last = plan.steps[plan.steps.length - 1];
+      expect(last.dailyDoseMg).toBe(0);
+      clock.set(new Date(`${last.startDate}T12:00:00Z`));
+      const res = await symptoms(id, {
+        scale: 'baclofen-checklist',
+        items: ['anxiety'],
+        observedAt: `${last.startDate}T11:00:00Z`,
+      }).expect(201);
+      expect(res.body.revisionPlanId).toBeUndefined();
+      const [alert] = await alertsOf(patientId);
+      expect(alert.message).toContain('no hold was proposed (the hold could not be planned)');
+    });
+
     it('names the bad field: unknown items, missing items, a score with a checklist, items with COWS', async () => {
       const { id } = await activeBaclofen();
       const fields = async (body: object) =>

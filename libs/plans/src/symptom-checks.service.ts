@@ -62,6 +62,12 @@ export interface SymptomCheckView {
  */
 export const AUTOMATIC_HOLD_DAYS = 7;
 
+/** The automatic hold a check proposed (or found waiting), or why none could be. */
+interface ProposedHold {
+  id?: string;
+  refused?: string;
+}
+
 function toView(c: SymptomCheckEntity): SymptomCheckView {
   return {
     id: c.id,
@@ -113,12 +119,13 @@ export class SymptomChecksService {
     }
     const assessment = this.assess(plan, body);
     const id = randomUUID();
-    let revisionPlanId: string | undefined;
+    let hold: ProposedHold = {};
     // NEWS2 measures deterioration, not withdrawal: it alerts, and the prescriber decides on a hold.
     const holds = body.scale !== 'NEWS2';
     if (holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
-      revisionPlanId = await this.proposeHold(principal, planId, plan.patientId, id, body);
+      hold = await this.proposeHold(principal, planId, plan.patientId, id, body);
     }
+    const revisionPlanId = hold.id;
     const repo = this.dataSource.getRepository(SymptomCheckEntity);
     await repo.insert({
       id,
@@ -138,7 +145,7 @@ export class SymptomChecksService {
       recordedBy: principal.keyId,
     });
     if (assessment.atOrAboveThreshold) {
-      await this.raiseAlert(plan, body, assessment, revisionPlanId);
+      await this.raiseAlert(plan, body, assessment, hold);
     }
     return toView(await repo.findOneByOrFail({ id }));
   }
@@ -170,7 +177,7 @@ export class SymptomChecksService {
     plan: PlanEntity & { unitId: string },
     body: SymptomCheckBody,
     assessment: SymptomAssessment,
-    revisionPlanId: string | undefined,
+    hold: ProposedHold,
   ): Promise<void> {
     const { band } = assessment;
     const critical =
@@ -179,12 +186,12 @@ export class SymptomChecksService {
       band === 'red_flag' ||
       band === 'urgent' ||
       band === 'emergency';
-    const hold =
+    const next =
       body.scale === 'NEWS2'
         ? news2Response(body.score!, body.highestParameterScore ?? 0).action
-        : revisionPlanId
+        : hold.id
           ? 'a hold is proposed for a prescriber to approve'
-          : 'no hold was proposed: review the plan';
+          : `no hold was proposed${hold.refused ? ` (${hold.refused})` : ''}: review the plan`;
     const what = body.items
       ? `Baclofen check-in: ${[...new Set(body.items)].join(', ').replace(/_/g, ' ')}` +
         (band === 'red_flag' ? ' — red flag: urgent assessment' : '')
@@ -197,7 +204,7 @@ export class SymptomChecksService {
       planId: plan.id,
       unitId: plan.unitId,
       doseIds: [],
-      message: `${what}: withdrawal symptoms at or above the threshold; ${hold}`,
+      message: `${what}: withdrawal symptoms at or above the threshold; ${next}`,
     });
   }
 
@@ -207,9 +214,9 @@ export class SymptomChecksService {
     patientId: string,
     symptomCheckId: string,
     body: SymptomCheckBody,
-  ): Promise<string | undefined> {
+  ): Promise<ProposedHold> {
     const waiting = await this.lifecycle.pendingAutomaticHold(planId);
-    if (waiting) return waiting;
+    if (waiting) return { id: waiting };
     const patient = await this.dataSource
       .getRepository(PatientEntity)
       .findOneByOrFail({ id: patientId });
@@ -226,14 +233,20 @@ export class SymptomChecksService {
         },
         { symptomCheckId },
       );
-      return revision.id;
+      return { id: revision.id };
     } catch (error) {
-      // The score is stored either way; a plan that cannot be re-planned keeps running.
+      // The score is stored either way; a plan that cannot be re-planned keeps running, and the
+      // alert says why no hold waits (the rules it would break, when that was the reason).
       this.logger.warn(
         { planId, symptomCheckId, err: { message: (error as Error).message } },
         'automatic hold could not be proposed',
       );
-      return undefined;
+      const rules = error instanceof ProblemException ? error.problem.rules : undefined;
+      return {
+        refused: Array.isArray(rules)
+          ? `the hold would break the plan rules ${rules.join(', ')}`
+          : 'the hold could not be planned',
+      };
     }
   }
 }
