@@ -563,7 +563,7 @@ describe('recordings judged at once', () => {
       expect.objectContaining({
         severity: 'critical',
         message: expect.stringMatching(
-          /30 of 45 mg daily dose of Baclofen \(67%\) not taken in the last 24 h/,
+          /^Baclofen: Possible abrupt cessation: 30 of 45 mg daily dose \(67%\) not taken in the last 24 h/,
         ),
       }),
     );
@@ -628,14 +628,14 @@ describe('recordings judged at once', () => {
     await refuse(rows[1]!.id);
     // 10 of 30 mg diazepam-equivalent: a missed dose, no cessation yet (as 1 mg it would be 1 of 30).
     expect((await alertsFor(patientId)).map((a) => [a.type, a.message])).toEqual([
-      ['missed_dose', '1 dose not taken (1 refused) of Lorazepam'],
+      ['missed_dose', 'Lorazepam: 1 dose not taken (1 refused)'],
     ]);
     await refuse(rows[2]!.id);
     const [cessation] = (await alertsFor(patientId)).filter(
       (a) => a.type === 'abrupt_cessation_risk',
     );
     expect(cessation?.message).toMatch(
-      /20 of 30 mg diazepam-equivalent daily dose of Lorazepam \(67%\) not taken in the last 24 h/,
+      /^Lorazepam: Possible abrupt cessation: 20 of 30 mg diazepam-equivalent daily dose \(67%\) not taken in the last 24 h/,
     );
   });
 

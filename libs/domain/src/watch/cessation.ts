@@ -258,29 +258,28 @@ function describeMissed(doses: readonly WatchedDose[]): string {
   return `${plural(doses.length, 'dose')} not taken (${parts.join(', ')})`;
 }
 
-/** " of Lorazepam and Diazepam": the drugs of these doses, when the caller named them. */
-function ofDrugs(input: CessationInput, drugCodes: readonly (string | undefined)[]): string {
+/** "Diazepam and Lorazepam": the names of these drugs, when the caller named them. */
+function drugList(input: CessationInput, drugCodes: readonly (string | undefined)[]): string {
   const names = [...new Set(drugCodes)]
     .map((code) => (code === undefined ? undefined : (input.drugNames?.[code] ?? code)))
     .filter((name): name is string => name !== undefined)
     .sort();
-  if (names.length === 0) return '';
-  return ` of ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`}`;
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-function describe(reason: CessationReason, input: CessationInput, notTaken: WatchedDose[]): string {
+/** "Lorazepam: …" when the drugs are known, so every alert says which drug was not taken. */
+const titled = (drugs: string, text: string) => (drugs ? `${drugs}: ${text}` : text);
+
+function describe(reason: CessationReason, input: CessationInput): string {
   if (reason.rule === 'missed_fraction') {
     const pct = Math.round((100 * reason.notTakenMg) / reason.dailyDoseMg);
     const window = reason.windowHours ?? CESSATION_WINDOW_HOURS;
     const unit = input.doseUnitLabel ? `mg ${input.doseUnitLabel}` : 'mg';
     const scheduled = window === CESSATION_WINDOW_HOURS ? 'daily dose' : `scheduled in ${window} h`;
-    const what = ofDrugs(
-      input,
-      notTaken.map((d) => d.drugCode),
-    );
-    return `${reason.notTakenMg} of ${reason.dailyDoseMg} ${unit} ${scheduled}${what} (${pct}%) not taken in the last ${window} h, over the ${Math.round(100 * reason.threshold)}% threshold`;
+    return `${reason.notTakenMg} of ${reason.dailyDoseMg} ${unit} ${scheduled} (${pct}%) not taken in the last ${window} h, over the ${Math.round(100 * reason.threshold)}% threshold`;
   }
-  const drug = reason.drugCode === undefined ? '' : ofDrugs(input, [reason.drugCode]);
+  const drug = reason.drugCode === undefined ? '' : ` of ${drugList(input, [reason.drugCode])}`;
   const since =
     reason.since === 'last_taken_dose'
       ? `the last taken dose${drug}`
@@ -310,10 +309,13 @@ export function evaluateDoseAlerts(input: CessationInput): WatchAlert[] {
       type: 'missed_dose',
       severity: 'warning',
       doseIds: missed.map((d) => d.id),
-      message: `${describeMissed(missed)}${ofDrugs(
-        input,
-        missed.map((d) => d.drugCode),
-      )}`,
+      message: titled(
+        drugList(
+          input,
+          missed.map((d) => d.drugCode),
+        ),
+        describeMissed(missed),
+      ),
     });
   }
 
@@ -325,13 +327,19 @@ export function evaluateDoseAlerts(input: CessationInput): WatchAlert[] {
     ...hoursSinceTakenReasons(input),
   ].filter((r): r is CessationReason => r !== null);
   if (reasons.length > 0) {
-    const notTaken = input.doses.filter((d) => notTakenIds.includes(d.id));
+    const drugs = drugList(input, [
+      ...input.doses.filter((d) => notTakenIds.includes(d.id)).map((d) => d.drugCode),
+      ...reasons.map((r) => (r.rule === 'hours_since_taken' ? r.drugCode : undefined)),
+    ]);
     alerts.push({
       type: 'abrupt_cessation_risk',
       severity: 'critical',
       doseIds: notTakenIds,
       reasons,
-      message: `Possible abrupt cessation: ${reasons.map((r) => describe(r, input, notTaken)).join('; ')}`,
+      message: titled(
+        drugs,
+        `Possible abrupt cessation: ${reasons.map((r) => describe(r, input)).join('; ')}`,
+      ),
     });
   }
   return alerts;

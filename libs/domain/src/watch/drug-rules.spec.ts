@@ -96,7 +96,7 @@ describe('a long half-life drug: the not-taken fraction over 72 h (CLINICAL.md Â
       { rule: 'missed_fraction', notTakenMg: 20, dailyDoseMg: 30, threshold: 0.5, windowHours: 72 },
     ]);
     expect(alert.message).toContain(
-      '20 of 30 mg scheduled in 72 h of Diazepam (67%) not taken in the last 72 h',
+      'Diazepam: Possible abrupt cessation: 20 of 30 mg scheduled in 72 h (67%) not taken in the last 72 h',
     );
   });
 });
@@ -143,7 +143,7 @@ describe('mixed drugs in one unit: a switch from lorazepam to diazepam (NHS Scot
       { rule: 'missed_fraction', notTakenMg: 20, dailyDoseMg: 30, threshold: 0.5 },
     ]);
     expect(alert.message).toContain(
-      '20 of 30 mg diazepam-equivalent daily dose of Lorazepam (67%) not taken',
+      'Lorazepam: Possible abrupt cessation: 20 of 30 mg diazepam-equivalent daily dose (67%) not taken',
     );
   });
 
@@ -151,7 +151,7 @@ describe('mixed drugs in one unit: a switch from lorazepam to diazepam (NHS Scot
     const missed = evaluateDoseAlerts(input('given', 'refused')).find(
       (a) => a.type === 'missed_dose',
     );
-    expect(missed?.message).toBe('1 dose not taken (1 refused) of Diazepam');
+    expect(missed?.message).toBe('Diazepam: 1 dose not taken (1 refused)');
   });
 
   it('runs rule (a) per drug: lorazepam untaken past its threshold while diazepam is taken', () => {
@@ -176,7 +176,9 @@ describe('mixed drugs in one unit: a switch from lorazepam to diazepam (NHS Scot
         since: 'last_taken_dose',
       }),
     ]);
-    expect(alert.message).toContain('h since the last taken dose of Lorazepam, over the 60 h');
+    expect(alert.message).toMatch(
+      /^Lorazepam: Possible abrupt cessation: 61\.5 h since the last taken dose of Lorazepam, over the 60 h/,
+    );
   });
 });
 
