@@ -378,6 +378,32 @@ describe('plan safety', () => {
       expect(cessation.message).toContain(`${mgOf('diazepam')} mg/day of Diazepam`);
     });
 
+    it('a hold approved after the plan stepped down is refused: it would raise the dose again', async () => {
+      clock.set(new Date('2027-08-01T09:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan(baclofenRequest(patient.id, { startDate: '2027-08-01' }));
+      const plan = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan;
+      const [first, second] = plan.steps;
+      expect(second.dailyDoseMg).toBeLessThan(first.dailyDoseMg);
+      clock.set(new Date(`${first.endDate}T09:00:00Z`));
+      const hold = (
+        await post(`/v1/plans/${id}/revisions`, {
+          fromDate: first.endDate,
+          holdDays: 7,
+          reason: 'Hold for surgery',
+        }).expect(202)
+      ).body as Plan;
+      expect(hold.steps[0].dailyDoseMg).toBe(first.dailyDoseMg);
+
+      // Approved two days later, the patient is on step 2: holding step 1's dose would raise it.
+      clock.set(new Date(`${second.startDate}T09:00:00Z`));
+      clock.advance(DAY);
+      const refused = await post(`/v1/plans/${hold.id}/approve`).expect(422);
+      expect(refused.body.rules).toEqual(expect.arrayContaining(['above_current_dose']));
+      expect(await getPlan(hold.id)).toMatchObject({ status: 'proposed' });
+      expect(await getPlan(id)).toMatchObject({ status: 'active' });
+    });
+
     it('approval refuses a plan that breaks a rule (422 naming it) and leaves it proposed', async () => {
       clock.set(new Date('2027-09-01T09:00:00Z'));
       const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
