@@ -284,9 +284,20 @@ async function loadAlerts() {
 /** An event from the stream: any alert.* event carries the alert as it now stands. */
 function onStreamEvent(type, alert) {
   const isNew = !alerts.has(alert.id) && !resolved.has(alert.id);
+  if (type === 'alert.transferred') {
+    // The patient moved: the lists say whether the alert is still this key's to see.
+    alerts.delete(alert.id);
+    loadAlerts().catch(() => undefined);
+    if (isNew) announce(`Alert moved to ${alert.unitId}: ${alert.message}`);
+    return;
+  }
+  // A new miss re-opens an acknowledged alert: the one status change that goes back.
+  if (type === 'alert.reopened') alerts.delete(alert.id);
   merge(alert);
   renderAlerts();
-  if (type === 'alert.created' && isNew) {
+  if (type === 'alert.reopened') {
+    announce(`Alert re-opened by a new miss, ${alert.unitId}: ${alert.message}`);
+  } else if (type === 'alert.created' && isNew) {
     announce(`New ${alert.severity} alert, ${alert.unitId}: ${alert.message}`);
   } else if (type === 'alert.escalated') {
     announce(`Alert escalated to level ${alert.level}, ${alert.unitId}: ${alert.message}`);
