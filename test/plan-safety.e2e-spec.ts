@@ -404,6 +404,34 @@ describe('plan safety', () => {
       expect(await getPlan(id)).toMatchObject({ status: 'active' });
     });
 
+    it('a hold on an alternate-day step keeps the dose every other day, never daily (fluoxetine, NICE NG222 [S33])', async () => {
+      clock.set(new Date('2027-11-01T06:00:00Z'));
+      const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });
+      const id = await proposedPlan({
+        ...baclofenRequest(patient.id, { startDate: '2027-11-01' }),
+        drugCode: 'fluoxetine',
+        strengthsMg: [20],
+        currentDosesMg: [20],
+        administrationTimes: ['08:00'],
+        stepDays: 14,
+        reason: 'Stopping an antidepressant',
+      });
+      const plan = (await post(`/v1/plans/${id}/approve`).expect(200)).body as Plan & {
+        steps: (Step & { intervalDays?: number })[];
+      };
+      expect(plan.steps[0]).toMatchObject({ intervalDays: 2, dailyDoseMg: 10 });
+      clock.set(new Date('2027-11-04T06:00:00Z'));
+      const hold = (
+        await post(`/v1/plans/${id}/revisions`, {
+          fromDate: '2027-11-04',
+          holdDays: 7,
+          reason: 'Discontinuation symptoms',
+        }).expect(202)
+      ).body as Plan & { steps: (Step & { intervalDays?: number })[] };
+      expect(hold.steps[0]).toMatchObject({ intervalDays: 2, dailyDoseMg: 10 });
+      await post(`/v1/plans/${hold.id}/approve`).expect(200);
+    });
+
     it('approval refuses a plan that breaks a rule (422 naming it) and leaves it proposed', async () => {
       clock.set(new Date('2027-09-01T09:00:00Z'));
       const patient = await createPatient(stack, prescriber, { timezone: 'UTC' });

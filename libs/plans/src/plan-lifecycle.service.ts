@@ -9,7 +9,6 @@ import {
   PlanStep,
   REVISABLE,
   Strategy,
-  TimedDose,
   Warning,
   dosesTakenOn,
   findDrug,
@@ -35,7 +34,13 @@ import { PlansService } from './plans.service';
 import { applyTransition, insertTransition } from './plan-transitions';
 import { TaperRequestBody, patientFacts } from './taper-requests.service';
 import { plannedColumns } from './planned-columns';
-import { StoredRuleContext, isPlanRule, plannedTaperOf, ruleProblem } from './plan-rules';
+import {
+  CurrentDoses,
+  StoredRuleContext,
+  isPlanRule,
+  plannedTaperOf,
+  ruleProblem,
+} from './plan-rules';
 
 export interface RevisionBody {
   fromDate: string;
@@ -161,7 +166,7 @@ export class PlanLifecycleService {
   private async assertKeepsRules(
     manager: EntityManager,
     plan: PlanEntity,
-    currentDoses?: TimedDose[],
+    current?: CurrentDoses,
   ): Promise<void> {
     const original = await this.originalRequest(manager, plan);
     const proposed = await manager.query<{ details: { ruleContext?: StoredRuleContext } | null }[]>(
@@ -170,25 +175,33 @@ export class PlanLifecycleService {
     );
     const stored = proposed[0]?.details?.ruleContext;
     const broken = planRuleViolations(plannedTaperOf(plan), original, {
-      ...(currentDoses ? { currentDoses } : {}),
+      ...(current
+        ? { currentDoses: current.doses, currentIntervalDays: current.intervalDays }
+        : {}),
       holdSteps: stored?.holdSteps ?? 0,
     });
     if (broken.length > 0) throw ruleProblem('This plan', broken);
   }
 
-  /** What `parent` gives, per time with its drug, the day before `plan` starts (or today). */
+  /**
+   * What `parent` gives, per time with its drug, the day before `plan` starts (or today), and
+   * whether that step gives them every other day.
+   */
   private async dosesBefore(
     manager: EntityManager,
     parent: PlanEntity,
     zone: string,
     plan: Pick<PlanEntity, 'startDate'>,
     now: Date,
-  ): Promise<TimedDose[]> {
+  ): Promise<CurrentDoses> {
     const original = await this.originalRequest(manager, parent);
     const today = zonedDate(now, zone);
     const takenOn = plan.startDate > today ? isoDateAddDays(plan.startDate, -1) : today;
-    const { doses } = dosesTakenOn(this.doses.effectiveSteps(parent, zone), takenOn, original);
-    return doses.map((d, i) => ({ time: original.administrationTimes[i], ...d }));
+    const taken = dosesTakenOn(this.doses.effectiveSteps(parent, zone), takenOn, original);
+    return {
+      doses: taken.doses.map((d, i) => ({ time: original.administrationTimes[i], ...d })),
+      intervalDays: taken.intervalDays,
+    };
   }
 
   private async supersede(
@@ -358,7 +371,7 @@ export class PlanLifecycleService {
       }
       const original = await this.originalRequest(manager, parent);
       // Each time's dose with its drug: mid-switch, lorazepam and diazepam are never added.
-      const timed = await this.dosesBefore(
+      const current = await this.dosesBefore(
         manager,
         parent,
         patient.timezone,
@@ -369,7 +382,8 @@ export class PlanLifecycleService {
         {
           original,
           fromDate: body.fromDate,
-          currentDoses: timed.map(({ drugCode, mg }) => ({ drugCode, mg })),
+          currentDoses: current.doses.map(({ drugCode, mg }) => ({ drugCode, mg })),
+          currentIntervalDays: current.intervalDays,
           ...(body.holdDays !== undefined ? { holdDays: body.holdDays } : {}),
           ...(body.stepDays !== undefined ? { stepDays: body.stepDays } : {}),
           ...(body.strategy !== undefined ? { strategy: body.strategy } : {}),
@@ -386,7 +400,8 @@ export class PlanLifecycleService {
         );
       }
       const ruleContext: StoredRuleContext = {
-        currentDoses: timed,
+        currentDoses: current.doses,
+        currentIntervalDays: current.intervalDays,
         holdSteps: body.holdDays ? 1 : 0,
       };
       const broken = planRuleViolations(outcome.plan, original, ruleContext);

@@ -9,7 +9,16 @@ import { PlanEntity } from '@taperwatch/persistence';
  */
 export interface StoredRuleContext {
   currentDoses: TimedDose[];
+  /** 2 when those doses were given every other day (an alternate-day step). */
+  currentIntervalDays: number;
   holdSteps: number;
+}
+
+/** What the patient takes when a plan starts: each time's dose with its drug, and how often. */
+export interface CurrentDoses {
+  doses: TimedDose[];
+  /** 2 when the step in force gives them every other day; else 1. */
+  intervalDays: number;
 }
 
 /** A stored plan as the planner produced it (after any re-anchoring), for the rule check. */
