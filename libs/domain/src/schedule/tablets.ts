@@ -2,7 +2,7 @@ import type { DoseUnit } from '../contract';
 
 const WORDS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
-function countWord(count: number): string {
+export function countWord(count: number): string {
   if (count === 0.5) return 'half a';
   if (count === 1.5) return 'one and a half';
   return Number.isInteger(count) && count < WORDS.length ? WORDS[count] : String(count);
