@@ -430,6 +430,17 @@ describe('plan safety', () => {
       ).body as Plan & { steps: (Step & { intervalDays?: number })[] };
       expect(hold.steps[0]).toMatchObject({ intervalDays: 2, dailyDoseMg: 10 });
       await post(`/v1/plans/${hold.id}/approve`).expect(200);
+
+      // Stopped on an off day, the patient still takes it: 20 mg every other day, 10 mg/day.
+      clock.set(new Date('2027-11-05T06:00:00Z'));
+      await post(`/v1/plans/${hold.id}/cancel`, { reason: 'Switching treatment' }).expect(200);
+      const [alert] = (
+        await http()
+          .get(`/v1/alerts?patientId=${patient.id}&type=abrupt_cessation_risk`)
+          .set(adminAuth)
+          .expect(200)
+      ).body.items as { message: string }[];
+      expect(alert.message).toContain('10 mg/day of Fluoxetine');
     });
 
     it('approval refuses a plan that breaks a rule (422 naming it) and leaves it proposed', async () => {

@@ -336,12 +336,17 @@ export class PlanLifecycleService {
   ): Promise<TakenDrug[]> {
     const original = await this.originalRequest(manager, plan);
     const today = zonedDate(now, zone);
-    const { doses } = dosesTakenOn(this.doses.effectiveSteps(plan, zone), today, original);
+    const taken = dosesTakenOn(this.doses.effectiveSteps(plan, zone), today, original);
     const ug = new Map<string, number>();
-    for (const d of doses) ug.set(d.drugCode, (ug.get(d.drugCode) ?? 0) + Math.round(d.mg * 1000));
+    for (const d of taken.doses)
+      ug.set(d.drugCode, (ug.get(d.drugCode) ?? 0) + Math.round(d.mg * 1000));
+    // Doses given every other day are still taken (an off day too): their daily mean.
     return [...ug]
       .filter(([, total]) => total > 0)
-      .map(([drugCode, total]) => ({ drugCode, mgPerDay: total / 1000 }));
+      .map(([drugCode, total]) => ({
+        drugCode,
+        mgPerDay: Math.round(total / taken.intervalDays) / 1000,
+      }));
   }
 
   /**
