@@ -400,6 +400,38 @@ describe('the watcher', () => {
       expect(await alertsOf(planId)).toEqual([]);
     });
 
+    it('a further miss after an acknowledgement re-opens the missed_dose alert', async () => {
+      const { planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+        { inMs: -8 * HOUR, status: 'given' },
+        { inMs: -1000 },
+        { inMs: 2500 },
+      ]);
+      const [first] = await eventually(
+        () => alertsOf(planId),
+        (a) => a.length === 1,
+      );
+      expect(first!.doseIds).toEqual([doseIds[1]]);
+      await stack
+        .http()
+        .post(`/v1/alerts/${(first as Alert & { id: string }).id}/acknowledge`)
+        .set(bearer(nurse))
+        .expect(200);
+      expect(await alertsOf(planId)).toEqual([]);
+      // The next dose is missed too: the same alert is open again, holding both (with, for two
+      // of three doses, an abrupt_cessation_risk beside it).
+      const [reopened] = await eventually(
+        async () => (await alertsOf(planId)).filter((a) => a.type === 'missed_dose'),
+        (a) => a.length === 1,
+      );
+      expect(reopened).toEqual(
+        expect.objectContaining({
+          id: (first as Alert & { id: string }).id,
+          type: 'missed_dose',
+          doseIds: [doseIds[1], doseIds[2]].sort(),
+        }),
+      );
+    });
+
     it('two missed doses of three also raise abrupt_cessation_risk, critical', async () => {
       const { planId } = await seedWatchedPlan(stack, prescriber, [
         { inMs: -16 * HOUR, status: 'given' },
