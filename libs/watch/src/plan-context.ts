@@ -114,10 +114,13 @@ export function watchedDrugs(
   const codes = before ? [plan.drugCode] : [...new Set((step?.doses ?? []).map((d) => d.drugCode))];
   let window = Infinity;
   const drugs = codes.map((code): WatchedDrug => {
-    const times = (step?.doses ?? []).filter((d) => d.drugCode === code).map((d) => d.time);
+    // Before the plan starts the patient takes its drug at every one of its clock times.
+    const times = (step?.doses ?? [])
+      .filter((d) => before || d.drugCode === code)
+      .map((d) => d.time);
     const interval =
       times.length > 0
-        ? dosingIntervalHours(times, step?.intervalDays)
+        ? dosingIntervalHours(times, before ? 1 : step?.intervalDays)
         : 24 / Math.max(1, plan.dosesPerDay);
     const rule = drugCessationRule(findDrug(code)?.halfLifeHours ?? null, interval, halfLives);
     window = Math.min(window, rule.windowHours);
