@@ -1,10 +1,10 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const ROLES = ['admin', 'prescriber', 'nurse', 'service'] as const;
+export const ROLES = ['admin', 'prescriber', 'nurse', 'service', 'pharmacist'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity('api_keys')
-@Check('api_keys_role_check', `role IN ('admin', 'prescriber', 'nurse', 'service')`)
+@Check('api_keys_role_check', `role IN ('admin', 'prescriber', 'nurse', 'service', 'pharmacist')`)
 export class ApiKeyEntity {
   @PrimaryColumn('uuid')
   id!: string;

@@ -6,6 +6,7 @@ import { DoseEntity } from './dose.entity';
 import { EscalationPolicyEntity } from './escalation-policy.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { PatientEntity } from './patient.entity';
+import { DispensingEntity } from './dispensing.entity';
 import { PatientLinkEntity } from './patient-link.entity';
 import { PlanEntity } from './plan.entity';
 import { PlanTransitionEntity } from './plan-transition.entity';
@@ -17,6 +18,7 @@ export * from './alert.entity';
 export * from './alert-delivery.entity';
 export * from './alert-escalation.entity';
 export * from './api-key.entity';
+export * from './dispensing.entity';
 export * from './dose.entity';
 export * from './escalation-policy.entity';
 export * from './idempotency-key.entity';
@@ -39,6 +41,7 @@ export const ENTITIES = [
   PlanTransitionEntity,
   DoseEntity,
   SymptomCheckEntity,
+  DispensingEntity,
   AlertEntity,
   EscalationPolicyEntity,
   AlertEscalationEntity,

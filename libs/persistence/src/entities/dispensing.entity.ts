@@ -1,0 +1,48 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { numericToNumber } from './transformers';
+
+export const DISPENSING_FORMS = ['tablet', 'liquid'] as const;
+export type DispensingForm = (typeof DISPENSING_FORMS)[number];
+
+/** What a pharmacy handed a patient: one drug in one form and strength, and how much. */
+@Entity('dispensings')
+@Check('dispensings_form_check', `form IN ('tablet', 'liquid')`)
+@Check('dispensings_quantity_check', `quantity > 0 AND strength_mg > 0`)
+@Index('dispensings_patient_drug_idx', ['patientId', 'drugCode', 'dispensedAt'])
+export class DispensingEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'patient_id' })
+  patientId!: string;
+
+  @Column('text', { name: 'drug_code' })
+  drugCode!: string;
+
+  @Column('text')
+  form!: DispensingForm;
+
+  /** mg per tablet, or for a liquid mg per mL. */
+  @Column('numeric', { name: 'strength_mg', precision: 12, scale: 3, transformer: numericToNumber })
+  strengthMg!: number;
+
+  /** Tablets, or mL of a liquid. */
+  @Column('numeric', { precision: 12, scale: 3, transformer: numericToNumber })
+  quantity!: number;
+
+  @Column({ type: 'timestamptz', name: 'dispensed_at', precision: 3 })
+  dispensedAt!: Date;
+
+  /** The sender's MedicationDispense id when it came as FHIR. */
+  @Column('text', { name: 'fhir_id', nullable: true })
+  fhirId!: string | null;
+
+  @Column('uuid', { name: 'recorded_by' })
+  recordedBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+}
