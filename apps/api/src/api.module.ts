@@ -25,6 +25,9 @@ import { HealthController } from './health/health.controller';
 import { RedisHealthIndicator } from './health/redis.health';
 import { MetricsController } from './metrics/metrics.controller';
 import { ScrapeTimeMetrics } from './metrics/scrape-time-metrics';
+import { PatientLinkController } from './patient-links/patient-link.controller';
+import { PatientLinksController } from './patient-links/patient-links.controller';
+import { PatientPageController } from './patient-links/patient-page.controller';
 import { PatientsController } from './patients/patients.controller';
 import { PlanLifecycleController } from './plans/plan-lifecycle.controller';
 import { PlansController } from './plans/plans.controller';
@@ -63,6 +66,9 @@ export class ApiModule {
         AdministrationsController,
         EscalationPolicyController,
         BoardController,
+        PatientLinksController,
+        PatientLinkController,
+        PatientPageController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

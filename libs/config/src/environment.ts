@@ -226,6 +226,10 @@ export class Environment {
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   BOARD_URL = 'http://localhost:3000/board';
 
+  /** The patient page's address: a new patient link's url is this with the token as its #fragment. */
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PATIENT_PAGE_URL = 'http://localhost:3000/patient';
+
   /** How long a stopping process waits for in-flight jobs before it closes anyway. */
   @Transform(toNumber)
   @IsInt({ message: 'must be an integer' })

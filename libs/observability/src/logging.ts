@@ -10,6 +10,9 @@ import type { LogLevel } from '@taperwatch/config';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  // A patient link's token (the calendar feed may carry it as ?token=): never logged.
+  'req.query.token',
+  '*.token',
   '*.externalId',
   '*.birthDate',
   '*.*.externalId',

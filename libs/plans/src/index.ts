@@ -7,4 +7,5 @@ export * from './plan-doses.service';
 export * from './plan-documents.service';
 export * from './plan-fhir';
 export * from './symptom-checks.service';
+export * from './patient-schedule.service';
 export * from './plans.module';

@@ -5,6 +5,7 @@ import { DoseScheduleService } from './dose-schedule.service';
 import { PlanDocumentsService } from './plan-documents.service';
 import { PlanDosesService } from './plan-doses.service';
 import { PlanLifecycleService } from './plan-lifecycle.service';
+import { PatientScheduleService } from './patient-schedule.service';
 import { PlansService } from './plans.service';
 import { SymptomChecksService } from './symptom-checks.service';
 import { TaperRequestsService } from './taper-requests.service';
@@ -17,6 +18,7 @@ const SERVICES = [
   PlanDosesService,
   PlanDocumentsService,
   SymptomChecksService,
+  PatientScheduleService,
 ];
 
 @Module({

@@ -31,13 +31,13 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-interface BoardFile {
+export interface BoardFile {
   type: string;
   body: Buffer;
 }
 
 /** Read once at start-up: a missing folder stops the API at once rather than at a ward's tablet. */
-function loadBoardFiles(dir: string): Map<string, BoardFile> {
+export function loadBoardFiles(dir: string): Map<string, BoardFile> {
   const files = new Map<string, BoardFile>();
   for (const name of readdirSync(dir)) {
     const type = TYPES[path.extname(name)];
