@@ -32,7 +32,14 @@ export interface DrugView {
   [extra: string]: unknown;
 }
 
-export type TaperGoal = { type: 'discontinue' } | { type: 'reduce'; targetDailyDoseMg: number };
+export type TaperGoal =
+  | { type: 'discontinue' }
+  | { type: 'reduce'; targetDailyDoseMg: number }
+  /**
+   * Up-titration along the drug's sourced titration schedule (baclofen's label), to this daily
+   * dose or, when absent, to the drug's sourced maximum daily dose.
+   */
+  | { type: 'titrate'; targetDailyDoseMg?: number };
 
 /** A taper request as API.md defines its body (already type-checked by the API). */
 export interface TaperRequestInput {
@@ -63,6 +70,11 @@ export interface TaperRequestInput {
   hyperbolic?: { emaxPercent: number; ed50Mg: number };
   /** Crossover: diazepam mg per 1 mg of this drug, where the catalogue has none or it differs. */
   diazepamMgPerMg?: number;
+  /**
+   * Titration: the fraction (0-1] of the usual titration doses given, replacing the catalogue's
+   * renal default (baclofen's CKD bands [S6] are [C]: 2/3, 1/2, 1/3 of the usual dose).
+   */
+  renalDoseFraction?: number;
 }
 
 /** Facts about the patient that change pace or warnings. `today` is the planning date. */

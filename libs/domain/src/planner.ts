@@ -29,6 +29,7 @@ import {
   stepDaysRationale,
 } from './planning/explain';
 import { reduce, type ReducedStep } from './planning/reduce';
+import { planTitration } from './planning/titrate';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
 import { capUg, paceView, resolveLimits } from './safety/pace';
 import { patientSlowing } from './safety/patient';
@@ -232,6 +233,7 @@ function overrideWarnings(
 }
 
 function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions): PlanOutcome {
+  if (input.goal.type === 'titrate') return planTitration(input, facts, opts);
   const drug = DRUGS.get(input.drugCode)!;
   const switching = input.substituteWith === SUBSTITUTE;
   const reducing = switching ? DRUGS.get(SUBSTITUTE)! : drug;
@@ -288,7 +290,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       source: SOURCES.S14a,
     });
   }
-  const targetMg = input.goal.type === 'discontinue' ? 0 : input.goal.targetDailyDoseMg;
+  const targetMg = input.goal.type === 'reduce' ? input.goal.targetDailyDoseMg : 0;
   const targetUg = equivalentUg(toUg(targetMg), ratio);
   const floors = splitTarget(reduceStart, targetUg, grid);
   if (!floors) {

@@ -233,6 +233,11 @@ const ENTRIES: DrugEntry[] = [
       ['S2', 'S3'],
       'label titration (+5 mg per dose every 3 days) run backwards; no sourced percent cap',
     ),
+    titration: s(
+      { startMgPerDose: 5, stepMgPerDose: 5, stepDays: 3 },
+      ['S2', 'S3'],
+      'label: 5 mg TID x3 d, then +5 mg per dose every 3 days (to 20 mg TID); at most 80 mg/day',
+    ),
     proportional: s(
       25,
       ['S2', 'S3'],

@@ -69,6 +69,12 @@ export interface DrugEntry {
   longUseCap?: PercentCap & { afterWeeks: number };
   /** Cap per administration per step (baclofen: the label titration run backwards). */
   perDoseCapMg?: Sourced<number>;
+  /**
+   * The sourced up-titration schedule (baclofen's label): the first dose per administration, the
+   * rise per administration per step and the step length; up to maxDailyDoseMg. Only a drug
+   * with one can be titrated.
+   */
+  titration?: Sourced<{ startMgPerDose: number; stepMgPerDose: number; stepDays: number }>;
   /** Derived cap as a percent of the starting daily dose (equal linear steps). */
   startFractionCap?: Sourced<number>;
   /**

@@ -66,6 +66,7 @@ function allSourceIds(drug: DrugEntry): SourceId[] {
     drug.stepCap,
     drug.longUseCap,
     drug.perDoseCapMg,
+    drug.titration,
     drug.startFractionCap,
     drug.proportional,
     drug.minTaperDays,
@@ -127,6 +128,8 @@ function toView(drug: DrugEntry): DrugView {
     },
     diazepamEquivalence: drug.diazepamEquivalence ? { ...drug.diazepamEquivalence.value } : null,
     alternateDay: Boolean(drug.alternateDay),
+    // Only a drug whose titration schedule has a source can be titrated (goal titrate).
+    titration: drug.titration ? { ...drug.titration.value } : null,
     fieldSources: {
       strengthsMg: fieldSource(drug.tabletsMg),
       maxDailyDoseMg: fieldSource(drug.maxDailyDoseMg),
@@ -149,6 +152,7 @@ function toView(drug: DrugEntry): DrugView {
       proportionalPercent: fieldSource(drug.proportional),
       diazepamEquivalence: fieldSource(drug.diazepamEquivalence),
       alternateDay: fieldSource(drug.alternateDay),
+      titration: fieldSource(drug.titration),
       liquid: drug.liquid ? { sources: sourcesOf(drug.liquid.sources) } : null,
     },
     requestMustSupply: requestMustSupply(drug),

@@ -5,6 +5,7 @@ import type { DrugEntry } from '../catalogue/types';
 import { isIsoDate } from '../dates';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
 import { toUg } from '../dispensing/grid';
+import { titrationCeilingUg, titrationDoseShare } from '../planning/titrate';
 import { drugPercentCap } from './pace';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -24,6 +25,8 @@ export function dailyDoseMg(doses: readonly number[]): number {
 function doseProblems(input: TaperRequestInput): Problem[] {
   const out: Problem[] = [];
   const { currentDosesMg: doses, administrationTimes: times } = input;
+  // A titration may start from nothing (every current dose 0).
+  const titrating = input.goal?.type === 'titrate';
   if (!Array.isArray(doses) || doses.length === 0 || doses.length > 12) {
     out.push(
       problem(
@@ -32,12 +35,17 @@ function doseProblems(input: TaperRequestInput): Problem[] {
         'Give 1 to 12 current doses, one per administration time.',
       ),
     );
-  } else if (doses.some((d) => !Number.isFinite(d) || d < 0) || dailyDoseMg(doses) <= 0) {
+  } else if (
+    doses.some((d) => !Number.isFinite(d) || d < 0) ||
+    (!titrating && dailyDoseMg(doses) <= 0)
+  ) {
     out.push(
       problem(
         'invalid_doses',
         'currentDosesMg',
-        'Doses are non-negative mg amounts with a positive total.',
+        titrating
+          ? 'Doses are non-negative mg amounts (0 where the patient takes nothing yet).'
+          : 'Doses are non-negative mg amounts with a positive total.',
       ),
     );
   }
@@ -67,8 +75,76 @@ function doseProblems(input: TaperRequestInput): Problem[] {
   return out;
 }
 
+/**
+ * A titration: only along a sourced schedule, above what the patient takes now, and within the
+ * maximum daily dose (above it only with override.reason) and this patient's renal share of it.
+ */
+function titrationProblems(
+  drug: DrugEntry,
+  input: TaperRequestInput,
+  facts: PatientFacts,
+  daily: number,
+): Problem[] {
+  const out: Problem[] = [];
+  if (input.substituteWith !== undefined)
+    out.push(
+      problem('substitution_unsupported', 'substituteWith', 'A titration switches no drug.'),
+    );
+  const fraction = input.renalDoseFraction;
+  if (fraction !== undefined && !(Number.isFinite(fraction) && fraction > 0 && fraction <= 1)) {
+    out.push(
+      problem(
+        'invalid_renal_dose_fraction',
+        'renalDoseFraction',
+        'renalDoseFraction is the share of the usual titration dose: above 0 and at most 1.',
+      ),
+    );
+    return out;
+  }
+  if (input.goal.type !== 'titrate') return out;
+  const target = input.goal.targetDailyDoseMg;
+  if (target === undefined) return out;
+  if (!Number.isFinite(target) || target <= 0) {
+    out.push(
+      problem('invalid_goal', 'goal.targetDailyDoseMg', 'targetDailyDoseMg is above 0 mg/day.'),
+    );
+    return out;
+  }
+  if (toUg(target) <= toUg(daily)) {
+    out.push(
+      problem(
+        'titrate_target_not_higher',
+        'goal.targetDailyDoseMg',
+        `Target ${target} mg/day is not above the current ${toUg(daily) / 1000} mg/day.`,
+      ),
+    );
+  }
+  if (input.override) return out;
+  const max = drug.maxDailyDoseMg?.value;
+  const share = titrationDoseShare(drug, input, facts);
+  const ceiling = titrationCeilingUg(drug, share);
+  if (max !== undefined && target > max) {
+    out.push(
+      problem(
+        'above_max_daily_dose',
+        'goal.targetDailyDoseMg',
+        `${target} mg/day is above ${drug.name}'s maximum of ${max} mg/day: titrate to at most ${max} mg/day, or give override.reason.`,
+      ),
+    );
+  } else if (ceiling !== null && toUg(target) > ceiling) {
+    out.push(
+      problem(
+        'above_renal_dose',
+        'goal.targetDailyDoseMg',
+        `${target} mg/day is above ${ceiling / 1000} mg/day, the maximum at ${+(share.fraction * 100).toFixed(1)}% of the usual dose for this patient's renal function (a configurable default): send renalDoseFraction to change the share, or override.reason.`,
+      ),
+    );
+  }
+  return out;
+}
+
 function goalProblems(input: TaperRequestInput, daily: number): Problem[] {
-  if (input.goal?.type === 'discontinue') return [];
+  if (input.goal?.type === 'discontinue' || input.goal?.type === 'titrate') return [];
   if (
     input.goal?.type !== 'reduce' ||
     !Number.isFinite(input.goal.targetDailyDoseMg) ||
@@ -78,7 +154,7 @@ function goalProblems(input: TaperRequestInput, daily: number): Problem[] {
       problem(
         'invalid_goal',
         'goal',
-        'The goal is { type: "discontinue" } or { type: "reduce", targetDailyDoseMg >= 0 }.',
+        'The goal is { type: "discontinue" }, { type: "reduce", targetDailyDoseMg >= 0 } or { type: "titrate", targetDailyDoseMg? }.',
       ),
     ];
   }
@@ -272,6 +348,16 @@ export function checkTaperRequest(input: TaperRequestInput, facts: PatientFacts)
       ),
     ];
   }
+  if (input.goal?.type === 'titrate' && !drug.titration) {
+    // The one missing fact: nothing else about the request matters until it is a taper.
+    return [
+      problem(
+        'no_sourced_titration',
+        'goal.type',
+        `The catalogue has no sourced titration schedule for ${drug.name}: it cannot be titrated here. Send a taper (goal reduce or discontinue) instead.`,
+      ),
+    ];
+  }
   const out = [...requestProblems(drug, input), ...doseProblems(input)];
   if (!isIsoDate(facts.today))
     out.push(problem('invalid_date', undefined, 'The planning date is not a calendar date.'));
@@ -279,6 +365,7 @@ export function checkTaperRequest(input: TaperRequestInput, facts: PatientFacts)
   const daily = dosesValid ? dailyDoseMg(input.currentDosesMg) : 0;
   if (dosesValid) {
     out.push(...goalProblems(input, daily));
+    if (input.goal?.type === 'titrate') out.push(...titrationProblems(drug, input, facts, daily));
     const max = drug.maxDailyDoseMg?.value;
     if (max !== undefined && daily > max && !input.override) {
       out.push(

@@ -16,16 +16,32 @@ export interface Slowing {
  * exposure ratio 1 / (1 - reduction) lengthens each step by 1.5, 2 and 3 (derived).
  */
 const BACLOFEN_RENAL = [
-  { belowOrAt: 80, above: 50, factor: 1.5, label: 'mild (CrCl 50-80 mL/min)' },
-  { belowOrAt: 50, above: 30, factor: 2, label: 'moderate (CrCl 30-50 mL/min)' },
-  { belowOrAt: 30, above: -Infinity, factor: 3, label: 'severe (CrCl < 30 mL/min)' },
+  { belowOrAt: 80, above: 50, factor: 1.5, reduction: '1/3', label: 'mild (CrCl 50-80 mL/min)' },
+  { belowOrAt: 50, above: 30, factor: 2, reduction: '1/2', label: 'moderate (CrCl 30-50 mL/min)' },
+  {
+    belowOrAt: 30,
+    above: -Infinity,
+    factor: 3,
+    reduction: '2/3',
+    label: 'severe (CrCl < 30 mL/min)',
+  },
 ];
 
-function renal(drug: DrugEntry, crcl: number | null | undefined, dailyMg: number): Slowing {
-  if (drug.code !== 'baclofen' || crcl === null || crcl === undefined)
-    return { factor: 1, warnings: [], reasons: [] };
-  const band = BACLOFEN_RENAL.find((b) => crcl <= b.belowOrAt && crcl > b.above);
-  if (!band) return { factor: 1, warnings: [], reasons: [] };
+export type RenalBand = (typeof BACLOFEN_RENAL)[number];
+
+/**
+ * The patient's CKD band [S6] where the drug has one: `factor` lengthens steps, and 1 / factor
+ * is the share of the usual dose kept (the band's mean reduction).
+ */
+export function renalBand(drug: DrugEntry, crcl: number | null | undefined): RenalBand | null {
+  if (drug.code !== 'baclofen' || crcl === null || crcl === undefined) return null;
+  return BACLOFEN_RENAL.find((b) => crcl <= b.belowOrAt && crcl > b.above) ?? null;
+}
+
+/** The renal part of patientSlowing alone (titration leaves age to the prescriber: [S4] has no number). */
+export function renal(drug: DrugEntry, crcl: number | null | undefined, dailyMg: number): Slowing {
+  const band = renalBand(drug, crcl);
+  if (!band || crcl === null || crcl === undefined) return { factor: 1, warnings: [], reasons: [] };
   const severe = crcl < 30;
   const warnings: Warning[] = [
     {

@@ -41,6 +41,10 @@ export const PLAN_RULES = [
   'target_not_reached',
   'step_too_short',
   'taper_too_short',
+  // Titration plans (goal titrate): rises are the point, within the sourced step.
+  'no_sourced_titration',
+  'rise_exceeds_source',
+  'dose_falls',
 ] as const;
 export type PlanRule = (typeof PLAN_RULES)[number];
 
@@ -106,6 +110,24 @@ export function planRuleViolations(
     add('unexpected_drug', `${request.drugCode} is not a drug in the catalogue.`);
     return out;
   }
+  // A titration rises by design: its rises are held to the sourced step per administration
+  // instead of the taper's "never above the current dose"; every other rule stays.
+  const titrating = request.goal.type === 'titrate';
+  const titration = drug.titration?.value;
+  if (titrating && !titration) {
+    add(
+      'no_sourced_titration',
+      `The catalogue has no sourced titration schedule for ${drug.name}: it is only tapered.`,
+    );
+    return out;
+  }
+  const riseLimitUg = (fromUg: number) =>
+    // From nothing the first dose may be the schedule's start dose.
+    toUg(
+      fromUg === 0
+        ? Math.max(titration!.startMgPerDose, titration!.stepMgPerDose)
+        : titration!.stepMgPerDose,
+    );
   const equivalence = planEquivalence(request);
   const substitute = request.substituteWith;
   const formularies = makeups(request, equivalence.drugCodes);
@@ -158,7 +180,7 @@ export function planRuleViolations(
       add('steps_not_contiguous', `${label()} does not follow the previous step's last day.`, at());
     const days = endDays[i] - startDays[i] + 1;
     if (!(days >= 1)) add('steps_not_contiguous', `${label()} ends before it starts.`, at());
-    const minStep = drug.minStepDays?.value;
+    const minStep = titrating ? titration!.stepDays : drug.minStepDays?.value;
     const isLast = i === steps.length - 1;
     // The last step keeps the target from its start: its length is not a step interval.
     if (minStep && !override && i >= holdSteps && !isLast && days < minStep)
@@ -235,6 +257,24 @@ export function planRuleViolations(
       stepEqUg += eqUg;
 
       const was = fromCurrent.get(dose.time);
+      const before = prev.get(dose.time);
+      if (titrating) {
+        // Against the step before (the current dose for step 1, which may hold or step back).
+        const fromUg = before?.ug ?? 0;
+        if (ug - fromUg > riseLimitUg(fromUg))
+          add(
+            'rise_exceeds_source',
+            `${what()}: ${dose.doseMg} mg rises by more than ${toMg(riseLimitUg(fromUg))} mg per administration from ${toMg(fromUg)} mg, the sourced titration step.`,
+            f(),
+          );
+        if (i > 0 && ug < fromUg)
+          add(
+            'dose_falls',
+            `${what()}: ${dose.doseMg} mg is less than the step before gave at that time (${toMg(fromUg)} mg): a titration only holds or rises after its first step.`,
+            f(),
+          );
+        return;
+      }
       const above = !was
         ? true
         : eqUg > was.eqUg || (was.drugCode === dose.drugCode && ug > was.ug);
@@ -244,7 +284,6 @@ export function planRuleViolations(
           `${what()}: ${dose.doseMg} mg ${nameOf(dose.drugCode)} is more than the patient takes now at that time (${was ? `${toMg(was.ug)} mg ${nameOf(was.drugCode)}` : 'nothing'}).`,
           f(),
         );
-      const before = prev.get(dose.time);
       if (i > 0) {
         const rises = !before
           ? true
@@ -269,7 +308,17 @@ export function planRuleViolations(
         `${label()}: its doses add up to ${mg(dailyEqUg)}${equivalence.drugCodes.length > 1 ? ` ${nameOf(equivalence.unitDrugCode)}-equivalent` : ''} a day, not the ${step.dailyDoseMg} mg shown.`,
         at(),
       );
-    if (dailyEqUg > prevEqUg)
+    if (titrating) {
+      // A time given before and now missing is a dose that fell to nothing.
+      if (i > 0)
+        for (const [time, g] of prev)
+          if (!now.has(time))
+            add(
+              'dose_falls',
+              `${label()} gives nothing at ${time}; the step before gave ${toMg(g.ug)} mg.`,
+              at(),
+            );
+    } else if (dailyEqUg > prevEqUg)
       add(
         'daily_dose_rises',
         `${label()}: ${mg(dailyEqUg)}/day is more than ${i === 0 ? 'the patient takes now' : 'the step before'} (${mg(prevEqUg)}/day).`,
@@ -290,7 +339,14 @@ export function planRuleViolations(
     prevEqUg = dailyEqUg;
   });
 
-  const targetMg = request.goal.type === 'reduce' ? request.goal.targetDailyDoseMg : 0;
+  const goal = request.goal;
+  const targetMg =
+    goal.type === 'reduce'
+      ? goal.targetDailyDoseMg
+      : goal.type === 'titrate'
+        ? // Without a target the plan names the most it may reach: its own targetDailyDoseMg.
+          (goal.targetDailyDoseMg ?? plan.targetDailyDoseMg)
+        : 0;
   const targetEqUg = eqUgOf(request.drugCode, toUg(targetMg)) ?? toUg(targetMg);
   if (prevEqUg !== targetEqUg || toUg(plan.targetDailyDoseMg) !== targetEqUg)
     add(
@@ -300,7 +356,7 @@ export function planRuleViolations(
     );
   const minTaper = drug.minTaperDays?.value;
   const taperDays = startDays[steps.length - 1] - startDays[holdSteps];
-  if (minTaper && holdSteps < steps.length && taperDays < minTaper)
+  if (!titrating && minTaper && holdSteps < steps.length && taperDays < minTaper)
     add(
       'taper_too_short',
       `The taper reaches its goal in ${taperDays} days; ${drug.name} is tapered over at least ${minTaper} days.`,
