@@ -69,6 +69,15 @@ describe('alerts', () => {
     await alerts.raise({ ...base, doseIds: [third] }, { live: true });
     const view = await alerts.view(stack.app.get(DataSource).manager, opened.id);
     expect([...view.doseIds].sort()).toEqual([first, second, third].sort());
+    // Acknowledged, then a new miss read as not live: re-opened all the same, never folded in.
+    await stack.http().post(`/v1/alerts/${opened.id}/acknowledge`).set(bearer(nurse7)).expect(200);
+    const fourth = randomUUID();
+    expect(await alerts.raise({ ...base, doseIds: [fourth] }, { live: false })).toEqual({
+      id: opened.id,
+      created: false,
+      reopened: true,
+    });
+    expect((await alerts.view(stack.app.get(DataSource).manager, opened.id)).status).toBe('open');
   });
 
   it('acknowledges idempotently, resolves once, and opens a new alert after resolution', async () => {

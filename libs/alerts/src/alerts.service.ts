@@ -94,11 +94,11 @@ export class AlertsService {
     // written by one statement.
     const id = randomUUID();
     const escalation = await this.escalation.initial(id, input.tenantId, input.unitId);
-    const [row] = await preparedQuery<OpenedAlertRow>(
-      this.dataSource,
-      'open-alert',
-      OPEN_ALERT_SQL,
-      [
+    let row: OpenedAlertRow | undefined;
+    // Twice at most: between the statement and the re-opening, the alert may be resolved (then
+    // the second opens a new one) or re-opened by another raise (then it takes the doses).
+    for (let attempt = 0; attempt < 2 && !row; attempt++) {
+      [row] = await preparedQuery<OpenedAlertRow>(this.dataSource, 'open-alert', OPEN_ALERT_SQL, [
         dedupKey,
         doseIds,
         input.message,
@@ -110,11 +110,16 @@ export class AlertsService {
         input.planId,
         input.unitId,
         ...escalationParams(escalation),
-      ],
-    );
-    if (!row!.created) return { id: row!.id, created: false };
-    escalation.updatedAt = row!.escalation_updated_at!;
-    const alert = openedAlert({ ...input, id, dedupKey }, row!);
+      ]);
+      if (row) break;
+      // The live alert is acknowledged and this raise brings a dose it has not seen.
+      const reopened = await this.reopen(dedupKey, doseIds, input.message);
+      if (reopened) return { id: reopened, created: false, reopened: true };
+    }
+    if (!row) throw new Error(`raising alert ${dedupKey} kept meeting concurrent changes`);
+    if (!row.created) return { id: row.id, created: false };
+    escalation.updatedAt = row.escalation_updated_at!;
+    const alert = openedAlert({ ...input, id, dedupKey }, row);
     await this.escalation.opened(escalation);
     // The alert as this statement created it (a dose a racing raise added since is not in it).
     await this.publish('alert.created', input.tenantId, toAlertView(alert, escalation));

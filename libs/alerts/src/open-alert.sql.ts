@@ -11,7 +11,9 @@ export const ADD_DOSES = `dose_ids = ARRAY(SELECT DISTINCT d FROM unnest(alerts.
 /**
  * Opens an alert and its escalation in one statement, so it needs no transaction and holds no
  * connection between round trips: the escalation row is written only when the alert row is
- * new. A raise racing another meets it at the partial unique index and adds its doses instead.
+ * new. A raise racing another meets it at the partial unique index and adds its doses instead,
+ * unless that alert is acknowledged and a dose is new to it: then no row comes back, and the
+ * caller re-opens it.
  *
  * $1 dedup key, $2 dose ids, $3 message, $4 id, $5 tenant, $6 type, $7 severity, $8 patient,
  * $9 plan, $10 unit; the escalation: $11 status, $12 step, $13 loop, $14 level, $15 next at,
@@ -22,6 +24,7 @@ WITH a AS (
   INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
   VALUES ($4, $5, $6, $7, $8, $9, $10, $2::uuid[], $3, $1)
   ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET ${ADD_DOSES}
+    WHERE alerts.status = 'open' OR alerts.dose_ids @> $2::uuid[]
   RETURNING id, (xmax = 0) AS created, dose_ids, created_at, updated_at
 ), e AS (
   INSERT INTO alert_escalations (alert_id, tenant_id, unit_id, status, step, loop, level, next_at,
