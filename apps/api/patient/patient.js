@@ -89,17 +89,18 @@ function renderDose(dose) {
   if (state === 'open') {
     const actions = document.createElement('div');
     actions.className = 'actions';
+    // Each name starts with the visible words (WCAG 2.5.3) and then says which dose.
     const taken = document.createElement('button');
     taken.type = 'button';
     taken.className = 'taken';
     taken.textContent = 'I took it';
-    taken.setAttribute('aria-label', `I took ${what} at ${dose.localTime}`);
+    taken.setAttribute('aria-label', `I took it: ${what} at ${dose.localTime}`);
     taken.addEventListener('click', () => report(dose, 'taken'));
     const skipped = document.createElement('button');
     skipped.type = 'button';
     skipped.className = 'secondary';
     skipped.textContent = 'I skipped it';
-    skipped.setAttribute('aria-label', `I skipped ${what} at ${dose.localTime}`);
+    skipped.setAttribute('aria-label', `I skipped it: ${what} at ${dose.localTime}`);
     skipped.addEventListener('click', () => report(dose, 'skipped'));
     actions.append(taken, skipped);
     item.append(actions);
