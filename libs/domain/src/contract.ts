@@ -39,7 +39,9 @@ export type TaperGoal =
    * Up-titration along the drug's sourced titration schedule (baclofen's label), to this daily
    * dose or, when absent, to the drug's sourced maximum daily dose.
    */
-  | { type: 'titrate'; targetDailyDoseMg?: number };
+  | { type: 'titrate'; targetDailyDoseMg?: number }
+  /** Keep the doses taken now, open-ended (until a revision): a course's maintenance phase. */
+  | { type: 'maintain' };
 
 /** A taper request as API.md defines its body (already type-checked by the API). */
 export interface TaperRequestInput {

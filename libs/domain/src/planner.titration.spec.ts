@@ -173,6 +173,43 @@ describe('titration (G4 baclofen label bounds, S2, S3, S4)', () => {
   });
 });
 
+describe('a course: titration, maintenance (open-ended), taper', () => {
+  const at20 = TIMES.map(() => ({ drugCode: 'baclofen', mg: 20 }));
+  const maintain: TaperRequestInput = { ...titrate, goal: { type: 'maintain' } };
+
+  it('maintenance keeps the doses taken now with no end date, and keeps the plan rules', () => {
+    const outcome = replanTaper(
+      { original: maintain, fromDate: '2025-01-18', currentDoses: at20 },
+      facts,
+    );
+    if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome));
+    expect(outcome.plan.steps).toEqual([
+      expect.objectContaining({ startDate: '2025-01-18', endDate: '9999-12-31', dailyDoseMg: 60 }),
+    ]);
+    expect(outcome.plan.endDate).toBe('9999-12-31');
+    const current = TIMES.map((time) => ({ time, drugCode: 'baclofen', mg: 20 }));
+    expect(planRuleViolations(outcome.plan, maintain, { currentDoses: current })).toEqual([]);
+    // A maintenance plan that gives less than now is not maintenance.
+    const lower = TIMES.map((time) => ({ time, drugCode: 'baclofen', mg: 25 }));
+    expect(codes(planRuleViolations(outcome.plan, maintain, { currentDoses: lower }))).toContain(
+      'target_not_reached',
+    );
+  });
+
+  it('the taper from maintenance is the label titration run backwards over at least 14 days (G4, S2, S3, S4, S5a)', () => {
+    const outcome = replanTaper(
+      {
+        original: { ...maintain, goal: { type: 'discontinue' } },
+        fromDate: '2025-03-01',
+        currentDoses: at20,
+      },
+      facts,
+    );
+    if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome));
+    expect(outcome.plan.steps.map((s) => s.dailyDoseMg)).toEqual([45, 30, 15, 0]);
+  });
+});
+
 describe('plan rules for titration plans (the second line of defence)', () => {
   const good = () => planned(titrate);
 

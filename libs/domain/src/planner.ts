@@ -29,7 +29,7 @@ import {
   stepDaysRationale,
 } from './planning/explain';
 import { reduce, type ReducedStep } from './planning/reduce';
-import { planTitration } from './planning/titrate';
+import { planMaintenance, planTitration } from './planning/titrate';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
 import { capUg, paceView, resolveLimits } from './safety/pace';
 import { patientSlowing } from './safety/patient';
@@ -234,6 +234,12 @@ function overrideWarnings(
 
 function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions): PlanOutcome {
   if (input.goal.type === 'titrate') return planTitration(input, facts, opts);
+  if (input.goal.type === 'maintain')
+    return planMaintenance(input, {
+      current: opts.current,
+      currentField: opts.currentField,
+      currentIntervalDays: opts.currentIntervalDays,
+    });
   const drug = DRUGS.get(input.drugCode)!;
   const switching = input.substituteWith === SUBSTITUTE;
   const reducing = switching ? DRUGS.get(SUBSTITUTE)! : drug;

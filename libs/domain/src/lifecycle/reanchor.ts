@@ -1,6 +1,7 @@
 import type { PlanStep, Problem } from '../contract';
 import { isIsoDate, isoDateAddDays, isoDaysBetween } from '../dates';
 import { zonedDate, zonedInstant } from '../schedule/local-time';
+import { OPEN_END } from '../schedule/steps';
 
 /** A plan moved so its first step starts on the day it was approved. */
 export interface Reanchored {
@@ -24,7 +25,8 @@ export function reanchorSteps(steps: readonly PlanStep[], firstDay: string): Rea
   const moved = steps.map((s) => ({
     ...s,
     startDate: isoDateAddDays(s.startDate, byDays),
-    endDate: isoDateAddDays(s.endDate, byDays),
+    // An open-ended step (maintenance) stays open.
+    endDate: s.endDate === OPEN_END ? OPEN_END : isoDateAddDays(s.endDate, byDays),
   }));
   return {
     steps: moved,

@@ -17,6 +17,7 @@ import { cutSequence } from '../dispensing/distribute';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from '../dispensing/grid';
 import { renal, renalBand } from '../safety/patient';
+import { OPEN_END } from '../schedule/steps';
 import { requestWarnings } from '../safety/warnings';
 
 /** A titration never needs more steps than this (80 mg/day in 5 mg rises is 16). */
@@ -318,6 +319,85 @@ export function planTitration(
         smallestStrengthMg: toMg(grid.smallestTabletUg),
         overridden,
       },
+    },
+  };
+}
+
+/**
+ * Maintenance: the doses taken now, kept open-ended (the step ends on OPEN_END) until a revision
+ * changes them: a course's steady phase between titration and taper. Nothing is invented: no
+ * dose changes, and the plan ends only by revision or cancellation.
+ */
+export function planMaintenance(
+  input: TaperRequestInput,
+  opts: Pick<TitrationOptions, 'current' | 'currentField'> & { currentIntervalDays?: number },
+): PlanOutcome {
+  const drug = DRUGS.get(input.drugCode)!;
+  const field = opts.currentField ?? 'currentDosesMg';
+  const current = opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }));
+  if (current.some((d) => d.drugCode !== drug.code) || (opts.currentIntervalDays ?? 1) !== 1)
+    return rejected({
+      code: 'maintenance_unsupported',
+      field,
+      message: `Maintenance keeps daily doses of ${drug.name} alone: finish the switch or the alternate-day step first.`,
+    });
+  const grid = gridFor({
+    tabletsMg: tabletsFor(drug, input).tabletsMg,
+    liquid: liquidFor(drug, input).liquid,
+  });
+  const ugs = current.map((d) => toUg(d.mg));
+  if (!grid.ensure(Math.max(...ugs)) || !ugs.every((ug) => grid.isDispensable(ug)))
+    return rejected({
+      code: 'current_dose_not_dispensable',
+      field,
+      message:
+        'Each current dose must be made of the available strengths (or liquid, where allowed).',
+    });
+  if (sum(ugs) === 0)
+    return rejected({
+      code: 'invalid_doses',
+      field,
+      message: 'Maintenance keeps a dose the patient takes: the current doses are all 0.',
+    });
+  const daily = toMg(sum(ugs));
+  const maxMg = drug.maxDailyDoseMg;
+  const warnings: Warning[] =
+    maxMg && daily > maxMg.value
+      ? [
+          {
+            code: 'above_max_daily_dose',
+            severity: 'critical',
+            message: `${daily} mg/day is above the ${maxMg.value} mg/day maximum; kept by override: ${input.override?.reason}.`,
+            source: SOURCES[maxMg.sources[0]],
+          },
+        ]
+      : [];
+  return {
+    kind: 'planned',
+    plan: {
+      drugCode: drug.code,
+      strategy: 'linear',
+      startDate: input.startDate,
+      endDate: OPEN_END,
+      startDailyDoseMg: daily,
+      targetDailyDoseMg: daily,
+      steps: [
+        {
+          index: 1,
+          startDate: input.startDate,
+          endDate: OPEN_END,
+          dailyDoseMg: daily,
+          doses: toDoses(ugs, input.administrationTimes, drug.code, grid),
+        },
+      ],
+      warnings,
+      rationale: [
+        {
+          rule: 'maintain',
+          text: `Maintenance: ${daily} mg/day as now, open-ended (no end date) until a revision changes it; ${drug.name} is never stopped abruptly: taper it by revision.`,
+          ...(drug.minTaperDays ? { source: SOURCES[drug.minTaperDays.sources[0]] } : {}),
+        },
+      ],
     },
   };
 }

@@ -144,7 +144,12 @@ function titrationProblems(
 }
 
 function goalProblems(input: TaperRequestInput, daily: number): Problem[] {
-  if (input.goal?.type === 'discontinue' || input.goal?.type === 'titrate') return [];
+  if (
+    input.goal?.type === 'discontinue' ||
+    input.goal?.type === 'titrate' ||
+    input.goal?.type === 'maintain'
+  )
+    return [];
   if (
     input.goal?.type !== 'reduce' ||
     !Number.isFinite(input.goal.targetDailyDoseMg) ||
@@ -154,7 +159,7 @@ function goalProblems(input: TaperRequestInput, daily: number): Problem[] {
       problem(
         'invalid_goal',
         'goal',
-        'The goal is { type: "discontinue" }, { type: "reduce", targetDailyDoseMg >= 0 } or { type: "titrate", targetDailyDoseMg? }.',
+        'The goal is { type: "discontinue" }, { type: "reduce", targetDailyDoseMg >= 0 }, { type: "titrate", targetDailyDoseMg? } or { type: "maintain" }.',
       ),
     ];
   }
@@ -381,7 +386,8 @@ export function checkTaperRequest(input: TaperRequestInput, facts: PatientFacts)
     ...strategyProblems(input),
     ...substitutionProblems(drug, input),
     ...formularyProblems(drug, input),
-    ...paceProblems(drug, input),
+    // Maintenance keeps the doses: no step pace to check.
+    ...(input.goal?.type === 'maintain' ? [] : paceProblems(drug, input)),
   );
   return out;
 }

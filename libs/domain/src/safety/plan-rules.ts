@@ -346,8 +346,14 @@ export function planRuleViolations(
       : goal.type === 'titrate'
         ? // Without a target the plan names the most it may reach: its own targetDailyDoseMg.
           (goal.targetDailyDoseMg ?? plan.targetDailyDoseMg)
-        : 0;
-  const targetEqUg = eqUgOf(request.drugCode, toUg(targetMg)) ?? toUg(targetMg);
+        : goal.type === 'maintain'
+          ? // Maintenance keeps what the patient takes now.
+            toMg(Math.round(currentEqUg / (context.currentIntervalDays ?? 1)))
+          : 0;
+  const targetEqUg =
+    goal.type === 'maintain'
+      ? toUg(targetMg)
+      : (eqUgOf(request.drugCode, toUg(targetMg)) ?? toUg(targetMg));
   if (prevEqUg !== targetEqUg || toUg(plan.targetDailyDoseMg) !== targetEqUg)
     add(
       'target_not_reached',
@@ -356,7 +362,8 @@ export function planRuleViolations(
     );
   const minTaper = drug.minTaperDays?.value;
   const taperDays = startDays[steps.length - 1] - startDays[holdSteps];
-  if (!titrating && minTaper && holdSteps < steps.length && taperDays < minTaper)
+  const tapering = !titrating && goal.type !== 'maintain';
+  if (tapering && minTaper && holdSteps < steps.length && taperDays < minTaper)
     add(
       'taper_too_short',
       `The taper reaches its goal in ${taperDays} days; ${drug.name} is tapered over at least ${minTaper} days.`,
