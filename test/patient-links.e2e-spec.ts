@@ -303,6 +303,43 @@ describe('patient links', () => {
     expect(new Set(events.map((e) => e.uid)).size).toBe(events.length);
   });
 
+  it('documents every route with its DTOs and the patient-link bearer scheme (OpenAPI)', async () => {
+    const doc = (await http().get('/openapi.json').expect(200)).body;
+    expect(doc.components.securitySchemes['patient-link']).toMatchObject({ scheme: 'bearer' });
+    const links = doc.paths['/v1/patients/{id}/links'];
+    expect(links.post.responses['201'].content['application/json'].schema.$ref).toMatch(
+      /CreatedPatientLinkDto$/,
+    );
+    expect(links.get.responses['200'].content['application/json'].schema.$ref).toMatch(
+      /PatientLinkListDto$/,
+    );
+    expect(doc.paths['/v1/patients/{id}/links/{linkId}'].delete.responses['204']).toBeDefined();
+    const scheduleOp = doc.paths['/v1/patient-link/schedule'].get;
+    expect(scheduleOp.security).toEqual([{ 'patient-link': [] }]);
+    expect(scheduleOp.responses['200'].content['application/json'].schema.$ref).toMatch(
+      /PatientScheduleDto$/,
+    );
+    const reportOp = doc.paths['/v1/patient-link/doses/{id}/reports'].post;
+    expect(reportOp.requestBody.content['application/json'].schema.$ref).toMatch(
+      /PatientReportDto$/,
+    );
+    expect(doc.components.schemas.PatientReportDto.properties.outcome.enum).toEqual([
+      'taken',
+      'skipped',
+    ]);
+    expect(doc.paths['/v1/patient-link/calendar.ics'].get.security).toEqual([
+      { 'patient-link': [] },
+    ]);
+    expect(doc.components.schemas.PatientViewDto.properties.monitoring.enum).toEqual([
+      'supervised',
+      'outpatient',
+    ]);
+    expect(doc.components.schemas.DoseDto.properties.reportedVia.enum).toEqual([
+      'staff',
+      'patient',
+    ]);
+  });
+
   it('stops working at once when revoked', async () => {
     const created = await http()
       .post(`/v1/patients/${patientA}/links`)

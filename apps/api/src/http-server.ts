@@ -66,6 +66,14 @@ export function configureHttpApp(app: NestFastifyApplication): void {
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A patient link's token (twp_…): /v1/patient-link routes only",
+        },
+        'patient-link',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, document, {

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPatientLink, PatientLinkPrincipal, PatientLinkRoute } from '@taperwatch/auth';
 import {
@@ -42,6 +50,9 @@ export class PatientLinkController {
   @HttpCode(201)
   @PatientLinkRoute()
   @ApiCreatedResponse({ type: DoseDto, description: 'The dose as recorded (reportedVia patient)' })
+  @ApiNotFoundResponse({ description: "No such dose of this link's patient" })
+  @ApiConflictResponse({ description: 'Already recorded or reported, or cancelled' })
+  @ApiUnprocessableEntityResponse({ description: 'The dose is due on a later day' })
   report(
     @CurrentPatientLink() link: PatientLinkPrincipal,
     @IdParam() id: string,

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   CurrentPrincipal,
   PATIENT_LINK_DEFAULT_DAYS,
@@ -79,6 +85,8 @@ export class PatientLinksController {
   @Delete(':linkId')
   @HttpCode(204)
   @Requires('patient-links:manage')
+  @ApiNoContentResponse({ description: 'Revoked: the link stops working on its next request' })
+  @ApiNotFoundResponse({ description: 'No such live link of this patient for this caller' })
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @IdParam() id: string,
