@@ -9,6 +9,7 @@ import {
   PlanStep,
   REVISABLE,
   Strategy,
+  TaperGoal,
   Warning,
   dosesTakenOn,
   findDrug,
@@ -44,6 +45,11 @@ import {
 
 export interface RevisionBody {
   fromDate: string;
+  /**
+   * A new phase of the course (titrate, maintain, reduce, discontinue); absent, the parent's
+   * goal. Kept with the version's 'propose' transition.
+   */
+  goal?: TaperGoal;
   stepDays?: number;
   strategy?: Strategy;
   holdDays?: number;
@@ -374,7 +380,8 @@ export class PlanLifecycleService {
           { field: 'fromDate', message: `must be today (${today}) or later` },
         ]);
       }
-      const original = await this.originalRequest(manager, parent);
+      const parentPhase = await this.originalRequest(manager, parent);
+      const original = body.goal ? { ...parentPhase, goal: body.goal } : parentPhase;
       // Each time's dose with its drug: mid-switch, lorazepam and diazepam are never added.
       const current = await this.dosesBefore(
         manager,
@@ -433,7 +440,13 @@ export class PlanLifecycleService {
       await insertTransition(manager, row, 'propose', null, 'proposed', {
         actorKeyId: principal.keyId,
         reason: body.reason,
-        details: { parentPlanId: parent.id, fromDate: body.fromDate, ...origin, ruleContext },
+        details: {
+          parentPlanId: parent.id,
+          fromDate: body.fromDate,
+          ...origin,
+          ruleContext,
+          goal: original.goal,
+        },
       });
       return manager.findOneByOrFail(PlanEntity, { id: row.id });
     });
@@ -467,9 +480,14 @@ export class PlanLifecycleService {
     return toPlanView(plan);
   }
 
+  /** The request as this version plans it: a revision's own goal (its course phase) replaces the request's. */
   private async originalRequest(manager: EntityManager, plan: PlanEntity) {
     const request = await manager.findOneByOrFail(TaperRequestEntity, { id: plan.requestId });
     const { patientId: _p, ...original } = request.body as unknown as TaperRequestBody;
-    return original;
+    const [phase] = await manager.query<{ goal: TaperGoal | null }[]>(
+      `SELECT details -> 'goal' AS goal FROM plan_transitions WHERE plan_id = $1 AND action = 'propose'`,
+      [plan.id],
+    );
+    return phase?.goal ? { ...original, goal: phase.goal } : original;
   }
 }

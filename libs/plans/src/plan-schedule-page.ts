@@ -1,4 +1,5 @@
 import {
+  OPEN_END,
   PlanStep,
   describeUnits,
   isoDateAddDays,
@@ -33,6 +34,7 @@ export function renderDoseChart(
     ? `\n  <text class="unit" x="${W - PAD.right}" y="${PAD.top + 10}" text-anchor="end">mg/day, ${escape(equivalentName)}-equivalent total</text>`
     : '';
   const first = steps[0].startDate;
+  steps = steps.map(shownEnd);
   const last = steps[steps.length - 1].endDate;
   const days = isoDaysBetween(first, last) + 1;
   const maxMg = Math.max(...steps.map((s) => s.dailyDoseMg), 1);
@@ -83,6 +85,15 @@ function dailyCell(step: PlanStep, nameOf: (code: string) => string, equivalent?
   return [...(own.length ? own : ['0 mg']), total].join('<br>');
 }
 
+/** Days an open-ended step (maintenance) is drawn for: a display window, not a plan length. */
+const OPEN_STEP_SHOWN_DAYS = 28;
+
+function shownEnd(step: PlanStep): PlanStep {
+  return step.endDate === OPEN_END
+    ? { ...step, endDate: isoDateAddDays(step.startDate, OPEN_STEP_SHOWN_DAYS - 1) }
+    : step;
+}
+
 function dayRows(
   steps: readonly PlanStep[],
   nameOf: (code: string) => string,
@@ -92,6 +103,13 @@ function dayRows(
   for (const step of steps) {
     const doses = doseLines(step, nameOf);
     const daily = dailyCell(step, nameOf, equivalent);
+    if (step.endDate === OPEN_END) {
+      // Open-ended (maintenance): one row, every day from its start until a revision.
+      rows.push(
+        `<tr data-date="${step.startDate}"><td>${step.startDate} onwards (until revised)</td><td>${step.index}</td><td>${daily}</td><td><ul>${doses}</ul></td></tr>`,
+      );
+      continue;
+    }
     for (let date = step.startDate; date <= step.endDate; date = isoDateAddDays(date, 1)) {
       rows.push(
         `<tr data-date="${date}"><td>${date}</td><td>${step.index}</td><td>${daily}</td><td><ul>${doses}</ul></td></tr>`,

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
-import { COWS_MAX } from '@taperwatch/domain';
+import { COWS_MAX, type TaperGoal } from '@taperwatch/domain';
 import { DEFAULT_PAGE_SIZE, Idempotent, ProblemException } from '@taperwatch/http';
 import {
   PlanDocumentsService,
@@ -93,7 +93,12 @@ export class PlanLifecycleController {
     @Body() dto: RevisionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const view = await this.lifecycle.revise(principal, id, { ...dto });
+    // The DTO checked the goal's shape; the domain checks what it means (422 naming fields).
+    const { goal, ...rest } = dto;
+    const view = await this.lifecycle.revise(principal, id, {
+      ...rest,
+      ...(goal ? { goal: { ...goal } as TaperGoal } : {}),
+    });
     reply.header('location', `/v1/plans/${view.id}`);
     return view;
   }

@@ -12,7 +12,9 @@ import {
   Max,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import {
   BACLOFEN_CHECKLIST_ITEMS,
   SYMPTOM_SCALES,
@@ -22,6 +24,7 @@ import {
 import { PageQuery } from '@taperwatch/http';
 import { DOSE_STATUSES, type DoseStatus } from '@taperwatch/persistence';
 import { IsCalendarDate } from '../common/validators';
+import { GoalDto } from '../taper-requests/taper-request.dto';
 
 const STRATEGIES = ['linear', 'proportional', 'hyperbolic'] as const;
 const CHECKLIST = 'baclofen-checklist';
@@ -45,6 +48,16 @@ export class RevisionDto extends ReasonDto {
   @ApiProperty({ example: '2026-12-10', description: 'First day of the new version' })
   @IsCalendarDate()
   fromDate!: string;
+
+  @ApiPropertyOptional({
+    type: GoalDto,
+    description:
+      "The course's next phase (titrate, maintain, then reduce or discontinue); absent, the plan's own goal",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GoalDto)
+  goal?: GoalDto;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 365 })
   @IsOptional()

@@ -24,13 +24,22 @@ import { CLOCK_TIME, IsCalendarDate } from '../common/validators';
 const STRATEGIES = ['linear', 'proportional', 'hyperbolic'] as const;
 const finite = { allowNaN: false, allowInfinity: false };
 
-export class GoalDto {
-  @ApiProperty({ enum: ['discontinue', 'reduce'] })
-  @IsIn(['discontinue', 'reduce'])
-  type!: 'discontinue' | 'reduce';
+const GOALS = ['discontinue', 'reduce', 'titrate', 'maintain'] as const;
 
-  @ApiPropertyOptional({ description: 'Required when type is reduce' })
-  @ValidateIf((goal: GoalDto) => goal.type === 'reduce')
+export class GoalDto {
+  @ApiProperty({
+    enum: GOALS,
+    description:
+      "titrate: up along the drug's sourced titration schedule (only drugs with one: GET /v1/drugs `titration`); maintain: keep the doses taken now, open-ended, until a revision",
+  })
+  @IsIn(GOALS)
+  type!: (typeof GOALS)[number];
+
+  @ApiPropertyOptional({
+    description:
+      "Required when type is reduce; with titrate optional (absent: up to the drug's maximum daily dose)",
+  })
+  @ValidateIf((goal: GoalDto) => goal.type === 'reduce' || goal.targetDailyDoseMg !== undefined)
   @IsNumber(finite)
   @Min(0)
   targetDailyDoseMg?: number;
@@ -180,6 +189,18 @@ export class CreateTaperRequestDto {
   @IsNumber(finite)
   @IsPositive()
   diazepamMgPerMg?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0.01,
+    maximum: 1,
+    description:
+      "Titration: the share of the usual titration doses given (replaces the renal default: baclofen's CKD bands, 2/3, 1/2 or 1/3 by CrCl [S6], configurable)",
+  })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0.01)
+  @Max(1)
+  renalDoseFraction?: number;
 
   @ApiPropertyOptional({ type: HyperbolicParametersDto })
   @IsOptional()
