@@ -244,6 +244,32 @@ describe('patient links', () => {
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['outcome']);
   });
 
+  it('two skipped reports in a day raise abrupt_cessation_risk, as two refusals do', async () => {
+    // Baclofen 45 mg/day: two 15 mg doses skipped today is 30 mg not taken, more than half of
+    // the step (the cessation rule, CLINICAL.md §4 thresholds [C]).
+    const today = (await schedule(linkB)).doses;
+    expect(today).toHaveLength(2);
+    for (const dose of today) {
+      await http()
+        .post(`/v1/patient-link/doses/${dose.id}/reports`)
+        .set(bearer(linkB))
+        .send({ outcome: 'skipped' })
+        .expect(201);
+    }
+    const alerts = await eventually(
+      async () =>
+        (
+          await http()
+            .get(`/v1/alerts?patientId=${patientB}&type=abrupt_cessation_risk`)
+            .set(bearer(prescriber))
+            .expect(200)
+        ).body.items as { severity: string; doseIds: string[] }[],
+      (items) => items.length > 0,
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.severity).toBe('critical');
+  });
+
   it('is no staff credential: 403 on staff routes; a staff key is no link (401)', async () => {
     const [dose] = (await schedule(link.token, 2)).doses.filter((d) => d.status === 'scheduled');
     // Authenticated (a live link) but not allowed: API.md's 403, not a 401.
