@@ -515,6 +515,31 @@ describe('plan safety', () => {
       expect((await alertsOf(patientId))[0]).toMatchObject({ severity: 'critical' });
     });
 
+    it('a red flag after a warning raises the live alert to critical; a check-in after acknowledgement re-opens it', async () => {
+      const { id, patientId } = await activeBaclofen();
+      await symptoms(id, { scale: 'baclofen-checklist', items: ['anxiety'], observedAt }).expect(
+        201,
+      );
+      const [warning] = await alertsOf(patientId);
+      expect(warning).toMatchObject({ severity: 'warning' });
+
+      await symptoms(id, { scale: 'baclofen-checklist', items: ['seizure'], observedAt }).expect(
+        201,
+      );
+      const [raised, ...others] = await alertsOf(patientId);
+      expect(others).toEqual([]);
+      expect(raised).toMatchObject({ id: (warning as { id?: string }).id, severity: 'critical' });
+
+      const alertId = (raised as { id?: string }).id!;
+      await post(`/v1/alerts/${alertId}/acknowledge`).expect(200);
+      // No dose ids: a check-in is news of its own, never folded into the acknowledgement.
+      await symptoms(id, { scale: 'baclofen-checklist', items: ['fever'], observedAt }).expect(201);
+      const reopened = (await http().get(`/v1/alerts/${alertId}`).set(adminAuth).expect(200))
+        .body as { status: string; severity: string; message: string };
+      expect(reopened).toMatchObject({ status: 'open', severity: 'critical' });
+      expect(reopened.message).toContain('fever');
+    });
+
     it('another item alone is a warning with a proposed hold; none at all is stored quietly', async () => {
       const { id, patientId } = await activeBaclofen();
       const none = await symptoms(id, { scale: 'baclofen-checklist', items: [], observedAt });

@@ -16,8 +16,9 @@ import { AlertEvents, AlertEventType } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
 import { EscalationService } from './escalation.service';
 import {
-  ADD_DOSES,
   OPEN_ALERT_SQL,
+  addDoses,
+  coveredBy,
   OpenedAlertRow,
   escalationParams,
   openedAlert,
@@ -78,16 +79,16 @@ export class AlertsService {
     if (known?.live !== false) {
       // Most raises add doses to the live alert (every further miss of a plan): one statement,
       // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
-      // Not when the alert is acknowledged and a dose is new to it: that re-opens it (below).
+      // Not when the alert is acknowledged and this raise is news to it: that re-opens it (below).
       const [added] = await preparedQuery<{ id: string }>(
         this.dataSource,
         'add-alert-doses',
-        `UPDATE alerts SET ${ADD_DOSES} WHERE dedup_key = $1 AND status <> 'resolved'
-           AND (status = 'open' OR dose_ids @> $2::uuid[]) RETURNING id`,
-        [dedupKey, doseIds, input.message],
+        `UPDATE alerts SET ${addDoses('$4')} WHERE dedup_key = $1 AND status <> 'resolved'
+           AND (status = 'open' OR ${coveredBy('alerts', '$4')}) RETURNING id`,
+        [dedupKey, doseIds, input.message, input.severity],
       );
       if (added) return { id: added.id, created: false };
-      const reopened = await this.reopen(dedupKey, doseIds, input.message);
+      const reopened = await this.reopen(dedupKey, doseIds, input.message, input.severity);
       if (reopened) return { id: reopened, created: false, reopened: true };
     }
     // A new alert: its escalation starts from the policy in force now, and both rows are
@@ -113,7 +114,7 @@ export class AlertsService {
       ]);
       if (row) break;
       // The live alert is acknowledged and this raise brings a dose it has not seen.
-      const reopened = await this.reopen(dedupKey, doseIds, input.message);
+      const reopened = await this.reopen(dedupKey, doseIds, input.message, input.severity);
       if (reopened) return { id: reopened, created: false, reopened: true };
     }
     if (!row) throw new Error(`raising alert ${dedupKey} kept meeting concurrent changes`);
@@ -127,14 +128,16 @@ export class AlertsService {
   }
 
   /**
-   * A new miss on an acknowledged alert: the alert is open again, its escalation starts over from
-   * step 0 (the policy of its unit now) and `alert.reopened` is streamed, so nobody reads the
-   * earlier acknowledgement as covering a dose it never saw (docs/decisions/0010).
+   * News on an acknowledged alert (a new miss, a symptom check, a cancellation, a higher
+   * severity): the alert is open again, its escalation starts over from step 0 (the policy of its
+   * unit now) and `alert.reopened` is streamed, so nobody reads the earlier acknowledgement as
+   * covering something it never saw (docs/decisions/0010).
    */
   private async reopen(
     dedupKey: string,
     doseIds: string[],
     message: string,
+    severity: AlertSeverity,
   ): Promise<string | null> {
     const result = await this.dataSource.transaction(async (manager) => {
       // The escalation row first, then the alert's: the order every writer keeps. Holding it,
@@ -142,9 +145,9 @@ export class AlertsService {
       const [live] = (await manager.query(
         `SELECT a.id, a.tenant_id, a.unit_id FROM alerts a
          JOIN alert_escalations e ON e.alert_id = a.id
-         WHERE a.dedup_key = $1 AND a.status = 'acknowledged' AND NOT a.dose_ids @> $2::uuid[]
+         WHERE a.dedup_key = $1 AND a.status = 'acknowledged' AND NOT ${coveredBy('a', '$3')}
          FOR UPDATE OF e`,
-        [dedupKey, doseIds],
+        [dedupKey, doseIds, severity],
       )) as { id: string; tenant_id: string; unit_id: string }[];
       if (!live) return null;
       const escalation = await this.escalation.restart(
@@ -154,10 +157,10 @@ export class AlertsService {
         'alert re-opened',
       );
       await manager.query(
-        `UPDATE alerts SET ${ADD_DOSES}, status = 'open', acknowledged_at = NULL,
+        `UPDATE alerts SET ${addDoses('$4')}, status = 'open', acknowledged_at = NULL,
            acknowledged_by = NULL
          WHERE id = $1`,
-        [live.id, doseIds, message],
+        [live.id, doseIds, message, severity],
       );
       return { id: live.id, tenantId: live.tenant_id, escalation };
     });
