@@ -33,6 +33,12 @@ export interface RaiseAlert {
   unitId: string;
   doseIds: string[];
   message: string;
+  /**
+   * An event of its own (a symptom check, a cancellation): it re-opens an acknowledged alert even
+   * with no new dose. Sweeps and the watcher, which raise the same finding again and again, leave
+   * it unset.
+   */
+  standalone?: boolean;
 }
 
 export interface AlertListQuery {
@@ -76,6 +82,7 @@ export class AlertsService {
   ): Promise<{ id: string; created: boolean; reopened?: boolean }> {
     const doseIds = [...new Set(input.doseIds)].sort();
     const dedupKey = alertDedupKey(input.planId, input.type);
+    const standalone = input.standalone === true;
     if (known?.live !== false) {
       // Most raises add doses to the live alert (every further miss of a plan): one statement,
       // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
@@ -84,11 +91,17 @@ export class AlertsService {
         this.dataSource,
         'add-alert-doses',
         `UPDATE alerts SET ${addDoses('$4')} WHERE dedup_key = $1 AND status <> 'resolved'
-           AND (status = 'open' OR ${coveredBy('alerts', '$4')}) RETURNING id`,
-        [dedupKey, doseIds, input.message, input.severity],
+           AND (status = 'open' OR ${coveredBy('alerts', '$4', '$5')}) RETURNING id`,
+        [dedupKey, doseIds, input.message, input.severity, standalone],
       );
       if (added) return { id: added.id, created: false };
-      const reopened = await this.reopen(dedupKey, doseIds, input.message, input.severity);
+      const reopened = await this.reopen(
+        dedupKey,
+        doseIds,
+        input.message,
+        input.severity,
+        standalone,
+      );
       if (reopened) return { id: reopened, created: false, reopened: true };
     }
     // A new alert: its escalation starts from the policy in force now, and both rows are
@@ -111,10 +124,17 @@ export class AlertsService {
         input.planId,
         input.unitId,
         ...escalationParams(escalation),
+        standalone,
       ]);
       if (row) break;
       // The live alert is acknowledged and this raise brings a dose it has not seen.
-      const reopened = await this.reopen(dedupKey, doseIds, input.message, input.severity);
+      const reopened = await this.reopen(
+        dedupKey,
+        doseIds,
+        input.message,
+        input.severity,
+        standalone,
+      );
       if (reopened) return { id: reopened, created: false, reopened: true };
     }
     if (!row) throw new Error(`raising alert ${dedupKey} kept meeting concurrent changes`);
@@ -138,6 +158,7 @@ export class AlertsService {
     doseIds: string[],
     message: string,
     severity: AlertSeverity,
+    standalone: boolean,
   ): Promise<string | null> {
     const result = await this.dataSource.transaction(async (manager) => {
       // The escalation row first, then the alert's: the order every writer keeps. Holding it,
@@ -145,9 +166,9 @@ export class AlertsService {
       const [live] = (await manager.query(
         `SELECT a.id, a.tenant_id, a.unit_id FROM alerts a
          JOIN alert_escalations e ON e.alert_id = a.id
-         WHERE a.dedup_key = $1 AND a.status = 'acknowledged' AND NOT ${coveredBy('a', '$3')}
+         WHERE a.dedup_key = $1 AND a.status = 'acknowledged' AND NOT ${coveredBy('a', '$3', '$4')}
          FOR UPDATE OF e`,
-        [dedupKey, doseIds, severity],
+        [dedupKey, doseIds, severity, standalone],
       )) as { id: string; tenant_id: string; unit_id: string }[];
       if (!live) return null;
       const escalation = await this.escalation.restart(

@@ -16,12 +16,12 @@ export const addDoses = (severity: string) =>
            updated_at = now()`;
 
 /**
- * What an acknowledgement already covers: every dose of this raise, at no higher severity. A raise
- * with no doses (a symptom check, a cancellation) is an event of its own and is never covered,
- * so it re-opens an acknowledged alert rather than folding into it unseen.
+ * What an acknowledgement already covers: every dose of this raise, at no higher severity, unless
+ * the raise is an event of its own (`standalone`: a symptom check, a cancellation), which is news
+ * however often it comes and so re-opens an acknowledged alert rather than folding into it unseen.
  */
-export const coveredBy = (alert: string, severity: string) =>
-  `(cardinality($2::uuid[]) > 0 AND ${alert}.dose_ids @> $2::uuid[]
+export const coveredBy = (alert: string, severity: string, standalone: string) =>
+  `(NOT ${standalone}::boolean AND ${alert}.dose_ids @> $2::uuid[]
     AND ${rank(`${alert}.severity`)} >= ${rank(severity)})`;
 
 /**
@@ -33,14 +33,14 @@ export const coveredBy = (alert: string, severity: string) =>
  *
  * $1 dedup key, $2 dose ids, $3 message, $4 id, $5 tenant, $6 type, $7 severity, $8 patient,
  * $9 plan, $10 unit; the escalation: $11 status, $12 step, $13 loop, $14 level, $15 next at,
- * $16 policy (json), $17 policy source.
+ * $16 policy (json), $17 policy source; $18 standalone (see coveredBy).
  */
 export const OPEN_ALERT_SQL = `
 WITH a AS (
   INSERT INTO alerts (id, tenant_id, type, severity, patient_id, plan_id, unit_id, dose_ids, message, dedup_key)
   VALUES ($4, $5, $6, $7, $8, $9, $10, $2::uuid[], $3, $1)
   ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO UPDATE SET ${addDoses('$7')}
-    WHERE alerts.status = 'open' OR ${coveredBy('alerts', '$7')}
+    WHERE alerts.status = 'open' OR ${coveredBy('alerts', '$7', '$18')}
   RETURNING id, (xmax = 0) AS created, dose_ids, created_at, updated_at
 ), e AS (
   INSERT INTO alert_escalations (alert_id, tenant_id, unit_id, status, step, loop, level, next_at,

@@ -330,6 +330,7 @@ export class PlanLifecycleService {
         `Plan cancelled while the patient takes ${describeTaken(stopped)}: stopping now is ` +
         `abrupt cessation with withdrawal risk; assess the patient and confirm the stop or ` +
         `restart a taper. Prescriber's reason: ${reason}`,
+      standalone: true,
     });
   }
 

@@ -205,6 +205,7 @@ export class SymptomChecksService {
       unitId: plan.unitId,
       doseIds: [],
       message: `${what}: withdrawal symptoms at or above the threshold; ${next}`,
+      standalone: true,
     });
   }
 
