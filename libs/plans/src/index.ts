@@ -9,3 +9,4 @@ export * from './plan-fhir';
 export * from './symptom-checks.service';
 export * from './patient-schedule.service';
 export * from './plans.module';
+export * from './courses.service';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
 import { PatientsModule } from '@taperwatch/patients';
+import { CoursesService } from './courses.service';
 import { DoseScheduleService } from './dose-schedule.service';
 import { PlanDocumentsService } from './plan-documents.service';
 import { PlanDosesService } from './plan-doses.service';
@@ -19,6 +20,7 @@ const SERVICES = [
   PlanDocumentsService,
   SymptomChecksService,
   PatientScheduleService,
+  CoursesService,
 ];
 
 @Module({

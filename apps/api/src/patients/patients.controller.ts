@@ -3,13 +3,18 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent } from '@taperwatch/http';
 import { PatientsService } from '@taperwatch/patients';
+import { CoursesService } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
+import { CourseDto } from './course.dto';
 import { CreatePatientDto, PatientViewDto, UpdatePatientDto } from './patient.dto';
 
 @ApiTags('patients')
 @Controller('v1/patients')
 export class PatientsController {
-  constructor(private readonly patients: PatientsService) {}
+  constructor(
+    private readonly patients: PatientsService,
+    private readonly courses: CoursesService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -25,6 +30,17 @@ export class PatientsController {
   @ApiOkResponse({ type: PatientViewDto })
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.patients.get(principal, id);
+  }
+
+  /**
+   * The patient's courses: per drug, the phases (titration, maintenance, taper) in order with
+   * their daily doses per step, so a chart can draw the whole curve up and down.
+   */
+  @Get(':id/courses')
+  @Requires('clinical:read')
+  @ApiOkResponse({ type: [CourseDto] })
+  listCourses(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.courses.list(principal, id);
   }
 
   @Patch(':id')

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Principal } from '@taperwatch/auth';
+import { OPEN_END, PlanStep, TaperGoal, findDrug, isoDateAddDays } from '@taperwatch/domain';
+import { PatientsService } from '@taperwatch/patients';
+import { PlanStatus, preparedQuery } from '@taperwatch/persistence';
+
+/**
+ * A patient's plan versions with each version's goal (its course phase: a revision's own goal
+ * from its 'propose' transition, else the request's), oldest course first, versions in order.
+ */
+const COURSE_PLANS_SQL = `
+SELECT p.id, p.request_id AS "requestId", p.drug_code AS "drugCode",
+       p.equivalent_drug_code AS "equivalentDrugCode", p.version, p.status,
+       p.start_date AS "startDate", p.end_date AS "endDate", p.steps,
+       p.approved_at AS "approvedAt", r.created_at AS "courseCreatedAt",
+       coalesce((SELECT t.details -> 'goal' FROM plan_transitions t
+                 WHERE t.plan_id = p.id AND t.action = 'propose' LIMIT 1),
+                r.body -> 'goal') AS goal
+FROM plans p JOIN taper_requests r ON r.id = p.request_id
+WHERE p.tenant_id = $1 AND p.patient_id = $2
+ORDER BY r.created_at, p.request_id, p.version`;
+
+interface CoursePlanRow {
+  id: string;
+  requestId: string;
+  drugCode: string;
+  equivalentDrugCode: string | null;
+  version: number;
+  status: PlanStatus;
+  startDate: string;
+  endDate: string;
+  steps: PlanStep[];
+  approvedAt: Date | null;
+  courseCreatedAt: Date;
+  goal: TaperGoal;
+}
+
+export interface CoursePhaseStep {
+  startDate: string;
+  /** Null: open-ended (maintenance, until a revision). */
+  endDate: string | null;
+  dailyDoseMg: number;
+}
+
+export interface CoursePhase {
+  goal: TaperGoal;
+  planId: string;
+  version: number;
+  status: PlanStatus;
+  startDate: string;
+  /** Null: open-ended. */
+  endDate: string | null;
+  approvedAt?: string;
+  /** Present when the version was replaced: the first day of the version that replaced it. */
+  supersededFrom?: string;
+  /**
+   * The daily dose per step as the phase ran or runs: a superseded version's steps end the day
+   * before its successor starts, so the phases together draw the course's one curve.
+   */
+  steps: CoursePhaseStep[];
+  /** Set when the daily doses are mg of this drug (a switch's diazepam equivalents). */
+  equivalentDrugCode?: string;
+}
+
+export interface CourseView {
+  /** The course's id: the request that started it (every revision shares it). */
+  id: string;
+  drugCode: string;
+  drugName: string;
+  startDate: string;
+  /** The version in force (active or paused), if any. */
+  planIdInForce?: string;
+  phases: CoursePhase[];
+}
+
+const openEnd = (date: string): string | null => (date === OPEN_END ? null : date);
+
+/** Steps up to (not including) `until`, the last one cut short there. */
+function stepsBefore(steps: readonly PlanStep[], until: string | undefined): CoursePhaseStep[] {
+  const out: CoursePhaseStep[] = [];
+  for (const s of steps) {
+    if (until !== undefined && s.startDate >= until) break;
+    const cut = until !== undefined && s.endDate >= until;
+    out.push({
+      startDate: s.startDate,
+      endDate: cut ? isoDateAddDays(until, -1) : openEnd(s.endDate),
+      dailyDoseMg: s.dailyDoseMg,
+    });
+  }
+  return out;
+}
+
+/**
+ * A course is one patient's treatment with one drug: titration, maintenance and taper are its
+ * phases, each a plan version of one request (revisions chain them), so the watcher's windows and
+ * the alert history run across phases.
+ */
+@Injectable()
+export class CoursesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly patients: PatientsService,
+  ) {}
+
+  /** The patient's courses, oldest first; another unit's patient is 404. */
+  async list(principal: Principal, patientId: string): Promise<CourseView[]> {
+    const patient = await this.patients.findVisible(principal, patientId);
+    const rows = await preparedQuery<CoursePlanRow>(
+      this.dataSource,
+      'course-plans',
+      COURSE_PLANS_SQL,
+      [principal.tenantId, patient.id],
+    );
+    const byCourse = new Map<string, CoursePlanRow[]>();
+    for (const row of rows) {
+      const list = byCourse.get(row.requestId) ?? [];
+      list.push(row);
+      byCourse.set(row.requestId, list);
+    }
+    return [...byCourse.entries()].map(([id, versions]) => toCourse(id, versions));
+  }
+}
+
+function toCourse(id: string, versions: CoursePlanRow[]): CourseView {
+  const drugCode = versions[0].drugCode;
+  const inForce = versions.find((v) => v.status === 'active' || v.status === 'paused');
+  const phases = versions.map((v): CoursePhase => {
+    // The version that replaced this one: the next approved version of the course.
+    const next =
+      v.status === 'superseded'
+        ? versions.find((w) => w.version > v.version && w.approvedAt !== null)
+        : undefined;
+    return {
+      goal: v.goal,
+      planId: v.id,
+      version: v.version,
+      status: v.status,
+      startDate: v.startDate,
+      endDate: openEnd(v.endDate),
+      ...(v.approvedAt ? { approvedAt: new Date(v.approvedAt).toISOString() } : {}),
+      ...(next ? { supersededFrom: next.startDate } : {}),
+      steps: stepsBefore(v.steps, next?.startDate),
+      ...(v.equivalentDrugCode ? { equivalentDrugCode: v.equivalentDrugCode } : {}),
+    };
+  });
+  return {
+    id,
+    drugCode,
+    drugName: findDrug(drugCode)?.name ?? drugCode,
+    startDate: versions[0].startDate,
+    ...(inForce ? { planIdInForce: inForce.id } : {}),
+    phases,
+  };
+}

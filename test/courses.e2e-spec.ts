@@ -1,0 +1,160 @@
+import { ManualClock } from '@taperwatch/common';
+import {
+  TestStack,
+  bearer,
+  createKey,
+  createPatient,
+  eventually,
+  startStack,
+} from '@taperwatch/testing';
+
+interface Step {
+  startDate: string;
+  endDate: string | null;
+  dailyDoseMg: number;
+}
+
+const TIMES = ['08:00', '14:00', '20:00'];
+
+/**
+ * The founding case as one course: baclofen titrated up along the label (G4, S2, S3), held
+ * steady open-ended, then tapered, each phase a plan version of one request.
+ */
+describe('a baclofen course: titration, maintenance, taper', () => {
+  // 06:00 UTC: today's 08:00 dose is still ahead in the patient's zone (UTC).
+  const clock = new ManualClock(new Date('2027-05-03T06:00:00Z'));
+  let stack: TestStack;
+  let prescriber: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ clock, env: { DOSE_HORIZON_INTERVAL_MS: '200' } });
+    prescriber = await createKey(stack, 'prescriber');
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const http = () => stack.http();
+  const post = (path: string, body: object = {}, key = prescriber) =>
+    http().post(path).set(bearer(key)).send(body);
+  const today = () => clock.now().toISOString().slice(0, 10);
+  const titration = (patientId: string, overrides: Record<string, unknown> = {}) => ({
+    patientId,
+    drugCode: 'baclofen',
+    route: 'oral',
+    currentDosesMg: [0, 0, 0],
+    administrationTimes: TIMES,
+    startDate: today(),
+    goal: { type: 'titrate', targetDailyDoseMg: 60 },
+    reason: 'Cocaine cravings (off-label)',
+    ...overrides,
+  });
+
+  async function proposedPlan(body: object) {
+    const res = await post('/v1/taper-requests', body).expect(202);
+    const done = await eventually(
+      async () =>
+        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
+      (b: { status: string }) => b.status === 'planned' || b.status === 'rejected',
+    );
+    expect(done).toMatchObject({ status: 'planned' });
+    return (await http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber)).expect(200)).body;
+  }
+
+  it('refuses a titration above 80 mg/day without an override, and of a drug with no sourced titration (G4, S2, S3, S4)', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const high = await post(
+      '/v1/taper-requests',
+      titration(patient.id, { goal: { type: 'titrate', targetDailyDoseMg: 100 } }),
+    ).expect(422);
+    expect(high.body.errors).toEqual([
+      expect.objectContaining({ field: 'goal.targetDailyDoseMg' }),
+    ]);
+    const diazepam = await post(
+      '/v1/taper-requests',
+      titration(patient.id, { drugCode: 'diazepam', currentDosesMg: [2, 2, 2] }),
+    ).expect(422);
+    expect(diazepam.body.errors).toEqual([expect.objectContaining({ field: 'goal.type' })]);
+    expect(diazepam.body.detail).toMatch(/no sourced titration schedule for Diazepam/);
+    // The catalogue says which drugs can be titrated.
+    const drugs = (await http().get('/v1/drugs').set(bearer(prescriber)).expect(200)).body;
+    const list = (Array.isArray(drugs) ? drugs : drugs.items) as {
+      code: string;
+      titration: unknown;
+    }[];
+    expect(list.filter((d) => d.titration).map((d) => d.code)).toEqual(['baclofen']);
+  });
+
+  it('titrated, maintained, then tapered: one course, its phases in order in GET courses', async () => {
+    const patient = await createPatient(stack, prescriber);
+    const titrate = await proposedPlan(titration(patient.id));
+    expect(titrate.steps.map((s: Step) => s.dailyDoseMg)).toEqual([15, 30, 45, 60]);
+    await post(`/v1/plans/${titrate.id}/approve`).expect(200);
+
+    // Day 10: 20 mg three times a day since this morning; keep it (maintenance, open-ended).
+    clock.set(new Date('2027-05-12T06:00:00Z'));
+    const maintain = await post(`/v1/plans/${titrate.id}/revisions`, {
+      fromDate: today(),
+      goal: { type: 'maintain' },
+      reason: 'Cravings controlled at 60 mg/day',
+    }).expect(202);
+    expect(maintain.body.steps).toEqual([
+      expect.objectContaining({ startDate: '2027-05-12', endDate: '9999-12-31', dailyDoseMg: 60 }),
+    ]);
+    await post(`/v1/plans/${maintain.body.id}/approve`).expect(200);
+
+    // Weeks later: taper, from the maintained 60 mg/day (the label titration run backwards).
+    clock.set(new Date('2027-06-01T06:00:00Z'));
+    const taper = await post(`/v1/plans/${maintain.body.id}/revisions`, {
+      fromDate: today(),
+      goal: { type: 'discontinue' },
+      reason: 'Abstinent 12 weeks',
+    }).expect(202);
+    expect(taper.body.steps.map((s: Step) => s.dailyDoseMg)).toEqual([45, 30, 15, 0]);
+    await post(`/v1/plans/${taper.body.id}/approve`).expect(200);
+
+    const courses = (
+      await http().get(`/v1/patients/${patient.id}/courses`).set(bearer(prescriber)).expect(200)
+    ).body;
+    expect(courses).toHaveLength(1);
+    const [course] = courses;
+    expect(course).toMatchObject({
+      id: titrate.requestId,
+      drugCode: 'baclofen',
+      drugName: 'Baclofen',
+      startDate: '2027-05-03',
+      planIdInForce: taper.body.id,
+    });
+    expect(
+      course.phases.map((p: { goal: { type: string }; version: number; status: string }) => [
+        p.goal.type,
+        p.version,
+        p.status,
+      ]),
+    ).toEqual([
+      ['titrate', 1, 'superseded'],
+      ['maintain', 2, 'superseded'],
+      ['discontinue', 3, 'active'],
+    ]);
+    // One curve up and down: each phase until the next began.
+    const curve = course.phases.flatMap((p: { steps: Step[] }) =>
+      p.steps.map((s) => [s.startDate, s.endDate, s.dailyDoseMg]),
+    );
+    expect(curve).toEqual([
+      ['2027-05-03', '2027-05-05', 15],
+      ['2027-05-06', '2027-05-08', 30],
+      ['2027-05-09', '2027-05-11', 45],
+      ['2027-05-12', '2027-05-31', 60],
+      // 3-day label steps stretched to the 14-day minimum taper (S4, S5a): 5 days each.
+      ['2027-06-01', '2027-06-05', 45],
+      ['2027-06-06', '2027-06-10', 30],
+      ['2027-06-11', '2027-06-15', 15],
+      ['2027-06-16', '2027-06-20', 0],
+    ]);
+    expect(course.phases[1]).toMatchObject({ endDate: null, supersededFrom: '2027-06-01' });
+
+    // Unit-scoped like every patient read: another unit's key gets 404.
+    const otherUnit = await createKey(stack, 'nurse', ['ward-9']);
+    await http().get(`/v1/patients/${patient.id}/courses`).set(bearer(otherUnit)).expect(404);
+  });
+});
