@@ -13,6 +13,7 @@ import { PatientsModule } from '@taperwatch/patients';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
+import { SupplyModule } from '@taperwatch/supply';
 import { WatchModule } from '@taperwatch/watch';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
@@ -31,6 +32,8 @@ import { PatientPageController } from './patient-links/patient-page.controller';
 import { PatientsController } from './patients/patients.controller';
 import { PlanLifecycleController } from './plans/plan-lifecycle.controller';
 import { PlansController } from './plans/plans.controller';
+import { DispensingsController } from './supply/dispensings.controller';
+import { PharmacyOrdersController } from './supply/pharmacy-orders.controller';
 import { TaperRequestsController } from './taper-requests/taper-requests.controller';
 
 /** The HTTP app: controllers and producers only; no processors. */
@@ -51,6 +54,7 @@ export class ApiModule {
         PlansModule,
         AlertsModule,
         WatchModule,
+        SupplyModule,
         NotificationsModule,
       ],
       controllers: [
@@ -66,6 +70,8 @@ export class ApiModule {
         AdministrationsController,
         EscalationPolicyController,
         BoardController,
+        DispensingsController,
+        PharmacyOrdersController,
         PatientLinksController,
         PatientLinkController,
         PatientPageController,

@@ -51,6 +51,12 @@ export const SCHEDULES: Schedule[] = [
     jobName: JOB_NAMES.deliverySweep,
     every: (config) => config.ESCALATION_SWEEP_MS,
   },
+  {
+    queue: QUEUES.supply,
+    id: jobIds.supplySweepScheduler,
+    jobName: JOB_NAMES.supplySweep,
+    every: (config) => config.SUPPLY_SWEEP_MS,
+  },
 ];
 
 /** How often the schedulers are written again, in case Redis lost them. */

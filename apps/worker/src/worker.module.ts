@@ -11,11 +11,13 @@ import { QueuesModule } from '@taperwatch/queues';
 import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
 import { EscalationProcessor } from './escalation/escalation.processor';
+import { SupplyModule } from '@taperwatch/supply';
 import { WatchModule } from '@taperwatch/watch';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
 import { SchedulerKeeper } from './scheduler-keeper';
 import { DoseCheckProcessor } from './watch/dose-check.processor';
+import { SupplyWatchProcessor } from './supply/supply-watch.processor';
 
 export const PROCESSORS = [
   PlanningProcessor,
@@ -24,6 +26,7 @@ export const PROCESSORS = [
   DoseCheckProcessor,
   EscalationProcessor,
   DeliveryProcessor,
+  SupplyWatchProcessor,
 ];
 
 /** The worker app: an application context with processors only; no HTTP. */
@@ -44,6 +47,7 @@ export class WorkerModule {
         WatchModule,
         AlertsModule,
         NotificationsModule,
+        SupplyModule,
       ],
       providers: [...PROCESSORS, SchedulerKeeper],
     };

@@ -10,7 +10,10 @@ export const PERMISSIONS = {
   'clinical:record': ['prescriber', 'nurse', 'service'],
   /** Whoever writes patients or records their doses (a nurse within her units). */
   'patient-links:manage': ['admin', 'prescriber', 'nurse', 'service'],
-  'drugs:read': ['admin', 'prescriber', 'nurse', 'service'],
+  'drugs:read': ['admin', 'prescriber', 'nurse', 'service', 'pharmacist'],
+  // Pharmacists record what they hand out and read what to hand out; nothing else clinical.
+  'dispensings:write': ['pharmacist', 'service'],
+  'supply:read': ['admin', 'prescriber', 'nurse', 'service', 'pharmacist'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -127,6 +127,23 @@ export class Environment {
   @Max(30000)
   WATCH_SWEEP_MS = 15000;
 
+  /**
+   * supply_low is raised this many days before a dispensed supply runs out ([C]: no source gives
+   * a number; 3 days covers a weekend and a working day to refill).
+   */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of days' })
+  @Min(0)
+  @Max(60)
+  SUPPLY_LOW_DAYS = 3;
+
+  /** How often the supply watch looks at dispensed supplies (run-outs are days apart). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(3600000)
+  SUPPLY_SWEEP_MS = 60000;
+
   /** A worker started alone serves its own /metrics here (unset: none; `npm start` shares the API's). */
   @IsOptional()
   @Transform(toNumber)

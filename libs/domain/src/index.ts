@@ -140,3 +140,6 @@ export {
   type Delivery,
   type FireResult,
 } from './escalation/engine';
+
+/** Pharmacy orders per step and when a dispensed supply runs out. */
+export * from './supply';

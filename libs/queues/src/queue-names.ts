@@ -6,6 +6,7 @@ export const QUEUES = {
   doseChecks: 'dose-checks',
   escalations: 'escalations',
   deliveries: 'deliveries',
+  supply: 'supply',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
@@ -46,6 +47,7 @@ export const JOB_NAMES = {
   escalationSweep: 'escalation-sweep',
   deliver: 'deliver',
   deliverySweep: 'delivery-sweep',
+  supplySweep: 'supply-sweep',
 } as const;
 
 /** Deterministic ids: enqueueing the same work twice while it exists is a no-op in BullMQ. */
@@ -60,4 +62,5 @@ export const jobIds = {
   /** Per attempt, so a retry is a new job while the finished attempt is still kept. */
   deliver: (deliveryId: string, attempt: number) => `delivery-${deliveryId}-${attempt}`,
   deliverySweepScheduler: 'delivery-sweep',
+  supplySweepScheduler: 'supply-sweep',
 };

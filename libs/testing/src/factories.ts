@@ -8,7 +8,7 @@ export const adminAuth = bearer(TEST_ADMIN_KEY);
 /** Creates an API key through the API and returns the secret. */
 export async function createKey(
   stack: TestStack,
-  role: 'admin' | 'prescriber' | 'nurse' | 'service',
+  role: 'admin' | 'prescriber' | 'nurse' | 'service' | 'pharmacist',
   unitIds?: string[],
 ): Promise<string> {
   const res = await stack

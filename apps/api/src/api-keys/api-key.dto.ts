@@ -20,7 +20,10 @@ export class CreateApiKeyDto {
   @IsIn(ROLES)
   role!: Role;
 
-  @ApiPropertyOptional({ type: [String], description: 'Required for nurse keys' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Required for nurse keys; optional for pharmacist keys (absent: every unit)',
+  })
   @ValidateIf((dto: CreateApiKeyDto) => dto.role === 'nurse' || dto.unitIds !== undefined)
   @IsArray()
   @ArrayMinSize(1, { message: 'unitIds must name at least one unit for a nurse key' })

@@ -46,3 +46,28 @@ export class DispensingEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 }
+
+/**
+ * One supply alert raised for one run-out of one drug of a plan: the watch raises each at most
+ * once per run-out, so an alert a clinician resolved stays resolved until the supply changes.
+ */
+@Entity('supply_alerts')
+export class SupplyAlertEntity {
+  @PrimaryColumn('uuid', { name: 'plan_id' })
+  planId!: string;
+
+  @PrimaryColumn('text', { name: 'drug_code' })
+  drugCode!: string;
+
+  @PrimaryColumn('text')
+  type!: string;
+
+  @PrimaryColumn({ type: 'timestamptz', name: 'runs_out_at', precision: 3 })
+  runsOutAt!: Date;
+
+  @Column('uuid', { name: 'alert_id' })
+  alertId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+}

@@ -6,7 +6,7 @@ import { DoseEntity } from './dose.entity';
 import { EscalationPolicyEntity } from './escalation-policy.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { PatientEntity } from './patient.entity';
-import { DispensingEntity } from './dispensing.entity';
+import { DispensingEntity, SupplyAlertEntity } from './dispensing.entity';
 import { PatientLinkEntity } from './patient-link.entity';
 import { PlanEntity } from './plan.entity';
 import { PlanTransitionEntity } from './plan-transition.entity';
@@ -42,6 +42,7 @@ export const ENTITIES = [
   DoseEntity,
   SymptomCheckEntity,
   DispensingEntity,
+  SupplyAlertEntity,
   AlertEntity,
   EscalationPolicyEntity,
   AlertEscalationEntity,

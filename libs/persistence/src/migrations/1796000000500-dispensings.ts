@@ -1,6 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Dispensings (what a pharmacy handed out, for the supply watch) and the pharmacist role. */
+/**
+ * Dispensings (what a pharmacy handed out), the supply watch's record of the alerts it raised per
+ * run-out (so a resolved one is not raised again for the same run-out), and the pharmacist role.
+ */
 export class Dispensings1796000000500 implements MigrationInterface {
   name = 'Dispensings1796000000500';
 
@@ -27,6 +30,17 @@ export class Dispensings1796000000500 implements MigrationInterface {
             CREATE INDEX "dispensings_patient_drug_idx"
             ON "dispensings" ("patient_id", "drug_code", "dispensed_at")
         `);
+    await queryRunner.query(`
+            CREATE TABLE "supply_alerts" (
+                "plan_id" uuid NOT NULL,
+                "drug_code" text NOT NULL,
+                "type" text NOT NULL,
+                "runs_out_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+                "alert_id" uuid NOT NULL,
+                "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(),
+                CONSTRAINT "PK_44fd32edb9666b8c9c56c1792a6" PRIMARY KEY ("plan_id", "drug_code", "type", "runs_out_at")
+            )
+        `);
     await queryRunner.query(`ALTER TABLE "api_keys" DROP CONSTRAINT "api_keys_role_check"`);
     await queryRunner.query(`
             ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_role_check"
@@ -40,6 +54,7 @@ export class Dispensings1796000000500 implements MigrationInterface {
             ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_role_check"
             CHECK (role IN ('admin', 'prescriber', 'nurse', 'service'))
         `);
+    await queryRunner.query(`DROP TABLE "supply_alerts"`);
     await queryRunner.query(`DROP TABLE "dispensings"`);
   }
 }

@@ -1,0 +1,24 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
+import { PharmacyOrdersService } from '@taperwatch/supply';
+import { IdParam } from '../common/id-param';
+import { PharmacyOrdersDto, PharmacyOrdersQueryDto } from './supply.dto';
+
+@ApiTags('plans')
+@Controller('v1/plans/:id/pharmacy-orders')
+export class PharmacyOrdersController {
+  constructor(private readonly orders: PharmacyOrdersService) {}
+
+  /** Per step, per drug and strength: directions and the quantity to dispense. */
+  @Get()
+  @ApiOkResponse({ type: PharmacyOrdersDto })
+  @Requires('supply:read')
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Query() query: PharmacyOrdersQueryDto,
+  ) {
+    return this.orders.orders(principal, id, query.periodDays);
+  }
+}

@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Principal } from '@taperwatch/auth';
+import { Clock } from '@taperwatch/common';
+import { DrugView, PlanStep, daysOfSupply, findDrug } from '@taperwatch/domain';
+import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
+import { DispensingEntity, PlanEntity } from '@taperwatch/persistence';
+import { PatientsService } from '@taperwatch/patients';
+import { SupplyReader } from './supply-reader.service';
+
+export interface DispensingBody {
+  drugCode: string;
+  form: 'tablet' | 'liquid';
+  /** Tablets: mg per tablet. */
+  strengthMg?: number;
+  /** Liquids: mg per mL. */
+  mgPerMl?: number;
+  /** Tablets, or mL of a liquid. */
+  quantity: number;
+  dispensedAt: string;
+  fhirId?: string;
+}
+
+export interface DispensingView {
+  id: string;
+  patientId: string;
+  drugCode: string;
+  form: 'tablet' | 'liquid';
+  strengthMg?: number;
+  mgPerMl?: number;
+  quantity: number;
+  unit: 'tablet' | 'mL';
+  dispensedAt: string;
+  /** The plan in force giving the drug, whose doses the supply is counted against. */
+  planId: string | null;
+  /** The first dose the drug's supply (every dispensing so far) cannot make; null: it lasts the plan. */
+  runsOutAt: string | null;
+  /** Whole days from this dispensing to that run-out. */
+  daysSupply: number | null;
+  fhirId?: string;
+  recordedBy: string;
+  createdAt: string;
+}
+
+/** A dispensing in the future by more than this is refused (clocks differ a little). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+function strengthsOf(drug: DrugView): number[] {
+  const f = drug.formulations as { tabletsMg: number[] | null; otherTabletsMg: number[] };
+  return [...(f.tabletsMg ?? []), ...f.otherTabletsMg];
+}
+
+/** Each form and strength a plan's steps give of a drug, as "10 mg tablets", "1 mg/mL liquid". */
+function productsGiven(steps: readonly PlanStep[], drugCode: string): Set<string> {
+  const out = new Set<string>();
+  for (const step of steps)
+    for (const dose of step.doses)
+      if (dose.drugCode === drugCode)
+        for (const u of dose.units)
+          out.add(
+            u.form === 'liquid' ? `${u.strengthMg} mg/mL liquid` : `${u.strengthMg} mg tablets`,
+          );
+  return out;
+}
+
+@Injectable()
+export class DispensingsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly patients: PatientsService,
+    private readonly reader: SupplyReader,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(
+    principal: Principal,
+    patientId: string,
+    body: DispensingBody,
+  ): Promise<DispensingView> {
+    const patient = await this.patients.findVisible(principal, patientId);
+    const dispensedAt = new Date(body.dispensedAt);
+    if (dispensedAt.getTime() > this.clock.now().getTime() + CLOCK_SKEW_MS) {
+      throw ProblemException.validation([{ field: 'dispensedAt', message: 'is in the future' }]);
+    }
+    const drug = findDrug(body.drugCode);
+    if (!drug) {
+      throw ProblemException.unprocessable('Unknown drug', [
+        {
+          field: 'drugCode',
+          message: `${body.drugCode} is not in the drug catalogue (GET /v1/drugs)`,
+        },
+      ]);
+    }
+    const plan = await this.reader.planInForce(principal.tenantId, patient.id, drug.code);
+    const strengthMg = this.checkProduct(drug, body, plan, patient.timezone);
+    const row = this.dataSource.getRepository(DispensingEntity).create({
+      id: randomUUID(),
+      tenantId: principal.tenantId,
+      patientId: patient.id,
+      drugCode: drug.code,
+      form: body.form,
+      strengthMg,
+      quantity: body.quantity,
+      dispensedAt,
+      fhirId: body.fhirId ?? null,
+      recordedBy: principal.keyId,
+    });
+    await this.dataSource.getRepository(DispensingEntity).insert(row);
+    const all = await this.reader.dispensings(principal.tenantId, patient.id, drug.code);
+    const saved = all.find((d) => d.id === row.id)!;
+    const { outlook } = this.reader.supplyUnder(plan, patient.timezone, drug.code, all);
+    return toView(saved, plan?.id ?? null, outlook.runsOutAt);
+  }
+
+  async list(
+    principal: Principal,
+    patientId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<DispensingView>> {
+    const patient = await this.patients.findVisible(principal, patientId);
+    const after = decodeCursor(query.cursor);
+    const rows = await this.dataSource
+      .getRepository(DispensingEntity)
+      .createQueryBuilder('d')
+      .where('d.tenant_id = :tenant AND d.patient_id = :patient', {
+        tenant: principal.tenantId,
+        patient: patient.id,
+      })
+      .andWhere(
+        after ? '(d.created_at, d.id) < (:at, :id)' : 'TRUE',
+        after ? { at: after.createdAt, id: after.id } : {},
+      )
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(query.limit + 1)
+      .getMany();
+    // Each drug's run-out once, from every dispensing of it so far.
+    const runOut = new Map<string, { planId: string | null; runsOutAt: Date | null }>();
+    for (const code of new Set(rows.map((r) => r.drugCode))) {
+      const plan = await this.reader.planInForce(principal.tenantId, patient.id, code);
+      const all = await this.reader.dispensings(principal.tenantId, patient.id, code);
+      const { outlook } = this.reader.supplyUnder(plan, patient.timezone, code, all);
+      runOut.set(code, { planId: plan?.id ?? null, runsOutAt: outlook.runsOutAt });
+    }
+    return toPage(rows, query.limit, (r) => {
+      const s = runOut.get(r.drugCode)!;
+      return toView(r, s.planId, s.runsOutAt);
+    });
+  }
+
+  /**
+   * The product must exist and, under a plan in force, be one the plan gives: a strength none of
+   * its doses is made of would count as no supply at all. Returns the stored strength.
+   */
+  private checkProduct(
+    drug: DrugView,
+    body: DispensingBody,
+    plan: PlanEntity | null,
+    zone: string,
+  ): number {
+    const field = body.form === 'liquid' ? 'mgPerMl' : 'strengthMg';
+    const strength = body.form === 'liquid' ? body.mgPerMl : body.strengthMg;
+    if (strength === undefined) {
+      throw ProblemException.validation([{ field, message: `is required for a ${body.form}` }]);
+    }
+    if (body.form === 'liquid' && !(drug.formulations as { liquid: unknown }).liquid) {
+      throw ProblemException.unprocessable('No such product', [
+        { field: 'form', message: `the catalogue's sources name no liquid form of ${drug.name}` },
+      ]);
+    }
+    const known = strengthsOf(drug);
+    if (body.form === 'tablet' && known.length > 0 && !known.includes(strength)) {
+      throw ProblemException.unprocessable('No such product', [
+        {
+          field,
+          message: `${drug.name} comes as ${known.join(', ')} mg tablets; not ${strength} mg`,
+        },
+      ]);
+    }
+    if (plan) {
+      const steps = this.reader.supplyUnder(plan, zone, drug.code, []).steps;
+      const given = productsGiven(steps, drug.code);
+      const asked = body.form === 'liquid' ? `${strength} mg/mL liquid` : `${strength} mg tablets`;
+      if (!given.has(asked)) {
+        throw ProblemException.unprocessable('The plan in force gives another product', [
+          {
+            field,
+            message: `the plan in force gives ${drug.name} as ${[...given].join(', ') || 'no doses'}; ${asked} make none of its doses`,
+          },
+        ]);
+      }
+    }
+    return strength;
+  }
+}
+
+function toView(
+  d: DispensingEntity,
+  planId: string | null,
+  runsOutAt: Date | null,
+): DispensingView {
+  return {
+    id: d.id,
+    patientId: d.patientId,
+    drugCode: d.drugCode,
+    form: d.form,
+    ...(d.form === 'liquid' ? { mgPerMl: d.strengthMg } : { strengthMg: d.strengthMg }),
+    quantity: d.quantity,
+    unit: d.form === 'liquid' ? 'mL' : 'tablet',
+    dispensedAt: d.dispensedAt.toISOString(),
+    planId,
+    runsOutAt: runsOutAt?.toISOString() ?? null,
+    daysSupply: daysOfSupply(d.dispensedAt, runsOutAt),
+    ...(d.fhirId ? { fhirId: d.fhirId } : {}),
+    recordedBy: d.recordedBy,
+    createdAt: d.createdAt.toISOString(),
+  };
+}

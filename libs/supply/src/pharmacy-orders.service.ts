@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { Principal } from '@taperwatch/auth';
+import { PlanStep, StepOrder, findDrug, pharmacyOrders } from '@taperwatch/domain';
+import { PlansService } from '@taperwatch/plans';
+
+export interface PharmacyOrdersView {
+  planId: string;
+  patientId: string;
+  /** The period each order covers when asked for; absent: each whole step. */
+  periodDays: number | null;
+  steps: StepOrder[];
+}
+
+/** What the pharmacy dispenses for each step of a plan (the same quantities as its FHIR requests). */
+@Injectable()
+export class PharmacyOrdersService {
+  constructor(private readonly plans: PlansService) {}
+
+  async orders(
+    principal: Principal,
+    planId: string,
+    periodDays?: number,
+  ): Promise<PharmacyOrdersView> {
+    const plan = await this.plans.findVisible(principal, planId);
+    return {
+      planId: plan.id,
+      patientId: plan.patientId,
+      periodDays: periodDays ?? null,
+      steps: pharmacyOrders(plan.steps as PlanStep[], (c) => findDrug(c)?.name ?? c, periodDays),
+    };
+  }
+}

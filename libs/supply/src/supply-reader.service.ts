@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  Dispensed,
+  PlanStep,
+  SupplyOutlook,
+  planDrugCodes,
+  supplyOutlook,
+} from '@taperwatch/domain';
+import { DispensingEntity, PlanEntity } from '@taperwatch/persistence';
+import { DoseScheduleService } from '@taperwatch/plans';
+
+const IN_FORCE = ['active', 'paused'];
+
+export const toDispensed = (d: DispensingEntity): Dispensed => ({
+  drugCode: d.drugCode,
+  form: d.form,
+  strengthMg: d.strengthMg,
+  quantity: d.quantity,
+  dispensedAt: d.dispensedAt,
+});
+
+/** A drug's supply under the plan in force that gives it. */
+export interface DrugSupply {
+  plan: PlanEntity | null;
+  /** The steps as they run now (a paused plan's held step has no end). */
+  steps: PlanStep[];
+  outlook: SupplyOutlook;
+}
+
+/** Reads plans in force and dispensings, and asks the domain when each drug's supply runs out. */
+@Injectable()
+export class SupplyReader {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schedule: DoseScheduleService,
+  ) {}
+
+  /** The plan in force giving `drugCode` to the patient: the one of that drug first, else a switch's. */
+  async planInForce(
+    tenantId: string,
+    patientId: string,
+    drugCode: string,
+  ): Promise<PlanEntity | null> {
+    const plans = await this.dataSource.getRepository(PlanEntity).find({
+      where: IN_FORCE.map((status) => ({
+        tenantId,
+        patientId,
+        status: status as PlanEntity['status'],
+      })),
+      order: { createdAt: 'ASC' },
+    });
+    return (
+      plans.find((p) => p.drugCode === drugCode) ??
+      plans.find((p) => planDrugCodes(p.steps as PlanStep[]).includes(drugCode)) ??
+      null
+    );
+  }
+
+  dispensings(tenantId: string, patientId: string, drugCode?: string): Promise<DispensingEntity[]> {
+    return this.dataSource.getRepository(DispensingEntity).find({
+      where: { tenantId, patientId, ...(drugCode ? { drugCode } : {}) },
+      order: { dispensedAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** When `drugCode`'s dispensed supply runs out under `plan` (null plan: nothing scheduled to count). */
+  supplyUnder(
+    plan: PlanEntity | null,
+    zone: string,
+    drugCode: string,
+    dispensings: readonly DispensingEntity[],
+  ): DrugSupply {
+    const steps = plan ? this.schedule.effectiveSteps(plan, zone) : [];
+    const mine = dispensings.filter((d) => d.drugCode === drugCode).map(toDispensed);
+    const outlook = plan
+      ? supplyOutlook(steps, zone, drugCode, mine)
+      : { drugCode, runsOutAt: null, dosesCovered: 0 };
+    return { plan, steps, outlook };
+  }
+}

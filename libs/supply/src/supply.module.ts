@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AlertsModule } from '@taperwatch/alerts';
+import { PatientsModule } from '@taperwatch/patients';
+import { PlansModule } from '@taperwatch/plans';
+import { DispensingsService } from './dispensings.service';
+import { PharmacyOrdersService } from './pharmacy-orders.service';
+import { SupplyReader } from './supply-reader.service';
+import { SupplyWatchService } from './supply-watch.service';
+
+const SERVICES = [SupplyReader, DispensingsService, SupplyWatchService, PharmacyOrdersService];
+
+/** Dispensings, the supply watch and pharmacy orders. */
+@Module({
+  imports: [PatientsModule, PlansModule, AlertsModule],
+  providers: SERVICES,
+  exports: SERVICES,
+})
+export class SupplyModule {}
