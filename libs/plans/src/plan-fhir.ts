@@ -1,4 +1,13 @@
-import { DrugView, PlanStep, PlannedDose, describeUnits, planDrugCodes } from '@taperwatch/domain';
+import {
+  DrugView,
+  OrderLine,
+  PlanStep,
+  PlannedDose,
+  StepOrder,
+  describeUnits,
+  pharmacyOrders,
+  planDrugCodes,
+} from '@taperwatch/domain';
 import { PlanEntity } from '@taperwatch/persistence';
 
 /** FHIR R4 MedicationRequest.status for each plan status. */
@@ -60,6 +69,39 @@ function dosageInstructions(step: PlanStep, doses: readonly PlannedDose[], drugN
   }));
 }
 
+/** A dispensed product's quantity: tablets ({tbl}) of a strength, or mL of a concentration. */
+function productQuantity(line: OrderLine) {
+  return line.form === 'liquid'
+    ? { value: line.quantity, unit: 'mL', system: UCUM, code: 'mL' }
+    : { value: line.quantity, unit: `${line.strengthMg} mg tablet`, system: UCUM, code: '{tbl}' };
+}
+
+/** Each further product of a step's drug (a second strength): one quantity each. */
+export const DISPENSE_QUANTITY_EXTENSION = 'urn:taperwatch:fhir:dispense-quantity';
+
+/**
+ * What the pharmacy dispenses for the step's doses of one drug, as GET …/pharmacy-orders gives
+ * it: the step's days as expectedSupplyDuration; the quantity when one product makes every dose,
+ * else one extension per product (dispenseRequest has room for one quantity only).
+ */
+function dispenseRequest(order: StepOrder, drugCode: string) {
+  const lines = order.lines.filter((l) => l.drugCode === drugCode);
+  if (lines.length === 0) return {};
+  const duration = { value: order.days, unit: 'd', system: UCUM, code: 'd' };
+  return {
+    dispenseRequest:
+      lines.length === 1
+        ? { quantity: productQuantity(lines[0]), expectedSupplyDuration: duration }
+        : {
+            extension: lines.map((l) => ({
+              url: DISPENSE_QUANTITY_EXTENSION,
+              valueQuantity: productQuantity(l),
+            })),
+            expectedSupplyDuration: duration,
+          },
+  };
+}
+
 /**
  * The drugs a step's requests are for: those it gives, or for a step without doses the drugs the
  * step before gave (what is being stopped), else the plan's drug.
@@ -89,6 +131,7 @@ export function planToFhirBundle(
   const order = planDrugCodes(steps);
   const equivalent = plan.equivalentDrugCode;
   const nameOf = (code: string) => drugOf(code)?.name ?? code;
+  const orders = pharmacyOrders(steps, nameOf);
   return {
     resourceType: 'Bundle',
     id: plan.id,
@@ -124,6 +167,7 @@ export function planToFhirBundle(
               },
             ],
             dosageInstruction: dosageInstructions(step, doses, nameOf(code)),
+            ...dispenseRequest(orders[i], code),
           },
         };
       }),
