@@ -148,6 +148,15 @@ describe('supply: dispensings, the supply watch and pharmacy orders', () => {
       whenHandedOver: '2027-05-03T07:00:00Z',
     }).expect(201);
     expect(fhir.body).toMatchObject({ strengthMg: 5, quantity: 15, fhirId: 'md-1' });
+    // The same MedicationDispense again (no Idempotency-Key) must not count twice.
+    await dispense(patientId, {
+      resourceType: 'MedicationDispense',
+      id: 'md-1',
+      status: 'completed',
+      medicationCodeableConcept: { text: 'Baclofen 5 mg tablets' },
+      quantity: { value: 15, unit: 'tablet' },
+      whenHandedOver: '2027-05-03T07:00:00Z',
+    }).expect(409);
     await approve(planId);
     const listed = await http()
       .get(`/v1/patients/${patientId}/dispensings`)

@@ -5,7 +5,7 @@ import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { DrugView, PlanStep, daysOfSupply, findDrug } from '@taperwatch/domain';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
-import { DispensingEntity, PlanEntity } from '@taperwatch/persistence';
+import { DispensingEntity, PlanEntity, isUniqueViolation } from '@taperwatch/persistence';
 import { PatientsService } from '@taperwatch/patients';
 import { SupplyReader } from './supply-reader.service';
 
@@ -106,7 +106,16 @@ export class DispensingsService {
       fhirId: body.fhirId ?? null,
       recordedBy: principal.keyId,
     });
-    await this.dataSource.getRepository(DispensingEntity).insert(row);
+    try {
+      await this.dataSource.getRepository(DispensingEntity).insert(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'dispensings_fhir_id_key')) {
+        throw ProblemException.conflict(
+          `MedicationDispense ${body.fhirId} is already recorded: a dispense counts once`,
+        );
+      }
+      throw error;
+    }
     const all = await this.reader.dispensings(principal.tenantId, patient.id, drug.code);
     const saved = all.find((d) => d.id === row.id)!;
     const { outlook } = this.reader.supplyUnder(plan, patient.timezone, drug.code, all);

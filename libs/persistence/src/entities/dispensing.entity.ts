@@ -9,6 +9,11 @@ export type DispensingForm = (typeof DISPENSING_FORMS)[number];
 @Check('dispensings_form_check', `form IN ('tablet', 'liquid')`)
 @Check('dispensings_quantity_check', `quantity > 0 AND strength_mg > 0`)
 @Index('dispensings_patient_drug_idx', ['patientId', 'drugCode', 'dispensedAt'])
+// A MedicationDispense sent twice must not count twice: that would overstate the supply.
+@Index('dispensings_fhir_id_key', ['tenantId', 'fhirId'], {
+  unique: true,
+  where: `fhir_id IS NOT NULL`,
+})
 export class DispensingEntity {
   @PrimaryColumn('uuid')
   id!: string;

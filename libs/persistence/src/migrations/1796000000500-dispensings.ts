@@ -31,6 +31,10 @@ export class Dispensings1796000000500 implements MigrationInterface {
             ON "dispensings" ("patient_id", "drug_code", "dispensed_at")
         `);
     await queryRunner.query(`
+            CREATE UNIQUE INDEX "dispensings_fhir_id_key"
+            ON "dispensings" ("tenant_id", "fhir_id") WHERE fhir_id IS NOT NULL
+        `);
+    await queryRunner.query(`
             CREATE TABLE "supply_alerts" (
                 "plan_id" uuid NOT NULL,
                 "drug_code" text NOT NULL,
