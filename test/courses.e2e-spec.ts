@@ -55,7 +55,7 @@ describe('a baclofen course: titration, maintenance, taper', () => {
     const done = await eventually(
       async () =>
         (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string }) => b.status === 'planned' || b.status === 'rejected',
+      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
     );
     expect(done).toMatchObject({ status: 'planned' });
     return (await http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber)).expect(200)).body;
@@ -85,21 +85,59 @@ describe('a baclofen course: titration, maintenance, taper', () => {
     expect(list.filter((d) => d.titration).map((d) => d.code)).toEqual(['baclofen']);
   });
 
-  it('titrated, maintained, then tapered: one course, its phases in order in GET courses', async () => {
+  it('titrated, held on drowsiness, maintained, then tapered: one course, its phases in order in GET courses', async () => {
     const patient = await createPatient(stack, prescriber);
+    const nurse = await createKey(stack, 'nurse', [patient.unitId]);
     const titrate = await proposedPlan(titration(patient.id));
     expect(titrate.steps.map((s: Step) => s.dailyDoseMg)).toEqual([15, 30, 45, 60]);
     await post(`/v1/plans/${titrate.id}/approve`).expect(200);
 
-    // Day 10: 20 mg three times a day since this morning; keep it (maintenance, open-ended).
-    clock.set(new Date('2027-05-12T06:00:00Z'));
-    const maintain = await post(`/v1/plans/${titrate.id}/revisions`, {
+    // Day 4, on 10 mg three times a day: drowsy (additive CNS depression, S12). The check-in
+    // proposes a hold at the current dose for the prescriber, and the unit is alerted.
+    clock.set(new Date('2027-05-06T09:00:00Z'));
+    const check = await post(
+      `/v1/plans/${titrate.id}/symptom-checks`,
+      { scale: 'baclofen-checklist', items: ['drowsiness'], observedAt: clock.now().toISOString() },
+      nurse,
+    ).expect(201);
+    expect(check.body.revisionPlanId).toEqual(expect.any(String));
+    const hold = (
+      await http().get(`/v1/plans/${check.body.revisionPlanId}`).set(bearer(prescriber)).expect(200)
+    ).body;
+    expect(hold.steps.map((s: Step) => [s.startDate, s.endDate, s.dailyDoseMg])).toEqual([
+      ['2027-05-06', '2027-05-12', 30],
+      ['2027-05-13', '2027-05-15', 45],
+      ['2027-05-16', '2027-05-18', 60],
+    ]);
+    const alerts = (
+      await http()
+        .get(`/v1/alerts?patientId=${patient.id}&type=withdrawal_symptoms`)
+        .set(bearer(nurse))
+        .expect(200)
+    ).body.items as { message: string; severity: string }[];
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringContaining('adverse effects while titrating (drowsiness'),
+      }),
+    ]);
+    // Dizziness and weakness are not sourced check-in items: 400 naming items.
+    await post(
+      `/v1/plans/${titrate.id}/symptom-checks`,
+      { scale: 'baclofen-checklist', items: ['dizziness'], observedAt: clock.now().toISOString() },
+      nurse,
+    ).expect(400);
+    await post(`/v1/plans/${hold.id}/approve`).expect(200);
+
+    // Day 14: 20 mg three times a day since this morning; keep it (maintenance, open-ended).
+    clock.set(new Date('2027-05-16T06:00:00Z'));
+    const maintain = await post(`/v1/plans/${hold.id}/revisions`, {
       fromDate: today(),
       goal: { type: 'maintain' },
       reason: 'Cravings controlled at 60 mg/day',
     }).expect(202);
     expect(maintain.body.steps).toEqual([
-      expect.objectContaining({ startDate: '2027-05-12', endDate: '9999-12-31', dailyDoseMg: 60 }),
+      expect.objectContaining({ startDate: '2027-05-16', endDate: '9999-12-31', dailyDoseMg: 60 }),
     ]);
     await post(`/v1/plans/${maintain.body.id}/approve`).expect(200);
 
@@ -133,8 +171,9 @@ describe('a baclofen course: titration, maintenance, taper', () => {
       ]),
     ).toEqual([
       ['titrate', 1, 'superseded'],
-      ['maintain', 2, 'superseded'],
-      ['discontinue', 3, 'active'],
+      ['titrate', 2, 'superseded'],
+      ['maintain', 3, 'superseded'],
+      ['discontinue', 4, 'active'],
     ]);
     // One curve up and down: each phase until the next began.
     const curve = course.phases.flatMap((p: { steps: Step[] }) =>
@@ -142,16 +181,17 @@ describe('a baclofen course: titration, maintenance, taper', () => {
     );
     expect(curve).toEqual([
       ['2027-05-03', '2027-05-05', 15],
-      ['2027-05-06', '2027-05-08', 30],
-      ['2027-05-09', '2027-05-11', 45],
-      ['2027-05-12', '2027-05-31', 60],
+      // Held on drowsiness: 30 mg/day a week, then the rise goes on.
+      ['2027-05-06', '2027-05-12', 30],
+      ['2027-05-13', '2027-05-15', 45],
+      ['2027-05-16', '2027-05-31', 60],
       // 3-day label steps stretched to the 14-day minimum taper (S4, S5a): 5 days each.
       ['2027-06-01', '2027-06-05', 45],
       ['2027-06-06', '2027-06-10', 30],
       ['2027-06-11', '2027-06-15', 15],
       ['2027-06-16', '2027-06-20', 0],
     ]);
-    expect(course.phases[1]).toMatchObject({ endDate: null, supersededFrom: '2027-06-01' });
+    expect(course.phases[2]).toMatchObject({ endDate: null, supersededFrom: '2027-06-01' });
 
     // Unit-scoped like every patient read: another unit's key gets 404.
     const otherUnit = await createKey(stack, 'nurse', ['ward-9']);

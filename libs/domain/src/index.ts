@@ -64,6 +64,7 @@ export {
   assessSymptoms,
   assessChecklist,
   BACLOFEN_CHECKLIST_ITEMS,
+  BACLOFEN_ADVERSE_EFFECTS,
   BACLOFEN_RED_FLAGS,
   type BaclofenChecklistItem,
   type ChecklistBand,

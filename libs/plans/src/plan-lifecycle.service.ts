@@ -481,6 +481,11 @@ export class PlanLifecycleService {
     return toPlanView(plan);
   }
 
+  /** The goal (course phase) a version plans: titrate, maintain, reduce or discontinue. */
+  async goalOf(plan: PlanEntity): Promise<TaperGoal> {
+    return (await this.originalRequest(this.dataSource.manager, plan)).goal;
+  }
+
   /** The request as this version plans it: a revision's own goal (its course phase) replaces the request's. */
   private async originalRequest(manager: EntityManager, plan: PlanEntity) {
     const request = await manager.findOneByOrFail(TaperRequestEntity, { id: plan.requestId });

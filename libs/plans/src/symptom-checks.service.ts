@@ -6,6 +6,7 @@ import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import {
+  BACLOFEN_ADVERSE_EFFECTS,
   BACLOFEN_RED_FLAGS,
   REVISABLE,
   SymptomAssessment,
@@ -118,12 +119,17 @@ export class SymptomChecksService {
       throw ProblemException.validation([{ field: 'observedAt', message: 'is in the future' }]);
     }
     const assessment = this.assess(plan, body);
+    // While titrating, sourced adverse effects (drowsiness, confusion) hold the rise.
+    const adverse =
+      body.items && (await this.lifecycle.goalOf(plan)).type === 'titrate'
+        ? [...new Set(body.items)].filter((i) => BACLOFEN_ADVERSE_EFFECTS.includes(i as never))
+        : [];
     const id = randomUUID();
     let hold: ProposedHold = {};
     // NEWS2 measures deterioration, not withdrawal: it alerts, and the prescriber decides on a hold.
     const holds = body.scale !== 'NEWS2';
     if (holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
-      hold = await this.proposeHold(principal, planId, plan.patientId, id, body);
+      hold = await this.proposeHold(principal, planId, plan.patientId, id, body, adverse);
     }
     const revisionPlanId = hold.id;
     const repo = this.dataSource.getRepository(SymptomCheckEntity);
@@ -145,7 +151,7 @@ export class SymptomChecksService {
       recordedBy: principal.keyId,
     });
     if (assessment.atOrAboveThreshold) {
-      await this.raiseAlert(plan, body, assessment, hold);
+      await this.raiseAlert(plan, body, assessment, hold, adverse);
     }
     return toView(await repo.findOneByOrFail({ id }));
   }
@@ -178,6 +184,7 @@ export class SymptomChecksService {
     body: SymptomCheckBody,
     assessment: SymptomAssessment,
     hold: ProposedHold,
+    adverse: readonly string[] = [],
   ): Promise<void> {
     const { band } = assessment;
     const critical =
@@ -204,7 +211,9 @@ export class SymptomChecksService {
       planId: plan.id,
       unitId: plan.unitId,
       doseIds: [],
-      message: `${what}: withdrawal symptoms at or above the threshold; ${next}`,
+      message: adverse.length
+        ? `${what}: adverse effects while titrating (${adverse.join(', ')}; drowsiness: additive CNS depression [S12]); ${next}`
+        : `${what}: withdrawal symptoms at or above the threshold; ${next}`,
       standalone: true,
     });
   }
@@ -215,6 +224,7 @@ export class SymptomChecksService {
     patientId: string,
     symptomCheckId: string,
     body: SymptomCheckBody,
+    adverse: readonly string[] = [],
   ): Promise<ProposedHold> {
     const waiting = await this.lifecycle.pendingAutomaticHold(planId);
     if (waiting) return { id: waiting };
@@ -228,9 +238,11 @@ export class SymptomChecksService {
         {
           fromDate: zonedDate(this.clock.now(), patient.timezone),
           holdDays: AUTOMATIC_HOLD_DAYS,
-          reason: body.items
-            ? `Automatic hold proposed: baclofen check-in items present (${body.items.join(', ')}).`
-            : `Automatic hold proposed: ${body.scale} score ${body.score} is at or above the threshold.`,
+          reason: adverse.length
+            ? `Automatic hold proposed: adverse effects while titrating (${adverse.join(', ')}): the current dose is kept, no rise, for ${AUTOMATIC_HOLD_DAYS} days.`
+            : body.items
+              ? `Automatic hold proposed: baclofen check-in items present (${body.items.join(', ')}).`
+              : `Automatic hold proposed: ${body.scale} score ${body.score} is at or above the threshold.`,
         },
         { symptomCheckId },
       );

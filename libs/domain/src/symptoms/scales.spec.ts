@@ -56,6 +56,7 @@ describe('symptom scales', () => {
           'pruritus',
           'seizure',
           'tachycardia',
+          'drowsiness',
         ].sort(),
       );
     });

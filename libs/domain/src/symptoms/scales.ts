@@ -19,8 +19,20 @@ export const BACLOFEN_CHECKLIST_ITEMS = [
   'tachycardia',
   'pruritus',
   'seizure',
+  // An adverse effect while titrating: additive CNS depression (sedation) [S12].
+  'drowsiness',
 ] as const;
 export type BaclofenChecklistItem = (typeof BACLOFEN_CHECKLIST_ITEMS)[number];
+
+/**
+ * The sourced adverse effects a titration check-in looks for: drowsiness (CNS depression [S12])
+ * and confusion (encephalopathy on higher doses with reduced renal function [S7]). Dizziness and
+ * weakness are not in the catalogue's sources, so they are not offered.
+ */
+export const BACLOFEN_ADVERSE_EFFECTS: readonly BaclofenChecklistItem[] = [
+  'drowsiness',
+  'confusion',
+];
 
 /**
  * Items that are red flags: an urgent escalation at once (CLINICAL section 5's suggested red
