@@ -27,7 +27,10 @@ describe('a baclofen course: titration, maintenance, taper', () => {
   let prescriber: string;
 
   beforeAll(async () => {
-    stack = await startStack({ clock, env: { DOSE_HORIZON_INTERVAL_MS: '200' } });
+    stack = await startStack({
+      clock,
+      env: { DOSE_HORIZON_INTERVAL_MS: '200', WATCH_SWEEP_MS: '200' },
+    });
     prescriber = await createKey(stack, 'prescriber');
   });
   afterAll(async () => {
@@ -192,6 +195,35 @@ describe('a baclofen course: titration, maintenance, taper', () => {
       ['2027-06-16', '2027-06-20', 0],
     ]);
     expect(course.phases[2]).toMatchObject({ endDate: null, supersededFrom: '2027-06-01' });
+
+    // Watched throughout, one alert history: nobody charted a dose, and the cessation rule counts
+    // from the course's first approval (2027-05-03 08:00 UTC) across every version, beside the
+    // titration's check-in alert.
+    const history = await eventually(
+      async () =>
+        (
+          await http()
+            .get(`/v1/alerts?patientId=${patient.id}&limit=100`)
+            .set(bearer(nurse))
+            .expect(200)
+        ).body.items as { type: string; planId: string; message: string }[],
+      (items) => items.some((a) => a.type === 'abrupt_cessation_risk'),
+    );
+    expect(history.map((a) => a.type)).toEqual(
+      expect.arrayContaining(['withdrawal_symptoms', 'abrupt_cessation_risk']),
+    );
+    expect(history.find((a) => a.type === 'abrupt_cessation_risk')!.message).toMatch(
+      /since monitoring began/,
+    );
+    // The open-ended maintenance version had its dose rows written while in force.
+    const maintained = (
+      await http()
+        .get(`/v1/plans/${maintain.body.id}/doses?limit=200`)
+        .set(bearer(prescriber))
+        .expect(200)
+    ).body.items as { dueAt: string; doseMg: number }[];
+    expect(maintained.length).toBeGreaterThan(0);
+    expect(maintained.every((d) => d.doseMg === 20)).toBe(true);
 
     // Unit-scoped like every patient read: another unit's key gets 404.
     const otherUnit = await createKey(stack, 'nurse', ['ward-9']);

@@ -63,6 +63,12 @@ export interface SymptomCheckView {
  */
 export const AUTOMATIC_HOLD_DAYS = 7;
 
+/** What each sourced titration adverse effect is, for the alert. */
+const ADVERSE_EFFECT_SOURCE: Record<string, string> = {
+  drowsiness: 'drowsiness: additive CNS depression [S12]',
+  confusion: 'confusion: encephalopathy risk rises with dose in reduced renal function [S7]',
+};
+
 /** The automatic hold a check proposed (or found waiting), or why none could be. */
 interface ProposedHold {
   id?: string;
@@ -212,7 +218,7 @@ export class SymptomChecksService {
       unitId: plan.unitId,
       doseIds: [],
       message: adverse.length
-        ? `${what}: adverse effects while titrating (${adverse.join(', ')}; drowsiness: additive CNS depression [S12]); ${next}`
+        ? `${what}: adverse effects while titrating (${adverse.map((i) => ADVERSE_EFFECT_SOURCE[i] ?? i).join('; ')}); ${next}`
         : `${what}: withdrawal symptoms at or above the threshold; ${next}`,
       standalone: true,
     });
