@@ -298,6 +298,38 @@ describe('supply: dispensings, the supply watch and pharmacy orders', () => {
     expect(await supplyAlerts(patientId)).toEqual([]);
   });
 
+  it('counts the supply across a revision: doses given under the superseded version took their tablets too', async () => {
+    clock.set(new Date('2027-05-03T06:00:00Z'));
+    const { patientId, planId } = await approvedPlan(false);
+    clock.set(new Date('2027-05-03T07:00:00Z'));
+    // Step 1's 15 doses of 10 mg + 5 mg.
+    for (const strengthMg of [10, 5])
+      await dispense(patientId, {
+        drugCode: 'baclofen',
+        form: 'tablet',
+        strengthMg,
+        quantity: 15,
+        dispensedAt: '2027-05-03T07:00:00Z',
+      }).expect(201);
+    await approve(planId);
+    // From 2027-05-05, 15 mg three times a day is held 7 days: 6 doses were taken before it,
+    // so the 5 mg tablets last 9 doses more, to 2027-05-07 20:00 (not 15 from 2027-05-05).
+    clock.set(new Date('2027-05-04T12:00:00Z'));
+    const revision = await http()
+      .post(`/v1/plans/${planId}/revisions`)
+      .set(bearer(prescriber))
+      .send({ fromDate: '2027-05-05', holdDays: 7, reason: 'Rebound spasticity' })
+      .expect(202);
+    await approve(revision.body.id);
+    const items = (
+      await http().get(`/v1/patients/${patientId}/dispensings`).set(bearer(pharmacist)).expect(200)
+    ).body.items as { planId: string; runsOutAt: string }[];
+    expect(items[0]).toMatchObject({
+      planId: revision.body.id,
+      runsOutAt: '2027-05-08T08:00:00.000Z',
+    });
+  });
+
   it('FHIR: each MedicationRequest’s dispenseRequest carries the pharmacy orders’ quantities, and the bundle validates against the official R4 schema', async () => {
     clock.set(new Date('2027-05-03T06:00:00Z'));
     const { planId } = await approvedPlan();

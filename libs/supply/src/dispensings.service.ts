@@ -93,7 +93,7 @@ export class DispensingsService {
       ]);
     }
     const plan = await this.reader.planInForce(principal.tenantId, patient.id, drug.code);
-    const strengthMg = this.checkProduct(drug, body, plan, patient.timezone);
+    const strengthMg = this.checkProduct(drug, body, plan);
     const row = this.dataSource.getRepository(DispensingEntity).create({
       id: randomUUID(),
       tenantId: principal.tenantId,
@@ -118,7 +118,7 @@ export class DispensingsService {
     }
     const all = await this.reader.dispensings(principal.tenantId, patient.id, drug.code);
     const saved = all.find((d) => d.id === row.id)!;
-    const { outlook } = this.reader.supplyUnder(plan, patient.timezone, drug.code, all);
+    const { outlook } = await this.reader.supplyUnder(plan, patient.timezone, drug.code, all);
     return toView(saved, plan?.id ?? null, outlook.runsOutAt);
   }
 
@@ -149,7 +149,7 @@ export class DispensingsService {
     for (const code of new Set(rows.map((r) => r.drugCode))) {
       const plan = await this.reader.planInForce(principal.tenantId, patient.id, code);
       const all = await this.reader.dispensings(principal.tenantId, patient.id, code);
-      const { outlook } = this.reader.supplyUnder(plan, patient.timezone, code, all);
+      const { outlook } = await this.reader.supplyUnder(plan, patient.timezone, code, all);
       runOut.set(code, { planId: plan?.id ?? null, runsOutAt: outlook.runsOutAt });
     }
     return toPage(rows, query.limit, (r) => {
@@ -162,12 +162,7 @@ export class DispensingsService {
    * The product must exist and, under a plan in force, be one the plan gives: a strength none of
    * its doses is made of would count as no supply at all. Returns the stored strength.
    */
-  private checkProduct(
-    drug: DrugView,
-    body: DispensingBody,
-    plan: PlanEntity | null,
-    zone: string,
-  ): number {
+  private checkProduct(drug: DrugView, body: DispensingBody, plan: PlanEntity | null): number {
     const field = body.form === 'liquid' ? 'mgPerMl' : 'strengthMg';
     const strength = body.form === 'liquid' ? body.mgPerMl : body.strengthMg;
     if (strength === undefined) {
@@ -188,8 +183,8 @@ export class DispensingsService {
       ]);
     }
     if (plan) {
-      const steps = this.reader.supplyUnder(plan, zone, drug.code, []).steps;
-      const given = productsGiven(steps, drug.code);
+      // The plan in force's own steps: a product only an earlier version gave is not dispensed now.
+      const given = productsGiven(plan.steps as PlanStep[], drug.code);
       const asked = body.form === 'liquid' ? `${strength} mg/mL liquid` : `${strength} mg tablets`;
       if (!given.has(asked)) {
         throw ProblemException.unprocessable('The plan in force gives another product', [

@@ -4,6 +4,7 @@ import {
   Dispensed,
   PlanStep,
   SupplyOutlook,
+  courseSteps,
   planDrugCodes,
   supplyOutlook,
 } from '@taperwatch/domain';
@@ -23,7 +24,7 @@ export const toDispensed = (d: DispensingEntity): Dispensed => ({
 /** A drug's supply under the plan in force that gives it. */
 export interface DrugSupply {
   plan: PlanEntity | null;
-  /** The steps as they run now (a paused plan's held step has no end). */
+  /** The steps counted: the course's earlier versions as they ran, then the plan's as they run now. */
   steps: PlanStep[];
   outlook: SupplyOutlook;
 }
@@ -64,14 +65,30 @@ export class SupplyReader {
     });
   }
 
-  /** When `drugCode`'s dispensed supply runs out under `plan` (null plan: nothing scheduled to count). */
-  supplyUnder(
+  /**
+   * The steps a supply is counted against: the course's earlier versions as they ran (each up to
+   * the day before the next one started), then the plan's steps as they run now (a paused plan's
+   * held step has no end).
+   */
+  async countedSteps(plan: PlanEntity, zone: string): Promise<PlanStep[]> {
+    const earlier = await this.dataSource.getRepository(PlanEntity).find({
+      where: { requestId: plan.requestId, status: 'superseded' },
+      order: { version: 'ASC' },
+    });
+    return courseSteps([
+      ...earlier.filter((p) => p.version < plan.version).map((p) => p.steps as PlanStep[]),
+      this.schedule.effectiveSteps(plan, zone),
+    ]);
+  }
+
+  /** When `drugCode`'s dispensed supply runs out under the counted steps (none: no plan in force). */
+  async supplyUnder(
     plan: PlanEntity | null,
     zone: string,
     drugCode: string,
     dispensings: readonly DispensingEntity[],
-  ): DrugSupply {
-    const steps = plan ? this.schedule.effectiveSteps(plan, zone) : [];
+  ): Promise<DrugSupply> {
+    const steps = plan ? await this.countedSteps(plan, zone) : [];
     const mine = dispensings.filter((d) => d.drugCode === drugCode).map(toDispensed);
     const outlook = plan
       ? supplyOutlook(steps, zone, drugCode, mine)

@@ -3,9 +3,9 @@ import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { findDrug, planDrugCodes, supplyState } from '@taperwatch/domain';
+import { PlanStep, findDrug, planDrugCodes, supplyOutlook, supplyState } from '@taperwatch/domain';
 import { AlertType, DispensingEntity, PatientEntity, PlanEntity } from '@taperwatch/persistence';
-import { SupplyReader } from './supply-reader.service';
+import { SupplyReader, toDispensed } from './supply-reader.service';
 
 const DAY_MS = 86_400_000;
 
@@ -57,11 +57,11 @@ export class SupplyWatchService {
       .findOneByOrFail({ id: plan.patientId });
     const dispensings = await this.reader.dispensings(plan.tenantId, plan.patientId);
     let raised = 0;
-    for (const drugCode of planDrugCodes(
-      this.reader.supplyUnder(plan, patient.timezone, '', []).steps,
-    )) {
-      if (!dispensings.some((d) => d.drugCode === drugCode)) continue;
-      const { outlook } = this.reader.supplyUnder(plan, patient.timezone, drugCode, dispensings);
+    const steps = await this.reader.countedSteps(plan, patient.timezone);
+    for (const drugCode of planDrugCodes(plan.steps as PlanStep[])) {
+      const mine = dispensings.filter((d) => d.drugCode === drugCode).map(toDispensed);
+      if (mine.length === 0) continue;
+      const outlook = supplyOutlook(steps, patient.timezone, drugCode, mine);
       const state = supplyState(outlook.runsOutAt, now, this.config.SUPPLY_LOW_DAYS);
       if (state.kind === 'covered') continue;
       const name = findDrug(drugCode)?.name ?? drugCode;

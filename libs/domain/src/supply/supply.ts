@@ -130,3 +130,25 @@ export function supplyState(runsOutAt: Date | null, now: Date, lowDays: number):
   const lowFrom = new Date(runsOutAt.getTime() - lowDays * DAY_MS);
   return now >= lowFrom ? { kind: 'low', runsOutAt, lowFrom } : { kind: 'covered' };
 }
+
+/**
+ * A course's steps as they ran: each earlier version's steps up to the day before the next
+ * version starts, then the version in force. A supply dispensed under one version is taken by
+ * the doses of every version since, so none of them is left out of the count.
+ */
+export function courseSteps(versions: readonly (readonly PlanStep[])[]): PlanStep[] {
+  const out: PlanStep[] = [];
+  versions.forEach((steps, v) => {
+    const next = versions.slice(v + 1).find((s) => s.length > 0);
+    const until = next?.[0].startDate;
+    for (const step of steps) {
+      if (until !== undefined && step.startDate >= until) break;
+      out.push(
+        until !== undefined && step.endDate >= until
+          ? { ...step, endDate: isoDateAddDays(until, -1) }
+          : step,
+      );
+    }
+  });
+  return out;
+}
