@@ -57,6 +57,13 @@ describe('titration (G4 baclofen label bounds, S2, S3, S4)', () => {
         for (const u of d.units) expect([5, 10, 20]).toContain(u.strengthMg);
       }
     expect(planRuleViolations(plan, titrate)).toEqual([]);
+    // It ends: the course goes on by a revision to maintenance, never by stopping.
+    expect(plan.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'titration_ends',
+        message: expect.stringMatching(/2025-01-17/),
+      }),
+    );
   });
 
   it('without a target titrates to the 80 mg/day maximum, 5 mg per dose per step (S2, S3, S4)', () => {

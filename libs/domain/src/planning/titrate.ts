@@ -296,6 +296,12 @@ export function planTitration(
     });
 
   const last = steps[steps.length - 1];
+  // The plan completes after its last step: the dose must go on as a maintenance phase.
+  warnings.push({
+    code: 'titration_ends',
+    severity: 'info',
+    message: `The titration reaches ${toMg(reachedUg)} mg/day and ends on ${last.endDate}: revise it to goal maintain before then (or to a taper); ${drug.name} must never stop abruptly.`,
+  });
   return {
     kind: 'planned',
     plan: {
