@@ -55,7 +55,7 @@ export {
   resumedSteps,
 } from './schedule/steps';
 export { describeUnits } from './schedule/tablets';
-export { dosesTakenOn, requestDoses } from './schedule/taken';
+export { dosesOfStepBefore, dosesTakenOn, requestDoses } from './schedule/taken';
 export { stepDrugs, planDrugCodes, type StepDrug } from './schedule/drugs';
 export {
   SYMPTOM_SCALES,
@@ -115,6 +115,13 @@ export {
   type CessationAlert,
   type WatchAlert,
 } from './watch/cessation';
+export {
+  noContactAlert,
+  silenceStartedAt,
+  NO_CONTACT_HOURS_RANGE,
+  type SilenceInput,
+  type NoContactAlert,
+} from './watch/silence';
 export {
   validateEscalationPolicy,
   freezePolicy,

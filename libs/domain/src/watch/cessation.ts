@@ -22,6 +22,11 @@ export interface WatchedDose {
   administeredAt?: EpochMs | null;
   /** A given dose's recorded amount when it differs from doseMg; the shortfall counts as not taken. */
   givenMg?: number | null;
+  /**
+   * An outpatient's dose, which only the patient's report settles: left unrecorded it is neither
+   * taken nor missed however late it is (no missed_dose, nothing not taken in rule (b)).
+   */
+  reportOnly?: boolean;
 }
 
 /** One drug the patient is meant to be taking now, with its own rule (a). */
@@ -127,6 +132,7 @@ function outcomeOf(dose: WatchedDose, input: CessationInput): Outcome {
   if (dose.status === 'cancelled') return 'ignored';
   if (dose.dueAt > input.now && !RECORDED_NOT_TAKEN.has(dose.status)) return 'ignored';
   if (dose.dueAt < input.monitoringStartedAt) return 'taken';
+  if (dose.status === 'scheduled' && dose.reportOnly) return 'pending';
   if (effectivelyMissed(dose, input)) return 'not_taken';
   switch (dose.status) {
     case 'given':
@@ -140,7 +146,11 @@ function outcomeOf(dose: WatchedDose, input: CessationInput): Outcome {
 
 function effectivelyMissed(dose: WatchedDose, input: CessationInput): boolean {
   if (MISSED_DOSE_STATUSES.has(dose.status)) return true;
-  return input.graceMinutes !== undefined && isOverdue(dose, input.now, input.graceMinutes);
+  return (
+    !dose.reportOnly &&
+    input.graceMinutes !== undefined &&
+    isOverdue(dose, input.now, input.graceMinutes)
+  );
 }
 
 /** The not-taken amount in the unit of stepDailyDoseMg: a dose's own mg converted by its equivalent. */
