@@ -229,4 +229,39 @@ describe('a baclofen course: titration, maintenance, taper', () => {
     const otherUnit = await createKey(stack, 'nurse', ['ward-9']);
     await http().get(`/v1/patients/${patient.id}/courses`).set(bearer(otherUnit)).expect(404);
   });
+
+  it("steps back to the previous step's dose on drowsiness where the order says so, then rises again", async () => {
+    clock.set(new Date('2027-07-01T06:00:00Z'));
+    const patient = await createPatient(stack, prescriber);
+    const nurse = await createKey(stack, 'nurse', [patient.unitId]);
+    const titrate = await proposedPlan(titration(patient.id, { adverseEffectAction: 'step_back' }));
+    await post(`/v1/plans/${titrate.id}/approve`).expect(200);
+    // Day 4, on 10 mg three times a day.
+    clock.set(new Date('2027-07-04T09:00:00Z'));
+    const check = await post(
+      `/v1/plans/${titrate.id}/symptom-checks`,
+      { scale: 'baclofen-checklist', items: ['drowsiness'], observedAt: clock.now().toISOString() },
+      nurse,
+    ).expect(201);
+    const back = (
+      await http().get(`/v1/plans/${check.body.revisionPlanId}`).set(bearer(prescriber)).expect(200)
+    ).body;
+    expect(back.steps.map((s: Step) => [s.startDate, s.endDate, s.dailyDoseMg])).toEqual([
+      ['2027-07-04', '2027-07-10', 15],
+      ['2027-07-11', '2027-07-13', 30],
+      ['2027-07-14', '2027-07-16', 45],
+      ['2027-07-17', '2027-07-19', 60],
+    ]);
+    // The second line of defence accepts it at approval: a titration's first step may step back.
+    await post(`/v1/plans/${back.id}/approve`).expect(200);
+    // A taper cannot step back (the rules would see a rise): 422 naming stepBack.
+    const taper = await post(`/v1/plans/${back.id}/revisions`, {
+      fromDate: today(),
+      goal: { type: 'discontinue' },
+      stepBack: true,
+      holdDays: 3,
+      reason: 'stop',
+    }).expect(422);
+    expect(taper.body.errors).toEqual([expect.objectContaining({ field: 'stepBack' })]);
+  });
 });

@@ -77,6 +77,12 @@ export interface TaperRequestInput {
    * renal default (baclofen's CKD bands [S6] are [C]: 2/3, 1/2, 1/3 of the usual dose).
    */
   renalDoseFraction?: number;
+  /**
+   * Titration: what a check-in with a sourced adverse effect proposes ([C]: hold vs step back
+   * one level, CLINICAL section 3): keep the current dose (default) or go back to the previous
+   * step's dose, then rise again.
+   */
+  adverseEffectAction?: 'hold' | 'step_back';
 }
 
 /** Facts about the patient that change pace or warnings. `today` is the planning date. */

@@ -1,5 +1,6 @@
 import {
   checkTaperRequest,
+  dosesOfStepBefore,
   planRuleViolations,
   planTaper,
   replanTaper,
@@ -159,6 +160,16 @@ describe('titration (G4 baclofen label bounds, S2, S3, S4)', () => {
     ]);
     expect(problems[0].message).toMatch(/no sourced titration schedule for Diazepam/);
     expect(problems[0].message).toMatch(/reduce or discontinue/);
+  });
+
+  it("a step back is the previous step's dose, never nothing", () => {
+    const plan = planned(titrate);
+    // 2025-01-10 is in step 2 (10 mg three times a day): back to step 1's 5 mg.
+    expect(dosesOfStepBefore(plan.steps, '2025-01-10', titrate)).toEqual(
+      TIMES.map(() => ({ drugCode: 'baclofen', mg: 5 })),
+    );
+    // In step 1 the step before is no dose at all: a step back would stop the drug.
+    expect(dosesOfStepBefore(plan.steps, '2025-01-07', titrate)).toBeNull();
   });
 
   it('a revision holds the current dose, then rises again (a hold on adverse effects)', () => {

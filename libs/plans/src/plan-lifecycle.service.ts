@@ -10,7 +10,9 @@ import {
   REVISABLE,
   Strategy,
   TaperGoal,
+  TaperRequestInput,
   Warning,
+  dosesOfStepBefore,
   dosesTakenOn,
   findDrug,
   firstDoseDay,
@@ -50,6 +52,11 @@ export interface RevisionBody {
    * goal. Kept with the version's 'propose' transition.
    */
   goal?: TaperGoal;
+  /**
+   * A titration only: start from the previous step's doses (a step back one level), held for
+   * holdDays, then rise again; 422 where no earlier step gives a dose.
+   */
+  stepBack?: boolean;
   stepDays?: number;
   strategy?: Strategy;
   holdDays?: number;
@@ -391,11 +398,31 @@ export class PlanLifecycleService {
         { startDate: body.fromDate },
         this.clock.now(),
       );
+      let from = current.doses.map(({ drugCode, mg }) => ({ drugCode, mg }));
+      if (body.stepBack) {
+        const back =
+          original.goal.type === 'titrate'
+            ? dosesOfStepBefore(
+                this.doses.effectiveSteps(parent, patient.timezone),
+                body.fromDate > today ? isoDateAddDays(body.fromDate, -1) : today,
+                original,
+              )
+            : null;
+        if (!back) {
+          throw ProblemException.unprocessable(
+            original.goal.type === 'titrate'
+              ? 'No earlier step of this titration gives a dose to step back to: hold instead.'
+              : 'A step back is for a titration; a taper holds (holdDays) instead.',
+            [{ field: 'stepBack', message: 'send holdDays without stepBack' }],
+          );
+        }
+        from = back;
+      }
       const outcome = replanTaper(
         {
           original,
           fromDate: body.fromDate,
-          currentDoses: current.doses.map(({ drugCode, mg }) => ({ drugCode, mg })),
+          currentDoses: from,
           currentIntervalDays: current.intervalDays,
           ...(body.holdDays !== undefined ? { holdDays: body.holdDays } : {}),
           ...(body.stepDays !== undefined ? { stepDays: body.stepDays } : {}),
@@ -481,9 +508,9 @@ export class PlanLifecycleService {
     return toPlanView(plan);
   }
 
-  /** The goal (course phase) a version plans: titrate, maintain, reduce or discontinue. */
-  async goalOf(plan: PlanEntity): Promise<TaperGoal> {
-    return (await this.originalRequest(this.dataSource.manager, plan)).goal;
+  /** The request as a version plans it: its goal is the version's course phase. */
+  phaseOf(plan: PlanEntity): Promise<TaperRequestInput> {
+    return this.originalRequest(this.dataSource.manager, plan);
   }
 
   /** The request as this version plans it: a revision's own goal (its course phase) replaces the request's. */

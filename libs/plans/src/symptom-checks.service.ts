@@ -125,17 +125,20 @@ export class SymptomChecksService {
       throw ProblemException.validation([{ field: 'observedAt', message: 'is in the future' }]);
     }
     const assessment = this.assess(plan, body);
-    // While titrating, sourced adverse effects (drowsiness, confusion) hold the rise.
+    // While titrating, sourced adverse effects (drowsiness, confusion) hold the rise, or step
+    // back one level where the order says so ([C]).
+    const phase = body.items ? await this.lifecycle.phaseOf(plan) : undefined;
     const adverse =
-      body.items && (await this.lifecycle.goalOf(plan)).type === 'titrate'
+      phase?.goal.type === 'titrate'
         ? [...new Set(body.items)].filter((i) => BACLOFEN_ADVERSE_EFFECTS.includes(i as never))
         : [];
+    const stepBack = adverse.length > 0 && phase?.adverseEffectAction === 'step_back';
     const id = randomUUID();
     let hold: ProposedHold = {};
     // NEWS2 measures deterioration, not withdrawal: it alerts, and the prescriber decides on a hold.
     const holds = body.scale !== 'NEWS2';
     if (holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
-      hold = await this.proposeHold(principal, planId, plan.patientId, id, body, adverse);
+      hold = await this.proposeHold(principal, planId, plan.patientId, id, body, adverse, stepBack);
     }
     const revisionPlanId = hold.id;
     const repo = this.dataSource.getRepository(SymptomCheckEntity);
@@ -231,6 +234,7 @@ export class SymptomChecksService {
     symptomCheckId: string,
     body: SymptomCheckBody,
     adverse: readonly string[] = [],
+    stepBack = false,
   ): Promise<ProposedHold> {
     const waiting = await this.lifecycle.pendingAutomaticHold(planId);
     if (waiting) return { id: waiting };
@@ -244,8 +248,9 @@ export class SymptomChecksService {
         {
           fromDate: zonedDate(this.clock.now(), patient.timezone),
           holdDays: AUTOMATIC_HOLD_DAYS,
+          ...(stepBack ? { stepBack: true } : {}),
           reason: adverse.length
-            ? `Automatic hold proposed: adverse effects while titrating (${adverse.join(', ')}): the current dose is kept, no rise, for ${AUTOMATIC_HOLD_DAYS} days.`
+            ? `Automatic ${stepBack ? 'step back' : 'hold'} proposed: adverse effects while titrating (${adverse.join(', ')}): ${stepBack ? "the previous step's dose" : 'the current dose'} for ${AUTOMATIC_HOLD_DAYS} days, no rise.`
             : body.items
               ? `Automatic hold proposed: baclofen check-in items present (${body.items.join(', ')}).`
               : `Automatic hold proposed: ${body.scale} score ${body.score} is at or above the threshold.`,

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -58,6 +59,14 @@ export class RevisionDto extends ReasonDto {
   @ValidateNested()
   @Type(() => GoalDto)
   goal?: GoalDto;
+
+  @ApiPropertyOptional({
+    description:
+      "A titration only: start from the previous step's dose (step back one level), held for holdDays, then rise again",
+  })
+  @IsOptional()
+  @IsBoolean()
+  stepBack?: boolean;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 365 })
   @IsOptional()

@@ -202,6 +202,16 @@ export class CreateTaperRequestDto {
   @Max(1)
   renalDoseFraction?: number;
 
+  @ApiPropertyOptional({
+    enum: ['hold', 'step_back'],
+    default: 'hold',
+    description:
+      "Titration: what a check-in with a sourced adverse effect proposes (clinician-set): keep the current dose, or go back to the previous step's dose, then rise again",
+  })
+  @IsOptional()
+  @IsIn(['hold', 'step_back'])
+  adverseEffectAction?: 'hold' | 'step_back';
+
   @ApiPropertyOptional({ type: HyperbolicParametersDto })
   @IsOptional()
   @ValidateNested()

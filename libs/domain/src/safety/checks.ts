@@ -90,6 +90,18 @@ function titrationProblems(
     out.push(
       problem('substitution_unsupported', 'substituteWith', 'A titration switches no drug.'),
     );
+  if (
+    input.adverseEffectAction !== undefined &&
+    input.adverseEffectAction !== 'hold' &&
+    input.adverseEffectAction !== 'step_back'
+  )
+    out.push(
+      problem(
+        'invalid_adverse_effect_action',
+        'adverseEffectAction',
+        'adverseEffectAction is hold or step_back.',
+      ),
+    );
   const fraction = input.renalDoseFraction;
   if (fraction !== undefined && !(Number.isFinite(fraction) && fraction > 0 && fraction <= 1)) {
     out.push(

@@ -1,5 +1,6 @@
 import type { CurrentDose, PlanStep, TaperRequestInput } from '../contract';
 import { toMg, toUg } from '../dispensing/grid';
+import { isoDateAddDays } from '../dates';
 import { stepOn } from './steps';
 
 /** The current doses of a request: one per administration time, all of the request's drug. */
@@ -33,4 +34,20 @@ export function dosesTakenOn(
     return { drugCode, mg: toMg(ug) };
   });
   return { doses, step, intervalDays: step.intervalDays ?? 1 };
+}
+
+/**
+ * A step back: the doses of the step before the one in force on `date` (the previous level of a
+ * titration). Null when there is none, or it gives nothing: stepping back to nothing would stop
+ * the drug, which is not a step back.
+ */
+export function dosesOfStepBefore(
+  steps: readonly PlanStep[],
+  date: string,
+  request: Pick<TaperRequestInput, 'drugCode' | 'currentDosesMg' | 'administrationTimes'>,
+): CurrentDose[] | null {
+  const now = dosesTakenOn(steps, date, request);
+  if (!now.step) return null;
+  const before = dosesTakenOn(steps, isoDateAddDays(now.step.startDate, -1), request);
+  return before.doses.some((d) => d.mg > 0) ? before.doses : null;
 }
