@@ -4,9 +4,8 @@ import { noContactAlert, silenceStartedAt, type SilenceInput } from './silence';
 const T0 = Date.UTC(2027, 2, 20, 9);
 const h = (hours: number) => T0 + hours * HOUR_MS;
 
-/** Doses due every 8 h from 10:00 on the day of approval (T0). */
-const due = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({ id: `d${i}`, dueAt: h(1 + 8 * i) }));
+/** Doses due every 8 h from 10:00 on the day of approval (T0): dose i at h(1 + 8i). */
+const dose = (i: number) => ({ id: `d${i}`, dueAt: h(1 + 8 * i) });
 
 function input(overrides: Partial<SilenceInput>): SilenceInput {
   return {
@@ -14,7 +13,8 @@ function input(overrides: Partial<SilenceInput>): SilenceInput {
     noContactHours: 24,
     lastReportAt: null,
     monitoringStartedAt: T0,
-    unreportedDoses: due(4),
+    firstUnreported: dose(0),
+    unreportedCount: 3,
     drugName: 'Baclofen',
     ...overrides,
   };
@@ -46,25 +46,27 @@ describe('no_contact: an outpatient’s silence', () => {
     // Reported at 18:00: silent from there, first unreported dose the one due 01:00 next day.
     expect(noContactAlert(input({ now: h(30), lastReportAt: h(9) }))).toBeNull();
     const again = noContactAlert(
-      input({ now: h(33.5), lastReportAt: h(9), unreportedDoses: due(5) }),
+      input({ now: h(33.5), lastReportAt: h(9), firstUnreported: dose(2), unreportedCount: 3 }),
     );
     expect(again).toMatchObject({ doseIds: ['d2'], silentSince: h(9), hoursSilent: 24.5 });
     expect(again!.message).toContain('(since the last report)');
   });
 
   it('keeps the same dose while the silence lasts, so sweeps repeat one finding', () => {
-    const first = noContactAlert(input({ now: h(25), unreportedDoses: due(4) }));
-    const later = noContactAlert(input({ now: h(60), unreportedDoses: due(8) }));
+    const first = noContactAlert(input({ now: h(25), unreportedCount: 4 }));
+    const later = noContactAlert(input({ now: h(60), unreportedCount: 8 }));
     expect(first!.doseIds).toEqual(later!.doseIds);
+    expect(later!.message).toContain('8 doses due unreported');
   });
 
   it('raises nothing when no dose was due in the silence (nothing to report)', () => {
-    expect(noContactAlert(input({ now: h(48), unreportedDoses: [] }))).toBeNull();
-    // Doses due before the silence began or not yet due do not count.
     expect(
-      noContactAlert(
-        input({ now: h(48), lastReportAt: h(20), unreportedDoses: [{ id: 'x', dueAt: h(50) }] }),
-      ),
+      noContactAlert(input({ now: h(48), firstUnreported: null, unreportedCount: 0 })),
+    ).toBeNull();
+    // A dose due before the silence began or not yet due does not count.
+    expect(noContactAlert(input({ now: h(48), lastReportAt: h(20) }))).toBeNull();
+    expect(
+      noContactAlert(input({ now: h(48), lastReportAt: h(20), firstUnreported: dose(7) })),
     ).toBeNull();
   });
 

@@ -11,8 +11,10 @@ export interface SilenceInput {
   lastReportAt: EpochMs | null;
   /** The course's first approval: the silence counts from it until the patient reports. */
   monitoringStartedAt: EpochMs;
-  /** The course's unrecorded doses due up to now (others are ignored), any order. */
-  unreportedDoses: readonly { id: string; dueAt: EpochMs }[];
+  /** The first of the course's doses due since the silence began and still unrecorded. */
+  firstUnreported: { id: string; dueAt: EpochMs } | null;
+  /** How many such doses there are (the message says so). */
+  unreportedCount: number;
   /** The drug, so the message names it. */
   drugName?: string;
 }
@@ -53,16 +55,14 @@ export function noContactAlert(input: SilenceInput): NoContactAlert | null {
   const since = silenceStartedAt(input.lastReportAt, input.monitoringStartedAt);
   const hours = (input.now - since) / HOUR_MS;
   if (hours < input.noContactHours) return null;
-  const due = input.unreportedDoses
-    .filter((d) => d.dueAt > since && d.dueAt <= input.now)
-    .sort((a, b) => a.dueAt - b.dueAt || a.id.localeCompare(b.id));
-  const first = due[0];
-  if (!first) return null;
+  const first = input.firstUnreported;
+  if (!first || first.dueAt <= since || first.dueAt > input.now) return null;
+  const count = Math.max(1, input.unreportedCount);
   const what =
     input.lastReportAt !== null && input.lastReportAt >= input.monitoringStartedAt
       ? 'since the last report'
       : 'since the plan was approved';
-  const text = `no dose reported by the patient for ${round1(hours)} h (${what}), over the ${input.noContactHours} h threshold; ${due.length} dose${due.length === 1 ? '' : 's'} due unreported`;
+  const text = `no dose reported by the patient for ${round1(hours)} h (${what}), over the ${input.noContactHours} h threshold; ${count} dose${count === 1 ? '' : 's'} due unreported`;
   return {
     type: 'no_contact',
     severity: 'warning',
