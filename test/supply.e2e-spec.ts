@@ -70,8 +70,16 @@ describe('supply: dispensings, the supply watch and pharmacy orders', () => {
     http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
 
   /** A baclofen plan starting on the clock's day (approved unless asked not to), and its patient. */
-  async function approvedPlan(approved = true): Promise<{ patientId: string; planId: string }> {
+  async function approvedPlan(
+    approved = true,
+    monitoring: 'supervised' | 'outpatient' = 'supervised',
+  ): Promise<{ patientId: string; planId: string }> {
     const patient = await createPatient(stack, prescriber);
+    await http()
+      .patch(`/v1/patients/${patient.id}`)
+      .set(bearer(prescriber))
+      .send({ monitoring })
+      .expect(200);
     const res = await http()
       .post('/v1/taper-requests')
       .set(bearer(prescriber))
@@ -111,10 +119,11 @@ describe('supply: dispensings, the supply watch and pharmacy orders', () => {
         .expect(200)
     ).body.steps;
 
-  it('7 days’ supply and no refill: supply_low 3 days (SUPPLY_LOW_DAYS) before it runs out, then abrupt_cessation_risk once it has, each once', async () => {
+  it('an outpatient’s 7 days’ supply and no refill: supply_low 3 days (SUPPLY_LOW_DAYS) before it runs out, then abrupt_cessation_risk once it has, each once', async () => {
     clock.set(new Date('2027-05-03T06:00:00Z'));
-    // Both products are dispensed before approval, so no sweep ever sees half the supply.
-    const { patientId, planId } = await approvedPlan(false);
+    // The founding case: an outpatient whose doses no nurse charts. Both products are dispensed
+    // before approval, so no sweep ever sees half the supply.
+    const { patientId, planId } = await approvedPlan(false, 'outpatient');
     clock.set(new Date('2027-05-03T07:00:00Z'));
     // 7 days from 08:00: step 1's 15 doses of 10 mg + 5 mg and step 2's first 6 doses of 10 mg.
     const tablets = await dispense(patientId, {
