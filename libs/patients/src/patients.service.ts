@@ -85,6 +85,22 @@ function patientFromRow(row: PatientRow): PatientEntity {
   };
 }
 
+/**
+ * A change of monitoring mode applies to every dose not yet judged ($1 tenant, $2 patient, $3 the
+ * new mode, $4 now): to outpatient, the pending doses are never missed (the watcher's delayed
+ * checks and sweep then pass them by); to supervised, those due from now on lose that mark and
+ * the watcher's next sweep arms them with their grace. Doses due while the patient was an
+ * outpatient stay report-only (docs/decisions/0013-outpatient-watching.md).
+ */
+const REARM_PENDING_DOSES_SQL = `
+UPDATE doses d
+SET missed_after = CASE WHEN $3 = 'outpatient' THEN 'infinity'::timestamptz END,
+    check_queued = false, updated_at = now()
+FROM plans p
+WHERE p.tenant_id = $1 AND p.patient_id = $2 AND d.plan_id = p.id AND d.status = 'scheduled'
+  AND CASE WHEN $3 = 'outpatient' THEN d.missed_after IS DISTINCT FROM 'infinity'
+           ELSE d.missed_after = 'infinity' AND d.due_at >= $4 END`;
+
 @Injectable()
 export class PatientsService {
   constructor(
@@ -167,10 +183,22 @@ export class PatientsService {
     ) as PatientPatch;
     if (Object.keys(changes).length === 0) return toPatientView(patient);
     const moved = changes.unitId !== undefined && changes.unitId !== patient.unitId;
+    const monitoring =
+      changes.monitoring !== undefined && changes.monitoring !== patient.monitoring
+        ? changes.monitoring
+        : null;
     // A move to another unit takes the patient's live alerts along in the same transaction, so
     // no moment exists where the new unit's nurses see the patient and not the alerts.
     const afterCommit = await this.dataSource.transaction(async (manager) => {
       await manager.update(PatientEntity, { id, tenantId: principal.tenantId }, changes);
+      if (monitoring) {
+        await manager.query(REARM_PENDING_DOSES_SQL, [
+          principal.tenantId,
+          id,
+          monitoring,
+          this.clock.now(),
+        ]);
+      }
       return moved
         ? this.alerts.movePatient(manager, principal.tenantId, id, changes.unitId!)
         : null;

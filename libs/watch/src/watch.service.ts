@@ -9,7 +9,12 @@ import { HOUR_MS, WatchedDose, evaluateDoseAlerts, toEquivalentMg } from '@taper
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
 import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
 import { DoseRow } from '@taperwatch/plans';
-import { type AlertType, numberOrNull, preparedQuery } from '@taperwatch/persistence';
+import {
+  type AlertType,
+  type MonitoringMode,
+  numberOrNull,
+  preparedQuery,
+} from '@taperwatch/persistence';
 import {
   WatchedPlan,
   currentStepDailyDose,
@@ -42,13 +47,21 @@ export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at 
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
 /**
+ * An outpatient's dose is armed with this missedAfter: it leaves the unarmed index, and no
+ * delayed check, sweep claim or per-dose statement ever reaches it (each compares missed_after
+ * with a finite time), so outpatients cost the watcher's hot paths nothing (decision 0013).
+ */
+export const NEVER_MISSED = `'infinity'::timestamptz`;
+
+/**
  * The plan in force of plan $1's course (itself, or the version that superseded it: a dose of
  * an old version missed after a revision is judged, and alerted, under the version in force),
  * with its patient's unit and zone, and any `extra` columns.
  */
 const planSql = (extra = '') => `
 SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.equivalent_drug_code, p.steps,
-       p.start_daily_dose_mg, p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone${extra}
+       p.start_daily_dose_mg, p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone,
+       pt.monitoring${extra}
 FROM plans p JOIN patients pt ON pt.id = p.patient_id
 WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = $1)
   AND p.status IN ('active', 'paused')
@@ -95,6 +108,7 @@ interface PlanRow {
   doses_per_day: number;
   unit_id: string;
   timezone: string;
+  monitoring: MonitoringMode;
   first_approved_at?: Date | null;
   /** Drug code to an ISO instant. */
   last_taken?: Record<string, string>;
@@ -105,11 +119,13 @@ interface PlanRow {
  * The patient's ($1 tenant, $2 patient) doses of the drugs $3 under any plan version due in
  * ($4, $5], and later ones already recorded (a refusal written before its dose is due counts at
  * once): what the rules judge. A revision or hold starts a new plan, not a new window.
+ * `report_only`: armed as an outpatient's (never missed), so only a report settles it.
  */
 const RECENT_DOSES_SQL = `
 SELECT d.id, d.drug_code, d.due_at, d.dose_mg, d.equivalent_mg,
        coalesce(c.equivalent_drug_code, c.drug_code) AS unit_drug_code,
-       d.status, d.recorded_outcome, d.administered_at, d.given_mg
+       d.status, d.recorded_outcome, d.administered_at, d.given_mg,
+       d.missed_after = ${NEVER_MISSED} AS report_only
 FROM plans c JOIN doses d ON d.plan_id = c.id
 WHERE c.tenant_id = $1 AND c.patient_id = $2
   AND (c.drug_code = ANY($3::text[]) OR c.equivalent_drug_code = ANY($3::text[]))
@@ -119,7 +135,12 @@ WHERE c.tenant_id = $1 AND c.patient_id = $2
 type WatchedDoseRow = Pick<
   DoseRow,
   'id' | 'due_at' | 'dose_mg' | 'status' | 'recorded_outcome' | 'administered_at' | 'given_mg'
-> & { drug_code: string; equivalent_mg: string; unit_drug_code: string };
+> & {
+  drug_code: string;
+  equivalent_mg: string;
+  unit_drug_code: string;
+  report_only: boolean | null;
+};
 
 /**
  * The watcher. Postgres holds every dose's state; BullMQ's delayed job per dose is the alarm
@@ -146,7 +167,10 @@ export class WatchService {
     return { armed, queued, missed };
   }
 
-  /** Gives new scheduled doses their missedAfter (dueAt + the plan's grace). */
+  /**
+   * Gives new scheduled doses their missedAfter: dueAt + the plan's grace, or never for an
+   * outpatient's (an unrecorded dose at home is not a miss by itself).
+   */
   async armDoses(): Promise<number> {
     const plans: { plan_id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT plan_id FROM doses WHERE status = 'scheduled' AND missed_after IS NULL LIMIT $1`,
@@ -157,9 +181,11 @@ export class WatchService {
       const context = await this.loadPlan(plan_id);
       if (!context) continue;
       const [, count] = (await this.dataSource.query(
-        `UPDATE doses SET missed_after = due_at + make_interval(secs => $2), updated_at = now()
+        `UPDATE doses SET missed_after = CASE WHEN $3 THEN ${NEVER_MISSED}
+                                              ELSE due_at + make_interval(secs => $2) END,
+                          updated_at = now()
          WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
-        [plan_id, context.plan.graceMinutes * 60],
+        [plan_id, context.plan.graceMinutes * 60, context.outpatient],
       )) as [unknown, number];
       armed += count;
     }
@@ -258,7 +284,7 @@ export class WatchService {
   async evaluatePlan(planId: string, detectedBy: DetectedBy = 'job'): Promise<void> {
     const context = await this.loadPlan(planId, true);
     if (!context) return;
-    const { plan, lastTakenAt, liveAlertTypes, firstApprovedAt } = context;
+    const { plan, lastTakenAt, liveAlertTypes, firstApprovedAt, outpatient } = context;
     if (!plan.approvedAt) return;
     const now = this.clock.now();
     const { drugs, fractionWindowHours } = watchedDrugs(
@@ -289,7 +315,7 @@ export class WatchService {
       now: now.getTime(),
       monitoringStartedAt: (firstApprovedAt ?? plan.approvedAt).getTime(),
       stepDailyDoseMg: currentStepDailyDose(plan, now),
-      doses: doses.map((d) => toWatchedDose(d, unit)),
+      doses: doses.map((d) => toWatchedDose(d, unit, outpatient)),
       drugs,
       fractionWindowHours,
       drugNames: Object.fromEntries(codes.map((c) => [c, drugName(c)])),
@@ -340,6 +366,8 @@ export class WatchService {
     toJudge = false,
   ): Promise<{
     plan: WatchedPlan;
+    /** The patient is an outpatient now: none of their unrecorded doses is a miss. */
+    outpatient: boolean;
     firstApprovedAt: Date | null;
     lastTakenAt: Record<string, Date>;
     liveAlertTypes: AlertType[];
@@ -368,6 +396,7 @@ export class WatchService {
     );
     return {
       plan,
+      outpatient: row.monitoring === 'outpatient',
       firstApprovedAt: row.first_approved_at ?? null,
       lastTakenAt: Object.fromEntries(
         Object.entries(row.last_taken ?? {}).map(([code, at]) => [code, new Date(at)]),
@@ -380,8 +409,9 @@ export class WatchService {
 /**
  * A dose row for the rules, its equivalent in the unit of the plan judged (`unit`): the row's own
  * when its plan counts in that unit, else converted through the catalogue (null if unknown).
+ * Report-only: every dose of an outpatient, and a dose armed while the patient was one.
  */
-function toWatchedDose(d: WatchedDoseRow, unit: string): WatchedDose {
+function toWatchedDose(d: WatchedDoseRow, unit: string, outpatient: boolean): WatchedDose {
   const doseMg = Number(d.dose_mg);
   return {
     id: d.id,
@@ -395,5 +425,6 @@ function toWatchedDose(d: WatchedDoseRow, unit: string): WatchedDose {
     status: d.recorded_outcome === 'not_given' ? 'not_given' : d.status,
     administeredAt: d.administered_at?.getTime() ?? null,
     givenMg: numberOrNull(d.given_mg),
+    ...(outpatient || d.report_only === true ? { reportOnly: true } : {}),
   };
 }
