@@ -40,6 +40,12 @@ export const SCHEDULES: Schedule[] = [
     every: (config) => config.WATCH_SWEEP_MS,
   },
   {
+    queue: QUEUES.doseChecks,
+    id: jobIds.outpatientSweepScheduler,
+    jobName: JOB_NAMES.outpatientSweep,
+    every: (config) => config.OUTPATIENT_SWEEP_MS,
+  },
+  {
     queue: QUEUES.escalations,
     id: jobIds.escalationSweepScheduler,
     jobName: JOB_NAMES.escalationSweep,

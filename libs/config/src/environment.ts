@@ -144,6 +144,23 @@ export class Environment {
   @Max(3600000)
   SUPPLY_SWEEP_MS = 60000;
 
+  /**
+   * An outpatient reporting nothing this many hours while doses are due raises no_contact ([C]:
+   * no source gives a number; 24 h is a day of doses unheard of). Fractions allowed.
+   */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of hours' })
+  @Min(1)
+  @Max(720)
+  NO_CONTACT_HOURS = 24;
+
+  /** How often the outpatient watch judges each outpatient's plan in force (silence, hours rule). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(3600000)
+  OUTPATIENT_SWEEP_MS = 60000;
+
   /** A worker started alone serves its own /metrics here (unset: none; `npm start` shares the API's). */
   @IsOptional()
   @Transform(toNumber)

@@ -43,6 +43,7 @@ export const JOB_NAMES = {
   extendDoseHorizon: 'extend-dose-horizon',
   doseCheck: 'dose-check',
   watchSweep: 'watch-sweep',
+  outpatientSweep: 'outpatient-sweep',
   escalate: 'escalate',
   escalationSweep: 'escalation-sweep',
   deliver: 'deliver',
@@ -57,6 +58,7 @@ export const jobIds = {
   extendDoseHorizonScheduler: 'extend-dose-horizon',
   doseCheck: (doseId: string) => `dose-check-${doseId}`,
   watchSweepScheduler: 'watch-sweep',
+  outpatientSweepScheduler: 'outpatient-sweep',
   escalate: (j: EscalateJob) => `esc-${j.alertId}-${j.loop}-${j.step}`,
   escalationSweepScheduler: 'escalation-sweep',
   /** Per attempt, so a retry is a new job while the finished attempt is still kept. */

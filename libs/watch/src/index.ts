@@ -1,5 +1,6 @@
 export * from './plan-context';
 export * from './watch.service';
+export * from './outpatient-watch.service';
 export * from './dose-recording.service';
 export * from './watch.module';
 export * from './record-dose.sql';

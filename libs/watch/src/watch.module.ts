@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
 import { DoseRecordingService } from './dose-recording.service';
 import { RecordingWriter } from './recording-writer';
+import { OutpatientWatchService } from './outpatient-watch.service';
 import { WatchService } from './watch.service';
 
 @Module({
   imports: [AlertsModule],
-  providers: [WatchService, DoseRecordingService, RecordingWriter],
-  exports: [WatchService, DoseRecordingService],
+  providers: [WatchService, OutpatientWatchService, DoseRecordingService, RecordingWriter],
+  exports: [WatchService, OutpatientWatchService, DoseRecordingService],
 })
 export class WatchModule {}
