@@ -180,14 +180,23 @@ export class WatchService {
     for (const { plan_id } of plans) {
       const context = await this.loadPlan(plan_id);
       if (!context) continue;
-      const [, count] = (await this.dataSource.query(
-        `UPDATE doses SET missed_after = CASE WHEN $3 THEN ${NEVER_MISSED}
-                                              ELSE due_at + make_interval(secs => $2) END,
-                          updated_at = now()
-         WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
-        [plan_id, context.plan.graceMinutes * 60, context.outpatient],
-      )) as [unknown, number];
-      armed += count;
+      armed += await this.dataSource.transaction(async (manager) => {
+        // The mode is read under a share lock on the patient: a switch of mode (which updates
+        // the patient, then re-arms its pending doses) waits for this arming or is seen by it,
+        // so no dose is armed under a mode that no longer holds.
+        const [patient] = (await manager.query(
+          `SELECT monitoring FROM patients WHERE id = $1 FOR SHARE`,
+          [context.plan.patientId],
+        )) as { monitoring: MonitoringMode }[];
+        const [, count] = (await manager.query(
+          `UPDATE doses SET missed_after = CASE WHEN $3 THEN ${NEVER_MISSED}
+                                                ELSE due_at + make_interval(secs => $2) END,
+                            updated_at = now()
+           WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
+          [plan_id, context.plan.graceMinutes * 60, patient?.monitoring === 'outpatient'],
+        )) as [unknown, number];
+        return count;
+      });
     }
     return armed;
   }
