@@ -143,6 +143,13 @@ describe('a baclofen course: titration, maintenance, taper', () => {
       expect.objectContaining({ startDate: '2027-05-16', endDate: '9999-12-31', dailyDoseMg: 60 }),
     ]);
     await post(`/v1/plans/${maintain.body.id}/approve`).expect(200);
+    // Its printed schedule is one open row, and its chart draws a window, not 8,000 years.
+    const page = await http()
+      .get(`/v1/plans/${maintain.body.id}/schedule`)
+      .set(bearer(prescriber))
+      .expect(200);
+    expect(page.text).toContain('2027-05-16 onwards (until revised)');
+    expect(page.text).toContain('from 2027-05-16 to 2027-06-12');
 
     // Weeks later: taper, from the maintained 60 mg/day (the label titration run backwards).
     clock.set(new Date('2027-06-01T06:00:00Z'));
@@ -224,6 +231,20 @@ describe('a baclofen course: titration, maintenance, taper', () => {
     ).body.items as { dueAt: string; doseMg: number }[];
     expect(maintained.length).toBeGreaterThan(0);
     expect(maintained.every((d) => d.doseMg === 20)).toBe(true);
+
+    // The whole curve as one chart: up to 60 mg/day and down to 0, from the first day to the last.
+    const chart = await http()
+      .get(`/v1/patients/${patient.id}/courses/${course.id}/chart`)
+      .set(bearer(prescriber))
+      .expect(200);
+    expect(chart.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    const svg = chart.body instanceof Buffer ? chart.body.toString() : String(chart.text);
+    expect(svg).toContain('Daily dose (mg) from 2027-05-03 to 2027-06-20');
+    expect(svg).toContain('>60 mg<');
+    await http()
+      .get(`/v1/patients/${patient.id}/courses/${maintain.body.id}/chart`)
+      .set(bearer(prescriber))
+      .expect(404);
 
     // Unit-scoped like every patient read: another unit's key gets 404.
     const otherUnit = await createKey(stack, 'nurse', ['ward-9']);

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
-import { OPEN_END, PlanStep, TaperGoal, findDrug, isoDateAddDays } from '@taperwatch/domain';
+import { Clock } from '@taperwatch/common';
+import {
+  OPEN_END,
+  PlanStep,
+  TaperGoal,
+  findDrug,
+  isoDateAddDays,
+  zonedDate,
+} from '@taperwatch/domain';
+import { ProblemException } from '@taperwatch/http';
 import { PatientsService } from '@taperwatch/patients';
 import { PlanStatus, preparedQuery } from '@taperwatch/persistence';
+import { renderDoseChart } from './plan-schedule-page';
 
 /**
  * A patient's plan versions with each version's goal (its course phase: a revision's own goal
@@ -101,10 +111,42 @@ export class CoursesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly patients: PatientsService,
+    private readonly clock: Clock,
   ) {}
 
   /** The patient's courses, oldest first; another unit's patient is 404. */
   async list(principal: Principal, patientId: string): Promise<CourseView[]> {
+    return (await this.read(principal, patientId)).courses;
+  }
+
+  /**
+   * One course's curve up and down as the printed schedule's chart (image/svg+xml): the steps of
+   * its approved phases as they ran, today marked in the patient's zone. 404 for a course that
+   * is not this patient's.
+   */
+  async chart(principal: Principal, patientId: string, courseId: string): Promise<string> {
+    const { courses, timezone } = await this.read(principal, patientId);
+    const course = courses.find((c) => c.id === courseId);
+    const steps: PlanStep[] = (course?.phases ?? [])
+      .filter((p) => p.approvedAt !== undefined)
+      .flatMap((p) => p.steps)
+      .map((s, i) => ({
+        index: i + 1,
+        startDate: s.startDate,
+        endDate: s.endDate ?? OPEN_END,
+        dailyDoseMg: s.dailyDoseMg,
+        doses: [],
+      }));
+    if (!course || !steps.length) throw ProblemException.notFound('Course');
+    const equivalent = course.phases.find((p) => p.equivalentDrugCode)?.equivalentDrugCode;
+    return renderDoseChart(
+      steps,
+      zonedDate(this.clock.now(), timezone),
+      equivalent ? (findDrug(equivalent)?.name ?? equivalent).toLowerCase() : undefined,
+    );
+  }
+
+  private async read(principal: Principal, patientId: string) {
     const patient = await this.patients.findVisible(principal, patientId);
     const rows = await preparedQuery<CoursePlanRow>(
       this.dataSource,
@@ -118,7 +160,10 @@ export class CoursesService {
       list.push(row);
       byCourse.set(row.requestId, list);
     }
-    return [...byCourse.entries()].map(([id, versions]) => toCourse(id, versions));
+    return {
+      courses: [...byCourse.entries()].map(([id, versions]) => toCourse(id, versions)),
+      timezone: patient.timezone,
+    };
   }
 }
 

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent } from '@taperwatch/http';
 import { PatientsService } from '@taperwatch/patients';
@@ -41,6 +41,20 @@ export class PatientsController {
   @ApiOkResponse({ type: [CourseDto] })
   listCourses(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.courses.list(principal, id);
+  }
+
+  /** One course's whole curve (titration up, maintenance, taper down) as an SVG chart. */
+  @Get(':id/courses/:courseId/chart')
+  @Requires('clinical:read')
+  @ApiProduces('image/svg+xml')
+  @Header('content-type', 'image/svg+xml; charset=utf-8')
+  @Header('content-security-policy', "default-src 'none'")
+  courseChart(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @IdParam('courseId') courseId: string,
+  ) {
+    return this.courses.chart(principal, id, courseId);
   }
 
   @Patch(':id')
