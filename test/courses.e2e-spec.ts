@@ -273,6 +273,13 @@ describe('a baclofen course: titration, maintenance, taper', () => {
       ['2027-07-14', '2027-07-16', 45],
       ['2027-07-17', '2027-07-19', 60],
     ]);
+    const alerts = (
+      await http()
+        .get(`/v1/alerts?patientId=${patient.id}&type=withdrawal_symptoms`)
+        .set(bearer(nurse))
+        .expect(200)
+    ).body.items as { message: string }[];
+    expect(alerts[0].message).toContain('a step back is proposed for a prescriber to approve');
     // The second line of defence accepts it at approval: a titration's first step may step back.
     await post(`/v1/plans/${back.id}/approve`).expect(200);
     // A taper cannot step back (the rules would see a rise): 422 naming stepBack.

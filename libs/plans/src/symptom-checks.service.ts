@@ -72,6 +72,8 @@ const ADVERSE_EFFECT_SOURCE: Record<string, string> = {
 /** The automatic hold a check proposed (or found waiting), or why none could be. */
 interface ProposedHold {
   id?: string;
+  /** 'a step back' when a titration's order asks for one; else a hold. */
+  what?: string;
   refused?: string;
 }
 
@@ -206,7 +208,7 @@ export class SymptomChecksService {
       body.scale === 'NEWS2'
         ? news2Response(body.score!, body.highestParameterScore ?? 0).action
         : hold.id
-          ? 'a hold is proposed for a prescriber to approve'
+          ? `${hold.what ?? 'a hold'} is proposed for a prescriber to approve`
           : `no hold was proposed${hold.refused ? ` (${hold.refused})` : ''}: review the plan`;
     const what = body.items
       ? `Baclofen check-in: ${[...new Set(body.items)].join(', ').replace(/_/g, ' ')}` +
@@ -257,7 +259,7 @@ export class SymptomChecksService {
         },
         { symptomCheckId },
       );
-      return { id: revision.id };
+      return { id: revision.id, ...(stepBack ? { what: 'a step back' } : {}) };
     } catch (error) {
       // The score is stored either way; a plan that cannot be re-planned keeps running, and the
       // alert says why no hold waits (the rules it would break, when that was the reason).
