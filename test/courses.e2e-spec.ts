@@ -16,6 +16,12 @@ interface Step {
 
 const TIMES = ['08:00', '14:00', '20:00'];
 
+// The official FHIR R4 JSON schema (hl7.org/fhir/json-schema/4.0), with ajv as the engine.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const FhirValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => {
+  validate(resource: unknown, verbose?: boolean): unknown[];
+};
+
 /**
  * The founding case as one course: baclofen titrated up along the label (G4, S2, S3), held
  * steady open-ended, then tapered, each phase a plan version of one request.
@@ -150,6 +156,28 @@ describe('a baclofen course: titration, maintenance, taper', () => {
       .expect(200);
     expect(page.text).toContain('2027-05-16 onwards (until revised)');
     expect(page.text).toContain('from 2027-05-16 to 2027-06-12');
+    // An open step has no whole-step quantity: the pharmacy is asked for a period, and FHIR
+    // states no end.
+    const orders = () => http().get(`/v1/plans/${maintain.body.id}/pharmacy-orders`);
+    const noPeriod = await orders().set(bearer(prescriber)).expect(422);
+    expect(noPeriod.body.errors).toEqual([expect.objectContaining({ field: 'periodDays' })]);
+    const month = await orders().query({ periodDays: 28 }).set(bearer(prescriber)).expect(200);
+    expect(month.body.steps[0]).toMatchObject({ days: 28, dosingDays: 28 });
+    expect(month.body.steps[0].lines).toEqual([
+      expect.objectContaining({ strengthMg: 20, quantity: 3 * 28, unit: 'tablet' }),
+    ]);
+    const bundle = (
+      await http().get(`/v1/plans/${maintain.body.id}/fhir`).set(bearer(prescriber)).expect(200)
+    ).body as {
+      entry: { resource: { dosageInstruction: { timing: { repeat: object } }[] } }[];
+    };
+    expect(new FhirValidator().validate(bundle)).toEqual([]);
+    for (const { resource } of bundle.entry) {
+      for (const d of resource.dosageInstruction) {
+        expect(d.timing.repeat).toMatchObject({ boundsPeriod: { start: '2027-05-16' } });
+        expect(d.timing.repeat).not.toHaveProperty('boundsPeriod.end');
+      }
+    }
 
     // Weeks later: taper, from the maintained 60 mg/day (the label titration run backwards).
     clock.set(new Date('2027-06-01T06:00:00Z'));

@@ -1,5 +1,6 @@
 import {
   DrugView,
+  OPEN_END,
   OrderLine,
   PlanStep,
   PlannedDose,
@@ -42,7 +43,11 @@ function medication(drug: DrugView | undefined, code: string) {
 export type DrugLookup = (code: string) => DrugView | undefined;
 
 function dosageInstructions(step: PlanStep, doses: readonly PlannedDose[], drugName: string) {
-  const boundsPeriod = { start: step.startDate, end: step.endDate };
+  // An open-ended step (maintenance, until revised) has no end to state.
+  const boundsPeriod =
+    step.endDate === OPEN_END
+      ? { start: step.startDate }
+      : { start: step.startDate, end: step.endDate };
   if (doses.length === 0) {
     return [
       {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@taperwatch/auth';
-import { PlanStep, StepOrder, findDrug, pharmacyOrders } from '@taperwatch/domain';
+import {
+  PlanStep,
+  StepOrder,
+  findDrug,
+  needsOrderPeriod,
+  pharmacyOrders,
+} from '@taperwatch/domain';
+import { ProblemException } from '@taperwatch/http';
 import { PlansService } from '@taperwatch/plans';
 
 export interface PharmacyOrdersView {
@@ -22,11 +29,18 @@ export class PharmacyOrdersService {
     periodDays?: number,
   ): Promise<PharmacyOrdersView> {
     const plan = await this.plans.findVisible(principal, planId);
+    const steps = plan.steps as PlanStep[];
+    if (periodDays === undefined && needsOrderPeriod(steps)) {
+      throw ProblemException.unprocessable(
+        'This plan has an open-ended step (maintenance, until revised): say how many days to dispense for.',
+        [{ field: 'periodDays', message: 'required for a plan with an open-ended step' }],
+      );
+    }
     return {
       planId: plan.id,
       patientId: plan.patientId,
       periodDays: periodDays ?? null,
-      steps: pharmacyOrders(plan.steps as PlanStep[], (c) => findDrug(c)?.name ?? c, periodDays),
+      steps: pharmacyOrders(steps, (c) => findDrug(c)?.name ?? c, periodDays),
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { DoseUnit, PlanStep, PlannedDose } from '../contract';
 import { isoDaysBetween } from '../dates';
+import { OPEN_END } from '../schedule/steps';
 import { countWord } from '../schedule/tablets';
 
 /** What one order line dispenses: tablets of one strength, or mL of one liquid concentration. */
@@ -111,9 +112,18 @@ export function orderDirections(
 }
 
 /**
+ * An open-ended step (maintenance, "until revised") has no whole-step quantity: it is ordered for
+ * a period the prescriber or pharmacist chooses.
+ */
+export function needsOrderPeriod(steps: readonly PlanStep[]): boolean {
+  return steps.some((s) => s.endDate === OPEN_END && s.doses.length > 0);
+}
+
+/**
  * Pharmacy orders per step: for each drug, form and strength the step gives, the directions and
  * the quantity to dispense for the whole step, or for its first `periodDays` days when given
- * (a step shorter than the period is ordered whole). Steps that give nothing order nothing.
+ * (a step shorter than the period is ordered whole). Steps that give nothing order nothing, and
+ * so does an open-ended step without `periodDays` (needsOrderPeriod tells the caller to ask).
  */
 export function pharmacyOrders(
   steps: readonly PlanStep[],
@@ -122,9 +132,14 @@ export function pharmacyOrders(
 ): StepOrder[] {
   return steps.map((step) => {
     const stepDays = isoDaysBetween(step.startDate, step.endDate) + 1;
-    const days = periodDays !== undefined ? Math.min(periodDays, stepDays) : stepDays;
+    const openWithoutPeriod = step.endDate === OPEN_END && periodDays === undefined;
+    const days = openWithoutPeriod
+      ? 0
+      : periodDays !== undefined
+        ? Math.min(periodDays, stepDays)
+        : stepDays;
     const dosingDays = dosingDaysIn(step, days);
-    const lines = productsOf(step.doses).map(({ product, perTime }) => {
+    const lines = (openWithoutPeriod ? [] : productsOf(step.doses)).map(({ product, perTime }) => {
       const perDayMilli = perTime.reduce((s, p) => s + milli(p.count), 0);
       const exactQuantity = (perDayMilli * dosingDays) / 1000;
       return {
