@@ -19,7 +19,7 @@ import {
   startStack,
 } from '@taperwatch/testing';
 import { AlertStreams } from '../apps/api/src/alerts/alert-streams';
-import { BOARD_CSP } from '../apps/api/src/board/board.controller';
+import { STATIC_PAGE_CSP as BOARD_CSP } from '../apps/api/src/static-pages/static-pages';
 
 /** Issue 6, the board: a nurse's live view of her units' alerts, in a real headless Chromium. */
 describe('the ward board', () => {

@@ -14,7 +14,7 @@ import {
   launchChromium,
   startStack,
 } from '@taperwatch/testing';
-import { PATIENT_PAGE_CSP } from '../apps/api/src/patient-links/patient-page.controller';
+import { STATIC_PAGE_CSP as PATIENT_PAGE_CSP } from '../apps/api/src/static-pages/static-pages';
 
 const ZONE = 'America/New_York';
 /** A phone's viewport (iPhone 12-15 class). */
