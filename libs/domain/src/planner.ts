@@ -365,14 +365,15 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   const push = (slots: Slot[], days: number, intervalDays = 1) => {
     const cursor = dayToIsoDate(day);
     const endDate = dayToIsoDate(day + days - 1);
-    planSteps.push({
+    const step: PlanStep = {
       index: planSteps.length + 1,
       startDate: cursor,
       endDate,
       dailyDoseMg: toMg(Math.round(sumEq(slots) / intervalDays)),
       doses: toDoses(slots, times, drug.code),
-      ...(intervalDays > 1 ? { intervalDays } : {}),
-    });
+    };
+    if (intervalDays > 1) step.intervalDays = intervalDays;
+    planSteps.push(step);
     day += days;
   };
   if (opts.holdDays) push(currentSlots, opts.holdDays, interval);

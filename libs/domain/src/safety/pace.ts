@@ -78,31 +78,36 @@ export function resolveLimits(
   const asked = input.maxStepReductionPercent;
   const requested: Rate[] =
     asked === undefined ? [] : [{ value: asked, perDays: null, sources: [] }];
-  const base = { startUg, stepDays, smallestTabletUg };
+  // Properties written out, not spread from a shared base: on Node 20 an object literal that
+  // starts with a spread takes V8's slow path for every property after it.
   if (asked !== undefined && drugPercent !== null && asked > drugPercent && input.override) {
     return {
-      ...base,
       percent: asked,
       rates: requested,
       lowDose: null,
+      startUg,
+      stepDays,
       perDoseUg: null,
       fromStartUg: null,
       bands: null,
+      smallestTabletUg,
       overridden: true,
     };
   }
   const rates = [...(drug.bands ? [] : drugRates(drug, input.durationOfUseWeeks)), ...requested];
   const low = drug.proportional?.lowDosePercent;
   return {
-    ...base,
     percent: rates.length ? Math.min(...rates.map((r) => percentAt(r, stepDays))) : null,
     rates,
     lowDose: low === undefined ? null : { percent: low, sources: drug.proportional!.sources },
+    startUg,
+    stepDays,
     perDoseUg: drug.perDoseCapMg ? toUg(drug.perDoseCapMg.value) : null,
     fromStartUg: drug.startFractionCap
       ? Math.floor((startUg * drug.startFractionCap.value) / 100)
       : null,
     bands: drug.bands ?? null,
+    smallestTabletUg,
     overridden: false,
   };
 }
