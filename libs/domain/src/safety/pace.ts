@@ -145,9 +145,18 @@ export function bindingCap(limits: Limits, prevUg: number, stepDays = limits.ste
   return best;
 }
 
-/** The largest total cut allowed from `prevUg`: the strictest cap, never widened. */
+/**
+ * The largest total cut allowed from `prevUg`: the strictest cap, never widened. The same caps as
+ * capsAt, computed without building them: the planner asks once per step.
+ */
 export function capUg(limits: Limits, prevUg: number, stepDays = limits.stepDays): number {
-  return bindingCap(limits, prevUg, stepDays)?.ug ?? Infinity;
+  let cap = Infinity;
+  for (const rate of limits.rates) cap = Math.min(cap, (prevUg * percentAt(rate, stepDays)) / 100);
+  if (limits.lowDose && prevUg * 2 <= limits.startUg)
+    cap = Math.min(cap, (prevUg * limits.lowDose.percent) / 100);
+  if (limits.fromStartUg !== null) cap = Math.min(cap, limits.fromStartUg);
+  if (limits.bands) cap = Math.min(cap, toUg(bandAt(limits.bands, toMg(prevUg)).capMg));
+  return cap;
 }
 
 /**
