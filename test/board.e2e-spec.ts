@@ -5,9 +5,7 @@ import { DataSource } from 'typeorm';
 import { AlertEvents, AlertView, AlertsService, RaiseAlert } from '@taperwatch/alerts';
 import { DEFAULT_TENANT_ID } from '@taperwatch/persistence';
 import {
-  SeededPlan,
-  TEST_OUTPUT,
-  TestStack,
+  approvedPlan,
   baclofenRequest,
   bearer,
   createKey,
@@ -15,8 +13,11 @@ import {
   eventually,
   launchChromium,
   missedDoseAlert,
+  SeededPlan,
   seedWatchedPlan,
   startStack,
+  TEST_OUTPUT,
+  TestStack,
 } from '@taperwatch/testing';
 import { AlertStreams } from '../apps/api/src/alerts/alert-streams';
 import { STATIC_PAGE_CSP as BOARD_CSP } from '../apps/api/src/static-pages/static-pages';
@@ -321,30 +322,18 @@ describe('the ward board', () => {
     // Switch plan, lorazepam by day and diazepam at bedtime in its first step (NHS Scotland
     // crossover [S16a]); two doses due now, one of each drug, so today always lists both.
     const patient = await createPatient(stack, prescriber);
-    const submitted = await stack
-      .http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send(
-        baclofenRequest(patient.id, {
-          drugCode: 'lorazepam',
-          currentDosesMg: [1, 1, 1],
-          administrationTimes: ['08:00', '14:00', '22:00'],
-          substituteWith: 'diazepam',
-          strengthsMg: [0.5, 1],
-          stepDays: 14,
-        }),
-      )
-      .expect(202);
-    const planned = await eventually(
-      async () =>
-        (await stack.http().get(`/v1/taper-requests/${submitted.body.id}`).set(bearer(prescriber)))
-          .body as { status: string; planId?: string },
-      (body) => body.status === 'planned' || body.status === 'rejected',
+    const planId = await approvedPlan(
+      stack,
+      prescriber,
+      baclofenRequest(patient.id, {
+        drugCode: 'lorazepam',
+        currentDosesMg: [1, 1, 1],
+        administrationTimes: ['08:00', '14:00', '22:00'],
+        substituteWith: 'diazepam',
+        strengthsMg: [0.5, 1],
+        stepDays: 14,
+      }),
     );
-    expect(planned.status).toBe('planned');
-    const planId = planned.planId!;
-    await stack.http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
     const rows: { id: string }[] = await stack.app.get(DataSource).query(
       `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
                           dose_mg, equivalent_mg)

@@ -1,11 +1,12 @@
 import { ManualClock } from '@taperwatch/common';
 import {
-  TestStack,
   bearer,
   createKey,
   createPatient,
   eventually,
+  proposePlan,
   startStack,
+  TestStack,
 } from '@taperwatch/testing';
 
 interface Step {
@@ -60,14 +61,8 @@ describe('a baclofen course: titration, maintenance, taper', () => {
   });
 
   async function proposedPlan(body: object) {
-    const res = await post('/v1/taper-requests', body).expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done).toMatchObject({ status: 'planned' });
-    return (await http().get(`/v1/plans/${done.planId}`).set(bearer(prescriber)).expect(200)).body;
+    const planId = await proposePlan(stack, prescriber, body);
+    return (await http().get(`/v1/plans/${planId}`).set(bearer(prescriber)).expect(200)).body;
   }
 
   it('refuses a titration above 80 mg/day without an override, and of a drug with no sourced titration (G4, S2, S3, S4)', async () => {

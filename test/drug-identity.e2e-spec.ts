@@ -5,16 +5,17 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { ManualClock } from '@taperwatch/common';
 import {
-  CHROMIUM,
-  TEST_OUTPUT,
-  TestStack,
+  approvedPlan,
   baclofenRequest,
   bearer,
+  CHROMIUM,
   createKey,
   createPatient,
   eventually,
   launchChromium,
   startStack,
+  TEST_OUTPUT,
+  TestStack,
 } from '@taperwatch/testing';
 
 // The official FHIR R4 JSON schema (hl7.org/fhir/json-schema/4.0), with ajv as the engine.
@@ -102,30 +103,18 @@ describe('drug identity in a lorazepam → diazepam switch', () => {
     prescriber = await createKey(stack, 'prescriber');
     nurse = await createKey(stack, 'nurse', ['ward-7']);
     const patient = await createPatient(stack, prescriber, { timezone: ZONE });
-    const res = await http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send({
-        ...baclofenRequest(patient.id),
-        drugCode: 'lorazepam',
-        currentDosesMg: [1, 1, 1],
-        administrationTimes: ['08:00', '14:00', '22:00'],
-        startDate: '2027-01-11',
-        substituteWith: 'diazepam',
-        // The catalogue lists no lorazepam strengths: the site's formulary is sent.
-        strengthsMg: [0.5, 1],
-        stepDays: 14,
-        reason: 'Long-term benzodiazepine, agreed withdrawal',
-      })
-      .expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done).toMatchObject({ status: 'planned' });
-    planId = done.planId!;
-    await http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
+    planId = await approvedPlan(stack, prescriber, {
+      ...baclofenRequest(patient.id),
+      drugCode: 'lorazepam',
+      currentDosesMg: [1, 1, 1],
+      administrationTimes: ['08:00', '14:00', '22:00'],
+      startDate: '2027-01-11',
+      substituteWith: 'diazepam',
+      // The catalogue lists no lorazepam strengths: the site's formulary is sent.
+      strengthsMg: [0.5, 1],
+      stepDays: 14,
+      reason: 'Long-term benzodiazepine, agreed withdrawal',
+    });
     plan = (await http().get(`/v1/plans/${planId}`).set(bearer(prescriber)).expect(200)).body;
   });
   afterAll(() => stack.close());

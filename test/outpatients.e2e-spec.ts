@@ -2,13 +2,14 @@ import { DataSource } from 'typeorm';
 import { ManualClock } from '@taperwatch/common';
 import { OutpatientWatchService, WatchService } from '@taperwatch/watch';
 import {
-  TestStack,
+  approvedPlan,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
   eventually,
   startStack,
+  TestStack,
 } from '@taperwatch/testing';
 
 const ZONE = 'Europe/London';
@@ -55,27 +56,14 @@ describe('outpatients', () => {
     await stack.workers[0]!.app.get(OutpatientWatchService).sweep();
   };
 
-  const approvedPlan = async (patientId: string) => {
-    const res = await http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send(baclofenRequest(patientId, { startDate: '2027-03-20' }))
-      .expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done).toMatchObject({ status: 'planned' });
-    await http().post(`/v1/plans/${done.planId}/approve`).set(bearer(prescriber)).expect(200);
-    return done.planId as string;
-  };
+  const approvedBaclofen = (patientId: string) =>
+    approvedPlan(stack, prescriber, baclofenRequest(patientId, { startDate: '2027-03-20' }));
   const patient = async (monitoring: 'outpatient' | 'supervised') => {
     const { id } = await createPatient(stack, prescriber, {
       timezone: ZONE,
       monitoring,
     } as never);
-    const plan = await approvedPlan(id);
+    const plan = await approvedBaclofen(id);
     const link = (await http().post(`/v1/patients/${id}/links`).set(bearer(prescriber)).send({}))
       .body.token as string;
     return { id, plan, link };

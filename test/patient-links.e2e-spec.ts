@@ -1,13 +1,14 @@
 import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { ManualClock } from '@taperwatch/common';
 import {
-  TestStack,
+  approvedPlan,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
   eventually,
   startStack,
+  TestStack,
 } from '@taperwatch/testing';
 
 // ical.js ships ES modules and a CommonJS build; jest runs these tests as CommonJS.
@@ -66,21 +67,8 @@ describe('patient links', () => {
   const http = () => stack.http();
 
   /** A baclofen 60 mg/day taper from today, approved: 45, 30, 15 mg/day in 5-day steps. */
-  const approvedPlan = async (patientId: string) => {
-    const res = await http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send(baclofenRequest(patientId, { startDate: '2027-03-20' }))
-      .expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done).toMatchObject({ status: 'planned' });
-    await http().post(`/v1/plans/${done.planId}/approve`).set(bearer(prescriber)).expect(200);
-    return done.planId as string;
-  };
+  const approvedBaclofen = (patientId: string) =>
+    approvedPlan(stack, prescriber, baclofenRequest(patientId, { startDate: '2027-03-20' }));
   const schedule = async (token: string, days = 1) =>
     (await http().get(`/v1/patient-link/schedule?days=${days}`).set(bearer(token)).expect(200))
       .body as { timezone: string; today: string; doses: PatientDose[] };
@@ -92,8 +80,8 @@ describe('patient links', () => {
     nurse9 = await createKey(stack, 'nurse', ['ward-9']);
     patientA = (await createPatient(stack, prescriber, { timezone: ZONE })).id;
     patientB = (await createPatient(stack, prescriber, { timezone: ZONE })).id;
-    planA = await approvedPlan(patientA);
-    await approvedPlan(patientB);
+    planA = await approvedBaclofen(patientA);
+    await approvedBaclofen(patientB);
     linkB = (await http().post(`/v1/patients/${patientB}/links`).set(bearer(prescriber)).send({}))
       .body.token;
   });

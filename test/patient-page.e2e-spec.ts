@@ -4,15 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '@taperwatch/common';
 import {
-  TEST_OUTPUT,
-  TestStack,
+  approvedPlan,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
-  eventually,
   launchChromium,
   startStack,
+  TEST_OUTPUT,
+  TestStack,
 } from '@taperwatch/testing';
 import { STATIC_PAGE_CSP as PATIENT_PAGE_CSP } from '../apps/api/src/static-pages/static-pages';
 
@@ -42,20 +42,11 @@ describe('the patient page', () => {
       timezone: ZONE,
       monitoring: 'outpatient',
     } as never);
-    const res = await stack
-      .http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send(baclofenRequest(patient.id, { startDate: '2027-03-20' }))
-      .expect(202);
-    const done = await eventually(
-      async () =>
-        (await stack.http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
+    planId = await approvedPlan(
+      stack,
+      prescriber,
+      baclofenRequest(patient.id, { startDate: '2027-03-20' }),
     );
-    expect(done).toMatchObject({ status: 'planned' });
-    planId = done.planId!;
-    await stack.http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
     token = (
       await stack
         .http()

@@ -2,15 +2,16 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@taperwatch/common';
 import {
-  TestStack,
+  approvedPlan,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
-  eventually,
   launchChromium,
+  proposePlan,
   startStack,
   TEST_OUTPUT,
+  TestStack,
 } from '@taperwatch/testing';
 
 // The official FHIR R4 JSON schema (hl7.org/fhir/json-schema/4.0), with ajv as the engine.
@@ -26,29 +27,8 @@ describe('plan documents', () => {
   let prescriber: string;
   const plans: { id: string; externalId: string }[] = [];
 
-  async function plan(body: object, approve: boolean): Promise<string> {
-    const res = await stack
-      .http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send(body)
-      .expect(202);
-    const done = await eventually(
-      async () =>
-        (await stack.http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber)))
-          .body as { status: string; planId?: string },
-      (b) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done.status).toBe('planned');
-    if (approve) {
-      await stack
-        .http()
-        .post(`/v1/plans/${done.planId}/approve`)
-        .set(bearer(prescriber))
-        .expect(200);
-    }
-    return done.planId!;
-  }
+  const plan = (body: object, approve: boolean): Promise<string> =>
+    (approve ? approvedPlan : proposePlan)(stack, prescriber, body);
 
   beforeAll(async () => {
     stack = await startStack({ clock });

@@ -1,16 +1,17 @@
 import { Client } from 'pg';
 import { ManualClock } from '@taperwatch/common';
 import {
-  TestStack,
-  WebhookReceiver,
   adminAuth,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
   eventually,
+  proposePlan,
   startStack,
   startWebhookReceiver,
+  TestStack,
+  WebhookReceiver,
 } from '@taperwatch/testing';
 
 interface Dose {
@@ -83,16 +84,7 @@ describe('plan safety', () => {
       .body.items;
   const dayOf = (at: Date) => at.toISOString().slice(0, 10);
 
-  async function proposedPlan(body: object): Promise<string> {
-    const res = await post('/v1/taper-requests', body).expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done).toMatchObject({ status: 'planned' });
-    return done.planId!;
-  }
+  const proposedPlan = (body: object) => proposePlan(stack, prescriber, body);
 
   describe('stale start dates', () => {
     it('refuses a request starting before today in the patient’s zone, naming startDate and today', async () => {

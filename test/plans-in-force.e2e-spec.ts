@@ -2,13 +2,14 @@ import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { ManualClock } from '@taperwatch/common';
 import {
-  TestStack,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
   eventually,
+  proposePlan,
   startStack,
+  TestStack,
 } from '@taperwatch/testing';
 
 interface Dose {
@@ -65,16 +66,7 @@ describe('plans in force', () => {
     ).body.items;
 
   /** Submits a taper request and waits for the worker's proposed plan. */
-  async function proposedPlan(body: object): Promise<string> {
-    const res = await post('/v1/taper-requests', body).expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body,
-      (b: { status: string; planId?: string }) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done).toMatchObject({ status: 'planned' });
-    return done.planId!;
-  }
+  const proposedPlan = (body: object) => proposePlan(stack, prescriber, body);
 
   /** Waits for the horizon job to have written doses six days past the clock. */
   const aheadWritten = (id: string) =>

@@ -1,14 +1,15 @@
 import { ManualClock } from '@taperwatch/common';
 import { SupplyWatchService } from '@taperwatch/supply';
 import {
-  TestStack,
   adminAuth,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
   eventually,
+  proposePlan,
   startStack,
+  TestStack,
 } from '@taperwatch/testing';
 
 // The official FHIR R4 JSON schema (hl7.org/fhir/json-schema/4.0), with ajv as the engine.
@@ -80,22 +81,10 @@ describe('supply: dispensings, the supply watch and pharmacy orders', () => {
       .set(bearer(prescriber))
       .send({ monitoring })
       .expect(200);
-    const res = await http()
-      .post('/v1/taper-requests')
-      .set(bearer(prescriber))
-      .send(baclofenRequest(patient.id, { startDate: '2027-05-03' }))
-      .expect(202);
-    const done = await eventually(
-      async () =>
-        (await http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(prescriber))).body as {
-          status: string;
-          planId?: string;
-        },
-      (b) => b.status === 'planned' || b.status === 'rejected',
-    );
-    expect(done.status).toBe('planned');
-    if (approved) await approve(done.planId!);
-    return { patientId: patient.id, planId: done.planId! };
+    const body = baclofenRequest(patient.id, { startDate: '2027-05-03' });
+    const planId = await proposePlan(stack, prescriber, body);
+    if (approved) await approve(planId);
+    return { patientId: patient.id, planId };
   }
 
   const dispense = (patientId: string, body: object, key = pharmacist) =>

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from './eventually';
 import type { TestStack } from './stack';
 import { TEST_ADMIN_KEY } from './stack';
 
@@ -56,4 +57,32 @@ export function baclofenRequest(patientId: string, overrides: Record<string, unk
     reason: 'Spasticity resolved',
     ...overrides,
   };
+}
+
+/**
+ * Submits a taper request and waits (bounded) for the worker: the proposed plan's id. A request
+ * the planner rejects fails the test with its problems.
+ */
+export async function proposePlan(stack: TestStack, key: string, body: object): Promise<string> {
+  const res = await stack.http().post('/v1/taper-requests').set(bearer(key)).send(body).expect(202);
+  const done = await eventually(
+    async () =>
+      (await stack.http().get(`/v1/taper-requests/${res.body.id}`).set(bearer(key))).body as {
+        status: string;
+        planId?: string;
+        problems?: unknown[];
+      },
+    (b) => b.status === 'planned' || b.status === 'rejected',
+  );
+  if (done.status !== 'planned' || !done.planId) {
+    throw new Error(`the taper request was ${done.status}: ${JSON.stringify(done.problems ?? [])}`);
+  }
+  return done.planId;
+}
+
+/** proposePlan, then approves the plan: its id. */
+export async function approvedPlan(stack: TestStack, key: string, body: object): Promise<string> {
+  const planId = await proposePlan(stack, key, body);
+  await stack.http().post(`/v1/plans/${planId}/approve`).set(bearer(key)).expect(200);
+  return planId;
 }
