@@ -15,7 +15,7 @@ import { DRUGS } from './catalogue/drugs';
 import { SOURCES } from './catalogue/sources';
 import type { DrugEntry } from './catalogue/types';
 import { dayToIsoDate, isoDateToDay } from './dates';
-import { equivalentUg, planEquivalence } from './equivalents';
+import { equivalenceRatio, equivalentUg, planEquivalence } from './equivalents';
 import { splitTarget } from './dispensing/distribute';
 import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
@@ -251,18 +251,21 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     ? gridFor({ tabletsMg: reducing.tabletsMg!.value, liquid: liquidFor(reducing, input).liquid })
     : fromGrid;
   // Checked before planning: a crossover's drug has a ratio (catalogue or diazepamMgPerMg).
-  const ratio = planEquivalence(input).ratio(drug.code)!;
+  // The ratio planEquivalence(input) gives the request's own drug, without its per-plan closures.
+  const unit = input.substituteWith ?? drug.code;
+  const ratio = equivalenceRatio(drug.code, unit, input.diazepamMgPerMg)!;
   const times = input.administrationTimes;
   const current = opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }));
   // Each time's dose is counted in its own drug's mg and made of its own drug's strengths.
   const currentSlots: Slot[] = current.map((d) => {
     const ug = toUg(d.mg);
     const onSubstitute = switching && d.drugCode === SUBSTITUTE;
+    // drugCode written out (undefined outside a crossover), not spread in: Node 20's slow path.
     return {
       ug,
       eqUg: onSubstitute ? ug : equivalentUg(ug, ratio),
       grid: onSubstitute ? grid : fromGrid,
-      ...(switching ? { drugCode: onSubstitute ? SUBSTITUTE : drug.code } : {}),
+      drugCode: switching ? (onSubstitute ? SUBSTITUTE : drug.code) : undefined,
     };
   });
   for (const g of new Set(currentSlots.map((c) => c.grid))) {
@@ -348,15 +351,11 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   const stepDays = Math.ceil(stretched * slowing.factor);
   const stepOverridden = drug.minStepDays !== null && baseDays < drug.minStepDays.value;
 
+  const reducedDrugCode = switching ? SUBSTITUTE : undefined;
   const raw: Slot[][] = [
     ...switchSteps,
     ...steps.map((s) =>
-      s.ug.map((u): Slot => ({
-        ug: u,
-        eqUg: u,
-        grid,
-        ...(switching ? { drugCode: SUBSTITUTE } : {}),
-      })),
+      s.ug.map((u): Slot => ({ ug: u, eqUg: u, grid, drugCode: reducedDrugCode })),
     ),
   ];
   const planSteps: PlanStep[] = [];
@@ -435,8 +434,9 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       stepOverridden ? baseDays : (drug.minStepDays?.value ?? 1),
       minTaper,
     ),
-    ...(switching ? { doseUnitDrugCode: SUBSTITUTE } : {}),
   };
+  // Set after the literal, not spread into it (Node 20's slow path); it stays the last key.
+  if (switching) planned.doseUnitDrugCode = SUBSTITUTE;
   // planRuleViolations holds every plan to the catalogue where plans are proposed and approved;
   // the property tests prove the planner's own plans pass it, so it is not re-run here.
   return { kind: 'planned', plan: planned };

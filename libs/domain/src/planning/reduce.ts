@@ -68,13 +68,16 @@ function beyondStrengths(
     step = { ug: prev.slice(), intervalDays: 2 };
     cut = prevUg / 2;
   }
+  // `step` is this function's own object: set on it rather than spread (Node 20's slow path).
   if (perDoseExceeded && !step.intervalDays) {
-    return { ...step, exceeds: { capUg: Math.min(cap, r.limits.perDoseUg!), perDose: true } };
+    step.exceeds = { capUg: Math.min(cap, r.limits.perDoseUg!), perDose: true };
+    return step;
   }
   if (cut <= cap + 1e-6) return step;
   const days = longerStepDays(r.limits, prevUg, cut);
-  if (days !== null) return { ...step, minDays: days };
-  return { ...step, exceeds: { capUg: cap, perDose: false } };
+  if (days !== null) step.minDays = days;
+  else step.exceeds = { capUg: cap, perDose: false };
+  return step;
 }
 
 /** The reduction steps; the last one is the target split. */
