@@ -110,19 +110,25 @@ export class DoseGrid {
       const ml = (t / this.liquidTicks) * liquid.stepMl;
       return [{ strengthMg: liquid.mgPerMl, count: Math.round(ml * 1000) / 1000, form: 'liquid' }];
     }
-    const counts = new Map<number, number>();
+    // Counted by strength index (largest strength first), with no Map, sort or entry arrays:
+    // this runs for every dose of every plan.
+    const counts: number[] = this.strengthTicks.map(() => 0);
     while (t > 0) {
       const i = this.lastStrength[t];
-      counts.set(i, (counts.get(i) ?? 0) + 1);
+      counts[i]++;
       t -= this.strengthTicks[i];
     }
-    return [...counts.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([i, count]) => ({
-        strengthMg: toMg(this.strengthTicks[i] * this.tickUg),
-        count,
-        form: 'tablet',
-      }));
+    const out: DoseUnit[] = [];
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] > 0) {
+        out.push({
+          strengthMg: toMg(this.strengthTicks[i] * this.tickUg),
+          count: counts[i],
+          form: 'tablet',
+        });
+      }
+    }
+    return out;
   }
 }
 
