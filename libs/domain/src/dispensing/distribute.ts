@@ -43,7 +43,11 @@ interface Cutting {
   floors: readonly number[];
   least: number[] | null;
   grid: DoseGrid;
+  /** lowerOf per administration at its current dose, UNKNOWN until asked (pick asks repeatedly). */
+  lower: number[];
 }
+
+const UNKNOWN = -2;
 
 function cutting(
   prev: readonly number[],
@@ -52,14 +56,26 @@ function cutting(
   grid: DoseGrid,
 ): Cutting {
   const least = perDoseCapUg === Infinity ? null : prev.map((p) => p - perDoseCapUg);
-  return { cur: prev.slice(), floors, least, grid };
+  return { cur: prev.slice(), floors, least, grid, lower: prev.map(() => UNKNOWN) };
+}
+
+/** Lowers administration `i` to `ug` (its cached next level no longer holds). */
+function setDose(c: Cutting, i: number, ug: number): void {
+  c.cur[i] = ug;
+  c.lower[i] = UNKNOWN;
 }
 
 /** The next level of administration `i`, or -1 when it is at its floor or its per-dose cap. */
 function lowerOf(c: Cutting, i: number): number {
-  if (c.cur[i] <= c.floors[i]) return -1;
-  const lower = Math.max(c.grid.nextLower(c.cur[i]), c.floors[i]);
-  return c.least !== null && lower < c.least[i] ? -1 : lower;
+  const known = c.lower[i];
+  if (known !== UNKNOWN) return known;
+  let lower = -1;
+  if (c.cur[i] > c.floors[i]) {
+    lower = Math.max(c.grid.nextLower(c.cur[i]), c.floors[i]);
+    if (c.least !== null && lower < c.least[i]) lower = -1;
+  }
+  c.lower[i] = lower;
+  return lower;
 }
 
 /** Whether administration `i` can go one level lower (no table look-up without a per-dose cap). */
@@ -105,14 +121,14 @@ export function cutStep(
     const lower = lowerOf(c, i);
     if (total - (cur[i] - lower) >= desiredUg) {
       total -= cur[i] - lower;
-      cur[i] = lower;
+      setDose(c, i, lower);
       continue;
     }
     const fit = order === 'balanced' ? fittingAlternative(c, seq, total - desiredUg) : -1;
     if (fit >= 0) {
       const l = lowerOf(c, fit);
       total -= cur[fit] - l;
-      cur[fit] = l;
+      setDose(c, fit, l);
       continue;
     }
     if (total < prevSum) break;
@@ -120,7 +136,7 @@ export function cutStep(
     // anyway if the cap allows it.
     if (prevSum - (total - (cur[i] - lower)) > allowedCutUg) return null;
     total -= cur[i] - lower;
-    cur[i] = lower;
+    setDose(c, i, lower);
     break;
   }
   return total < prevSum ? cur : null;
@@ -164,7 +180,7 @@ export function smallestCut(
     }
   }
   if (best < 0) return null;
-  c.cur[best] = lowerOf(c, best);
+  setDose(c, best, lowerOf(c, best));
   return c.cur;
 }
 
