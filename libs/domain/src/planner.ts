@@ -268,8 +268,11 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       drugCode: switching ? (onSubstitute ? SUBSTITUTE : drug.code) : undefined,
     };
   });
-  for (const g of new Set(currentSlots.map((c) => c.grid))) {
-    const doses = currentSlots.filter((c) => c.grid === g).map((c) => c.ug);
+  const currentUg = currentSlots.map((c) => c.ug);
+  // Outside a crossover every slot is on fromGrid: one check, no grouping by grid per plan.
+  const grids = switching ? new Set(currentSlots.map((c) => c.grid)) : null;
+  for (const g of grids ?? [fromGrid]) {
+    const doses = grids ? currentSlots.filter((c) => c.grid === g).map((c) => c.ug) : currentUg;
     const notDispensable = dispensableOrProblem(g, doses, opts.currentField ?? 'currentDosesMg');
     if (notDispensable) return rejected(notDispensable);
   }
@@ -279,7 +282,7 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
 
   // Switch phase (crossover), then the reduction on the drug that is tapered to the end.
   let switchSteps: Slot[][] = [];
-  let reduceStart = currentSlots.map((c) => c.ug);
+  let reduceStart = currentUg;
   if (switching) {
     const sw = switchPhase(currentSlots, grid, SUBSTITUTE);
     if (isProblem(sw)) return rejected(sw);
