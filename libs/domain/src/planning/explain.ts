@@ -6,7 +6,8 @@ import { toMg, toUg, type DoseGrid } from '../dispensing/grid';
 import { bindingCap, type Cap, type Limits } from '../safety/pace';
 import type { ReducedStep } from './reduce';
 
-const item = (rule: string, text: string, source?: SourceId): RationaleItem =>
+/** A rationale item, its source only when it has one (two literals: no spread, Node 20's slow path). */
+export const item = (rule: string, text: string, source?: SourceId): RationaleItem =>
   source ? { rule, text, source: SOURCES[source] } : { rule, text };
 
 const origin = (v: Sourced<unknown>): string =>

@@ -17,6 +17,7 @@ import { cutSequence } from '../dispensing/distribute';
 import { liquidFor, tabletsFor } from '../dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from '../dispensing/grid';
 import { renal, renalBand } from '../safety/patient';
+import { item } from './explain';
 import { OPEN_END } from '../schedule/steps';
 import { requestWarnings } from '../safety/warnings';
 
@@ -272,21 +273,20 @@ export function planTitration(
       text: `${drug.name} titration (${schedule.derived ?? 'label'}): ${startMgPerDose} mg per administration first, then ${stepMgPerDose} mg more per administration every ${schedule.value.stepDays} days; no dose rises by more than ${stepMgPerDose} mg in one step.`,
       source: SOURCES[schedule.sources[0]],
     },
-    {
-      rule: 'step_days',
-      text:
-        factor > 1
-          ? `Steps of ${baseDays} days x${factor} for renal function ${band!.label} [S6]: ${stepDays} days.`
-          : `Steps of ${stepDays} days${input.stepDays !== undefined ? ' (requested)' : ' (label)'}.`,
-      ...(factor > 1 ? { source: SOURCES.S6 } : {}),
-    },
-    {
-      rule: 'target',
-      text: `Titrate to ${toMg(reachedUg)} mg/day${
+    item(
+      'step_days',
+      factor > 1
+        ? `Steps of ${baseDays} days x${factor} for renal function ${band!.label} [S6]: ${stepDays} days.`
+        : `Steps of ${stepDays} days${input.stepDays !== undefined ? ' (requested)' : ' (label)'}.`,
+      factor > 1 ? 'S6' : undefined,
+    ),
+    item(
+      'target',
+      `Titrate to ${toMg(reachedUg)} mg/day${
         goal === undefined ? ' (no target given: the most allowed for this patient)' : ''
       }, kept from the last step on; never above ${maxMg?.value} mg/day without an override.`,
-      ...(maxMg ? { source: SOURCES[maxMg.sources[maxMg.sources.length - 1]] } : {}),
-    },
+      maxMg?.sources[maxMg.sources.length - 1],
+    ),
   );
   if (share.fraction < 1)
     rationale.push({
@@ -398,11 +398,11 @@ export function planMaintenance(
       ],
       warnings,
       rationale: [
-        {
-          rule: 'maintain',
-          text: `Maintenance: ${daily} mg/day as now, open-ended (no end date) until a revision changes it; ${drug.name} is never stopped abruptly: taper it by revision.`,
-          ...(drug.minTaperDays ? { source: SOURCES[drug.minTaperDays.sources[0]] } : {}),
-        },
+        item(
+          'maintain',
+          `Maintenance: ${daily} mg/day as now, open-ended (no end date) until a revision changes it; ${drug.name} is never stopped abruptly: taper it by revision.`,
+          drug.minTaperDays?.sources[0],
+        ),
       ],
     },
   };
