@@ -55,8 +55,17 @@ function cutting(
   perDoseCapUg: number,
   grid: DoseGrid,
 ): Cutting {
-  const least = perDoseCapUg === Infinity ? null : prev.map((p) => p - perDoseCapUg);
-  return { cur: prev.slice(), floors, least, grid, lower: prev.map(() => UNKNOWN) };
+  // Plain loops, no map callbacks: a working state is made for every cut of every step.
+  const n = prev.length;
+  const cur: number[] = [];
+  const lower: number[] = [];
+  const least: number[] | null = perDoseCapUg === Infinity ? null : [];
+  for (let i = 0; i < n; i++) {
+    cur.push(prev[i]);
+    lower.push(UNKNOWN);
+    if (least !== null) least.push(prev[i] - perDoseCapUg);
+  }
+  return { cur, floors, least, grid, lower };
 }
 
 /** Lowers administration `i` to `ug` (its cached next level no longer holds). */
