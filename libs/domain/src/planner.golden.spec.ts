@@ -1,28 +1,10 @@
-import {
-  isoDaysBetween,
-  planTaper,
-  type PatientFacts,
-  type PlannedTaper,
-  type TaperRequestInput,
-} from './index';
+import { isoDaysBetween, planTaper, type PlannedTaper } from './index';
+import { SPEC_FACTS, SPEC_REQUEST, dosesPerTime, plannedOrThrow } from './testing-fixtures';
 
-const facts: PatientFacts = { today: '2025-01-01' };
-const base = {
-  route: 'oral',
-  reason: 'golden',
-  startDate: '2025-01-06',
-  goal: { type: 'discontinue' } as const,
-};
-
-function planned(input: TaperRequestInput, f: PatientFacts = facts): PlannedTaper {
-  const outcome = planTaper(input, f);
-  if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome.problems));
-  return outcome.plan;
-}
-
-/** Dose per administration time, 0 where the step gives none. */
-const at = (plan: PlannedTaper, times: string[]) =>
-  plan.steps.map((s) => times.map((t) => s.doses.find((d) => d.time === t)?.doseMg ?? 0));
+const facts = SPEC_FACTS;
+const base = SPEC_REQUEST;
+const planned = plannedOrThrow;
+const at = dosesPerTime;
 
 const taperDays = (plan: PlannedTaper) =>
   isoDaysBetween(plan.startDate, plan.steps[plan.steps.length - 1].startDate);
@@ -329,6 +311,11 @@ describe('golden schedules from published sources', () => {
       });
       expect(plan.steps.map((s) => s.dailyDoseMg)).toEqual([10, 0]);
       expect(flagged(plan)).toEqual([2]);
+      const [warning] = plan.warnings.filter((w) => w.code === 'cut_exceeds_source');
+      expect(warning).toMatchObject({ severity: 'warning' });
+      expect(warning.message).toMatch(/Step 2 \(10 → 0 mg\/day\)/);
+      expect(warning.message).toMatch(/allowLiquid with liquidMgPerMl/);
+      expect(warning.message).toMatch(/strengthsMg/);
     });
 
     it('fluoxetine 20 mg: alternate-day dosing as one step, 1-2 weeks before the next', () => {

@@ -1,27 +1,10 @@
-import {
-  isoDaysBetween,
-  planTaper,
-  type PatientFacts,
-  type PlannedTaper,
-  type TaperRequestInput,
-} from './index';
+import { isoDaysBetween, type TaperRequestInput } from './index';
+import { SPEC_REQUEST, dosesPerTime, plannedOrThrow } from './testing-fixtures';
 
-const facts: PatientFacts = { today: '2025-01-01' };
-const base = {
-  route: 'oral',
-  reason: 'limits',
-  startDate: '2025-01-06',
-  goal: { type: 'discontinue' } as const,
-};
+const base = SPEC_REQUEST;
+const planned = (input: TaperRequestInput) => plannedOrThrow(input);
 
-function planned(input: TaperRequestInput): PlannedTaper {
-  const outcome = planTaper(input, facts);
-  if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome.problems));
-  return outcome.plan;
-}
-
-const perTime = (plan: PlannedTaper, times: string[]) =>
-  plan.steps.map((s) => times.map((t) => s.doses.find((d) => d.time === t)?.doseMg ?? 0));
+const perTime = dosesPerTime;
 
 describe('per-administration cap (baclofen label titration run backwards, S2, S3)', () => {
   const tid = ['08:00', '14:00', '20:00'];
@@ -56,23 +39,6 @@ describe('per-administration cap (baclofen label titration run backwards, S2, S3
 });
 
 describe('no ceiling overridden by dispensing', () => {
-  it('citalopram 20 mg on 10/20 mg tablets: 10 -> 0 is planned as the smallest cut and flagged, naming the step and the fix (NICE NG222, S33)', () => {
-    const plan = planned({
-      ...base,
-      drugCode: 'citalopram',
-      strengthsMg: [10, 20],
-      currentDosesMg: [20],
-      administrationTimes: ['08:00'],
-      stepDays: 14,
-    });
-    expect(plan.steps.map((s) => s.dailyDoseMg)).toEqual([10, 0]);
-    const flagged = plan.warnings.filter((w) => w.code === 'cut_exceeds_source');
-    expect(flagged).toEqual([expect.objectContaining({ stepIndex: 2, severity: 'warning' })]);
-    expect(flagged[0].message).toMatch(/Step 2 \(10 → 0 mg\/day\)/);
-    expect(flagged[0].message).toMatch(/allowLiquid with liquidMgPerMl/);
-    expect(flagged[0].message).toMatch(/strengthsMg/);
-  });
-
   it('lorazepam on 0.5/1 mg tablets: the steps past 25% per 2 weeks are flagged and name the switch to diazepam (S14b, S16a)', () => {
     const plan = planned({
       ...base,

@@ -4,12 +4,12 @@ import {
   planRuleViolations,
   planTaper,
   replanTaper,
-  type PatientFacts,
   type PlannedTaper,
   type TaperRequestInput,
 } from './index';
+import { SPEC_FACTS, dosesPerTime, plannedOrThrow } from './testing-fixtures';
 
-const facts: PatientFacts = { today: '2025-01-01' };
+const facts = SPEC_FACTS;
 const TIMES = ['08:00', '14:00', '20:00'];
 const titrate: TaperRequestInput = {
   drugCode: 'baclofen',
@@ -21,15 +21,8 @@ const titrate: TaperRequestInput = {
   goal: { type: 'titrate', targetDailyDoseMg: 60 },
 };
 
-function planned(input: TaperRequestInput, f: PatientFacts = facts): PlannedTaper {
-  const outcome = planTaper(input, f);
-  if (outcome.kind !== 'planned') throw new Error(JSON.stringify(outcome.problems));
-  return outcome.plan;
-}
-
-/** Dose per administration time, 0 where the step gives none. */
-const at = (plan: PlannedTaper) =>
-  plan.steps.map((s) => TIMES.map((t) => s.doses.find((d) => d.time === t)?.doseMg ?? 0));
+const planned = plannedOrThrow;
+const at = (plan: PlannedTaper) => dosesPerTime(plan, TIMES);
 const codes = (problems: { code: string }[]) => problems.map((p) => p.code);
 
 describe('titration (G4 baclofen label bounds, S2, S3, S4)', () => {
