@@ -1,9 +1,8 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import path from 'node:path';
 import { Public } from '@taperwatch/auth';
-import { StaticPages } from '../static-pages/static-pages';
+import { StaticPages, StaticPagesController } from '../static-pages/static-pages';
 
 /**
  * The board's static files: apps/api/board when run from source (tests), dist/apps/api/board
@@ -18,16 +17,6 @@ export const BOARD_DIR = path.join(__dirname, '..', '..', 'board');
 @Public()
 @ApiExcludeController()
 @Controller('board')
-export class BoardController {
-  private readonly pages = new StaticPages(BOARD_DIR, 'Board');
-
-  @Get()
-  page(@Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    return this.pages.send(reply, 'index.html');
-  }
-
-  @Get(':file')
-  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    return this.pages.send(reply, file);
-  }
+export class BoardController extends StaticPagesController {
+  protected readonly pages = new StaticPages(BOARD_DIR, 'Board');
 }

@@ -1,9 +1,8 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import path from 'node:path';
 import { Public } from '@taperwatch/auth';
-import { StaticPages } from '../static-pages/static-pages';
+import { StaticPages, StaticPagesController } from '../static-pages/static-pages';
 
 /** apps/api/patient from source, dist/apps/api/patient from the build (npm run build copies it). */
 export const PATIENT_PAGE_DIR = path.join(__dirname, '..', '..', 'patient');
@@ -15,16 +14,6 @@ export const PATIENT_PAGE_DIR = path.join(__dirname, '..', '..', 'patient');
 @Public()
 @ApiExcludeController()
 @Controller('patient')
-export class PatientPageController {
-  private readonly pages = new StaticPages(PATIENT_PAGE_DIR, 'Page');
-
-  @Get()
-  page(@Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    return this.pages.send(reply, 'index.html');
-  }
-
-  @Get(':file')
-  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    return this.pages.send(reply, file);
-  }
+export class PatientPageController extends StaticPagesController {
+  protected readonly pages = new StaticPages(PATIENT_PAGE_DIR, 'Page');
 }

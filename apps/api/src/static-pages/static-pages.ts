@@ -1,3 +1,4 @@
+import { Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -59,5 +60,20 @@ export class StaticPages {
       .header('referrer-policy', 'no-referrer')
       .header('cache-control', 'no-cache');
     return file.body;
+  }
+}
+
+/** `GET /` (the page) and `GET /:file` (its assets); a subclass names the route and the folder. */
+export abstract class StaticPagesController {
+  protected abstract readonly pages: StaticPages;
+
+  @Get()
+  page(@Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    return this.pages.send(reply, 'index.html');
+  }
+
+  @Get(':file')
+  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    return this.pages.send(reply, file);
   }
 }
