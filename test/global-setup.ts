@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../libs/persistence/src/data-source-options';
 import { runMigrationsLocked } from '../libs/persistence/src/migrate';
 import { resolveServices } from '../libs/runtime/src/local-services';
-import { TEMPLATE_DATABASE, adminUrlFor, recreateDatabase } from '../libs/testing/src/databases';
+import { adminUrlFor, recreateDatabase, templateDatabaseFor } from '../libs/testing/src/databases';
 
 /**
  * Finds (or starts) Postgres and Redis once, and migrates a template database that every
@@ -15,13 +15,15 @@ export default async function globalSetup(): Promise<void> {
     database: 'taperwatch_test',
     dataDir: '.data',
   });
-  const templateUrl = await recreateDatabase(adminUrlFor(services.databaseUrl), TEMPLATE_DATABASE);
+  const template = templateDatabaseFor(process.pid);
+  const templateUrl = await recreateDatabase(adminUrlFor(services.databaseUrl), template);
   const dataSource = await new DataSource(dataSourceOptions({ url: templateUrl })).initialize();
   try {
     await runMigrationsLocked(dataSource);
   } finally {
     await dataSource.destroy();
   }
+  process.env.TEST_TEMPLATE_DATABASE = template;
   process.env.TEST_DATABASE_URL = services.databaseUrl;
   process.env.TEST_REDIS_URL = services.redisUrl;
   (globalThis as { __services?: typeof services }).__services = services;
