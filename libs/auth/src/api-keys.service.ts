@@ -154,7 +154,7 @@ export class ApiKeysService {
     const now = this.clock.now().getTime();
     const cached = this.cache.get(keyHash);
     if (cached && (cached.expiresAt === undefined || cached.expiresAt > now)) {
-      this.usage.touch(cached.principal.keyId);
+      this.usage.touch(cached.principal.keyId, now);
       return cached.principal;
     }
     const generation = this.generation;
@@ -179,7 +179,7 @@ export class ApiKeysService {
         this.cache.set(keyHash, { principal, expiresAt: row.expires_at?.getTime() }, { ttl });
       }
     }
-    this.usage.touch(principal.keyId);
+    this.usage.touch(principal.keyId, now);
     return principal;
   }
 

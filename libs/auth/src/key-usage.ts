@@ -6,7 +6,6 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 
 /**
@@ -17,19 +16,18 @@ import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 @Injectable()
 export class KeyUsage implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyUsage.name);
-  private pending = new Map<string, Date>();
+  private pending = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Notes a use of the key now; nothing is written until the next flush. */
-  touch(keyId: string): void {
-    this.pending.set(keyId, this.clock.now());
+  /** Notes a use of the key at `atMs`; nothing is written until the next flush. */
+  touch(keyId: string, atMs: number): void {
+    this.pending.set(keyId, atMs);
   }
 
   /** Writes what is pending in one statement; callers that list keys flush first. */
@@ -57,7 +55,7 @@ export class KeyUsage implements OnModuleInit, BeforeApplicationShutdown {
         `UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, u.at)
          FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
          WHERE k.id = u.id`,
-        [[...batch.keys()], [...batch.values()]],
+        [[...batch.keys()], [...batch.values()].map((at) => new Date(at))],
       );
     } catch (error) {
       // Kept for the next flush unless a newer use replaced it meanwhile.
