@@ -96,13 +96,13 @@ describe('authentication, roles, unit scopes and problem details', () => {
     );
   });
 
-  it('requires unitIds for a nurse key', async () => {
+  it('requires unitIds for a nurse key (422 naming the field)', async () => {
     const res = await stack
       .http()
       .post('/v1/api-keys')
       .set(adminAuth)
       .send({ name: 'n', role: 'nurse' });
-    expectProblem(res, 400);
+    expectProblem(res, 422);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'unitIds' })]);
   });
 

@@ -61,7 +61,16 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     const principal = await this.keys.authenticate(match[1]!);
-    if (!principal) throw await this.unauthenticated(request, 'The API key is not valid');
+    if (!principal) {
+      throw await this.unauthenticated(
+        request,
+        'The API key is not valid: it may be unknown, revoked or expired',
+      );
+    }
+    // Fails closed: a nurse key that names no unit (made before units were required) sees nothing.
+    if (principal.reachesNoUnit) {
+      throw ProblemException.of(403, 'This API key names no units; ask an admin for a new one');
+    }
     await this.limits.chargeKey(principal.keyId);
     request.principal = principal;
 

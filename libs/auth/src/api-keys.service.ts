@@ -1,18 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { ApiKeyEntity, DEFAULT_TENANT_ID, Role } from '@taperwatch/persistence';
+import { DEFAULT_TENANT_ID, Role } from '@taperwatch/persistence';
+import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taperwatch/http';
+import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
+import { KeyRevocations } from './key-revocations';
+import { KeyUsage } from './key-usage';
 import { BOOTSTRAP_KEY_ID, Principal } from './principal';
 
-export interface CreatedApiKey {
+/** A key as admins see it: never its secret or hash. */
+export interface ApiKeyView {
   id: string;
   name: string;
   role: Role;
   unitIds: string[];
-  key: string;
   createdAt: string;
+  createdBy: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  /** Coarse: written at most once a KEY_LAST_USED_INTERVAL_MS by each API process. */
+  lastUsedAt: string | null;
+}
+
+export interface CreatedApiKey extends ApiKeyView {
+  /** Shown once; only its SHA-256 is stored. */
+  key: string;
 }
 
 /** SHA-256 of the key, hex: what api_keys stores. One-shot hash: every request pays for it. */
@@ -20,66 +35,115 @@ export function hashKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-/**
- * Authenticated keys are remembered briefly so a request costs one database round trip, not
- * two. A revocation clears this process's cache at once; other processes stop accepting the
- * key within KEY_CACHE_TTL_MS.
- */
-export const KEY_CACHE_TTL_MS = 10_000;
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  role: Role;
+  unit_ids: string[];
+  created_at: Date;
+  created_by: string | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
 
+const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, created_by, expires_at, revoked_at, last_used_at`;
+
+interface CachedKey {
+  principal: Principal;
+  expiresAt: number | undefined;
+}
+
+/**
+ * Authenticated keys are remembered so a request costs one database round trip, not two. A
+ * revocation reaches every process at once (KeyRevocations) and evicts the key there; while this
+ * process is not subscribed to revocations, keys are remembered for KEY_CACHE_DEGRADED_TTL_MS
+ * only.
+ */
 @Injectable()
 export class ApiKeysService {
   private readonly bootstrapKey?: Buffer;
-  private readonly cache = new LRUCache<string, Principal>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
+  private readonly cache: LRUCache<string, CachedKey>;
+  /** Bumped by every eviction, so a look-up that raced a revocation is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly clock: Clock,
+    private readonly revocations: KeyRevocations,
+    private readonly usage: KeyUsage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     if (config.BOOTSTRAP_ADMIN_KEY) this.bootstrapKey = Buffer.from(config.BOOTSTRAP_ADMIN_KEY);
+    this.cache = new LRUCache({ max: 10_000, ttl: Math.max(1, config.KEY_CACHE_TTL_MS) });
+    revocations.onRevoked((keyId) => this.evict(keyId));
+    revocations.onMissed(() => this.evictAll());
   }
 
   /** The key is returned here once; only its hash is stored. */
-  async create(
-    tenantId: string,
-    name: string,
-    role: Role,
-    unitIds: string[],
-  ): Promise<CreatedApiKey> {
+  async create(creator: Principal, name: string, request: KeyRequest): Promise<CreatedApiKey> {
+    assertMayIssueKey(creator, request, this.clock.now());
     const key = `tw_${randomBytes(32).toString('base64url')}`;
-    const row: Partial<ApiKeyEntity> = {
-      id: randomUUID(),
-      tenantId,
-      name,
-      role,
-      unitIds: [...new Set(unitIds)],
-      keyHash: hashKey(key),
-    };
-    const inserted = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder()
-      .insert()
-      .values(row)
-      .returning(['created_at'])
-      .execute();
-    const createdAt = (inserted.raw[0] as { created_at: Date }).created_at;
-    return {
-      id: row.id!,
-      name,
-      role,
-      unitIds: row.unitIds!,
-      key,
-      createdAt: createdAt.toISOString(),
-    };
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO api_keys (id, tenant_id, name, role, unit_ids, key_hash, created_by, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       RETURNING ${VIEW_COLUMNS}`,
+      [
+        randomUUID(),
+        creator.tenantId,
+        name,
+        request.role,
+        [...new Set(request.unitIds)],
+        hashKey(key),
+        creator.keyId === BOOTSTRAP_KEY_ID ? null : creator.keyId,
+        request.expiresAt ?? null,
+      ],
+    )) as ApiKeyRow[];
+    return { ...toView(row!), key };
   }
 
-  /** Revokes a key of the tenant; false when there is no such live key. */
-  async revoke(tenantId: string, id: string): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ id, tenantId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    this.cache.clear();
-    return (result.affected ?? 0) > 0;
+  /** The tenant's keys the manager may manage (those within its units), newest first. */
+  async list(manager: Principal, query: PageQuery): Promise<Page<ApiKeyView>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor);
+    // This process's pending uses first, so a key's own admin sees its latest use here.
+    await this.usage.flush();
+    const rows = (await this.dataSource.query(
+      `SELECT ${VIEW_COLUMNS} FROM api_keys
+       WHERE tenant_id = $1
+         AND ($2::text[] IS NULL OR (cardinality(unit_ids) > 0 AND unit_ids <@ $2::text[]))
+         AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
+       ORDER BY created_at DESC, id DESC
+       LIMIT $5`,
+      [
+        manager.tenantId,
+        manager.unitFilter ?? null,
+        after?.createdAt ?? null,
+        after?.id ?? null,
+        limit + 1,
+      ],
+    )) as ApiKeyRow[];
+    return toPage(rows, limit, toView, (row) => ({ createdAt: row.created_at, id: row.id }));
+  }
+
+  /**
+   * Revokes a live key of the tenant within the manager's units, and tells every process;
+   * false when there is no such key.
+   */
+  async revoke(manager: Principal, id: string): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT unit_ids FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
+      [id, manager.tenantId],
+    )) as { unit_ids: string[] }[];
+    if (!row || !mayManageKeyOf(manager, row.unit_ids)) return false;
+    const updated = (await this.dataSource.query(
+      `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL
+       RETURNING id`,
+      [id, manager.tenantId, this.clock.now()],
+    )) as [unknown[], number];
+    if (updated[0].length === 0) return false;
+    await this.revocations.announce(id);
+    return true;
   }
 
   async authenticate(presented: string): Promise<Principal | undefined> {
@@ -87,16 +151,48 @@ export class ApiKeysService {
       return new Principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT_ID, 'admin', []);
     }
     const keyHash = hashKey(presented);
+    const now = this.clock.now().getTime();
     const cached = this.cache.get(keyHash);
-    if (cached) return cached;
+    if (cached && (cached.expiresAt === undefined || cached.expiresAt > now)) {
+      this.usage.touch(cached.principal.keyId, now);
+      return cached.principal;
+    }
+    const generation = this.generation;
     const [row] = (await this.dataSource.query(
-      `SELECT id, tenant_id, role, unit_ids FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [keyHash],
-    )) as { id: string; tenant_id: string; role: Role; unit_ids: string[] }[];
+      `SELECT id, tenant_id, role, unit_ids, expires_at FROM api_keys
+       WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+      [keyHash, new Date(now)],
+    )) as {
+      id: string;
+      tenant_id: string;
+      role: Role;
+      unit_ids: string[];
+      expires_at: Date | null;
+    }[];
     if (!row) return undefined;
     const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids);
-    this.cache.set(keyHash, principal);
+    if (generation === this.generation) {
+      const ttl = this.revocations.live
+        ? this.config.KEY_CACHE_TTL_MS
+        : this.config.KEY_CACHE_DEGRADED_TTL_MS;
+      if (ttl > 0) {
+        this.cache.set(keyHash, { principal, expiresAt: row.expires_at?.getTime() }, { ttl });
+      }
+    }
+    this.usage.touch(principal.keyId, now);
     return principal;
+  }
+
+  private evict(keyId: string): void {
+    this.generation++;
+    for (const [keyHash, entry] of this.cache.entries()) {
+      if (entry.principal.keyId === keyId) this.cache.delete(keyHash);
+    }
+  }
+
+  private evictAll(): void {
+    this.generation++;
+    this.cache.clear();
   }
 
   private isBootstrapKey(presented: string): boolean {
@@ -108,4 +204,18 @@ export class ApiKeysService {
     const candidate = Buffer.from(presented);
     return timingSafeEqual(candidate, this.bootstrapKey);
   }
+}
+
+function toView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    unitIds: row.unit_ids,
+    createdAt: row.created_at.toISOString(),
+    createdBy: row.created_by,
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  };
 }

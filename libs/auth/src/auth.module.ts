@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { KeyRevocations } from './key-revocations';
+import { KeyUsage } from './key-usage';
 import { PatientLinks } from './patient-links';
 import { RateLimits } from './rate-limits';
 
@@ -9,10 +11,12 @@ import { RateLimits } from './rate-limits';
 @Module({
   providers: [
     ApiKeysService,
+    KeyRevocations,
+    KeyUsage,
     PatientLinks,
     RateLimits,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, PatientLinks],
+  exports: [ApiKeysService, KeyRevocations, PatientLinks],
 })
 export class AuthModule {}

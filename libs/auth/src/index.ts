@@ -3,6 +3,8 @@ export * from './principal';
 export * from './patient-links';
 export * from './decorators';
 export * from './api-keys.service';
+export * from './key-issuing';
+export * from './key-revocations';
 export * from './api-key.guard';
 export * from './unit-scope';
 export * from './auth.module';

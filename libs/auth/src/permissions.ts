@@ -21,3 +21,20 @@ export type Permission = keyof typeof PERMISSIONS;
 export function roleAllows(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
+
+/**
+ * How far a key of each role reaches, for issuing keys: a creator may not issue a role ranked
+ * above its own. `service` (an integration: every clinical power, patients, plans, recordings and
+ * dispensing) outranks `admin`, so only an all-units admin may issue one.
+ */
+export const ROLE_RANK = {
+  service: 4,
+  admin: 3,
+  prescriber: 2,
+  nurse: 1,
+  pharmacist: 1,
+} as const satisfies Record<Role, number>;
+
+export function roleOutranks(role: Role, other: Role): boolean {
+  return ROLE_RANK[role] > ROLE_RANK[other];
+}

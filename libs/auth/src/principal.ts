@@ -2,21 +2,34 @@ import type { Role } from '@taperwatch/persistence';
 
 /** Who is calling: set on the request by the guard, read by controllers and services. */
 export class Principal {
+  /**
+   * Whether the key reaches every unit of the tenant: an empty unit list, except for a nurse,
+   * whose empty list (a key made before nurses had to name units) reaches nothing.
+   */
+  readonly allUnits: boolean;
+
   constructor(
     readonly keyId: string,
     readonly tenantId: string,
     readonly role: Role,
     /** Empty = every unit of the tenant. Nurse keys always have at least one. */
     readonly unitIds: readonly string[],
-  ) {}
+  ) {
+    this.allUnits = unitIds.length === 0 && role !== 'nurse';
+  }
+
+  /** A nurse key that names no unit: the guard refuses it rather than let it see everything. */
+  get reachesNoUnit(): boolean {
+    return this.unitIds.length === 0 && !this.allUnits;
+  }
 
   canSeeUnit(unitId: string): boolean {
-    return this.unitIds.length === 0 || this.unitIds.includes(unitId);
+    return this.allUnits || this.unitIds.includes(unitId);
   }
 
   /** The units a query must be limited to, or undefined for all of the tenant's. */
   get unitFilter(): readonly string[] | undefined {
-    return this.unitIds.length === 0 ? undefined : this.unitIds;
+    return this.allUnits ? undefined : this.unitIds;
   }
 }
 

@@ -269,6 +269,27 @@ export class Environment {
   @IsInt({ message: 'must be an integer' })
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
+
+  // API keys
+  /** How long an authenticated key is trusted from memory while revocations arrive over Redis. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(300_000)
+  KEY_CACHE_TTL_MS = 10_000;
+
+  /** The same while the revocation subscriber is disconnected, so a missed revocation is short-lived. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(60_000)
+  KEY_CACHE_DEGRADED_TTL_MS = 1_000;
+
+  /** Each process writes a key's lastUsedAt at most this often (one batched UPDATE), not per request. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  KEY_LAST_USED_INTERVAL_MS = 60_000;
 }
 
 export type AppConfig = Readonly<Environment>;

@@ -1,9 +1,18 @@
-import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ApiKeysService, CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
-import { Idempotent, ProblemException } from '@taperwatch/http';
+import { Idempotent, PageQuery, ProblemException } from '@taperwatch/http';
 import { IdParam } from '../common/id-param';
-import { CreateApiKeyDto } from './api-key.dto';
+import { ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
 
 @ApiTags('api-keys')
 @Controller('v1/api-keys')
@@ -15,15 +24,36 @@ export class ApiKeysController {
   @HttpCode(201)
   @Idempotent()
   @Requires('api-keys:manage')
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields (expiresAt in the past), each named' })
+  @ApiForbiddenResponse({
+    description: 'A role above the creating key, or units outside its own (field named)',
+  })
+  @ApiUnprocessableEntityResponse({ description: 'A nurse key without unitIds' })
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiKeyDto) {
-    return this.keys.create(principal.tenantId, dto.name, dto.role, dto.unitIds ?? []);
+    return this.keys.create(principal, dto.name, {
+      role: dto.role,
+      unitIds: dto.unitIds ?? [],
+      expiresAt: dto.expiresAt === undefined ? undefined : new Date(dto.expiresAt),
+    });
   }
 
+  /** Newest first; a unit-scoped admin sees the keys within its units only. */
+  @Get()
+  @Requires('api-keys:manage')
+  @ApiOkResponse({ type: ApiKeyPageDto })
+  @ApiBadRequestResponse({ description: 'An invalid limit or cursor' })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
+    return this.keys.list(principal, query);
+  }
+
+  /** Takes effect in every API process at once. */
   @Delete(':id')
   @HttpCode(204)
   @Requires('api-keys:manage')
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiNotFoundResponse({ description: 'No live key of this id within your units' })
   async revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
-    if (!(await this.keys.revoke(principal.tenantId, id)))
-      throw ProblemException.notFound('API key');
+    if (!(await this.keys.revoke(principal, id))) throw ProblemException.notFound('API key');
   }
 }

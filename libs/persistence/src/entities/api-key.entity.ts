@@ -4,6 +4,7 @@ export const ROLES = ['admin', 'prescriber', 'nurse', 'service', 'pharmacist'] a
 export type Role = (typeof ROLES)[number];
 
 @Entity('api_keys')
+@Index('api_keys_tenant_created_idx', ['tenantId', 'createdAt', 'id'])
 @Check('api_keys_role_check', `role IN ('admin', 'prescriber', 'nurse', 'service', 'pharmacist')`)
 export class ApiKeyEntity {
   @PrimaryColumn('uuid')
@@ -32,4 +33,16 @@ export class ApiKeyEntity {
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;
+
+  /** Past it the key is refused (401); null never expires. */
+  @Column({ type: 'timestamptz', name: 'expires_at', precision: 3, nullable: true })
+  expiresAt!: Date | null;
+
+  /** Coarse: each API process writes it at most once a minute per key. */
+  @Column({ type: 'timestamptz', name: 'last_used_at', precision: 3, nullable: true })
+  lastUsedAt!: Date | null;
+
+  /** The key that created this one; null for keys made before this was recorded. */
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
 }
