@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AlertsService, RaiseAlert } from '@taperwatch/alerts';
+import { TaperRequestsService } from '@taperwatch/plans';
 import { JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
 import {
   HOUR,
@@ -246,6 +247,36 @@ describe('durable work', () => {
         planId?: string;
         problems?: { code: string; message: string }[];
       };
+
+    it('re-queues every stale request in one sweep, and touches each so the next sweep moves on', async () => {
+      const template = await submit();
+      await queue.drain();
+      const ds = stack.app.get(DataSource);
+      // More stale requests than one batch of the sweep takes, their jobs all lost.
+      const copies: { id: string }[] = await ds.query(
+        `INSERT INTO taper_requests (id, tenant_id, patient_id, drug_code, body, status, created_by,
+                                     created_at, updated_at)
+         SELECT gen_random_uuid(), tenant_id, patient_id, drug_code, body, 'queued', created_by,
+                now() - interval '1 hour', now() - interval '1 hour' - make_interval(secs => n)
+         FROM taper_requests, generate_series(1, 600) AS n WHERE id = $1
+         RETURNING id`,
+        [template],
+      );
+      await ds.query(`DELETE FROM taper_requests WHERE id = $1`, [template]);
+      const requests = stack.app.get(TaperRequestsService);
+      expect(await requests.requeueStale(60_000)).toBe(copies.length);
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: copies.length });
+      const [{ n }] = await ds.query(
+        `SELECT count(*)::int AS n FROM taper_requests WHERE updated_at < now() - interval '1 minute'`,
+      );
+      expect(n).toBe(0);
+      expect(await requests.requeueStale(60_000)).toBe(0);
+      // Left for no worker to plan: the next tests start from an empty queue.
+      await queue.drain();
+      await ds.query(`DELETE FROM taper_requests WHERE id = ANY($1::uuid[])`, [
+        copies.map((c) => c.id),
+      ]);
+    });
 
     it('plans a request whose job Redis lost, and one whose job failed for good while Postgres refused', async () => {
       const lost = await submit();
