@@ -10,7 +10,6 @@ import { ModuleRef } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { JOB_NAMES, QUEUES, QueueName, jobIds } from '@taperwatch/queues';
-import { SWEEP_EVERY_MS } from './maintenance/maintenance.processor';
 
 interface Schedule {
   queue: QueueName;
@@ -25,7 +24,7 @@ export const SCHEDULES: Schedule[] = [
     queue: QUEUES.maintenance,
     id: jobIds.requeueStaleRequestsScheduler,
     jobName: JOB_NAMES.requeueStaleRequests,
-    every: () => SWEEP_EVERY_MS,
+    every: (config) => config.MAINTENANCE_SWEEP_MS,
   },
   {
     queue: QUEUES.doseHorizon,

@@ -290,6 +290,22 @@ export class Environment {
   @IsInt({ message: 'must be an integer' })
   @Min(10)
   KEY_LAST_USED_INTERVAL_MS = 60_000;
+
+  // durable work
+  /** Planning attempts (counted in Postgres) before a request ends failed: a broken one never waits forever. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  PLANNING_MAX_ATTEMPTS = 5;
+
+  /**
+   * How often the maintenance sweep runs: it re-queues taper requests queued and untouched this
+   * long (a lost or failed job), and raises symptom-check alerts still owed.
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  MAINTENANCE_SWEEP_MS = 30000;
 }
 
 export type AppConfig = Readonly<Environment>;

@@ -372,9 +372,11 @@ export class PlanLifecycleService {
     id: string,
     body: RevisionBody,
     origin: RevisionOrigin = {},
+    /** The caller's transaction, when the revision commits with its other writes (a savepoint). */
+    within?: EntityManager,
   ): Promise<PlanView> {
     await this.plans.assertVisible(principal, id);
-    const plan = await this.dataSource.transaction(async (manager) => {
+    const plan = await (within ?? this.dataSource.manager).transaction(async (manager) => {
       const parent = (await lockPlan(manager, id))!;
       if (!REVISABLE.includes(parent.status)) {
         throw ProblemException.conflict(

@@ -138,7 +138,7 @@ const present = <T>(value: T | null | undefined): value is T =>
 /** The dose fields a view shows: an entity, or a raw row mapped by doseFromRow. */
 export type DoseRecord = Omit<
   DoseEntity,
-  'tenantId' | 'missedAfter' | 'checkQueued' | 'createdAt' | 'updatedAt'
+  'tenantId' | 'missedAfter' | 'checkQueued' | 'judgePending' | 'createdAt' | 'updatedAt'
 > & {
   /** The plan's equivalent_drug_code, when the query read it (labels equivalentMg). */
   equivalentDrugCode?: string | null;

@@ -1,7 +1,7 @@
 import { AlertsService } from '@taperwatch/alerts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
@@ -18,7 +18,13 @@ import {
   zonedDate,
 } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { PatientEntity, PlanEntity, SymptomCheckEntity } from '@taperwatch/persistence';
+import {
+  PatientEntity,
+  PendingSymptomAlert,
+  PlanEntity,
+  SymptomCheckEntity,
+  preparedQuery,
+} from '@taperwatch/persistence';
 import { PlanLifecycleService } from './plan-lifecycle.service';
 import { PlansService } from './plans.service';
 
@@ -68,6 +74,29 @@ const ADVERSE_EFFECT_SOURCE: Record<string, string> = {
   drowsiness: 'drowsiness: additive CNS depression [S12]',
   confusion: 'confusion: encephalopathy risk rises with dose in reduced renal function [S7]',
 };
+
+/** Owed alerts one sweep raises at most; the rest wait for the next. */
+const OWED_BATCH = 500;
+
+/**
+ * Checks whose alert is still owed, written before $1 (a check written since is still being
+ * raised by its own request), oldest first, $2 at most, with the patient's unit now.
+ */
+const OWED_ALERTS_SQL = `
+SELECT c.id, c.tenant_id, c.plan_id, c.patient_id, pt.unit_id, c.pending_alert
+FROM symptom_checks c JOIN patients pt ON pt.id = c.patient_id
+WHERE c.pending_alert IS NOT NULL AND c.created_at < $1
+ORDER BY c.created_at LIMIT $2`;
+
+/** A check's alert, owed: what raising it needs. */
+interface OwedAlert {
+  id: string;
+  tenant_id: string;
+  plan_id: string;
+  patient_id: string;
+  unit_id: string;
+  pending_alert: PendingSymptomAlert;
+}
 
 /** The automatic hold a check proposed (or found waiting), or why none could be. */
 interface ProposedHold {
@@ -136,35 +165,106 @@ export class SymptomChecksService {
         : [];
     const stepBack = adverse.length > 0 && phase?.adverseEffectAction === 'step_back';
     const id = randomUUID();
-    let hold: ProposedHold = {};
     // NEWS2 measures deterioration, not withdrawal: it alerts, and the prescriber decides on a hold.
     const holds = body.scale !== 'NEWS2';
-    if (holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status)) {
-      hold = await this.proposeHold(principal, planId, plan.patientId, id, body, adverse, stepBack);
-    }
-    const revisionPlanId = hold.id;
-    const repo = this.dataSource.getRepository(SymptomCheckEntity);
-    await repo.insert({
-      id,
-      tenantId: plan.tenantId,
-      planId,
-      patientId: plan.patientId,
-      scale: body.scale,
-      score: body.items ? new Set(body.items).size : body.score!,
-      items: body.items ? [...new Set(body.items)] : null,
-      highestParameterScore: body.scale === 'NEWS2' ? (body.highestParameterScore ?? 0) : null,
-      observedAt,
-      note: body.note ?? null,
-      band: assessment.band,
-      threshold: assessment.threshold,
-      atOrAboveThreshold: assessment.atOrAboveThreshold,
-      revisionPlanId: revisionPlanId ?? null,
-      recordedBy: principal.keyId,
+    const wantsHold = holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status);
+    const waiting = wantsHold ? await this.lifecycle.pendingAutomaticHold(planId) : undefined;
+    // The check, its hold revision and the alert it owes commit together: the alert is written
+    // on the check (pending_alert) and raised after commit, or by the maintenance sweep if that
+    // fails, so no failure leaves a revision without its check or a check without its alert.
+    const pendingAlert = await this.dataSource.transaction(async (manager) => {
+      let hold: ProposedHold = waiting ? { id: waiting } : {};
+      if (wantsHold && !waiting) {
+        hold = await this.proposeHold(manager, principal, planId, plan.patientId, id, body, {
+          adverse,
+          stepBack,
+        });
+      }
+      const alert = assessment.atOrAboveThreshold
+        ? symptomAlert(body, assessment, hold, adverse)
+        : null;
+      await manager.insert(SymptomCheckEntity, {
+        id,
+        tenantId: plan.tenantId,
+        planId,
+        patientId: plan.patientId,
+        scale: body.scale,
+        score: body.items ? new Set(body.items).size : body.score!,
+        items: body.items ? [...new Set(body.items)] : null,
+        highestParameterScore: body.scale === 'NEWS2' ? (body.highestParameterScore ?? 0) : null,
+        observedAt,
+        note: body.note ?? null,
+        band: assessment.band,
+        threshold: assessment.threshold,
+        atOrAboveThreshold: assessment.atOrAboveThreshold,
+        revisionPlanId: hold.id ?? null,
+        recordedBy: principal.keyId,
+        pendingAlert: alert,
+      });
+      return alert;
     });
-    if (assessment.atOrAboveThreshold) {
-      await this.raiseAlert(plan, body, assessment, hold, adverse);
+    if (pendingAlert) {
+      const owed: OwedAlert = {
+        id,
+        tenant_id: plan.tenantId,
+        plan_id: planId,
+        patient_id: plan.patientId,
+        unit_id: plan.unitId,
+        pending_alert: pendingAlert,
+      };
+      await this.raiseOwed(owed).catch((error: unknown) =>
+        this.logger.warn(
+          { planId, symptomCheckId: id, err: { message: (error as Error).message } },
+          'raising a symptom alert failed; the maintenance sweep will raise it',
+        ),
+      );
     }
-    return toView(await repo.findOneByOrFail({ id }));
+    return toView(await this.dataSource.getRepository(SymptomCheckEntity).findOneByOrFail({ id }));
+  }
+
+  /**
+   * Raises the alerts symptom checks still owe (their request failed to, after the check was
+   * stored); one that fails again stays owed for the next sweep.
+   */
+  async raisePendingAlerts(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.MAINTENANCE_SWEEP_MS);
+    const owed = await preparedQuery<OwedAlert>(
+      this.dataSource,
+      'owed-symptom-alerts',
+      OWED_ALERTS_SQL,
+      [before, OWED_BATCH],
+    );
+    let raised = 0;
+    for (const check of owed) {
+      try {
+        await this.raiseOwed(check);
+        raised++;
+      } catch (error) {
+        this.logger.warn(
+          { symptomCheckId: check.id, err: { message: (error as Error).message } },
+          'raising an owed symptom alert failed; the next sweep tries again',
+        );
+      }
+    }
+    return raised;
+  }
+
+  /** Raises a check's alert, then marks it raised (a crash between the two raises it again). */
+  private async raiseOwed(check: OwedAlert): Promise<void> {
+    await this.alerts.raise({
+      tenantId: check.tenant_id,
+      type: 'withdrawal_symptoms',
+      severity: check.pending_alert.severity,
+      patientId: check.patient_id,
+      planId: check.plan_id,
+      unitId: check.unit_id,
+      doseIds: [],
+      message: check.pending_alert.message,
+      standalone: true,
+    });
+    await this.dataSource.query(`UPDATE symptom_checks SET pending_alert = NULL WHERE id = $1`, [
+      check.id,
+    ]);
   }
 
   /** The scale's judgement: a checklist by its items, a score by bands or the site threshold. */
@@ -186,63 +286,17 @@ export class SymptomChecksService {
     return assessSymptoms(body.scale, body.score!, configured);
   }
 
-  /**
-   * Symptoms at or above the threshold alert whatever the dose counts say (CLINICAL §4 rule 5);
-   * a severe COWS band or a checklist red flag is critical (an urgent escalation).
-   */
-  private async raiseAlert(
-    plan: PlanEntity & { unitId: string },
-    body: SymptomCheckBody,
-    assessment: SymptomAssessment,
-    hold: ProposedHold,
-    adverse: readonly string[] = [],
-  ): Promise<void> {
-    const { band } = assessment;
-    const critical =
-      band === 'moderately_severe' ||
-      band === 'severe' ||
-      band === 'red_flag' ||
-      band === 'urgent' ||
-      band === 'emergency';
-    const next =
-      body.scale === 'NEWS2'
-        ? news2Response(body.score!, body.highestParameterScore ?? 0).action
-        : hold.id
-          ? `${hold.what ?? 'a hold'} is proposed for a prescriber to approve`
-          : `no hold was proposed${hold.refused ? ` (${hold.refused})` : ''}: review the plan`;
-    const what = body.items
-      ? `Baclofen check-in: ${[...new Set(body.items)].join(', ').replace(/_/g, ' ')}` +
-        (band === 'red_flag' ? ' — red flag: urgent assessment' : '')
-      : `${body.scale} ${body.score}${band ? ` (${band.replace(/_/g, ' ')})` : ''}`;
-    await this.alerts.raise({
-      tenantId: plan.tenantId,
-      type: 'withdrawal_symptoms',
-      severity: critical ? 'critical' : 'warning',
-      patientId: plan.patientId,
-      planId: plan.id,
-      unitId: plan.unitId,
-      doseIds: [],
-      message: adverse.length
-        ? `${what}: adverse effects while titrating (${adverse.map((i) => ADVERSE_EFFECT_SOURCE[i] ?? i).join('; ')}); ${next}`
-        : `${what}: withdrawal symptoms at or above the threshold; ${next}`,
-      standalone: true,
-    });
-  }
-
+  /** Proposes the automatic hold (or step back) inside the check's transaction, `manager`. */
   private async proposeHold(
+    manager: EntityManager,
     principal: Principal,
     planId: string,
     patientId: string,
     symptomCheckId: string,
     body: SymptomCheckBody,
-    adverse: readonly string[] = [],
-    stepBack = false,
+    { adverse, stepBack }: { adverse: readonly string[]; stepBack: boolean },
   ): Promise<ProposedHold> {
-    const waiting = await this.lifecycle.pendingAutomaticHold(planId);
-    if (waiting) return { id: waiting };
-    const patient = await this.dataSource
-      .getRepository(PatientEntity)
-      .findOneByOrFail({ id: patientId });
+    const patient = await manager.findOneByOrFail(PatientEntity, { id: patientId });
     try {
       const revision = await this.lifecycle.revise(
         principal,
@@ -258,6 +312,7 @@ export class SymptomChecksService {
               : `Automatic hold proposed: ${body.scale} score ${body.score} is at or above the threshold.`,
         },
         { symptomCheckId },
+        manager,
       );
       return { id: revision.id, ...(stepBack ? { what: 'a step back' } : {}) };
     } catch (error) {
@@ -275,4 +330,39 @@ export class SymptomChecksService {
       };
     }
   }
+}
+
+/**
+ * The alert a check at or above its threshold owes: symptoms alert whatever the dose counts say;
+ * a severe COWS band or a checklist red flag is critical (an urgent escalation).
+ */
+function symptomAlert(
+  body: SymptomCheckBody,
+  assessment: SymptomAssessment,
+  hold: ProposedHold,
+  adverse: readonly string[],
+): PendingSymptomAlert {
+  const { band } = assessment;
+  const critical =
+    band === 'moderately_severe' ||
+    band === 'severe' ||
+    band === 'red_flag' ||
+    band === 'urgent' ||
+    band === 'emergency';
+  const next =
+    body.scale === 'NEWS2'
+      ? news2Response(body.score!, body.highestParameterScore ?? 0).action
+      : hold.id
+        ? `${hold.what ?? 'a hold'} is proposed for a prescriber to approve`
+        : `no hold was proposed${hold.refused ? ` (${hold.refused})` : ''}: review the plan`;
+  const what = body.items
+    ? `Baclofen check-in: ${[...new Set(body.items)].join(', ').replace(/_/g, ' ')}` +
+      (band === 'red_flag' ? ' — red flag: urgent assessment' : '')
+    : `${body.scale} ${body.score}${band ? ` (${band.replace(/_/g, ' ')})` : ''}`;
+  return {
+    severity: critical ? 'critical' : 'warning',
+    message: adverse.length
+      ? `${what}: adverse effects while titrating (${adverse.map((i) => ADVERSE_EFFECT_SOURCE[i] ?? i).join('; ')}); ${next}`
+      : `${what}: withdrawal symptoms at or above the threshold; ${next}`,
+  };
 }

@@ -1,9 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, isoDate } from '@taperwatch/common';
+import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import {
   PatientFacts,
@@ -20,6 +21,7 @@ import { PatientsService } from '@taperwatch/patients';
 import {
   PatientEntity,
   PlanEntity,
+  StoredProblem,
   TaperRequestEntity,
   numberOrNull,
   preparedQuery,
@@ -66,6 +68,45 @@ WHERE r.id = $1 AND r.tenant_id = $2`;
 
 type VisibleRequest = Parameters<typeof toTaperRequestView>[0] & { unitId: string };
 
+/**
+ * Counts one planning attempt of queued request $1 ($3 = now); past $2 attempts it ends the
+ * request failed with problems $4 instead. Nothing comes back for a request no longer queued.
+ */
+const COUNT_ATTEMPT_SQL = `
+UPDATE taper_requests SET attempts = attempts + 1, updated_at = $3,
+  status = CASE WHEN attempts >= $2 THEN 'failed' ELSE status END,
+  problems = CASE WHEN attempts >= $2 THEN $4::jsonb ELSE problems END
+WHERE id = $1 AND status = 'queued'
+RETURNING attempts, status`;
+
+/**
+ * Takes up to $3 requests queued and untouched since $1, oldest first, and touches them ($2 =
+ * now): the next batch, and the next sweep, start with the ones after them, so every stale
+ * request is reached however many there are. SKIP LOCKED passes over one being planned.
+ */
+const CLAIM_STALE_SQL = `
+UPDATE taper_requests SET updated_at = $2
+WHERE id IN (
+  SELECT id FROM taper_requests
+  WHERE status = 'queued' AND updated_at < $1
+  ORDER BY updated_at, id LIMIT $3
+  FOR UPDATE SKIP LOCKED)
+RETURNING id, correlation_id`;
+
+/** Stale requests one batch of the sweep takes, and batches one sweep runs at most. */
+const STALE_BATCH = 500;
+const MAX_STALE_BATCHES = 20;
+
+/** The reason a request that kept failing shows in GET /v1/taper-requests/:id. */
+function planningFailed(attempts: number): StoredProblem[] {
+  return [
+    {
+      code: 'planning_failed',
+      message: `Planning failed ${attempts} times; the request was not planned. Submit it again.`,
+    },
+  ];
+}
+
 export function patientFacts(
   patient: Pick<PatientEntity, 'birthDate' | 'creatinineClearanceMlMin'>,
   today: string,
@@ -86,6 +127,7 @@ export class TaperRequestsService {
     private readonly patients: PatientsService,
     private readonly clock: Clock,
     @InjectQueue(QUEUES.planning) private readonly planningQueue: Queue<PlanRequestJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -122,6 +164,7 @@ export class TaperRequestsService {
       status: 'queued' as const,
       planId: null,
       problems: null,
+      attempts: 0,
       createdBy: principal.keyId,
       correlationId: correlationId ?? null,
       createdAt: now,
@@ -177,18 +220,40 @@ export class TaperRequestsService {
   }
 
   /**
-   * Plans one request (the worker's job). The row lock makes a second worker wait and then find
-   * the request already planned; the unique plan.request_id is the last line of defence.
-   * Returns what happened, for logs and tests.
+   * Plans one request (the worker's job). Each attempt is counted in Postgres first: the one past
+   * PLANNING_MAX_ATTEMPTS ends the request failed, and so does a failure of the last one, so a
+   * request that cannot be planned never stays queued. The row lock makes a second worker wait
+   * and then find the request already planned; the unique plan.request_id is the last line of
+   * defence. Returns what happened, for logs and tests.
    */
-  async plan(requestId: string): Promise<'planned' | 'rejected' | 'skipped'> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const [locked] = (await manager.query(LOCK_REQUEST_SQL, [requestId])) as LockedRequest[];
-      if (!locked || locked.status === 'planned' || locked.status === 'rejected') {
-        return 'skipped' as const;
+  async plan(requestId: string): Promise<'planned' | 'rejected' | 'failed' | 'skipped'> {
+    const max = this.config.PLANNING_MAX_ATTEMPTS;
+    const [attempt] = await preparedQuery<{ attempts: number; status: string }>(
+      this.dataSource,
+      'taper-request-attempt',
+      COUNT_ATTEMPT_SQL,
+      [requestId, max, this.clock.now(), JSON.stringify(planningFailed(max))],
+    );
+    // Planned, rejected or failed already, or gone.
+    if (!attempt) return 'skipped';
+    if (attempt.status === 'failed') {
+      this.failed(requestId, max);
+      return 'failed';
+    }
+    let outcome: 'planned' | 'rejected' | 'skipped';
+    try {
+      outcome = await this.dataSource.transaction(async (manager) => {
+        const [locked] = (await manager.query(LOCK_REQUEST_SQL, [requestId])) as LockedRequest[];
+        if (!locked || locked.status !== 'queued') return 'skipped' as const;
+        return this.planLocked(manager, locked);
+      });
+    } catch (error) {
+      if (attempt.attempts >= max) {
+        // Best effort: if Postgres is what failed, the next attempt (or the sweep's) ends it.
+        if (await this.markFailed(requestId, attempt.attempts).catch(() => false)) return 'failed';
       }
-      return this.planLocked(manager, locked);
-    });
+      throw error;
+    }
     if (outcome !== 'skipped') taperRequestsPlanned.inc({ outcome });
     return outcome;
   }
@@ -235,32 +300,56 @@ export class TaperRequestsService {
     return 'planned';
   }
 
-  /** After the last retry: the request is marked failed so nobody waits on it forever. */
-  async markFailed(requestId: string): Promise<void> {
-    await this.dataSource.getRepository(TaperRequestEntity).update(
-      { id: requestId, status: 'queued' },
-      {
-        status: 'failed',
-        problems: [
-          { code: 'planning_failed', message: 'Planning failed after retries; submit again.' },
-        ],
-      },
-    );
-    taperRequestsPlanned.inc({ outcome: 'failed' });
+  /** Ends a queued request failed after `attempts` attempts; false when it was not queued. */
+  private async markFailed(requestId: string, attempts: number): Promise<boolean> {
+    const result = await this.dataSource
+      .getRepository(TaperRequestEntity)
+      .update(
+        { id: requestId, status: 'queued' },
+        { status: 'failed', problems: planningFailed(attempts) },
+      );
+    if (!result.affected) return false;
+    this.failed(requestId, attempts);
+    return true;
   }
 
-  /** Requests still queued after `olderThanMs` (their job was lost): queue them again. */
+  private failed(requestId: string, attempts: number): void {
+    taperRequestsPlanned.inc({ outcome: 'failed' });
+    this.logger.warn({ requestId, attempts }, 'planning failed after its attempts');
+  }
+
+  /**
+   * Requests still queued after `olderThanMs` untouched: their job was lost (Redis flushed), or
+   * failed for good while Postgres was away (BullMQ keeps a failed job, so adding it again by its
+   * id would do nothing). Each is queued again, its finished job removed first; one whose job
+   * still waits or runs is only touched. Pages through every stale request, oldest first.
+   */
   async requeueStale(olderThanMs: number): Promise<number> {
-    const cutoff = new Date(this.clock.now().getTime() - olderThanMs);
-    const stale = await this.dataSource
-      .getRepository(TaperRequestEntity)
-      .createQueryBuilder('r')
-      .select(['r.id', 'r.correlationId'])
-      .where("r.status = 'queued' AND r.updated_at < :cutoff", { cutoff })
-      .orderBy('r.updated_at')
-      .limit(500)
-      .getMany();
-    for (const r of stale) await this.enqueue(r.id, r.correlationId ?? undefined);
-    return stale.length;
+    let requeued = 0;
+    for (let batch = 0; batch < MAX_STALE_BATCHES; batch++) {
+      const now = this.clock.now();
+      const [rows] = (await this.dataSource.query(CLAIM_STALE_SQL, [
+        new Date(now.getTime() - olderThanMs),
+        now,
+        STALE_BATCH,
+      ])) as [{ id: string; correlation_id: string | null }[], number];
+      for (const row of rows) {
+        if (await this.requeue(row.id, row.correlation_id ?? undefined)) requeued++;
+      }
+      if (rows.length < STALE_BATCH) break;
+    }
+    return requeued;
+  }
+
+  /** Queues a request again unless its job is still waiting or running; true when it did. */
+  private async requeue(requestId: string, correlationId?: string): Promise<boolean> {
+    const job = await this.planningQueue.getJob(jobIds.planRequest(requestId));
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'failed' && state !== 'completed' && state !== 'unknown') return false;
+      await job.remove();
+    }
+    await this.enqueue(requestId, correlationId);
+    return true;
   }
 }

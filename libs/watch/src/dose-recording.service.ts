@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PatientLinkPrincipal, Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
@@ -59,6 +59,8 @@ const STATUS_OF: Record<DoseOutcome, DoseStatus> = {
 
 @Injectable()
 export class DoseRecordingService {
+  private readonly logger = new Logger(DoseRecordingService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
@@ -167,7 +169,18 @@ export class DoseRecordingService {
       ...row,
     });
     // A dose not taken counts at once: two refusals can be an abrupt stop before any job fires.
-    if (!given) await this.watch.evaluatePlan(recorded.planId, 'recording');
+    // The recording is stored whatever the judgement does: a failure here leaves the duty the
+    // statement wrote (judge_pending) to the watcher's sweep, and the answer is the recording's.
+    if (!given) {
+      await this.watch
+        .judge(recorded.planId, [doseId], 'recording')
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { doseId, planId: recorded.planId, err: { message: (error as Error).message } },
+            'judging after a recording failed; the sweep will judge it',
+          ),
+        );
+    }
     return toDoseView(recorded);
   }
 

@@ -107,7 +107,9 @@ const recordDosesText = new Map<number, string>();
  * Records `count` doses in one statement, each as one VALUES row (recordingParams; row k is
  * numbered k and comes back as `n`): the outcome is written only where the dose is in the
  * tenant, the caller may see its patient's unit, and it is still unrecorded (scheduled, or missed
- * by the watcher). Of two recordings of one dose, in one statement or racing in two, one matches.
+ * by the watcher). A dose not given is written with the duty to judge its plan (judge_pending),
+ * which the API settles after answering, or the watcher's sweep if that fails. Of two recordings
+ * of one dose, in one statement or racing in two, one matches.
  * A dose with no row back wrote nothing: FIND_DOSE_SQL says why (404 or 409).
  *
  * One statement text per count, so each is a prepared statement whose row estimate is exact and
@@ -135,6 +137,7 @@ UPDATE doses d SET
   administered_at = r.administered_at,
   given_mg = CASE WHEN r.administered_at IS NULL THEN NULL ELSE coalesce(r.given_mg, d.dose_mg) END,
   missed_at = CASE WHEN r.outcome = 'not_given' THEN coalesce(d.missed_at, r.now) ELSE d.missed_at END,
+  judge_pending = d.judge_pending OR r.outcome <> 'given',
   minutes_from_due = ${minutesFromDueSql('extract(epoch FROM r.administered_at - d.due_at)')},
   timeliness = CASE WHEN r.administered_at IS NOT NULL THEN ${timelinessSql(
     'extract(epoch FROM r.administered_at - d.due_at)',

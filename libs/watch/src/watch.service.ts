@@ -34,15 +34,35 @@ export const OVERDUE_BATCH = BATCH;
 
 /**
  * The sweep's claim: marks up to $2 overdue doses ($1 = now) missed that no other worker holds,
- * through the partial index of pending doses. Exported for `npm run bench`, which times it.
+ * through the partial index of pending doses, each with the duty to judge its plan
+ * (judge_pending), so no crash between the mark and the judgement loses the alert. Exported for
+ * `npm run bench`, which times it.
  */
-export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, updated_at = now()
+export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, judge_pending = true,
+                         updated_at = now()
          WHERE id IN (
            SELECT id FROM doses
            WHERE status = 'scheduled' AND missed_after <= $1
            ORDER BY missed_after LIMIT $2
            FOR UPDATE SKIP LOCKED)
          RETURNING plan_id, missed_after`;
+
+/**
+ * The plans with doses whose judgement is still owed (after plan $1, $2 at most, by plan id so a
+ * sweep pages through them all), each with those doses: through the partial index of pending
+ * judgements, which is empty but for a judgement under way or one a crash or error cut short.
+ */
+const PENDING_JUDGEMENTS_SQL = `
+SELECT plan_id, array_agg(id) AS dose_ids FROM doses
+WHERE judge_pending AND plan_id > $1
+GROUP BY plan_id ORDER BY plan_id LIMIT $2`;
+
+/**
+ * Settles the judgement of doses $1: a judgement that started after each was written has seen
+ * it. updated_at is left alone: it says when the dose was recorded (the outpatients' watch reads
+ * it as the last report).
+ */
+const JUDGED_SQL = `UPDATE doses SET judge_pending = false WHERE id = ANY($1::uuid[]) AND judge_pending`;
 
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
@@ -159,12 +179,16 @@ export class WatchService {
     @InjectQueue(QUEUES.doseChecks) private readonly queue: Queue<DoseCheckJob>,
   ) {}
 
-  /** One sweep: arm new doses, queue their checks, then mark whatever is overdue. */
-  async sweep(): Promise<{ armed: number; queued: number; missed: number }> {
+  /**
+   * One sweep: arm new doses, queue their checks, mark whatever is overdue, then judge every plan
+   * whose judgement is owed (those just marked, and any a crash or error left behind).
+   */
+  async sweep(): Promise<{ armed: number; queued: number; missed: number; judged: number }> {
     const armed = await this.armDoses();
     const queued = await this.queueChecks();
     const missed = await this.markOverdue();
-    return { armed, queued, missed };
+    const judged = await this.judgePending();
+    return { armed, queued, missed, judged };
   }
 
   /**
@@ -238,14 +262,16 @@ export class WatchService {
   /**
    * The delayed job: marks the dose missed if it is still unrecorded and due, then judges its
    * plan. One guarded UPDATE, no lock or transaction: a recorded dose (the common case, as
-   * recordings leave their job to fire) costs one statement that matches nothing.
+   * recordings leave their job to fire) costs one statement that matches nothing. The mark
+   * carries the duty to judge (judge_pending) in the same row, so a crash or error before the
+   * judgement leaves the sweep something to do.
    */
   async checkDose(doseId: string): Promise<'missed' | 'skipped'> {
     const now = this.clock.now();
     const [missed] = await preparedQuery<{ plan_id: string; missed_after: Date }>(
       this.dataSource,
       'check-dose',
-      `UPDATE doses SET status = 'missed', missed_at = $2, updated_at = now()
+      `UPDATE doses SET status = 'missed', missed_at = $2, judge_pending = true, updated_at = now()
        WHERE id = $1 AND status = 'scheduled' AND missed_after <= $2
        RETURNING plan_id, missed_after`,
       [doseId, now],
@@ -253,11 +279,54 @@ export class WatchService {
     // Recorded, cancelled or gone; or not yet due by this clock (the next sweep will see it).
     if (!missed) return 'skipped';
     this.observeLateness('job', missed.missed_after, now);
-    await this.evaluatePlan(missed.plan_id);
+    await this.judge(missed.plan_id, [doseId], 'job');
     return 'missed';
   }
 
-  /** The sweep's net: claims overdue doses in batches no other worker holds. */
+  /**
+   * Judges a plan for doses that owe it a judgement, then settles their duty. A failure leaves
+   * the duty set (the sweep judges it again); judging twice raises nothing twice.
+   */
+  async judge(planId: string, doseIds: readonly string[], detectedBy: DetectedBy): Promise<void> {
+    await this.evaluatePlan(planId, detectedBy);
+    await preparedQuery(this.dataSource, 'doses-judged', JUDGED_SQL, [doseIds]);
+  }
+
+  /**
+   * The sweep's judgement of every plan that is owed one. A plan that fails is logged and left
+   * owed for the next sweep; the others are judged all the same.
+   */
+  async judgePending(): Promise<number> {
+    let after = '00000000-0000-0000-0000-000000000000';
+    let judged = 0;
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      const rows = await preparedQuery<{ plan_id: string; dose_ids: string[] }>(
+        this.dataSource,
+        'pending-judgements',
+        PENDING_JUDGEMENTS_SQL,
+        [after, BATCH],
+      );
+      for (const row of rows) {
+        try {
+          await this.judge(row.plan_id, row.dose_ids, 'sweep');
+          judged++;
+        } catch (error) {
+          this.logger.warn(
+            { planId: row.plan_id, err: { message: (error as Error).message } },
+            'judging a plan failed; the next sweep tries again',
+          );
+        }
+      }
+      if (rows.length < BATCH) break;
+      after = rows[rows.length - 1]!.plan_id;
+    }
+    return judged;
+  }
+
+  /**
+   * The sweep's net: claims overdue doses in batches no other worker holds. Each is marked with
+   * its duty to judge; judgePending judges them.
+   */
   async markOverdue(): Promise<number> {
     const now = this.clock.now();
     const plans = new Set<string>();
@@ -281,7 +350,6 @@ export class WatchService {
         'sweep marked doses missed that no job had',
       );
     }
-    for (const planId of plans) await this.evaluatePlan(planId);
     return marked;
   }
 

@@ -1,30 +1,34 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { TaperRequestsService } from '@taperwatch/plans';
+import { APP_CONFIG, AppConfig } from '@taperwatch/config';
+import { SymptomChecksService, TaperRequestsService } from '@taperwatch/plans';
 import { QUEUES } from '@taperwatch/queues';
 import { runJob } from '../job-context';
 
-/** How often the backstop looks for work whose job was lost (Redis flushed, crash). */
-export const SWEEP_EVERY_MS = 30_000;
-
 /**
  * Postgres is the truth and Redis the alarm clock: this periodic sweep re-queues any taper
- * request still waiting after a sweep interval, so a lost job delays a plan, never loses it.
+ * request still waiting after a sweep interval, so a lost or failed job delays a plan, never
+ * loses it; and it raises the alerts symptom checks still owe (one whose raise failed).
  */
 @Processor(QUEUES.maintenance, { autorun: false })
 export class MaintenanceProcessor extends WorkerHost {
   private readonly logger = new Logger(MaintenanceProcessor.name);
 
-  constructor(private readonly requests: TaperRequestsService) {
+  constructor(
+    private readonly requests: TaperRequestsService,
+    private readonly symptomChecks: SymptomChecksService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
   }
 
   process(job: Job) {
     return runJob(this.logger, job, async () => {
-      const requeued = await this.requests.requeueStale(SWEEP_EVERY_MS);
+      const requeued = await this.requests.requeueStale(this.config.MAINTENANCE_SWEEP_MS);
       if (requeued > 0) this.logger.warn({ requeued }, 'sweep re-queued taper requests');
-      return { requeued };
+      const symptomAlerts = await this.symptomChecks.raisePendingAlerts();
+      return { requeued, symptomAlerts };
     });
   }
 }

@@ -1,11 +1,15 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { TaperRequestsService } from '@taperwatch/plans';
 import { PlanRequestJob, QUEUES } from '@taperwatch/queues';
 import { runJob } from '../job-context';
 
-/** Turns a queued taper request into a proposed plan (or a rejection with problems). */
+/**
+ * Turns a queued taper request into a proposed plan (or a rejection with problems). Attempts are
+ * counted in Postgres, which ends the request failed when they run out; a job that runs out of
+ * BullMQ's retries first (Postgres away) is re-queued by the maintenance sweep.
+ */
 @Processor(QUEUES.planning, { autorun: false })
 export class PlanningProcessor extends WorkerHost {
   private readonly logger = new Logger(PlanningProcessor.name);
@@ -16,12 +20,5 @@ export class PlanningProcessor extends WorkerHost {
 
   process(job: Job<PlanRequestJob>) {
     return runJob(this.logger, job, () => this.requests.plan(job.data.requestId));
-  }
-
-  @OnWorkerEvent('failed')
-  async onFailed(job: Job<PlanRequestJob> | undefined): Promise<void> {
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.requests.markFailed(job.data.requestId);
-    }
   }
 }

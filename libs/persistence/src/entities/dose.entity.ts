@@ -37,6 +37,7 @@ export const MAX_DOSE_MG = 9_999_999.999;
 @Index('doses_plan_due_drug_key', ['planId', 'dueAt', 'drugCode'], { unique: true })
 // The watcher's scans touch pending doses only: small partial indexes, however long the history.
 @Index('doses_pending_missed_after_idx', ['missedAfter'], { where: "status = 'scheduled'" })
+@Index('doses_judge_pending_idx', ['planId'], { where: 'judge_pending' })
 @Index('doses_unarmed_idx', ['dueAt'], { where: "status = 'scheduled' AND missed_after IS NULL" })
 @Check(
   'doses_recorded_outcome_check',
@@ -105,6 +106,13 @@ export class DoseEntity {
   /** A delayed check job was queued (the sweep catches it all the same if Redis loses it). */
   @Column('boolean', { name: 'check_queued', default: false })
   checkQueued!: boolean;
+
+  /**
+   * Marked missed or recorded not taken, and its plan not yet judged since: set by the statement
+   * that wrote the fact, cleared once a judgement has seen it; the sweep judges what is left.
+   */
+  @Column('boolean', { name: 'judge_pending', default: false })
+  judgePending!: boolean;
 
   @Column({ type: 'timestamptz', name: 'missed_at', precision: 3, nullable: true })
   missedAt!: Date | null;

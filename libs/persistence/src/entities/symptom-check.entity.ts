@@ -1,6 +1,12 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { numericToNumber } from './transformers';
 
+/** What a symptom check's alert says, kept on the check until it is raised. */
+export interface PendingSymptomAlert {
+  severity: 'warning' | 'critical';
+  message: string;
+}
+
 /** A withdrawal-symptom score recorded against a plan, with how it was judged. */
 @Entity('symptom_checks')
 @Check(
@@ -8,6 +14,7 @@ import { numericToNumber } from './transformers';
   `scale IN ('CIWA-B', 'COWS', 'generic', 'baclofen-checklist', 'NEWS2')`,
 )
 @Index('symptom_checks_plan_idx', ['planId', 'observedAt'])
+@Index('symptom_checks_pending_alert_idx', ['createdAt'], { where: 'pending_alert IS NOT NULL' })
 export class SymptomCheckEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -55,6 +62,10 @@ export class SymptomCheckEntity {
   /** The hold revision this check proposed, if it did. */
   @Column('uuid', { name: 'revision_plan_id', nullable: true })
   revisionPlanId!: string | null;
+
+  /** The alert this check owes and has not yet raised (severity and message); null once raised. */
+  @Column('jsonb', { name: 'pending_alert', nullable: true })
+  pendingAlert!: PendingSymptomAlert | null;
 
   @Column('uuid', { name: 'recorded_by' })
   recordedBy!: string;

@@ -29,6 +29,7 @@ export interface StoredProblem {
   `status IN ('queued', 'planning', 'planned', 'rejected', 'failed')`,
 )
 @Index('taper_requests_tenant_patient_idx', ['tenantId', 'patientId'])
+@Index('taper_requests_queued_idx', ['updatedAt', 'id'], { where: "status = 'queued'" })
 export class TaperRequestEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -54,6 +55,10 @@ export class TaperRequestEntity {
 
   @Column('jsonb', { nullable: true })
   problems!: StoredProblem[] | null;
+
+  /** Planning attempts that reached Postgres: bounded, then the request ends failed. */
+  @Column('integer', { default: 0 })
+  attempts!: number;
 
   @Column('uuid', { name: 'created_by' })
   createdBy!: string;
