@@ -4,7 +4,7 @@ import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { NotificationsModule } from '@taperwatch/notifications';
-import { baseLoggerOptions } from '@taperwatch/observability';
+import { loggerParams } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
@@ -37,9 +37,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: baseLoggerOptions(config.LOG_LEVEL, 'taperwatch-worker'),
-        }),
+        LoggerModule.forRoot(
+          loggerParams(config.LOG_LEVEL, 'taperwatch-worker', overrides.logDestination),
+        ),
         CommonModule.forRoot(overrides),
         PersistenceModule,
         QueuesModule,

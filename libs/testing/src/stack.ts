@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApiApp } from '@taperwatch/api';
-import { Clock } from '@taperwatch/common';
+import { AppOverrides, Clock } from '@taperwatch/common';
 import { AppConfig, loadConfig } from '@taperwatch/config';
 import { RunningWorker, startWorker } from '@taperwatch/worker';
 import { TestDatabase, createTestDatabase } from './databases';
@@ -28,6 +28,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** One clock for the API and every worker (a ManualClock moves time without sleeping). */
   clock?: Clock;
+  /** Where the API's and workers' log lines go (with env LOG_LEVEL), instead of nowhere. */
+  logDestination?: AppOverrides['logDestination'];
 }
 
 function requireEnv(name: string): string {
@@ -54,7 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...options.env,
   };
   const config = loadConfig(env);
-  const overrides = options.clock ? { clock: options.clock } : {};
+  const overrides: AppOverrides = { clock: options.clock, logDestination: options.logDestination };
   const app = await createApiApp(config, overrides);
   const workers: RunningWorker[] = [];
   const addWorker = async () => {
