@@ -28,6 +28,12 @@ export const SCHEDULES: Schedule[] = [
     every: () => SWEEP_EVERY_MS,
   },
   {
+    queue: QUEUES.maintenance,
+    id: jobIds.purgeIdempotencyKeysScheduler,
+    jobName: JOB_NAMES.purgeIdempotencyKeys,
+    every: (config) => config.IDEMPOTENCY_PURGE_INTERVAL_MS,
+  },
+  {
     queue: QUEUES.doseHorizon,
     id: jobIds.extendDoseHorizonScheduler,
     jobName: JOB_NAMES.extendDoseHorizon,

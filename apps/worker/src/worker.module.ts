@@ -4,6 +4,7 @@ import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { NotificationsModule } from '@taperwatch/notifications';
+import { IdempotencyStore } from '@taperwatch/http';
 import { loggerParams } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
@@ -49,7 +50,8 @@ export class WorkerModule {
         NotificationsModule,
         SupplyModule,
       ],
-      providers: [...PROCESSORS, SchedulerKeeper],
+      // The purge of expired Idempotency-Key answers is the store's own SQL.
+      providers: [...PROCESSORS, SchedulerKeeper, IdempotencyStore],
     };
   }
 }

@@ -10,10 +10,10 @@ import { CreateApiKeyDto } from './api-key.dto';
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
-  /** The key is in this response only; it is stored as a hash. */
+  /** The key is in this response only; it is stored as a hash, and never kept for a retry. */
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  @Idempotent({ holdsSecret: true })
   @Requires('api-keys:manage')
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiKeyDto) {
     return this.keys.create(principal.tenantId, dto.name, dto.role, dto.unitIds ?? []);
