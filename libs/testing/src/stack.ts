@@ -50,6 +50,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     REDIS_URL: requireEnv('TEST_REDIS_URL'),
     QUEUE_PREFIX: prefix,
     BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Each stack its own key, as each deployment has: webhook secrets are stored encrypted.
+    WEBHOOK_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
     MIGRATIONS_RUN: 'false',
     SHUTDOWN_TIMEOUT_MS: '2000',
