@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { hashKey } from '@taperwatch/auth';
 import {
   TestStack,
   baclofenRequest,
@@ -286,10 +287,12 @@ describe('taper requests', () => {
     const body = () => ({ externalId: `MRN-${randomUUID()}`, unitId: 'ward-7' });
     const claim = (key: string, requestBody: object, age: string) =>
       stack.app.get(DataSource).query(
-        `INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, created_at)
-         SELECT tenant_id, $1, 'POST', '/v1/patients', encode(sha256(convert_to($2, 'UTF8')), 'hex'), now() - $3::interval
-         FROM api_keys LIMIT 1`,
-        [key, `POST /v1/patients\n${JSON.stringify(requestBody)}`, age],
+        `INSERT INTO idempotency_keys
+           (api_key_id, tenant_id, key, method, path, request_hash, created_at, expires_at)
+         SELECT id, tenant_id, $1, 'POST', '/v1/patients', encode(sha256(convert_to($2, 'UTF8')), 'hex'),
+           now() - $3::interval, now() + interval '1 day'
+         FROM api_keys WHERE key_hash = $4`,
+        [key, `POST /v1/patients\n${JSON.stringify(requestBody)}`, age, hashKey(prescriber)],
       );
 
     it('answers 409 with Retry-After while the first request is still running', async () => {

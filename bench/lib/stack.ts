@@ -4,6 +4,8 @@ import { BenchSettings } from './settings';
 import { Child, startNode, waitForHttp } from './processes';
 
 export const BENCH_ADMIN_KEY = 'bench-bootstrap-admin-key-0123456789';
+/** Encrypts the escalation items' webhook secrets (a bench key, like the admin key above). */
+const BENCH_WEBHOOK_SECRET_KEY = Buffer.alloc(32, 'bench').toString('base64');
 
 /** The processes under test: the built API, a worker, the ceiling and the Nest floor. */
 export interface BenchStack {
@@ -27,6 +29,7 @@ function serviceEnv(settings: BenchSettings, databaseUrl: string): Record<string
     REDIS_URL: settings.redisUrl,
     QUEUE_PREFIX: settings.queuePrefix,
     BOOTSTRAP_ADMIN_KEY: BENCH_ADMIN_KEY,
+    WEBHOOK_SECRET_ENCRYPTION_KEY: BENCH_WEBHOOK_SECRET_KEY,
     SHUTDOWN_TIMEOUT_MS: '3000',
     // One key drives thousands of requests a second: the limiter is charged but never trips.
     RATE_LIMIT_PER_MINUTE: '1000000000',

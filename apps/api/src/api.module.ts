@@ -44,7 +44,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(httpLoggerParams(config.LOG_LEVEL)),
+        LoggerModule.forRoot(httpLoggerParams(config.LOG_LEVEL, overrides.logDestination)),
         CommonModule.forRoot(overrides),
         PersistenceModule,
         QueuesModule,

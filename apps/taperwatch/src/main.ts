@@ -25,7 +25,12 @@ runUntilSignalled('all', async () => {
     ...process.env,
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
-    BOOTSTRAP_ADMIN_KEY: process.env.BOOTSTRAP_ADMIN_KEY ?? localAdminKey('.data'),
+    BOOTSTRAP_ADMIN_KEY:
+      process.env.BOOTSTRAP_ADMIN_KEY ??
+      localSecret('.data', 'admin-key', () => `tw_admin_${randomBytes(24).toString('base64url')}`),
+    WEBHOOK_SECRET_ENCRYPTION_KEY:
+      process.env.WEBHOOK_SECRET_ENCRYPTION_KEY ??
+      localSecret('.data', 'webhook-secret-key', () => randomBytes(32).toString('base64')),
   });
   const api = await startApi(config);
   const worker = await startWorker(config);
@@ -38,20 +43,20 @@ runUntilSignalled('all', async () => {
 });
 
 /**
- * A fresh install needs an admin key to create the others. When none is configured, the
- * launcher keeps one in the git-ignored .data/admin-key (readable by this user only) instead of
- * printing a secret to the log.
+ * A fresh install needs an admin key to create the others, and a key to encrypt webhook signing
+ * secrets. When one is not configured, the launcher keeps it in the git-ignored .data directory
+ * (readable by this user only) instead of printing a secret to the log.
  */
-function localAdminKey(dataDir: string): string {
-  const file = path.join(dataDir, 'admin-key');
+function localSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `tw_admin_${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    writeFileSync(file, `${make()}\n`, { mode: 0o600 });
     console.log(
       JSON.stringify({
         level: 'info',
         name: 'taperwatch-all',
-        msg: `admin key written to ${file}`,
+        msg: `${name} written to ${file}`,
       }),
     );
   }

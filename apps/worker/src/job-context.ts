@@ -21,6 +21,7 @@ export async function runJob<T>(logger: Logger, job: Job, handler: () => Promise
         jobId: job.id,
         requestId: requestIdOf(job),
         attempt: job.attemptsMade + 1,
+        // Class, message and code only (the logger's err serializer): never driver parameters.
         err: error,
       },
       `${job.name} failed`,

@@ -27,6 +27,12 @@ export const SCHEDULES: Schedule[] = [
     every: (config) => config.MAINTENANCE_SWEEP_MS,
   },
   {
+    queue: QUEUES.maintenance,
+    id: jobIds.purgeIdempotencyKeysScheduler,
+    jobName: JOB_NAMES.purgeIdempotencyKeys,
+    every: (config) => config.IDEMPOTENCY_PURGE_INTERVAL_MS,
+  },
+  {
     queue: QUEUES.doseHorizon,
     id: jobIds.extendDoseHorizonScheduler,
     jobName: JOB_NAMES.extendDoseHorizon,

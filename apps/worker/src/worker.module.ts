@@ -4,7 +4,8 @@ import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { NotificationsModule } from '@taperwatch/notifications';
-import { baseLoggerOptions } from '@taperwatch/observability';
+import { IdempotencyStore } from '@taperwatch/http';
+import { loggerParams } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
@@ -37,9 +38,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: baseLoggerOptions(config.LOG_LEVEL, 'taperwatch-worker'),
-        }),
+        LoggerModule.forRoot(
+          loggerParams(config.LOG_LEVEL, 'taperwatch-worker', overrides.logDestination),
+        ),
         CommonModule.forRoot(overrides),
         PersistenceModule,
         QueuesModule,
@@ -49,7 +50,8 @@ export class WorkerModule {
         NotificationsModule,
         SupplyModule,
       ],
-      providers: [...PROCESSORS, SchedulerKeeper],
+      // The purge of expired Idempotency-Key answers is the store's own SQL.
+      providers: [...PROCESSORS, SchedulerKeeper, IdempotencyStore],
     };
   }
 }

@@ -3,8 +3,15 @@ import { AlertEvents } from './alert-events';
 import { AlertsService } from './alerts.service';
 import { EscalationPoliciesService } from './escalation-policies.service';
 import { EscalationService } from './escalation.service';
+import { WebhookSecretVault } from './webhook-secret-vault';
 
-const SERVICES = [AlertsService, AlertEvents, EscalationService, EscalationPoliciesService];
+const SERVICES = [
+  AlertsService,
+  AlertEvents,
+  EscalationService,
+  EscalationPoliciesService,
+  WebhookSecretVault,
+];
 
 @Module({ providers: SERVICES, exports: SERVICES })
 export class AlertsModule {}

@@ -8,6 +8,7 @@ import { EscalationPolicy, validateEscalationPolicy } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { EscalationPolicyEntity, PolicySource } from '@taperwatch/persistence';
 import { webhookAddressProblem } from './webhook-address';
+import { WebhookSecretVault } from './webhook-secret-vault';
 
 /** A Standard Webhooks signing secret: whsec_ and 32 random bytes in base64. */
 export function newWebhookSecret(): string {
@@ -22,6 +23,8 @@ export interface PolicyView {
   createdAt?: string;
   updatedAt?: string;
   secretRotatedAt?: string;
+  /** While a rotated-out secret still signs deliveries (beside the current one). */
+  previousSecretExpiresAt?: string;
   /** Only in the answer that created the policy or rotated its secret. */
   webhookSecret?: string;
 }
@@ -31,7 +34,8 @@ export interface EffectivePolicy {
   source: PolicySource;
 }
 
-function toView(row: EscalationPolicyEntity, webhookSecret?: string): PolicyView {
+function toView(row: EscalationPolicyEntity, now: Date, webhookSecret?: string): PolicyView {
+  const overlapEnds = row.previousWebhookSecret ? row.previousSecretExpiresAt : null;
   return {
     unitId: row.unitId,
     source: 'unit',
@@ -40,6 +44,9 @@ function toView(row: EscalationPolicyEntity, webhookSecret?: string): PolicyView
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(row.secretRotatedAt ? { secretRotatedAt: row.secretRotatedAt.toISOString() } : {}),
+    ...(overlapEnds && overlapEnds > now
+      ? { previousSecretExpiresAt: overlapEnds.toISOString() }
+      : {}),
     ...(webhookSecret ? { webhookSecret } : {}),
   };
 }
@@ -52,6 +59,7 @@ export class EscalationPoliciesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly vault: WebhookSecretVault,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     const parsed = config.DEFAULT_ESCALATION_POLICY
@@ -66,7 +74,7 @@ export class EscalationPoliciesService {
 
   /**
    * Creates or replaces a unit's policy. Alerts already open keep the snapshot they opened with.
-   * The signing secret is made once, on creation, and returned only then.
+   * The signing secret is made once, on creation, returned only then, and stored encrypted.
    */
   async put(principal: Principal, unitId: string, body: unknown): Promise<PolicyView> {
     assertMayUseUnit(principal, unitId);
@@ -88,34 +96,59 @@ export class EscalationPoliciesService {
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, unit_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()
        RETURNING (xmax = 0) AS created`,
-      [principal.tenantId, unitId, JSON.stringify(result.policy), secret],
+      [
+        principal.tenantId,
+        unitId,
+        JSON.stringify(result.policy),
+        this.vault.seal(principal.tenantId, unitId, secret),
+      ],
     );
     const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
-    return toView(row, rows[0]?.created ? secret : undefined);
+    return toView(row, this.clock.now(), rows[0]?.created ? secret : undefined);
   }
 
   /** The unit's own policy, else the tenant default; 404 when neither exists. */
   async get(principal: Principal, unitId: string): Promise<PolicyView> {
     assertMayUseUnit(principal, unitId);
     const row = await this.repo.findOneBy({ tenantId: principal.tenantId, unitId });
-    if (row) return toView(row);
+    if (row) return toView(row, this.clock.now());
     if (this.defaultPolicy) {
       return { unitId, source: 'default', ...this.defaultPolicy };
     }
     throw ProblemException.notFound('Escalation policy');
   }
 
-  /** A new secret at once; deliveries sent from now on are signed with it. */
-  async rotateSecret(principal: Principal, unitId: string): Promise<PolicyView> {
+  /**
+   * A new secret, returned once. For `overlapMinutes` (else WEBHOOK_SECRET_ROTATION_OVERLAP_MINUTES)
+   * deliveries are signed with both, so receivers can switch without losing one; 0 retires the
+   * old secret at once (a leaked one). A secret rotated out earlier and still signing stops now.
+   */
+  async rotateSecret(
+    principal: Principal,
+    unitId: string,
+    overlapMinutes = this.config.WEBHOOK_SECRET_ROTATION_OVERLAP_MINUTES,
+  ): Promise<PolicyView> {
     assertMayUseUnit(principal, unitId);
     const secret = newWebhookSecret();
-    const result = await this.repo.update(
-      { tenantId: principal.tenantId, unitId },
-      { webhookSecret: secret, secretRotatedAt: this.clock.now() },
-    );
-    if (!result.affected) throw ProblemException.notFound('Escalation policy');
+    const now = this.clock.now();
+    const overlapEnds =
+      overlapMinutes > 0 ? new Date(now.getTime() + overlapMinutes * 60_000) : null;
+    const [, affected] = (await this.dataSource.query(
+      `UPDATE escalation_policies SET webhook_secret = $3, secret_rotated_at = $4,
+         previous_webhook_secret = CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE webhook_secret END,
+         previous_secret_expires_at = $5
+       WHERE tenant_id = $1 AND unit_id = $2`,
+      [
+        principal.tenantId,
+        unitId,
+        this.vault.seal(principal.tenantId, unitId, secret),
+        now,
+        overlapEnds,
+      ],
+    )) as [unknown, number];
+    if (!affected) throw ProblemException.notFound('Escalation policy');
     const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
-    return toView(row, secret);
+    return toView(row, now, secret);
   }
 
   /** The policy an alert opening now escalates by, or null: nobody could be told. */
@@ -129,14 +162,22 @@ export class EscalationPoliciesService {
     return this.defaultPolicy ? { policy: this.defaultPolicy, source: 'default' } : null;
   }
 
-  /** The key deliveries are signed with now: the unit's current one, or the default's. */
-  async signingSecret(
-    tenantId: string,
-    unitId: string,
-    source: PolicySource,
-  ): Promise<string | null> {
-    if (source === 'default') return this.config.DEFAULT_ESCALATION_WEBHOOK_SECRET ?? null;
+  /**
+   * The secrets deliveries are signed with now: the unit's current one and, during a rotation's
+   * overlap, the one rotated out; or the default policy's. Empty: nothing to sign with.
+   */
+  async signingSecrets(tenantId: string, unitId: string, source: PolicySource): Promise<string[]> {
+    if (source === 'default') {
+      const secret = this.config.DEFAULT_ESCALATION_WEBHOOK_SECRET;
+      return secret ? [secret] : [];
+    }
     const row = await this.repo.findOneBy({ tenantId, unitId });
-    return row?.webhookSecret ?? null;
+    if (!row) return [];
+    const secrets = [this.vault.open(tenantId, unitId, row.webhookSecret)];
+    const overlapEnds = row.previousSecretExpiresAt;
+    if (row.previousWebhookSecret && overlapEnds && overlapEnds > this.clock.now()) {
+      secrets.push(this.vault.open(tenantId, unitId, row.previousWebhookSecret));
+    }
+    return secrets;
   }
 }

@@ -5,3 +5,4 @@ export * from './alerts.module';
 export * from './escalation.service';
 export * from './escalation-policies.service';
 export * from './webhook-address';
+export * from './webhook-secret-vault';

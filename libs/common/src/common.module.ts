@@ -5,6 +5,8 @@ import { Clock, SystemClock } from './clock';
 export interface AppOverrides {
   /** A ManualClock, so tests can move time without sleeping. */
   clock?: Clock;
+  /** Where the app's log lines go instead of stdout, so tests can read what would be logged. */
+  logDestination?: { write(line: string): void };
 }
 
 @Global()

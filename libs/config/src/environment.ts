@@ -18,6 +18,7 @@ import {
   WEBHOOK_SECRET_PATTERN,
   defaultPolicyHasWebhook,
 } from './escalation-settings';
+import { IsEncryptionKey } from './encryption-key';
 import { IsTrustProxy } from './trust-proxy';
 
 const toNumber = ({ value }: { value: unknown }) =>
@@ -306,6 +307,36 @@ export class Environment {
   @IsInt({ message: 'must be an integer' })
   @Min(100)
   MAINTENANCE_SWEEP_MS = 30000;
+
+  // Secrets at rest and stored answers
+  /** Hours a stored Idempotency-Key answer is kept; after that the key may be used again. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of hours' })
+  @Min(0.01)
+  @Max(720)
+  IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+  /** How often the worker deletes expired Idempotency-Key rows (they hold patient data). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(86_400_000)
+  IDEMPOTENCY_PURGE_INTERVAL_MS = 3_600_000;
+
+  /**
+   * AES-256-GCM key for escalation policies' webhook signing secrets (32 bytes, base64 or hex).
+   * Unset, the service starts only while no policy is stored, and refuses to store one.
+   */
+  @IsOptional()
+  @IsEncryptionKey()
+  WEBHOOK_SECRET_ENCRYPTION_KEY?: string;
+
+  /** Minutes a rotated-out webhook secret still signs (beside the new one) unless the call says. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of minutes' })
+  @Min(0)
+  @Max(10_080)
+  WEBHOOK_SECRET_ROTATION_OVERLAP_MINUTES = 1440;
 }
 
 export type AppConfig = Readonly<Environment>;

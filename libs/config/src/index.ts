@@ -2,3 +2,4 @@ export * from './environment';
 export * from './config.module';
 export * from './escalation-settings';
 export * from './trust-proxy';
+export * from './encryption-key';

@@ -1,16 +1,21 @@
 import {
   CanActivate,
   ExecutionContext,
+  Inject,
   Injectable,
+  SetMetadata,
   UseGuards,
   applyDecorators,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import { Clock } from '@taperwatch/common';
+import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { IdempotencyKeyEntity } from '@taperwatch/persistence';
-import { ProblemException, StoredResponseException } from './problem';
+import { ProblemDetails, ProblemException, StoredResponseException, problemType } from './problem';
 
 const MAX_KEY_LENGTH = 255;
 /** A first request still unfinished after this long is taken to have died with its process. */
@@ -18,22 +23,55 @@ const STALE_AFTER_S = 60;
 /** Response headers worth replaying (Location of a 201/202; the problem content type). */
 const REPLAYED_HEADERS = ['location', 'content-type'];
 
+/** Rows deleted per statement by the purge, so it never holds many locks at once. */
+const PURGE_BATCH = 5000;
+const HOLDS_SECRET = 'idempotency:holds-secret';
+
+/** Who sent a key: keys are scoped to the calling API key, never shared across a tenant. */
+export interface IdempotencyCaller {
+  keyId: string;
+  tenantId: string;
+}
+
 /** A claimed key, carried on the request from the guard to the onSend hook. */
 interface Claim {
-  tenantId: string;
+  apiKeyId: string;
   key: string;
+  /** The route's success answer holds a secret: such an answer is never stored. */
+  holdsSecret: boolean;
 }
 
 /** A principal-bearing request: the global auth guard runs before any route guard. */
 interface IdempotentRequest extends FastifyRequest {
-  principal?: { tenantId: string };
+  principal?: IdempotencyCaller;
   idempotencyClaim?: Claim;
 }
 
 /**
- * Idempotency-Key for creating POSTs (API.md): the same key and body replays the first response;
+ * What is kept, and replayed, instead of a success answer that carried a secret (a new API key,
+ * a patient link's token): the secret was shown once, so a retry learns what was created and
+ * that it must revoke it and ask again (docs/decisions/0020).
+ */
+export function secretNotReplayed(answer: unknown): ProblemDetails {
+  const id = (answer as { id?: unknown } | null)?.id;
+  const created = typeof id === 'string' ? id : undefined;
+  return {
+    type: problemType('secret-not-replayed'),
+    title: 'Already done; its secret is not shown again',
+    status: 409,
+    detail:
+      `This request already succeeded${created ? ` and created ${created}` : ''}, but its answer ` +
+      'held a secret that is shown only once and never stored. Revoke what it created if the ' +
+      'secret was lost, and send a new request with a new Idempotency-Key.',
+    ...(created ? { id: created } : {}),
+  };
+}
+
+/**
+ * Idempotency-Key for creating POSTs: the same caller, key and body replays the first response;
  * a different body is 422; a key still in flight is 409. Responses of 5xx are not kept, so a
- * retry after an outage runs again.
+ * retry after an outage runs again. Keys belong to the calling API key and expire after
+ * IDEMPOTENCY_KEY_TTL_HOURS (the worker purges them; an expired key may be used again).
  *
  * A route guard claims the key and a Fastify onSend hook stores what was actually sent (status,
  * body, Location), errors included. Not a Nest interceptor: interceptors put rxjs and two
@@ -42,26 +80,58 @@ interface IdempotentRequest extends FastifyRequest {
  */
 @Injectable()
 export class IdempotencyStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ttlMs = config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
+  }
 
   /** Claims the key, or throws the replay, the 422 for another body, or the 409 in flight. */
-  async claim(tenantId: string, key: string, method: string, path: string, body: unknown) {
+  async claim(
+    caller: IdempotencyCaller,
+    key: string,
+    method: string,
+    path: string,
+    body: unknown,
+  ): Promise<void> {
     const requestHash = createHash('sha256')
       .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
       .digest('hex');
-    // An in-flight marker older than STALE_AFTER_S (its process died) is taken over.
+    const now = this.clock.now();
+    // Taken over, as if new: an expired row, or an in-flight marker older than STALE_AFTER_S
+    // for the same request (its process died).
     const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant_id, key) DO UPDATE SET created_at = now()
-         WHERE idempotency_keys.response_status IS NULL
-           AND idempotency_keys.request_hash = EXCLUDED.request_hash
-           AND idempotency_keys.created_at < now() - make_interval(secs => $6)
+      `INSERT INTO idempotency_keys
+         (api_key_id, key, tenant_id, method, path, request_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (api_key_id, key) DO UPDATE SET created_at = now(),
+         tenant_id = EXCLUDED.tenant_id, method = EXCLUDED.method, path = EXCLUDED.path,
+         request_hash = EXCLUDED.request_hash, expires_at = EXCLUDED.expires_at,
+         response_status = NULL, response_body = NULL, response_headers = NULL,
+         completed_at = NULL
+         WHERE idempotency_keys.expires_at <= $8
+           OR (idempotency_keys.response_status IS NULL
+             AND idempotency_keys.request_hash = EXCLUDED.request_hash
+             AND idempotency_keys.created_at < now() - make_interval(secs => $9))
        RETURNING key`,
-      [tenantId, key, method, path, requestHash, STALE_AFTER_S],
+      [
+        caller.keyId,
+        key,
+        caller.tenantId,
+        method,
+        path,
+        requestHash,
+        new Date(now.getTime() + this.ttlMs),
+        now,
+        STALE_AFTER_S,
+      ],
     );
     if (claimed.length > 0) return;
-    const existing = await this.repo.findOneBy({ tenantId, key });
+    const existing = await this.repo.findOneBy({ apiKeyId: caller.keyId, key });
     if (existing && existing.requestHash !== requestHash) {
       throw ProblemException.unprocessable(
         'This Idempotency-Key was used with a different request',
@@ -87,9 +157,12 @@ export class IdempotencyStore {
     );
   }
 
-  /** Keeps the response a claimed request sent; a 5xx frees the key for a retry instead. */
+  /**
+   * Keeps the answer a retry of a claimed request gets; a 5xx frees the key for a retry instead.
+   * A success whose answer holds a secret is kept as the secretNotReplayed problem, never as is.
+   */
   async complete(claim: Claim, reply: FastifyReply, payload: unknown): Promise<void> {
-    const where = { tenantId: claim.tenantId, key: claim.key };
+    const where = { apiKeyId: claim.apiKeyId, key: claim.key };
     if (reply.statusCode >= 500 || typeof payload !== 'string') {
       await this.repo.delete(where);
       return;
@@ -99,12 +172,34 @@ export class IdempotencyStore {
       const value = reply.getHeader(name);
       if (typeof value === 'string') headers[name] = value;
     }
+    let status = reply.statusCode;
+    let body = JSON.parse(payload || 'null') as unknown;
+    if (status < 300 && claim.holdsSecret) {
+      body = secretNotReplayed(body);
+      status = 409;
+      headers['content-type'] = 'application/problem+json; charset=utf-8';
+    }
     await this.repo.update(where, {
-      responseStatus: reply.statusCode,
-      responseBody: JSON.parse(payload || 'null') as object,
+      responseStatus: status,
+      responseBody: body as object,
       responseHeaders: headers,
-      completedAt: new Date(),
+      completedAt: this.clock.now(),
     });
+  }
+
+  /** Deletes expired rows (they may hold patient data); the number deleted. */
+  async purgeExpired(): Promise<number> {
+    const now = this.clock.now();
+    let deleted = 0;
+    for (;;) {
+      const [, count] = (await this.dataSource.query(
+        `DELETE FROM idempotency_keys WHERE ctid IN (
+           SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2)`,
+        [now, PURGE_BATCH],
+      )) as [unknown, number];
+      deleted += count;
+      if (count < PURGE_BATCH) return deleted;
+    }
   }
 
   /**
@@ -131,7 +226,10 @@ export class IdempotencyStore {
 /** Claims a request's Idempotency-Key before the handler runs; requests without one pass. */
 @Injectable()
 export class IdempotencyGuard implements CanActivate {
-  constructor(private readonly store: IdempotencyStore) {}
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
@@ -144,21 +242,34 @@ export class IdempotencyGuard implements CanActivate {
       ]);
     }
     const path = request.url.split('?')[0]!;
-    await this.store.claim(request.principal.tenantId, key, request.method, path, request.body);
-    request.idempotencyClaim = { tenantId: request.principal.tenantId, key };
+    await this.store.claim(request.principal, key, request.method, path, request.body);
+    const holdsSecret = this.reflector.get<boolean>(HOLDS_SECRET, context.getHandler()) === true;
+    request.idempotencyClaim = { apiKeyId: request.principal.keyId, key, holdsSecret };
     return true;
   }
 }
 
+export interface IdempotentOptions {
+  /** The success answer holds a secret shown once (a key, a token): it is never kept. */
+  holdsSecret?: boolean;
+}
+
 /** Marks a creating POST as honouring Idempotency-Key, and documents the header. */
-export function Idempotent(): MethodDecorator {
+export function Idempotent(options: IdempotentOptions = {}): MethodDecorator {
+  const holdsSecret = options.holdsSecret === true;
+  const replay = holdsSecret
+    ? 'the answer holds a secret shown once, so a retry is answered 409 ' +
+      '(type urn:taperwatch:problem:secret-not-replayed) naming the id of what was created.'
+    : 'a retry with the same key and body replays the first response.';
   return applyDecorators(
+    SetMetadata(HOLDS_SECRET, holdsSecret),
     UseGuards(IdempotencyGuard),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
       description:
-        'Any string up to 255 characters; a retry with the same key and body replays the first response.',
+        `Any string up to 255 characters, scoped to the calling API key and kept for ` +
+        `IDEMPOTENCY_KEY_TTL_HOURS; ${replay}`,
     }),
   );
 }

@@ -63,11 +63,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private logUnexpected(exception: unknown, request: FastifyRequest): void {
-    // Name, message and SQLSTATE only: a driver error's parameters and detail hold row values.
-    const e = exception as { name?: string; message?: string; code?: string; stack?: string };
+    // The logger's err serializer keeps class, message and SQLSTATE: a driver error's
+    // parameters and detail hold row values.
     this.logger.error(
       {
-        err: { name: e?.name, message: e?.message, code: e?.code, stack: e?.stack },
+        err: exception,
         requestId: request.id,
         route: request.routeOptions?.url,
       },

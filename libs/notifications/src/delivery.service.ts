@@ -167,14 +167,14 @@ export class DeliveryService {
     const escalation = await this.dataSource.manager.findOneByOrFail(AlertEscalationEntity, {
       alertId: delivery.alertId,
     });
-    const secret = await this.policies.signingSecret(
+    const secrets = await this.policies.signingSecrets(
       escalation.tenantId,
       escalation.unitId,
       escalation.policySource ?? 'unit',
     );
-    if (!secret) return { outcome: 'refused', error: 'no webhook signing secret' };
+    if (secrets.length === 0) return { outcome: 'refused', error: 'no webhook signing secret' };
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
-    const headers = webhookHeaders(secret, delivery.id, timestamp, delivery.payload);
+    const headers = webhookHeaders(secrets, delivery.id, timestamp, delivery.payload);
     return this.webhooks.send(delivery.target, headers, delivery.payload);
   }
 

@@ -1,2 +1,3 @@
+export * from './error-serializer';
 export * from './logging';
 export * from './metrics';

@@ -22,7 +22,8 @@ export class QueueErrorLogger {
     const now = Date.now();
     if (now - (this.lastLogged.get(queue) ?? 0) < REPEAT_AFTER_MS) return;
     this.lastLogged.set(queue, now);
-    this.logger.warn({ queue, err: { message: error.message } }, 'queue connection error');
+    // The error itself: pino's err serializer (libs/observability) keeps class, message and code.
+    this.logger.warn({ queue, err: error }, 'queue connection error');
   }
 }
 

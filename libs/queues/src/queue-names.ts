@@ -49,6 +49,7 @@ export const JOB_NAMES = {
   deliver: 'deliver',
   deliverySweep: 'delivery-sweep',
   supplySweep: 'supply-sweep',
+  purgeIdempotencyKeys: 'purge-idempotency-keys',
 } as const;
 
 /** Deterministic ids: enqueueing the same work twice while it exists is a no-op in BullMQ. */
@@ -65,4 +66,5 @@ export const jobIds = {
   deliver: (deliveryId: string, attempt: number) => `delivery-${deliveryId}-${attempt}`,
   deliverySweepScheduler: 'delivery-sweep',
   supplySweepScheduler: 'supply-sweep',
+  purgeIdempotencyKeysScheduler: 'purge-idempotency-keys',
 };

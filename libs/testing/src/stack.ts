@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApiApp } from '@taperwatch/api';
-import { Clock } from '@taperwatch/common';
+import { AppOverrides, Clock } from '@taperwatch/common';
 import { AppConfig, loadConfig } from '@taperwatch/config';
 import { RunningWorker, startWorker } from '@taperwatch/worker';
 import { TestDatabase, createTestDatabase } from './databases';
@@ -28,6 +28,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** One clock for the API and every worker (a ManualClock moves time without sleeping). */
   clock?: Clock;
+  /** Where the API's and workers' log lines go (with env LOG_LEVEL), instead of nowhere. */
+  logDestination?: AppOverrides['logDestination'];
 }
 
 function requireEnv(name: string): string {
@@ -48,13 +50,15 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     REDIS_URL: requireEnv('TEST_REDIS_URL'),
     QUEUE_PREFIX: prefix,
     BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Each stack its own key, as each deployment has: webhook secrets are stored encrypted.
+    WEBHOOK_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
     MIGRATIONS_RUN: 'false',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...options.env,
   };
   const config = loadConfig(env);
-  const overrides = options.clock ? { clock: options.clock } : {};
+  const overrides: AppOverrides = { clock: options.clock, logDestination: options.logDestination };
   const app = await createApiApp(config, overrides);
   const workers: RunningWorker[] = [];
   const addWorker = async () => {

@@ -19,10 +19,10 @@ import { ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto'
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
-  /** The key is in this response only; it is stored as a hash. */
+  /** The key is in this response only; it is stored as a hash, and never kept for a retry. */
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  @Idempotent({ holdsSecret: true })
   @Requires('api-keys:manage')
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiBadRequestResponse({ description: 'Invalid fields (expiresAt in the past), each named' })

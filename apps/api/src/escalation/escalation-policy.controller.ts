@@ -1,8 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { EscalationPoliciesService } from '@taperwatch/alerts';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
+import { RotateWebhookSecretDto } from './rotate-secret.dto';
 
 /** Unit ids are free text (API.md); bounded like the alert list's unitId filter. */
 function UnitIdParam(): ParameterDecorator {
@@ -42,6 +50,10 @@ export class EscalationPolicyController {
     },
   })
   @ApiOkResponse({ description: 'The policy; webhookSecret only when it was created' })
+  @ApiBadRequestResponse({ description: 'Problem details naming every bad field' })
+  @ApiServiceUnavailableResponse({
+    description: 'WEBHOOK_SECRET_ENCRYPTION_KEY is not set, so no secret can be stored',
+  })
   put(
     @CurrentPrincipal() principal: Principal,
     @UnitIdParam() unitId: string,
@@ -57,11 +69,29 @@ export class EscalationPolicyController {
     return this.policies.get(principal, unitId);
   }
 
-  /** A new signing secret, returned once; the old one stops at once. */
+  /**
+   * A new signing secret, returned once. The old one keeps signing beside it (two entries in
+   * webhook-signature) for overlapMinutes, so receivers can switch over without a gap.
+   */
   @Post('rotate-secret')
   @HttpCode(200)
   @Requires('escalation-policies:manage')
-  rotate(@CurrentPrincipal() principal: Principal, @UnitIdParam() unitId: string) {
-    return this.policies.rotateSecret(principal, unitId);
+  @ApiBody({ type: RotateWebhookSecretDto, required: false })
+  @ApiOkResponse({
+    description: 'The policy with the new webhookSecret and previousSecretExpiresAt (if any)',
+  })
+  @ApiBadRequestResponse({ description: 'overlapMinutes is not 0 to 10080' })
+  @ApiNotFoundResponse({ description: 'The unit has no policy of its own' })
+  @ApiServiceUnavailableResponse({
+    description: 'WEBHOOK_SECRET_ENCRYPTION_KEY is not set, so no secret can be stored',
+  })
+  rotate(
+    @CurrentPrincipal() principal: Principal,
+    @UnitIdParam() unitId: string,
+    @Body() dto: RotateWebhookSecretDto,
+  ) {
+    // A POST without a body reaches here without a dto.
+    const body = dto as RotateWebhookSecretDto | undefined;
+    return this.policies.rotateSecret(principal, unitId, body?.overlapMinutes);
   }
 }

@@ -47,7 +47,8 @@ export class PatientLinksController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  // The token is shown once: a retry is told the link exists, never given the token again.
+  @Idempotent({ holdsSecret: true })
   @Requires('patient-links:manage')
   @ApiCreatedResponse({ type: CreatedPatientLinkDto })
   async create(

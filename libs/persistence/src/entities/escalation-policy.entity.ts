@@ -15,11 +15,23 @@ export class EscalationPolicyEntity {
   policy!: EscalationPolicy;
 
   /**
-   * The Standard Webhooks signing secret (whsec_ + base64). Kept readable because signing needs
-   * the key itself; it is never returned after creation or rotation.
+   * The Standard Webhooks signing secret (whsec_ + base64), AES-256-GCM encrypted under
+   * WEBHOOK_SECRET_ENCRYPTION_KEY (WebhookSecretVault). Never returned after creation or rotation.
    */
   @Column('text', { name: 'webhook_secret' })
   webhookSecret!: string;
+
+  /** The rotated-out secret, encrypted the same way: it still signs until the time below. */
+  @Column('text', { name: 'previous_webhook_secret', nullable: true })
+  previousWebhookSecret!: string | null;
+
+  @Column({
+    type: 'timestamptz',
+    name: 'previous_secret_expires_at',
+    precision: 3,
+    nullable: true,
+  })
+  previousSecretExpiresAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;

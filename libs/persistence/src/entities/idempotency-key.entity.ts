@@ -1,13 +1,20 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** One row per (tenant, Idempotency-Key): the in-flight marker, then the stored first response. */
+/**
+ * One row per (API key, Idempotency-Key): the in-flight marker, then the answer a retry gets.
+ * Scoped to the calling key, so one caller never receives another's answer; never a secret.
+ */
 @Entity('idempotency_keys')
+@Index('idempotency_keys_expires_at_idx', ['expiresAt'])
 export class IdempotencyKeyEntity {
-  @PrimaryColumn('uuid', { name: 'tenant_id' })
-  tenantId!: string;
+  @PrimaryColumn('uuid', { name: 'api_key_id' })
+  apiKeyId!: string;
 
   @PrimaryColumn('text')
   key!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
 
   @Column('text')
   method!: string;
@@ -32,4 +39,8 @@ export class IdempotencyKeyEntity {
 
   @Column('timestamptz', { name: 'completed_at', nullable: true })
   completedAt!: Date | null;
+
+  /** After this the worker's purge deletes the row and the key may be used again. */
+  @Column({ type: 'timestamptz', name: 'expires_at', precision: 3 })
+  expiresAt!: Date;
 }
