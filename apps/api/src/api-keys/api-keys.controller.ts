@@ -4,6 +4,7 @@ import { ApiKeysService, CurrentPrincipal, Principal, Requires } from '@taperwat
 import { Idempotent, ProblemException } from '@taperwatch/http';
 import { IdParam } from '../common/id-param';
 import { CreateApiKeyDto } from './api-key.dto';
+import { Audited } from '@taperwatch/audit';
 
 @ApiTags('api-keys')
 @Controller('v1/api-keys')
@@ -12,6 +13,7 @@ export class ApiKeysController {
 
   /** The key is in this response only; it is stored as a hash. */
   @Post()
+  @Audited('ApiKey', 'create', { idFrom: 'response' })
   @HttpCode(201)
   @Idempotent()
   @Requires('api-keys:manage')
@@ -20,6 +22,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @Audited('ApiKey', 'revoke')
   @HttpCode(204)
   @Requires('api-keys:manage')
   async revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

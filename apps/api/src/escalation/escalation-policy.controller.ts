@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EscalationPoliciesService } from '@taperwatch/alerts';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
+import { Audited } from '@taperwatch/audit';
 
 /** Unit ids are free text (API.md); bounded like the alert list's unitId filter. */
 function UnitIdParam(): ParameterDecorator {
@@ -28,6 +29,7 @@ export class EscalationPolicyController {
    * named, e.g. steps.0.targets.1.url). The signing secret comes back once, on creation.
    */
   @Put()
+  @Audited('EscalationPolicy', 'update', { param: 'unitId' })
   @HttpCode(200)
   @Requires('escalation-policies:manage')
   @ApiBody({
@@ -52,6 +54,7 @@ export class EscalationPolicyController {
 
   /** The unit's policy, or the tenant default (source: "default"); never the secret. */
   @Get()
+  @Audited('EscalationPolicy', 'read', { param: 'unitId' })
   @Requires('escalation-policies:manage')
   get(@CurrentPrincipal() principal: Principal, @UnitIdParam() unitId: string) {
     return this.policies.get(principal, unitId);
@@ -59,6 +62,7 @@ export class EscalationPolicyController {
 
   /** A new signing secret, returned once; the old one stops at once. */
   @Post('rotate-secret')
+  @Audited('EscalationPolicy', 'rotate-secret', { param: 'unitId' })
   @HttpCode(200)
   @Requires('escalation-policies:manage')
   rotate(@CurrentPrincipal() principal: Principal, @UnitIdParam() unitId: string) {
