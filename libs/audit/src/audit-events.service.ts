@@ -93,7 +93,8 @@ export class AuditEventsService {
     // This process's own buffered rows first, so a caller reads what it just did.
     await this.trail.flush();
     const params: unknown[] = [tenantId];
-    const where = ['tenant_id = $1'];
+    // A refused credential names no tenant: every tenant's admins see those attempts.
+    const where = ['(tenant_id = $1 OR tenant_id IS NULL)'];
     const add = (sql: (p: string) => string, value: unknown) => {
       params.push(value);
       where.push(sql(`$${params.length}`));
@@ -115,7 +116,7 @@ export class AuditEventsService {
               resource_type, resource_id, method, route, outcome, client_ip, request_id,
               prev_hash, hash
        FROM audit_events WHERE ${where.join(' AND ')}
-       ORDER BY seq LIMIT $${params.length}`,
+       ORDER BY audit_events.seq LIMIT $${params.length}`,
       params,
     )) as AuditRow[];
     const more = rows.length > filter.limit;

@@ -77,7 +77,7 @@ export class AuditTrail implements OnApplicationShutdown {
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
       const [last] = (await manager.query(
-        'SELECT seq::text AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+        'SELECT seq::text AS seq, hash FROM audit_events ORDER BY audit_events.seq DESC LIMIT 1',
       )) as { seq: string; hash: string }[];
       const rows = extendChain(last ?? { seq: '0', hash: GENESIS_HASH }, batch);
       await manager.query(INSERT_ROWS, columnsOf(rows));

@@ -60,7 +60,7 @@ export async function verifyAuditChain(query: RunQuery): Promise<ChainVerdict> {
       `SELECT seq::text AS seq, occurred_at, tenant_id, actor_key_id, actor_link_id, actor_person,
               action, resource_type, resource_id, method, route, outcome, client_ip, request_id,
               prev_hash, hash
-       FROM audit_events WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+       FROM audit_events WHERE seq > $1::bigint ORDER BY audit_events.seq LIMIT $2`,
       [previous.seq, BATCH],
     )) as StoredRow[];
     for (const stored of batch) {
