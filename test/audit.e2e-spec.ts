@@ -9,8 +9,10 @@ import {
   approvedPlan,
   baclofenRequest,
   bearer,
+  HOUR,
   createKey,
   missedDoseAlert,
+  seedWatchedPlan,
   startStack,
 } from '@taperwatch/testing';
 
@@ -311,6 +313,45 @@ describe('audit trail and erasure', () => {
     const result = verify();
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`breaks at seq ${row!.seq}: its contents do not match`);
+  });
+});
+
+describe('erasure with ERASURE_CLINICAL_RECORDS=delete', () => {
+  let stack: TestStack;
+  afterAll(() => stack.close());
+
+  it("deletes the patient's clinical rows too, leaving the pseudonymous row and the audit trail", async () => {
+    stack = await startStack({ workers: 1, env: { ERASURE_CLINICAL_RECORDS: 'delete' } });
+    const ds = stack.app.get(DataSource);
+    const prescriber = await createKey(stack, 'prescriber');
+    const { patientId, planId, doseIds } = await seedWatchedPlan(stack, prescriber, [
+      { inMs: -2 * HOUR, status: 'given' },
+      { inMs: 2 * HOUR },
+    ]);
+    await stack.app
+      .get(AlertsService)
+      .raise(missedDoseAlert({ patientId, planId, doseIds: [doseIds[0]!] }));
+    await stack
+      .http()
+      .post(`/v1/plans/${planId}/cancel`)
+      .set(bearer(prescriber))
+      .send({ reason: 'Patient transferred' })
+      .expect(200);
+    expect(await tablesHolding(ds, patientId)).toEqual(
+      expect.arrayContaining(['alerts', 'doses', 'plans', 'taper_requests']),
+    );
+    await stack.http().delete(`/v1/patients/${patientId}`).set(adminAuth).expect(204);
+    await stack.app.get(AuditTrail).flush();
+    expect((await tablesHolding(ds, patientId)).sort()).toEqual(['audit_events', 'patients']);
+    const [patient] = (await ds.query(
+      'SELECT external_id, birth_date, erased_at FROM patients WHERE id = $1',
+      [patientId],
+    )) as { external_id: string; birth_date: string | null; erased_at: Date | null }[];
+    expect(patient).toEqual({
+      external_id: `erased:${patientId}`,
+      birth_date: null,
+      erased_at: expect.any(Date),
+    });
   });
 });
 
