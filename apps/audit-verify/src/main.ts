@@ -19,7 +19,7 @@ async function main(): Promise<number> {
       async (sql, params) => (await client.query(sql, params)).rows as unknown[],
     );
     if (verdict.ok) {
-      console.log(`audit:verify: the chain is whole (${verdict.rows} rows)`);
+      process.stdout.write(`audit:verify: the chain is whole (${verdict.rows} rows)\n`);
       return 0;
     }
     console.error(
