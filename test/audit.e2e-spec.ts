@@ -124,6 +124,8 @@ describe('audit trail and erasure', () => {
     await stack.http().get(`/v1/plans/${planId}`).set(bearer(nurse)).expect(200);
     // A refused read is attributable too.
     await stack.http().get(`/v1/patients/${patientId}`).set(bearer('tw_not-a-key')).expect(401);
+    // A mistyped MRN in the path is refused and never kept: the trail cannot be erased.
+    await stack.http().get('/v1/patients/MRN-TYPO-42').set(bearer(nurse)).expect(400);
     const link = await stack
       .http()
       .post(`/v1/patients/${patientId}/links`)
@@ -172,6 +174,8 @@ describe('audit trail and erasure', () => {
       expect.objectContaining({ action: 'create', outcome: 202, method: 'POST' }),
     );
     expect(requests[0]!.resource.id).toMatch(/^[0-9a-f-]{36}$/);
+    const typo = (await audit('resourceType=Patient')).filter((e) => e.outcome === 400);
+    expect(typo.map((e) => e.resource.id)).toEqual([null]);
     // By person, across resources.
     expect((await audit('actor=nurse.joy')).map((e) => e.resource.type)).toEqual(['Dose']);
     // Key creation is attributable to the bootstrap admin.
@@ -294,7 +298,7 @@ describe('audit trail and erasure', () => {
     ).rejects.toThrow(/append-only/);
     const result = verify();
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/the chain is whole \(\d+ rows\)/);
+    expect(result.stdout).toMatch(/the chain is whole \(\d+ rows\); its last hash is [0-9a-f]{64}/);
     expect(result.status).toBe(0);
   });
 

@@ -19,7 +19,9 @@ async function main(): Promise<number> {
       async (sql, params) => (await client.query(sql, params)).rows as unknown[],
     );
     if (verdict.ok) {
-      process.stdout.write(`audit:verify: the chain is whole (${verdict.rows} rows)\n`);
+      process.stdout.write(
+        `audit:verify: the chain is whole (${verdict.rows} rows); its last hash is ${verdict.lastHash}\n`,
+      );
       return 0;
     }
     console.error(

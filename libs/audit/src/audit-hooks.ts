@@ -59,7 +59,7 @@ function factsOf(request: AuditedRequest, reply: FastifyReply, audit: AuditRoute
     actorPerson: typeof actor === 'string' && ACTOR.test(actor) ? actor : null,
     action: audit.action,
     resourceType: audit.resourceType,
-    resourceId: resourceIdOf(request, audit),
+    resourceId: resourceIdOf(request, audit, reply.statusCode),
     method: request.method,
     route: request.routeOptions.url ?? '',
     outcome: reply.statusCode,
@@ -68,12 +68,14 @@ function factsOf(request: AuditedRequest, reply: FastifyReply, audit: AuditRoute
   };
 }
 
-function resourceIdOf(request: AuditedRequest, audit: AuditRoute): string | null {
+function resourceIdOf(request: AuditedRequest, audit: AuditRoute, outcome: number): string | null {
   switch (audit.idFrom) {
     case 'param': {
       const value = (request.params as Record<string, string> | undefined)?.[audit.param];
-      // Bounded: a path parameter is caller-chosen text until validated.
-      return typeof value === 'string' ? value.slice(0, 128) : null;
+      if (typeof value !== 'string') return null;
+      // A refused non-UUID may be anything the caller typed (an MRN by mistake): a row that can
+      // never be erased must not keep it. Unit ids are not UUIDs, and are kept once accepted.
+      return UUID.test(value) || outcome < 400 ? value.slice(0, 128) : null;
     }
     case 'response':
       return request.auditResourceId ?? null;

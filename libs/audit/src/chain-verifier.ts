@@ -4,7 +4,9 @@ import { ChainedAuditRow, GENESIS_HASH, chainBreak } from './audit-chain';
 export type RunQuery = (sql: string, params: unknown[]) => Promise<unknown[]>;
 
 export type ChainVerdict =
-  { ok: true; rows: number } | { ok: false; rows: number; seq: string; reason: string };
+  /** lastHash: the head of the chain, worth keeping outside the database to anchor it. */
+  | { ok: true; rows: number; lastHash: string }
+  | { ok: false; rows: number; seq: string; reason: string };
 
 const BATCH = 5000;
 
@@ -70,6 +72,6 @@ export async function verifyAuditChain(query: RunQuery): Promise<ChainVerdict> {
       previous = row;
       rows += 1;
     }
-    if (batch.length < BATCH) return { ok: true, rows };
+    if (batch.length < BATCH) return { ok: true, rows, lastHash: previous.hash };
   }
 }
