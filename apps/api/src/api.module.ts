@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AlertsModule } from '@taperwatch/alerts';
+import { AuditModule } from '@taperwatch/audit';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
@@ -18,6 +19,7 @@ import { WatchModule } from '@taperwatch/watch';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditEventsController } from './audit/audit-events.controller';
 import { BoardController } from './board/board.controller';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
@@ -49,6 +51,7 @@ export class ApiModule {
         PersistenceModule,
         QueuesModule,
         AuthModule,
+        AuditModule,
         TerminusModule.forRoot({ logger: false }),
         PatientsModule,
         PlansModule,
@@ -75,6 +78,7 @@ export class ApiModule {
         PatientLinksController,
         PatientLinkController,
         PatientPageController,
+        AuditEventsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

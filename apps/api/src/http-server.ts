@@ -5,6 +5,7 @@ import { IdempotencyStore, createValidationPipe } from '@taperwatch/http';
 import { PinoLogger } from 'nestjs-pino';
 import { accessLog, httpRequestDuration } from '@taperwatch/observability';
 import { TrustProxy } from '@taperwatch/config';
+import { AuditTrail, registerAuditHooks } from '@taperwatch/audit';
 import { AlertStreams } from './alerts/alert-streams';
 
 /** API.md: a body over 1 MB is 413. */
@@ -37,6 +38,8 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     done(null, payload);
   });
   app.get(IdempotencyStore).registerHook(fastify);
+  // Before the routes exist, so each /v1 route is checked for its audit metadata.
+  registerAuditHooks(fastify, app.get(AuditTrail));
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const ms = reply.elapsedTime;

@@ -4,6 +4,9 @@ import type { Role } from '@taperwatch/persistence';
 export const PERMISSIONS = {
   'api-keys:manage': ['admin'],
   'escalation-policies:manage': ['admin'],
+  /** Who read or changed what: the audit trail, and erasing a patient's identifiers. */
+  'audit:read': ['admin'],
+  'patients:erase': ['admin'],
   'patients:write': ['admin', 'prescriber', 'service'],
   'plans:write': ['prescriber', 'service'],
   'clinical:read': ['admin', 'prescriber', 'nurse', 'service'],

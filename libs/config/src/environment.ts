@@ -337,6 +337,34 @@ export class Environment {
   @Min(0)
   @Max(10_080)
   WEBHOOK_SECRET_ROTATION_OVERLAP_MINUTES = 1440;
+
+  // audit trail and erasure
+  /** Buffered audit rows are written at least this often: what a crash can lose is this long. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(60000)
+  AUDIT_FLUSH_INTERVAL_MS = 250;
+
+  /** ...or as soon as this many wait, in one INSERT, so auditing a read costs an in-memory push. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(10000)
+  AUDIT_FLUSH_ROWS = 500;
+
+  /** Rows held while the database refuses them; past this the oldest are dropped and counted. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1000)
+  AUDIT_BUFFER_MAX_ROWS = 100000;
+
+  /**
+   * What erasing a patient does to their plans, doses, alerts and checks: `retain` keeps them under
+   * the pseudonymous patient id (medical-records law outlasts erasure); `delete` removes them.
+   */
+  @IsIn(['retain', 'delete'])
+  ERASURE_CLINICAL_RECORDS: 'retain' | 'delete' = 'retain';
 }
 
 export type AppConfig = Readonly<Environment>;

@@ -1,2 +1,3 @@
 export * from './patients.service';
 export * from './patients.module';
+export * from './patient-erasure.service';

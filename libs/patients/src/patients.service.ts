@@ -37,7 +37,7 @@ export interface PatientView {
   updatedAt: string;
 }
 
-type PatientRecord = Omit<PatientEntity, 'tenantId'>;
+type PatientRecord = Omit<PatientEntity, 'tenantId' | 'erasedAt'>;
 
 export function toPatientView(p: PatientRecord): PatientView {
   return {
@@ -80,6 +80,7 @@ function patientFromRow(row: PatientRow): PatientEntity {
     birthDate: row.birth_date,
     creatinineClearanceMlMin: numberOrNull(row.creatinine_clearance_ml_min),
     monitoring: row.monitoring,
+    erasedAt: null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -165,7 +166,8 @@ export class PatientsService {
     const [row] = await preparedQuery<PatientRow>(
       this.dataSource,
       'patient-by-id',
-      `SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = $1 AND tenant_id = $2`,
+      // An erased patient is nobody's to read or change (docs/decisions/0023-patient-erasure.md).
+      `SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = $1 AND tenant_id = $2 AND erased_at IS NULL`,
       [id, principal.tenantId],
     );
     return assertVisible(principal, row ? patientFromRow(row) : null, 'Patient');

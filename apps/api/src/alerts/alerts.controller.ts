@@ -9,6 +9,7 @@ import { DeliveryService } from '@taperwatch/notifications';
 import { IdParam } from '../common/id-param';
 import { AlertListQueryDto, ResolveAlertDto } from './alert.dto';
 import { AlertStreams } from './alert-streams';
+import { Audited } from '@taperwatch/audit';
 
 /** Comments keep proxies and browsers from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
@@ -24,6 +25,7 @@ export class AlertsController {
   ) {}
 
   @Get()
+  @Audited('Alert', 'search', { idFrom: 'none' })
   @Requires('clinical:read')
   list(@CurrentPrincipal() principal: Principal, @Query() query: AlertListQueryDto) {
     return this.alerts.list(principal, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
@@ -34,6 +36,7 @@ export class AlertsController {
    * .resolved, .reopened, .transferred (to the unit it left as well, with `transferredFrom`).
    */
   @Get('stream')
+  @Audited('Alert', 'subscribe', { idFrom: 'none' })
   @Requires('clinical:read')
   @ApiProduces('text/event-stream')
   stream(
@@ -76,6 +79,7 @@ export class AlertsController {
   }
 
   @Get(':id')
+  @Audited('Alert', 'read')
   @Requires('clinical:read')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.alerts.get(principal, id);
@@ -83,12 +87,14 @@ export class AlertsController {
 
   /** Every notification of the alert with every attempt (same unit scope as the alert). */
   @Get(':id/deliveries')
+  @Audited('Alert', 'read')
   @Requires('clinical:read')
   listDeliveries(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.deliveries.list(principal, id);
   }
 
   @Post(':id/acknowledge')
+  @Audited('Alert', 'acknowledge')
   @HttpCode(200)
   @Requires('clinical:record')
   acknowledge(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
@@ -96,6 +102,7 @@ export class AlertsController {
   }
 
   @Post(':id/resolve')
+  @Audited('Alert', 'resolve')
   @HttpCode(200)
   @Requires('clinical:record')
   resolve(

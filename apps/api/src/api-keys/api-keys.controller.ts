@@ -9,6 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { Audited } from '@taperwatch/audit';
 import { ApiKeysService, CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent, PageQuery, ProblemException } from '@taperwatch/http';
 import { IdParam } from '../common/id-param';
@@ -21,6 +22,7 @@ export class ApiKeysController {
 
   /** The key is in this response only; it is stored as a hash, and never kept for a retry. */
   @Post()
+  @Audited('ApiKey', 'create', { idFrom: 'response' })
   @HttpCode(201)
   @Idempotent({ holdsSecret: true })
   @Requires('api-keys:manage')
@@ -40,6 +42,7 @@ export class ApiKeysController {
 
   /** Newest first; a unit-scoped admin sees the keys within its units only. */
   @Get()
+  @Audited('ApiKey', 'search', { idFrom: 'none' })
   @Requires('api-keys:manage')
   @ApiOkResponse({ type: ApiKeyPageDto })
   @ApiBadRequestResponse({ description: 'An invalid limit or cursor' })
@@ -49,6 +52,7 @@ export class ApiKeysController {
 
   /** Takes effect in every API process at once. */
   @Delete(':id')
+  @Audited('ApiKey', 'revoke')
   @HttpCode(204)
   @Requires('api-keys:manage')
   @ApiNoContentResponse({ description: 'Revoked' })

@@ -6,6 +6,7 @@ import { DoseRecordingService } from '@taperwatch/watch';
 import { IdParam } from '../common/id-param';
 import { RecordAdministrationDto } from './administration.dto';
 import { DoseDto } from './dose-view.dto';
+import { Audited } from '@taperwatch/audit';
 
 @ApiTags('doses')
 @Controller('v1/doses')
@@ -14,6 +15,7 @@ export class AdministrationsController {
 
   /** given, held, refused or not_given; once per dose (409 after), late after missed is fine. */
   @Post(':id/administrations')
+  @Audited('Dose', 'record')
   @HttpCode(201)
   @ApiCreatedResponse({ type: DoseDto, description: 'The dose as recorded, naming its drug' })
   @Idempotent()

@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { EscalationPoliciesService } from '@taperwatch/alerts';
+import { Audited } from '@taperwatch/audit';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
 import { RotateWebhookSecretDto } from './rotate-secret.dto';
@@ -36,6 +37,7 @@ export class EscalationPolicyController {
    * named, e.g. steps.0.targets.1.url). The signing secret comes back once, on creation.
    */
   @Put()
+  @Audited('EscalationPolicy', 'update', { param: 'unitId' })
   @HttpCode(200)
   @Requires('escalation-policies:manage')
   @ApiBody({
@@ -64,6 +66,7 @@ export class EscalationPolicyController {
 
   /** The unit's policy, or the tenant default (source: "default"); never the secret. */
   @Get()
+  @Audited('EscalationPolicy', 'read', { param: 'unitId' })
   @Requires('escalation-policies:manage')
   get(@CurrentPrincipal() principal: Principal, @UnitIdParam() unitId: string) {
     return this.policies.get(principal, unitId);
@@ -74,6 +77,7 @@ export class EscalationPolicyController {
    * webhook-signature) for overlapMinutes, so receivers can switch over without a gap.
    */
   @Post('rotate-secret')
+  @Audited('EscalationPolicy', 'rotate-secret', { param: 'unitId' })
   @HttpCode(200)
   @Requires('escalation-policies:manage')
   @ApiBody({ type: RotateWebhookSecretDto, required: false })

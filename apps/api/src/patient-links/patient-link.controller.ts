@@ -24,6 +24,7 @@ import {
   PatientScheduleDto,
   ScheduleQueryDto,
 } from './patient-link.dto';
+import { Audited } from '@taperwatch/audit';
 
 /**
  * What a patient's own link may do, and nothing else: read that patient's schedule and report
@@ -39,6 +40,7 @@ export class PatientLinkController {
   ) {}
 
   @Get('schedule')
+  @Audited('Patient', 'read', { idFrom: 'patient-link' })
   @PatientLinkRoute()
   @ApiOkResponse({ type: PatientScheduleDto, description: "From today, in the patient's zone" })
   schedule(@CurrentPatientLink() link: PatientLinkPrincipal, @Query() query: ScheduleQueryDto) {
@@ -47,6 +49,7 @@ export class PatientLinkController {
 
   /** Once per dose (a second report, or one after a nurse's recording, is 409). */
   @Post('doses/:id/reports')
+  @Audited('Dose', 'report')
   @HttpCode(201)
   @PatientLinkRoute()
   @ApiCreatedResponse({ type: DoseDto, description: 'The dose as recorded (reportedVia patient)' })
@@ -63,6 +66,7 @@ export class PatientLinkController {
 
   /** The next PATIENT_SCHEDULE_MAX_DAYS days as iCalendar (RFC 5545), one event per dose. */
   @Get('calendar.ics')
+  @Audited('Patient', 'read', { idFrom: 'patient-link' })
   @PatientLinkRoute({ tokenInQuery: true })
   @ApiProduces('text/calendar')
   @ApiOkResponse({ description: 'text/calendar; one VEVENT per dose, times in UTC' })

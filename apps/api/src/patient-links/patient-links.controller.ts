@@ -22,6 +22,7 @@ import {
   CreatedPatientLinkDto,
   PatientLinkListDto,
 } from './patient-link.dto';
+import { Audited } from '@taperwatch/audit';
 
 /** The calendar feed's path under the API's origin. */
 export const CALENDAR_PATH = '/v1/patient-link/calendar.ics';
@@ -46,6 +47,7 @@ export class PatientLinksController {
   }
 
   @Post()
+  @Audited('Patient', 'create-link')
   @HttpCode(201)
   // The token is shown once: a retry is told the link exists, never given the token again.
   @Idempotent({ holdsSecret: true })
@@ -73,6 +75,7 @@ export class PatientLinksController {
   }
 
   @Get()
+  @Audited('Patient', 'read-links')
   @Requires('patient-links:manage')
   @ApiOkResponse({ type: PatientLinkListDto, description: 'Newest first; tokens are never shown' })
   async list(
@@ -84,6 +87,7 @@ export class PatientLinksController {
   }
 
   @Delete(':linkId')
+  @Audited('PatientLink', 'revoke', { param: 'linkId' })
   @HttpCode(204)
   @Requires('patient-links:manage')
   @ApiNoContentResponse({ description: 'Revoked: the link stops working on its next request' })

@@ -1,12 +1,22 @@
-import { Body, Controller, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent } from '@taperwatch/http';
-import { PatientsService } from '@taperwatch/patients';
+import { PatientErasureService, PatientsService } from '@taperwatch/patients';
 import { CoursesService } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
 import { CourseDto } from './course.dto';
 import { CreatePatientDto, PatientViewDto, UpdatePatientDto } from './patient.dto';
+import { Audited } from '@taperwatch/audit';
 
 @ApiTags('patients')
 @Controller('v1/patients')
@@ -14,9 +24,11 @@ export class PatientsController {
   constructor(
     private readonly patients: PatientsService,
     private readonly courses: CoursesService,
+    private readonly erasure: PatientErasureService,
   ) {}
 
   @Post()
+  @Audited('Patient', 'create', { idFrom: 'response' })
   @HttpCode(201)
   @Idempotent()
   @Requires('patients:write')
@@ -26,6 +38,7 @@ export class PatientsController {
   }
 
   @Get(':id')
+  @Audited('Patient', 'read')
   @Requires('clinical:read')
   @ApiOkResponse({ type: PatientViewDto })
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
@@ -37,6 +50,7 @@ export class PatientsController {
    * their daily doses per step, so a chart can draw the whole curve up and down.
    */
   @Get(':id/courses')
+  @Audited('Patient', 'read')
   @Requires('clinical:read')
   @ApiOkResponse({ type: [CourseDto] })
   listCourses(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
@@ -45,6 +59,7 @@ export class PatientsController {
 
   /** One course's whole curve (titration up, maintenance, taper down) as an SVG chart. */
   @Get(':id/courses/:courseId/chart')
+  @Audited('Patient', 'read')
   @Requires('clinical:read')
   @ApiProduces('image/svg+xml')
   @Header('content-type', 'image/svg+xml; charset=utf-8')
@@ -58,6 +73,7 @@ export class PatientsController {
   }
 
   @Patch(':id')
+  @Audited('Patient', 'update')
   @Requires('patients:write')
   @ApiOkResponse({ type: PatientViewDto })
   update(
@@ -66,5 +82,24 @@ export class PatientsController {
     @Body() dto: UpdatePatientDto,
   ) {
     return this.patients.update(principal, id, dto);
+  }
+
+  /**
+   * Erasure: the patient's identifiers are removed everywhere they are stored; clinical records
+   * stay under the patient id as a pseudonym, or go, as ERASURE_CLINICAL_RECORDS says.
+   */
+  @Delete(':id')
+  @HttpCode(204)
+  @Requires('patients:erase')
+  @Audited('Patient', 'erase')
+  @ApiOperation({ summary: "Erase a patient's identifiers (idempotent: 204 again once erased)" })
+  @ApiNoContentResponse({ description: 'Erased (or erased before)' })
+  @ApiNotFoundResponse({ description: 'No such patient (problem+json)' })
+  @ApiConflictResponse({
+    description:
+      'The patient has a proposed, active or paused plan: cancel it first (problem+json)',
+  })
+  async erase(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
+    await this.erasure.erase(principal, id);
   }
 }

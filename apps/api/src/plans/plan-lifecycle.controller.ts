@@ -26,6 +26,7 @@ import {
   RevisionDto,
   SymptomCheckDto,
 } from './plan-lifecycle.dto';
+import { Audited } from '@taperwatch/audit';
 
 /** Plans in force: lifecycle, doses, symptom checks, and the plan as FHIR, on paper and as a chart. */
 @ApiTags('plans')
@@ -39,6 +40,7 @@ export class PlanLifecycleController {
   ) {}
 
   @Post('approve')
+  @Audited('Plan', 'approve')
   @HttpCode(200)
   @ApiOkResponse({
     type: PlanDto,
@@ -54,6 +56,7 @@ export class PlanLifecycleController {
   }
 
   @Post('pause')
+  @Audited('Plan', 'pause')
   @HttpCode(200)
   @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
@@ -62,6 +65,7 @@ export class PlanLifecycleController {
   }
 
   @Post('resume')
+  @Audited('Plan', 'resume')
   @HttpCode(200)
   @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
@@ -74,6 +78,7 @@ export class PlanLifecycleController {
   }
 
   @Post('cancel')
+  @Audited('Plan', 'cancel')
   @HttpCode(200)
   @ApiOkResponse({ type: PlanDto })
   @Requires('plans:write')
@@ -83,6 +88,7 @@ export class PlanLifecycleController {
 
   /** 202: a proposed version; nothing changes until it is approved. */
   @Post('revisions')
+  @Audited('Plan', 'revise')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: PlanDto })
   @Idempotent()
@@ -104,6 +110,7 @@ export class PlanLifecycleController {
   }
 
   @Get('doses')
+  @Audited('Plan', 'read')
   @ApiOkResponse({ type: DosePageDto })
   @Requires('clinical:read')
   listDoses(
@@ -115,6 +122,7 @@ export class PlanLifecycleController {
   }
 
   @Post('symptom-checks')
+  @Audited('Plan', 'record-symptom-check')
   @HttpCode(201)
   @Idempotent()
   @Requires('clinical:record')
@@ -158,6 +166,7 @@ export class PlanLifecycleController {
   }
 
   @Get('fhir')
+  @Audited('Plan', 'read')
   @Requires('clinical:read')
   @Header('content-type', 'application/fhir+json; charset=utf-8')
   fhir(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
@@ -166,6 +175,7 @@ export class PlanLifecycleController {
 
   /** The schedule's dose chart alone, for the ward board (which shows it inline). */
   @Get('chart')
+  @Audited('Plan', 'read')
   @Requires('clinical:read')
   @ApiProduces('image/svg+xml')
   @Header('content-type', 'image/svg+xml; charset=utf-8')
@@ -175,6 +185,7 @@ export class PlanLifecycleController {
   }
 
   @Get('schedule')
+  @Audited('Plan', 'read')
   @Requires('clinical:read')
   @ApiProduces('text/html')
   @Header('content-type', 'text/html; charset=utf-8')

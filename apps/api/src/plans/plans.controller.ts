@@ -6,6 +6,7 @@ import { PlansService } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
 import { PlanListQueryDto } from './plan-query.dto';
 import { PlanDto, PlanPageDto } from './plan-view.dto';
+import { Audited } from '@taperwatch/audit';
 
 @ApiTags('plans')
 @Controller('v1/plans')
@@ -13,6 +14,7 @@ export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @Get()
+  @Audited('Plan', 'search', { idFrom: 'none' })
   @ApiOkResponse({ type: PlanPageDto })
   @Requires('clinical:read')
   list(@CurrentPrincipal() principal: Principal, @Query() query: PlanListQueryDto) {
@@ -20,6 +22,7 @@ export class PlansController {
   }
 
   @Get(':id')
+  @Audited('Plan', 'read')
   @ApiOkResponse({ type: PlanDto })
   @Requires('clinical:read')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {

@@ -24,6 +24,7 @@ import {
   DispensingViewDto,
   MedicationDispenseDto,
 } from './supply.dto';
+import { Audited } from '@taperwatch/audit';
 
 const validation = createValidationPipe();
 
@@ -35,6 +36,7 @@ export class DispensingsController {
   constructor(private readonly dispensings: DispensingsService) {}
 
   @Post()
+  @Audited('Patient', 'record-dispensing')
   @HttpCode(201)
   @ApiBody({
     description: 'A dispensing, or a FHIR R4 MedicationDispense',
@@ -61,6 +63,7 @@ export class DispensingsController {
   }
 
   @Get()
+  @Audited('Patient', 'read-dispensings')
   @ApiOkResponse({ type: DispensingPageDto })
   @Requires('supply:read')
   list(

@@ -4,6 +4,7 @@ import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { PharmacyOrdersService } from '@taperwatch/supply';
 import { IdParam } from '../common/id-param';
 import { PharmacyOrdersDto, PharmacyOrdersQueryDto } from './supply.dto';
+import { Audited } from '@taperwatch/audit';
 
 @ApiTags('plans')
 @Controller('v1/plans/:id/pharmacy-orders')
@@ -12,6 +13,7 @@ export class PharmacyOrdersController {
 
   /** Per step, per drug and strength: directions and the quantity to dispense. */
   @Get()
+  @Audited('Plan', 'read')
   @ApiOkResponse({ type: PharmacyOrdersDto })
   @Requires('supply:read')
   get(

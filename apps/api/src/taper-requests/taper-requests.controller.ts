@@ -6,6 +6,7 @@ import { Idempotent, ProblemException } from '@taperwatch/http';
 import { TaperRequestBody, TaperRequestsService } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
 import { CreateTaperRequestDto } from './taper-request.dto';
+import { Audited } from '@taperwatch/audit';
 
 @ApiTags('taper-requests')
 @Controller('v1/taper-requests')
@@ -14,6 +15,7 @@ export class TaperRequestsController {
 
   /** 202: a worker plans it; poll the Location until status is planned or rejected. */
   @Post()
+  @Audited('TaperRequest', 'create', { idFrom: 'response' })
   @HttpCode(202)
   @Idempotent()
   @Requires('plans:write')
@@ -35,6 +37,7 @@ export class TaperRequestsController {
   }
 
   @Get(':id')
+  @Audited('TaperRequest', 'read')
   @Requires('clinical:read')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.requests.get(principal, id);

@@ -1,6 +1,7 @@
 import { AlertEntity } from './alert.entity';
 import { AlertDeliveryEntity, DeliveryAttemptEntity } from './alert-delivery.entity';
 import { AlertEscalationEntity } from './alert-escalation.entity';
+import { AuditEventEntity } from './audit-event.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { DoseEntity } from './dose.entity';
 import { EscalationPolicyEntity } from './escalation-policy.entity';
@@ -18,6 +19,7 @@ export * from './alert.entity';
 export * from './alert-delivery.entity';
 export * from './alert-escalation.entity';
 export * from './api-key.entity';
+export * from './audit-event.entity';
 export * from './dispensing.entity';
 export * from './dose.entity';
 export * from './escalation-policy.entity';
@@ -48,5 +50,6 @@ export const ENTITIES = [
   AlertEscalationEntity,
   AlertDeliveryEntity,
   DeliveryAttemptEntity,
+  AuditEventEntity,
 ];
 export { numberOrNull } from './transformers';

@@ -48,6 +48,10 @@ export class PatientEntity {
   @Column('text', { default: 'supervised' })
   monitoring!: MonitoringMode;
 
+  /** Set by erasure: externalId and birthDate are gone; clinical rows stay as retention says. */
+  @Column({ type: 'timestamptz', name: 'erased_at', precision: 3, nullable: true })
+  erasedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 

@@ -15,6 +15,7 @@ import { Dispensings1796000000500 } from './1796000000500-dispensings';
 import { DurableDuties1797000000100 } from './1797000000100-durable-duties';
 import { SecretsAtRest1797000000300 } from './1797000000300-secrets-at-rest';
 import { ApiKeyLifetimes1797000000400 } from './1797000000400-api-key-lifetimes';
+import { AuditTrail1797000000500 } from './1797000000500-audit-trail';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -36,4 +37,5 @@ export const MIGRATIONS: Function[] = [
   DurableDuties1797000000100,
   SecretsAtRest1797000000300,
   ApiKeyLifetimes1797000000400,
+  AuditTrail1797000000500,
 ];

@@ -1,0 +1,77 @@
+import { ChainedAuditRow, GENESIS_HASH, chainBreak } from './audit-chain';
+
+/** Runs one query and returns its rows (a pg Client's, a DataSource's). */
+export type RunQuery = (sql: string, params: unknown[]) => Promise<unknown[]>;
+
+export type ChainVerdict =
+  /** lastHash: the head of the chain, worth keeping outside the database to anchor it. */
+  | { ok: true; rows: number; lastHash: string }
+  | { ok: false; rows: number; seq: string; reason: string };
+
+const BATCH = 5000;
+
+interface StoredRow {
+  seq: string;
+  occurred_at: Date;
+  tenant_id: string | null;
+  actor_key_id: string | null;
+  actor_link_id: string | null;
+  actor_person: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  method: string;
+  route: string;
+  outcome: number;
+  client_ip: string | null;
+  request_id: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function chained(row: StoredRow): ChainedAuditRow {
+  return {
+    seq: row.seq,
+    occurredAt: row.occurred_at,
+    tenantId: row.tenant_id,
+    actorKeyId: row.actor_key_id,
+    actorLinkId: row.actor_link_id,
+    actorPerson: row.actor_person,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    method: row.method,
+    route: row.route,
+    outcome: row.outcome,
+    clientIp: row.client_ip,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * Walks the whole chain from its first row, a batch at a time, and names the first row that
+ * does not follow from the one before: a gap, a broken link, or contents changed since hashed.
+ */
+export async function verifyAuditChain(query: RunQuery): Promise<ChainVerdict> {
+  let previous = { seq: '0', hash: GENESIS_HASH };
+  let rows = 0;
+  for (;;) {
+    const batch = (await query(
+      `SELECT seq::text AS seq, occurred_at, tenant_id, actor_key_id, actor_link_id, actor_person,
+              action, resource_type, resource_id, method, route, outcome, client_ip, request_id,
+              prev_hash, hash
+       FROM audit_events WHERE seq > $1::bigint ORDER BY audit_events.seq LIMIT $2`,
+      [previous.seq, BATCH],
+    )) as StoredRow[];
+    for (const stored of batch) {
+      const row = chained(stored);
+      const reason = chainBreak(previous, row);
+      if (reason) return { ok: false, rows, seq: row.seq, reason };
+      previous = row;
+      rows += 1;
+    }
+    if (batch.length < BATCH) return { ok: true, rows, lastHash: previous.hash };
+  }
+}
