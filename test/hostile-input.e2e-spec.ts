@@ -643,6 +643,66 @@ describe('hostile input', () => {
     await stack.close();
   });
 
+  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    send(port, {
+      method,
+      path,
+      headers: { ...bearer(secrets.service), ...headers },
+      body,
+      sent: [],
+    });
+
+  const expectProblem = (answer: Answer, status: number) => {
+    expect(answer.status).toBe(status);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.text)).toEqual(
+      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status }),
+    );
+    return JSON.parse(answer.text) as { detail: string; errors?: { field: string }[] };
+  };
+  const json = { 'content-type': 'application/json' };
+
+  it('names each body, query and path field holding NUL or an unpaired surrogate (400)', async () => {
+    const body = JSON.stringify({
+      externalId: 'MRN-\u0000',
+      unitId: 'ward-7\uD800',
+      timezone: 'UTC',
+    });
+    const fields = (answer: Answer) => expectProblem(answer, 400).errors?.map((e) => e.field);
+    expect(fields(await raw('POST', '/v1/patients', json, body))).toEqual(['externalId', 'unitId']);
+    expect(fields(await raw('GET', '/v1/alerts?unitId=ward%00-7'))).toEqual(['unitId']);
+    expect(fields(await raw('GET', '/v1/plans?cursor=x&cursor=y%00'))).toEqual(['cursor.1']);
+    expect(fields(await raw('GET', '/v1/units/ward%007/escalation-policy'))).toEqual(['unitId']);
+    // A field's name is input too; the answer shows it without the character.
+    const named = await raw('POST', '/v1/patients', json, '{"a\\u0000":1}');
+    expect(fields(named)).toEqual(['a\uFFFD']);
+  });
+
+  it('refuses a body nested deeper than any request (400), before it can overflow the stack', async () => {
+    const deep = `{"externalId":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const problem = expectProblem(await raw('POST', '/v1/patients', json, deep), 400);
+    expect(problem.errors?.[0]?.field).toMatch(/^externalId(\.0)+$/);
+  });
+
+  it("answers the framework's own refusals as problem details", async () => {
+    expectProblem(await raw('GET', `/v1/patients/${'a'.repeat(500)}`), 414);
+    expectProblem(await raw('GET', `/v1/drugs?x=${'a'.repeat(100_000)}`), 431);
+    expectProblem(await raw('GET', '/v1/patients/%E0%A4%A'), 400);
+    expectProblem(await raw('GET', '/v1/no-such-route'), 404);
+    expectProblem(await raw('POST', '/v1/patients', json, '{"externalId":'), 400);
+    expectProblem(
+      await raw('POST', '/v1/patients', json, JSON.stringify({ externalId: BIG })),
+      413,
+    );
+    expectProblem(
+      await raw('POST', '/v1/patients', { 'content-type': 'text/plain' }, 'MRN-1'),
+      415,
+    );
+    const wrongMethod = await raw('PUT', '/v1/drugs');
+    expectProblem(wrongMethod, 405);
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD');
+  });
+
   it(
     'never answers an operation of the OpenAPI document with a 5xx, a non-problem error or a leak',
     async () => {
