@@ -1,7 +1,13 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { IdempotencyStore, createValidationPipe } from '@taperwatch/http';
+import {
+  IdempotencyStore,
+  createValidationPipe,
+  handleClientError,
+  registerStorableInputHook,
+  sendFrameworkError,
+} from '@taperwatch/http';
 import { PinoLogger } from 'nestjs-pino';
 import { accessLog, httpRequestDuration } from '@taperwatch/observability';
 import { TrustProxy } from '@taperwatch/config';
@@ -24,6 +30,9 @@ export function createFastifyAdapter(trustProxy: TrustProxy): FastifyAdapter {
     },
     logger: false,
     trustProxy,
+    // Refusals made before any route exists for the request are problem details too.
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: handleClientError,
   });
 }
 
@@ -31,6 +40,9 @@ export function createFastifyAdapter(trustProxy: TrustProxy): FastifyAdapter {
 export function configureHttpApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
+  // The API reads JSON only: a text/plain body is 415, not a string handed to a DTO.
+  fastify.removeContentTypeParser('text/plain');
+  registerStorableInputHook(fastify);
   // Open event streams would hold the server open forever; end them as shutdown begins.
   fastify.addHook('preClose', async () => app.get(AlertStreams).endAll());
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -6,6 +6,7 @@ import {
   ProblemException,
   StoredResponseException,
 } from './problem';
+import { unmatchedRouteProblem } from './unmatched-route';
 
 const RETRY_AFTER_SECONDS = '5';
 
@@ -32,9 +33,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private toProblem(
-    exception: unknown,
+    thrown: unknown,
     request: FastifyRequest,
   ): { problem: ProblemDetails; headers: Record<string, string> } {
+    // Fastify's not-found handler, however Nest words it: 404, or 405 for a known path.
+    const exception =
+      request.is404 && thrown instanceof HttpException && thrown.getStatus() === 404
+        ? unmatchedRouteProblem(request)
+        : thrown;
     if (exception instanceof ProblemException) {
       return { problem: exception.problem, headers: { ...exception.headers } };
     }
@@ -50,7 +56,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     };
   }
 
-  /** Framework messages (Fastify's JSON parser, body limit, 404) are safe to show; others not. */
+  /** Framework messages (Fastify's JSON parser, body limit, media type) are safe to show; others not. */
   private safeDetail(exception: HttpException, status: number): string {
     if (status >= 500) return defaultProblem(status).detail;
     const response = exception.getResponse();
