@@ -1,14 +1,40 @@
+import { AddressInfo } from 'node:net';
+import { AlertsService } from '@taperwatch/alerts';
 import {
+  EventStreamClient,
   TcpProxy,
   TestStack,
+  adminAuth,
   baclofenRequest,
   bearer,
   createKey,
   createPatient,
   eventually,
+  missedDoseAlert,
+  openEventStream,
   startStack,
   startTcpProxy,
 } from '@taperwatch/testing';
+import { AlertStreams } from '../apps/api/src/alerts/alert-streams';
+
+/** Listens on a free port and returns the stream's URL. */
+async function streamUrl(stack: TestStack): Promise<string> {
+  await stack.app.listen(0, '127.0.0.1');
+  const port = (stack.app.getHttpServer().address() as AddressInfo).port;
+  return `http://127.0.0.1:${port}/v1/alerts/stream`;
+}
+
+const alertIdOf = (event: { data: unknown }) => (event.data as { id: string }).id;
+
+/** The stream is open once its first comment (": connected") has arrived. */
+async function opened(stream: EventStreamClient): Promise<EventStreamClient> {
+  expect(await stream.status).toBe(200);
+  await eventually(
+    async () => stream.comments.length,
+    (n) => n > 0,
+  );
+  return stream;
+}
 
 /** Timeouts bound every wait on Postgres; an outage is answered 503 and healed without restarts. */
 describe('database outage', () => {
@@ -104,5 +130,108 @@ describe('database outage', () => {
       (status) => status === 200,
     );
     await plannedAfterRestore();
+  });
+});
+
+/** Events carry ids and a board that comes back gets what it missed; streams per key are bounded. */
+describe('alert stream: resume and limits', () => {
+  let stack: TestStack;
+  let alerts: AlertsService;
+  let url: string;
+  let nurse: string;
+  const open: EventStreamClient[] = [];
+  const connect = (key: string, headers: Record<string, string> = {}) => {
+    const stream = openEventStream(url, { ...bearer(key), ...headers });
+    open.push(stream);
+    return stream;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ workers: 0, env: { ALERT_STREAMS_PER_KEY: '2' } });
+    alerts = stack.app.get(AlertsService);
+    nurse = await createKey(stack, 'nurse', ['ward-7']);
+    url = await streamUrl(stack);
+  });
+  afterEach(() => open.splice(0).forEach((stream) => stream.close()));
+  afterAll(() => stack.close());
+
+  it('gives every event an id and sends a reconnecting board what it missed, once', async () => {
+    const first = await opened(connect(nurse));
+    const seen = await alerts.raise(missedDoseAlert());
+    const [created] = await eventually(
+      async () => first.events,
+      (events) => events.length === 1,
+    );
+    expect(created).toEqual(
+      expect.objectContaining({ event: 'alert.created', id: expect.stringMatching(/^\d+$/) }),
+    );
+    expect(alertIdOf(created!)).toBe(seen.id);
+    first.close();
+
+    // While the board is away: a new alert and an acknowledgement of the first.
+    const missed = await alerts.raise(missedDoseAlert({ severity: 'critical' }));
+    await stack.http().post(`/v1/alerts/${seen.id}/acknowledge`).set(bearer(nurse)).expect(200);
+
+    const back = await opened(connect(nurse, { 'last-event-id': created!.id! }));
+    const later = await alerts.raise(missedDoseAlert());
+    const events = await eventually(
+      async () => back.events,
+      (list) => list.some((e) => alertIdOf(e) === later.id),
+    );
+    expect(events.map((e) => [e.event, alertIdOf(e)])).toEqual([
+      ['alert.created', missed.id],
+      ['alert.acknowledged', seen.id],
+      ['alert.created', later.id],
+    ]);
+    const ids = events.map((e) => BigInt(e.id!));
+    expect(ids.every((id, i) => id > (i === 0 ? BigInt(created!.id!) : ids[i - 1]!))).toBe(true);
+  });
+
+  it('tells a board it cannot catch up to reload (stream.reset), and refuses a bad Last-Event-ID', async () => {
+    const lost = await opened(connect(nurse, { 'last-event-id': '9000000000000' }));
+    await eventually(
+      async () => lost.events.map((e) => e.event),
+      (types) => types.includes('stream.reset'),
+    );
+    const res = await stack
+      .http()
+      .get('/v1/alerts/stream')
+      .set(bearer(nurse))
+      .set('last-event-id', 'yesterday')
+      .expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'Last-Event-ID' })]);
+  });
+
+  it('refuses a key its third stream with 429 and Retry-After, and closeKey ends only that key', async () => {
+    const limited = (
+      await stack
+        .http()
+        .post('/v1/api-keys')
+        .set(adminAuth)
+        .send({ name: 'second board', role: 'nurse', unitIds: ['ward-7'] })
+        .expect(201)
+    ).body as { id: string; key: string };
+    const theirs = await opened(connect(nurse));
+    const ours = [await opened(connect(limited.key)), await opened(connect(limited.key))];
+    const refused = await stack
+      .http()
+      .get('/v1/alerts/stream')
+      .set(bearer(limited.key))
+      .expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.body).toEqual(expect.objectContaining({ status: 429 }));
+
+    stack.app.get(AlertStreams).closeKey(limited.id);
+    await Promise.all(ours.map((stream) => stream.ended));
+
+    // The other key's stream still carries events; the closed key may open streams again.
+    const alert = await alerts.raise(missedDoseAlert());
+    await eventually(
+      async () => theirs.events.map(alertIdOf),
+      (ids) => ids.includes(alert.id),
+    );
+    await opened(connect(limited.key));
   });
 });

@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AlertEvents } from './alert-events';
+import { AlertStreamLog } from './alert-stream-log';
 import { AlertsService } from './alerts.service';
 import { EscalationPoliciesService } from './escalation-policies.service';
 import { EscalationService } from './escalation.service';
 
-const SERVICES = [AlertsService, AlertEvents, EscalationService, EscalationPoliciesService];
+const SERVICES = [
+  AlertsService,
+  AlertEvents,
+  AlertStreamLog,
+  EscalationService,
+  EscalationPoliciesService,
+];
 
 @Module({ providers: SERVICES, exports: SERVICES })
 export class AlertsModule {}

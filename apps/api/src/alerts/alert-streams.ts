@@ -1,18 +1,58 @@
-import { Injectable } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@taperwatch/config';
+import { ProblemException } from '@taperwatch/http';
 
-/** The open SSE responses of this process, so shutdown can end them instead of waiting forever. */
+/** One open stream: how to end it. */
+export interface OpenStream {
+  end: () => void;
+}
+
+/** A key with its fill of streams is told to come back after this many seconds. */
+const FULL_RETRY_AFTER_SECONDS = '15';
+
+/**
+ * The open SSE streams of this process, by API key: at most ALERT_STREAMS_PER_KEY each, so one
+ * key cannot hold every connection; shutdown ends them all, and a revoked key's at once.
+ */
 @Injectable()
 export class AlertStreams {
-  private readonly open = new Set<ServerResponse>();
+  private readonly byKey = new Map<string, Set<OpenStream>>();
 
-  add(response: ServerResponse): () => void {
-    this.open.add(response);
-    return () => this.open.delete(response);
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Registers a stream of the key, or throws 429 when the key already has its fill. */
+  add(keyId: string, stream: OpenStream): () => void {
+    const streams = this.byKey.get(keyId) ?? new Set<OpenStream>();
+    if (streams.size >= this.config.ALERT_STREAMS_PER_KEY) {
+      const problem = ProblemException.of(
+        429,
+        `This API key already has ${streams.size} open alert streams; close one first`,
+      );
+      throw new ProblemException(problem.problem, { 'retry-after': FULL_RETRY_AFTER_SECONDS });
+    }
+    streams.add(stream);
+    this.byKey.set(keyId, streams);
+    return () => {
+      streams.delete(stream);
+      if (streams.size === 0 && this.byKey.get(keyId) === streams) this.byKey.delete(keyId);
+    };
+  }
+
+  count(keyId: string): number {
+    return this.byKey.get(keyId)?.size ?? 0;
+  }
+
+  /** Ends every open stream of one key (it was revoked). */
+  closeKey(keyId: string): void {
+    const streams = this.byKey.get(keyId);
+    if (!streams) return;
+    this.byKey.delete(keyId);
+    for (const stream of streams) stream.end();
   }
 
   endAll(): void {
-    for (const response of this.open) response.end();
-    this.open.clear();
+    const all = [...this.byKey.values()];
+    this.byKey.clear();
+    for (const streams of all) for (const stream of streams) stream.end();
   }
 }

@@ -1,6 +1,7 @@
 import { AlertEntity } from './alert.entity';
 import { AlertDeliveryEntity, DeliveryAttemptEntity } from './alert-delivery.entity';
 import { AlertEscalationEntity } from './alert-escalation.entity';
+import { AlertStreamEventEntity } from './alert-stream-event.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { DoseEntity } from './dose.entity';
 import { EscalationPolicyEntity } from './escalation-policy.entity';
@@ -17,6 +18,7 @@ import { TenantEntity } from './tenant.entity';
 export * from './alert.entity';
 export * from './alert-delivery.entity';
 export * from './alert-escalation.entity';
+export * from './alert-stream-event.entity';
 export * from './api-key.entity';
 export * from './dispensing.entity';
 export * from './dose.entity';
@@ -48,5 +50,6 @@ export const ENTITIES = [
   AlertEscalationEntity,
   AlertDeliveryEntity,
   DeliveryAttemptEntity,
+  AlertStreamEventEntity,
 ];
 export { numberOrNull } from './transformers';

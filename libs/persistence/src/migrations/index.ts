@@ -12,6 +12,7 @@ import { News2Checks1796000000202 } from './1796000000202-news2-checks';
 import { OutpatientAlertTypes1796000000300 } from './1796000000300-outpatient-alert-types';
 import { PatientLinks1796000000400 } from './1796000000400-patient-links';
 import { Dispensings1796000000500 } from './1796000000500-dispensings';
+import { AlertStreamEvents1797000000200 } from './1797000000200-alert-stream-events';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -30,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   OutpatientAlertTypes1796000000300,
   PatientLinks1796000000400,
   Dispensings1796000000500,
+  AlertStreamEvents1797000000200,
 ];
