@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
-import { AlertsService } from '@taperwatch/alerts';
+import { DataSource } from 'typeorm';
+import { AlertStreamLog, AlertsService } from '@taperwatch/alerts';
 import {
   EventStreamClient,
   TcpProxy,
@@ -203,6 +204,37 @@ describe('alert stream: resume and limits', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'Last-Event-ID' })]);
   });
 
+  it('forgets events past the retention window: purged, and a resume from one is a reset', async () => {
+    const watching = await opened(connect(nurse));
+    const old = await alerts.raise(missedDoseAlert());
+    const [event] = await eventually(
+      async () => watching.events.filter((e) => alertIdOf(e) === old.id),
+      (events) => events.length === 1,
+    );
+    const dataSource = stack.app.get(DataSource);
+    await dataSource.query(
+      `UPDATE alert_stream_events SET created_at = now() - interval '2 days' WHERE id <= $1`,
+      [event!.id],
+    );
+    const kept = await alerts.raise(missedDoseAlert());
+    await eventually(
+      async () => watching.events.map(alertIdOf),
+      (ids) => ids.includes(kept.id),
+    );
+
+    expect(await stack.app.get(AlertStreamLog).purge()).toBeGreaterThanOrEqual(1);
+    const [{ count }] = (await dataSource.query(
+      `SELECT count(*)::int AS count FROM alert_stream_events WHERE id <= $1`,
+      [event!.id],
+    )) as { count: number }[];
+    expect(count).toBe(0);
+    const late = await opened(connect(nurse, { 'last-event-id': event!.id! }));
+    await eventually(
+      async () => late.events.map((e) => e.event),
+      (types) => types.includes('stream.reset'),
+    );
+  });
+
   it('refuses a key its third stream with 429 and Retry-After, and closeKey ends only that key', async () => {
     const limited = (
       await stack
@@ -233,5 +265,75 @@ describe('alert stream: resume and limits', () => {
       (ids) => ids.includes(alert.id),
     );
     await opened(connect(limited.key));
+  });
+});
+
+/** Redis carries live events; while it is down a new stream is refused, and nothing crashes. */
+describe('alert stream: Redis outage', () => {
+  let stack: TestStack;
+  let redis: TcpProxy;
+  let alerts: AlertsService;
+  let url: string;
+  let nurse: string;
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onRejection);
+    redis = await startTcpProxy(process.env.TEST_REDIS_URL!);
+    stack = await startStack({ workers: 0, route: { redis: redis.route } });
+    alerts = stack.app.get(AlertsService);
+    nurse = await createKey(stack, 'nurse', ['ward-7']);
+    url = await streamUrl(stack);
+  });
+  afterAll(async () => {
+    process.off('unhandledRejection', onRejection);
+    redis.restore();
+    await stack.close();
+    await redis.close();
+  });
+
+  /** Opens streams until one is accepted (Redis reconnects with a backoff of its own). */
+  const openOnceAccepted = (headers: Record<string, string> = {}) =>
+    eventually(
+      async () => {
+        const stream = openEventStream(url, { ...bearer(nurse), ...headers });
+        if ((await stream.status) === 200) return opened(stream);
+        stream.close();
+        return undefined;
+      },
+      (stream) => stream !== undefined,
+      { timeoutMs: 30_000 },
+    ) as Promise<EventStreamClient>;
+
+  it('answers 503 to a board opening its stream while Redis is down, serves on, and streams when it is back', async () => {
+    redis.cut();
+    const refused = await stack.http().get('/v1/alerts/stream').set(bearer(nurse));
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    // The process is fine: requests that need no Redis are served as ever.
+    await stack.http().get('/v1/alerts').set(bearer(nurse)).expect(200);
+
+    redis.restore();
+    const live = await openOnceAccepted();
+    const first = await alerts.raise(missedDoseAlert());
+    const [created] = await eventually(
+      async () => live.events,
+      (events) => events.some((e) => alertIdOf(e) === first.id),
+    );
+    live.close();
+
+    // Raised while Redis is down: recorded in Postgres, so the board gets it when it is back.
+    redis.cut();
+    const during = await alerts.raise(missedDoseAlert({ severity: 'critical' }));
+    redis.restore();
+    const back = await openOnceAccepted({ 'last-event-id': created!.id! });
+    await eventually(
+      async () => back.events.map(alertIdOf),
+      (ids) => ids.includes(during.id),
+    );
+    back.close();
+    expect(rejections).toEqual([]);
   });
 });

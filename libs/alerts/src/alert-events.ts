@@ -139,8 +139,15 @@ export class AlertEvents implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.events.complete();
     this.subscriptionChanges.complete();
-    await Promise.all(
-      [this.publisher?.quit(), this.subscriber?.quit()].map((p) => p?.catch(() => undefined)),
-    );
+    await Promise.all([this.publisher, this.subscriber].map((client) => client && close(client)));
   }
+}
+
+/** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for Redis). */
+async function close(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
 }
