@@ -306,7 +306,7 @@ describe('alert stream: Redis outage', () => {
       { timeoutMs: 30_000 },
     ) as Promise<EventStreamClient>;
 
-  it('answers 503 to a board opening its stream while Redis is down, serves on, and streams when it is back', async () => {
+  it('answers 503 to a board opening its stream while Redis is down, serves on, streams when it is back, and ends streams it drops', async () => {
     redis.cut();
     const refused = await stack.http().get('/v1/alerts/stream').set(bearer(nurse));
     expect(refused.status).toBe(503);
@@ -322,10 +322,10 @@ describe('alert stream: Redis outage', () => {
       async () => live.events,
       (events) => events.some((e) => alertIdOf(e) === first.id),
     );
-    live.close();
-
-    // Raised while Redis is down: recorded in Postgres, so the board gets it when it is back.
+    // Redis goes: the stream can hear nothing more, so it ends rather than look live.
     redis.cut();
+    await live.ended;
+    // Raised while Redis is down: recorded in Postgres, so the board gets it when it is back.
     const during = await alerts.raise(missedDoseAlert({ severity: 'critical' }));
     redis.restore();
     const back = await openOnceAccepted({ 'last-event-id': created!.id! });

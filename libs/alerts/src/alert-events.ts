@@ -99,6 +99,14 @@ export class AlertEvents implements OnModuleDestroy {
   }
 
   /**
+   * Fires when this process's subscription drops (Redis went away): open streams can no longer
+   * hear events, so they should end, and their boards resume once Redis is back.
+   */
+  subscriptionLost(): Observable<boolean> {
+    return this.subscriptionChanges.pipe(filter((subscribed) => !subscribed));
+  }
+
+  /**
    * Opens the subscriber once. It subscribes on every (re)connection and never lets a failed
    * SUBSCRIBE go unhandled: Redis may be down when the first board opens its stream.
    */
@@ -119,7 +127,9 @@ export class AlertEvents implements OnModuleDestroy {
           this.logger.debug({ err: { message: error.message } }, 'alert events subscribe failed'),
       );
     });
-    subscriber.on('close', () => this.setSubscribed(false));
+    subscriber.on('close', () => {
+      if (this.subscribed) this.setSubscribed(false);
+    });
     this.subscriber = subscriber;
   }
 

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { AlertEvents } from '@taperwatch/alerts';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { ProblemException } from '@taperwatch/http';
 
@@ -12,13 +14,25 @@ const FULL_RETRY_AFTER_SECONDS = '15';
 
 /**
  * The open SSE streams of this process, by API key: at most ALERT_STREAMS_PER_KEY each, so one
- * key cannot hold every connection; shutdown ends them all, and a revoked key's at once.
+ * key cannot hold every connection; shutdown ends them all, and a revoked key's at once. When
+ * the Redis subscription drops they are all ended too: a stream that hears nothing must not look
+ * live, and each board reconnects (503 until Redis is back) and resumes with Last-Event-ID.
  */
 @Injectable()
-export class AlertStreams {
+export class AlertStreams implements OnModuleDestroy {
   private readonly byKey = new Map<string, Set<OpenStream>>();
+  private readonly lost: Subscription;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    events: AlertEvents,
+  ) {
+    this.lost = events.subscriptionLost().subscribe(() => this.endAll());
+  }
+
+  onModuleDestroy(): void {
+    this.lost.unsubscribe();
+  }
 
   /** Registers a stream of the key, or throws 429 when the key already has its fill. */
   add(keyId: string, stream: OpenStream): () => void {
