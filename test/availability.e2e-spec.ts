@@ -68,6 +68,7 @@ describe('database outage', () => {
   const requests = () => [
     stack.http().get(`/v1/patients/${patientId}`).set(bearer(prescriber)),
     stack.http().get(`/v1/plans?patientId=${patientId}`).set(bearer(prescriber)),
+    stack.http().get('/health/ready'),
     stack
       .http()
       .post('/v1/taper-requests')
@@ -106,7 +107,7 @@ describe('database outage', () => {
 
   it('answers 503 with Retry-After while Postgres is silent, then serves again by itself', async () => {
     // Warm the pools so the outage meets open connections as well as new ones.
-    await Promise.all(requests().slice(0, 2));
+    await Promise.all(requests().slice(0, 3));
     postgres.stall();
     for (const res of await Promise.all(requests())) expectUnavailable(res);
 
@@ -116,7 +117,7 @@ describe('database outage', () => {
         (await stack.http().get(`/v1/patients/${patientId}`).set(bearer(prescriber))).status,
       (status) => status === 200,
     );
-    for (const res of await Promise.all(requests().slice(0, 2))) expect(res.status).toBe(200);
+    for (const res of await Promise.all(requests().slice(0, 3))) expect(res.status).toBe(200);
     await plannedAfterRestore();
   });
 
