@@ -9,10 +9,10 @@ import { DeliveryService } from '@taperwatch/notifications';
 import { IdParam } from '../common/id-param';
 import { AlertListQueryDto, ResolveAlertDto } from './alert.dto';
 import { AlertStreams } from './alert-streams';
-import { isAfter, parseLastEventId, sseMessage } from './sse';
+import { AlertStreamResponse } from './alert-stream-response';
+import { LiveEventGate } from './live-event-gate';
+import { parseLastEventId } from './sse';
 
-/** Comments keep proxies and browsers from closing an idle stream. */
-const HEARTBEAT_MS = 15_000;
 /** How long a new stream waits for this process's Redis subscription before answering 503. */
 const SUBSCRIBE_WAIT_MS = 3_000;
 
@@ -67,9 +67,7 @@ export class AlertsController {
     let closedEarly = false;
     let endStream = (): void => void (closedEarly = true);
     const forget = this.streams.add(principal.keyId, { end: () => endStream() });
-    // Live events wait here while the missed ones are read, so none falls between the two.
-    const pending: AlertEvent[] = [];
-    let deliver = (event: AlertEvent) => void pending.push(event);
+    const gate = new LiveEventGate();
     let subscription: Subscription | undefined;
     let resume: Resume | undefined;
     try {
@@ -79,7 +77,7 @@ export class AlertsController {
       subscription = this.events
         .stream(principal.tenantId)
         .pipe(filter(visible))
-        .subscribe((event) => deliver(event));
+        .subscribe((event) => gate.push(event));
       if (lastEventId) resume = await this.log.after(principal.tenantId, lastEventId);
       if (closedEarly) throw ProblemException.of(503, 'The alert stream was closed; try again');
     } catch (error) {
@@ -89,46 +87,19 @@ export class AlertsController {
     }
 
     reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': request.id,
-    });
-    raw.write(': connected\n\n');
-    const send = (event: AlertEvent) => {
-      const data = event.fromUnitId
-        ? { ...event.alert, transferredFrom: event.fromUnitId }
-        : event.alert;
-      raw.write(sseMessage(event.type, data, event.id));
-    };
-    // Live events at or below the last one read from the log were sent with it (or before).
+    const response = new AlertStreamResponse(reply.raw, request.id);
     let floor: string | undefined;
-    if (resume?.reset) {
-      raw.write(sseMessage('stream.reset', { reason: 'missed events cannot all be sent' }));
-    } else if (resume) {
-      resume.events.filter(visible).forEach(send);
+    if (resume?.reset) response.sendReset();
+    else if (resume) {
+      resume.events.filter(visible).forEach((event) => response.send(event));
       floor = resume.events.at(-1)?.id ?? lastEventId;
     }
-    deliver = (event) => {
-      if (floor && event.id && !isAfter(event.id, floor)) return;
-      send(event);
-    };
-    pending.splice(0).forEach(deliver);
-
-    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    const close = () => {
-      clearInterval(heartbeat);
+    gate.open((event) => response.send(event), floor);
+    endStream = () => response.end();
+    response.onClose(() => {
       subscription?.unsubscribe();
       forget();
-    };
-    endStream = () => {
-      raw.end();
-    };
-    raw.once('close', close);
-    if (raw.destroyed) close();
+    });
   }
 
   @Get(':id')
