@@ -14,6 +14,7 @@ import {
   createKey,
   createPatient,
   eventually,
+  openEventStream,
   startStack,
 } from '@taperwatch/testing';
 
@@ -154,6 +155,34 @@ describe('authorization edges and API keys', () => {
       } finally {
         stopThere();
         stopHere();
+      }
+    });
+
+    it("ends the key's open alert streams in another process, and only that key's", async () => {
+      await other.listen(0, '127.0.0.1');
+      const otherUrl = `${await other.getUrl()}/v1/alerts/stream`.replace('[::1]', '127.0.0.1');
+      const revoked = await createKey(stack, 'nurse', ['ward-7']);
+      const kept = await createKey(stack, 'nurse', ['ward-7']);
+      const [row] = (await stack.app
+        .get(DataSource)
+        .query(`SELECT id FROM api_keys WHERE key_hash = $1`, [
+          createHash('sha256').update(revoked).digest('hex'),
+        ])) as { id: string }[];
+      const doomed = openEventStream(otherUrl, bearer(revoked));
+      const survivor = openEventStream(otherUrl, bearer(kept));
+      try {
+        expect(await doomed.status).toBe(200);
+        expect(await survivor.status).toBe(200);
+        await stack.http().delete(`/v1/api-keys/${row!.id}`).set(adminAuth).expect(204);
+        // The revoking process is not the one holding the stream: only the message can end it.
+        await doomed.ended;
+        let survivorEnded = false;
+        void survivor.ended.then(() => (survivorEnded = true));
+        await request(other.getHttpServer()).get('/v1/drugs').set(bearer(kept)).expect(200);
+        expect(survivorEnded).toBe(false);
+      } finally {
+        doomed.close();
+        survivor.close();
       }
     });
 

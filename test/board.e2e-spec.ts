@@ -367,6 +367,20 @@ describe('the ward board', () => {
 
   it('shows a banner when the stream drops, reconnects by itself and catches up', async () => {
     const page = await signIn(nurse7);
+    const resumedFrom: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/v1/alerts/stream')) {
+        resumedFrom.push(request.headers()['last-event-id']);
+      }
+    });
+    const before = await raise({ message: 'Before the drop' });
+    await page.locator(`#open-alerts [data-alert-id="${before.id}"]`).waitFor();
+    const [created] = (await stack.app
+      .get(DataSource)
+      .query(
+        `SELECT id::text AS id FROM alert_stream_events WHERE type = 'alert.created' AND alert->>'id' = $1`,
+        [before.id],
+      )) as { id: string }[];
     const banner = page.locator('#disconnected');
     expect(await banner.isVisible()).toBe(false);
     stack.app.get(AlertStreams).endAll();
@@ -375,6 +389,10 @@ describe('the ward board', () => {
     await screenshot(page, 'disconnected');
     await page.locator('#connection[data-state="live"]').waitFor();
     expect(await banner.isVisible()).toBe(false);
+    // It came back asking for what followed the last event it had (at least the one above).
+    expect(resumedFrom.length).toBeGreaterThan(0);
+    for (const id of resumedFrom)
+      expect(BigInt(id ?? 0)).toBeGreaterThanOrEqual(BigInt(created!.id));
     const alert = await raise({ severity: 'critical', message: 'After the reconnect' });
     await page.locator(`#open-alerts [data-alert-id="${alert.id}"]`).waitFor();
     await page.context().close();

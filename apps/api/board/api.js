@@ -61,9 +61,10 @@ export async function listAll(path) {
   return items;
 }
 
-/** One SSE message block → { event, data } (data parsed as JSON), or null for comments. */
+/** One SSE message block → { event, data, id } (data parsed as JSON), or null for comments. */
 function parseMessage(block) {
   let event = 'message';
+  let id;
   const data = [];
   for (const line of block.split('\n')) {
     if (line === '' || line.startsWith(':')) continue; // ": heartbeat" comments
@@ -72,18 +73,21 @@ function parseMessage(block) {
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (field === 'event') event = value;
     else if (field === 'data') data.push(value);
+    else if (field === 'id') id = value;
   }
-  return data.length ? { event, data: JSON.parse(data.join('\n')) } : null;
+  return data.length ? { event, data: JSON.parse(data.join('\n')), id } : null;
 }
 
 /**
  * Reads GET /v1/alerts/stream with fetch() and a stream reader, because EventSource cannot send
- * the Authorization header. Calls onOpen() once the server accepts, then onEvent(type, alert) per
- * event. Returns when the server ends the stream; throws on a network error, a refusal
+ * the Authorization header. Calls onOpen() once the server accepts, then onEvent(type, alert, id)
+ * per event. `lastEventId` (the id of the last event seen) is sent as Last-Event-ID, as
+ * EventSource would: the server first sends what came since. Returns when the server ends the
+ * stream; throws on a network error, a refusal
  * (ApiError) or silence: the server sends a comment every 15 s, so nothing for `idleMs` means a
  * dead connection, which is aborted.
  */
-export async function readAlertStream({ signal, onOpen, onEvent, idleMs = 40_000 }) {
+export async function readAlertStream({ signal, onOpen, onEvent, lastEventId, idleMs = 40_000 }) {
   const controller = new AbortController();
   const abort = () => controller.abort();
   signal.addEventListener('abort', abort, { once: true });
@@ -95,7 +99,11 @@ export async function readAlertStream({ signal, onOpen, onEvent, idleMs = 40_000
   try {
     stillAlive();
     const res = await fetch('/v1/alerts/stream', {
-      headers: { authorization: `Bearer ${session.key()}`, accept: 'text/event-stream' },
+      headers: {
+        authorization: `Bearer ${session.key()}`,
+        accept: 'text/event-stream',
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+      },
       cache: 'no-store',
       signal: controller.signal,
     });
@@ -112,7 +120,7 @@ export async function readAlertStream({ signal, onOpen, onEvent, idleMs = 40_000
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const message = parseMessage(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
-        if (message) onEvent(message.event, message.data);
+        if (message) onEvent(message.event, message.data, message.id);
       }
     }
   } finally {

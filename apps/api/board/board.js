@@ -40,6 +40,8 @@ const drugNames = new Map();
 let selected = null;
 /** Aborts the live stream (sign-out, or a newer connection). */
 let streamControl = null;
+/** The id of the last stream event seen, sent back on reconnect to get what was missed. */
+let lastEventId;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -281,8 +283,16 @@ async function loadAlerts() {
   renderAlerts();
 }
 
-/** An event from the stream: any alert.* event carries the alert as it now stands. */
-function onStreamEvent(type, alert) {
+/**
+ * An event from the stream: any alert.* event carries the alert as it now stands; stream.reset
+ * says the server could not send everything missed, so the lists are read again.
+ */
+function onStreamEvent(type, alert, id) {
+  if (id) lastEventId = id;
+  if (type === 'stream.reset') {
+    loadAlerts().catch((error) => say(`Could not refresh alerts: ${problemText(error)}`));
+    return;
+  }
   const isNew = !alerts.has(alert.id) && !resolved.has(alert.id);
   if (type === 'alert.transferred') {
     // The patient moved: the lists say whether the alert is still this key's to see.
@@ -331,6 +341,7 @@ async function watchAlerts() {
     try {
       await readAlertStream({
         signal: control.signal,
+        lastEventId,
         onEvent: onStreamEvent,
         onOpen: () => {
           setLive('live');
@@ -583,6 +594,7 @@ async function start() {
 
 function signOut(message = '') {
   streamControl?.abort();
+  lastEventId = undefined;
   session.signOut();
   alerts.clear();
   resolved.clear();

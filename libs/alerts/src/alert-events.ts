@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { Observable, Subject, filter } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { redisOptions } from '@taperwatch/queues';
+import { AlertStreamLog } from './alert-stream-log';
 import { AlertView } from './alert-view';
 
 export const ALERT_EVENT_TYPES = [
@@ -25,13 +26,15 @@ export interface AlertEvent {
   alert: AlertView;
   /** alert.transferred: the unit the alert left, whose stream learns it is gone. */
   fromUnitId?: string;
+  /** Its number in the stream log (the SSE id); absent only when Postgres could not record it. */
+  id?: string;
 }
 
 /**
  * Alert transitions fan out through Redis pub/sub, so every API process streams every event
  * whichever process (API or worker) caused it. Messages hold the Alert (ids and a message),
- * never patient identifiers. Pub/sub is fire-and-forget: the stream is a live view, and the
- * alert list in Postgres is the record.
+ * never patient identifiers. Each event is first numbered in the stream log (Postgres), so a
+ * board that missed it live gets it when it comes back; pub/sub itself is fire-and-forget.
  */
 @Injectable()
 export class AlertEvents implements OnModuleDestroy {
@@ -40,14 +43,28 @@ export class AlertEvents implements OnModuleDestroy {
   private publisher?: Redis;
   private subscriber?: Redis;
   private readonly events = new Subject<AlertEvent>();
+  private subscribed = false;
+  private readonly subscriptionChanges = new Subject<boolean>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly log: AlertStreamLog,
+  ) {
     this.channel = `${config.QUEUE_PREFIX}:alert-events`;
   }
 
   async publish(event: AlertEvent): Promise<void> {
+    // Unrecorded, the event still goes out live (a nurse should see it), only without an id.
+    const id = await this.log.append(event).catch((error: Error) => {
+      this.logger.warn(
+        { err: { message: error.message }, alertId: event.alert.id },
+        'alert event not recorded',
+      );
+      return undefined;
+    });
     this.publisher ??= this.connect('publisher');
-    await this.publisher.publish(this.channel, JSON.stringify(event)).catch((error: Error) => {
+    const message = JSON.stringify(id ? { ...event, id } : event);
+    await this.publisher.publish(this.channel, message).catch((error: Error) => {
       this.logger.warn(
         { err: { message: error.message }, alertId: event.alert.id },
         'publish failed',
@@ -57,19 +74,68 @@ export class AlertEvents implements OnModuleDestroy {
 
   /** Events of one tenant; the first call opens this process's subscription. */
   stream(tenantId: string): Observable<AlertEvent> {
-    if (!this.subscriber) {
-      const subscriber = this.connect('subscriber');
-      subscriber.on('message', (_channel: string, message: string) => {
-        try {
-          this.events.next(JSON.parse(message) as AlertEvent);
-        } catch {
-          this.logger.warn('ignored a malformed alert event');
-        }
-      });
-      void subscriber.subscribe(this.channel);
-      this.subscriber = subscriber;
-    }
+    this.subscribe();
     return this.events.pipe(filter((event) => event.tenantId === tenantId));
+  }
+
+  /**
+   * Whether this process is subscribed, waiting up to `waitMs` for it: false while Redis is
+   * unreachable, so a new stream is refused (503) rather than opened deaf.
+   */
+  async ready(waitMs: number): Promise<boolean> {
+    this.subscribe();
+    if (this.subscribed) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        changes.unsubscribe();
+        resolve(false);
+      }, waitMs);
+      const changes = this.subscriptionChanges.pipe(filter(Boolean)).subscribe(() => {
+        clearTimeout(timer);
+        changes.unsubscribe();
+        resolve(true);
+      });
+    });
+  }
+
+  /**
+   * Fires when this process's subscription drops (Redis went away): open streams can no longer
+   * hear events, so they should end, and their boards resume once Redis is back.
+   */
+  subscriptionLost(): Observable<boolean> {
+    return this.subscriptionChanges.pipe(filter((subscribed) => !subscribed));
+  }
+
+  /**
+   * Opens the subscriber once. It subscribes on every (re)connection and never lets a failed
+   * SUBSCRIBE go unhandled: Redis may be down when the first board opens its stream.
+   */
+  private subscribe(): void {
+    if (this.subscriber) return;
+    const subscriber = this.connect('subscriber');
+    subscriber.on('message', (_channel: string, message: string) => {
+      try {
+        this.events.next(JSON.parse(message) as AlertEvent);
+      } catch {
+        this.logger.warn('ignored a malformed alert event');
+      }
+    });
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.channel).then(
+        () => this.setSubscribed(true),
+        (error: Error) =>
+          this.logger.debug({ err: { message: error.message } }, 'alert events subscribe failed'),
+      );
+    });
+    subscriber.on('close', () => {
+      if (this.subscribed) this.setSubscribed(false);
+    });
+    this.subscriber = subscriber;
+  }
+
+  private setSubscribed(subscribed: boolean): void {
+    this.subscribed = subscribed;
+    this.subscriptionChanges.next(subscribed);
   }
 
   private connect(role: string): Redis {
@@ -82,8 +148,16 @@ export class AlertEvents implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.events.complete();
-    await Promise.all(
-      [this.publisher?.quit(), this.subscriber?.quit()].map((p) => p?.catch(() => undefined)),
-    );
+    this.subscriptionChanges.complete();
+    await Promise.all([this.publisher, this.subscriber].map((client) => client && close(client)));
   }
+}
+
+/** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for Redis). */
+async function close(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
 }

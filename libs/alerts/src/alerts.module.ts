@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertEvents } from './alert-events';
+import { AlertStreamLog } from './alert-stream-log';
 import { AlertsService } from './alerts.service';
 import { EscalationPoliciesService } from './escalation-policies.service';
 import { EscalationService } from './escalation.service';
@@ -8,6 +9,7 @@ import { WebhookSecretVault } from './webhook-secret-vault';
 const SERVICES = [
   AlertsService,
   AlertEvents,
+  AlertStreamLog,
   EscalationService,
   EscalationPoliciesService,
   WebhookSecretVault,

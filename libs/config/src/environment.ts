@@ -365,6 +365,52 @@ export class Environment {
    */
   @IsIn(['retain', 'delete'])
   ERASURE_CLINICAL_RECORDS: 'retain' | 'delete' = 'retain';
+
+  // availability
+  /** One attempt to open a Postgres connection; past it the attempt fails (a down or hung host). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  @Max(60000)
+  DATABASE_CONNECT_TIMEOUT_MS = 5000;
+
+  /** Longest wait for a pooled connection (opening one included); past it the request gets 503. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  @Max(120000)
+  DATABASE_ACQUIRE_TIMEOUT_MS = 10000;
+
+  /**
+   * Postgres cancels a statement running longer (migrations are exempt); the driver gives up
+   * waiting for an answer a little later, which bounds requests on a connection that went silent.
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  @Max(600000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15000;
+
+  /** Open alert streams per API key in each API process; one more is refused with 429. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(1000)
+  ALERT_STREAMS_PER_KEY = 10;
+
+  /** How long a reconnecting board can be away and still be sent what it missed (Last-Event-ID). */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(60)
+  @Max(604800)
+  ALERT_STREAM_RETENTION_SECONDS = 86400;
+
+  /** Most events one resume sends; a board further behind is told to reload its lists instead. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(10000)
+  ALERT_STREAM_RESUME_MAX_EVENTS = 1000;
 }
 
 export type AppConfig = Readonly<Environment>;

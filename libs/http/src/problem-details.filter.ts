@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '@taperwatch/persistence';
 import {
   defaultProblem,
   ProblemDetails,
@@ -12,7 +13,9 @@ const RETRY_AFTER_SECONDS = '5';
 
 /**
  * The one place every error becomes RFC 9457 problem details. Unknown errors are logged with
- * the request id and answered with a generic 500: no stack, SQL or path ever leaves.
+ * the request id and answered with a generic 500: no stack, SQL or path ever leaves. Postgres
+ * unreachable, timing out or refusing connections is 503 with Retry-After, not a 500: the caller
+ * should try again, and nothing here is a bug.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -49,6 +52,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (status >= 500 && status !== 503) this.logUnexpected(exception, request);
       return { problem: defaultProblem(status, this.safeDetail(exception, status)), headers: {} };
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logUnavailable(exception, request);
+      return {
+        problem: defaultProblem(503, 'The database is unavailable; try again shortly'),
+        headers: {},
+      };
+    }
     this.logUnexpected(exception, request);
     return {
       problem: defaultProblem(500, `Unexpected error; quote request id ${request.id}`),
@@ -66,6 +76,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         : ((response as { message?: unknown }).message ?? exception.message);
     const text = Array.isArray(message) ? message.join('; ') : String(message);
     return status === 400 && /JSON/i.test(text) ? 'The body is not valid JSON' : text;
+  }
+
+  private logUnavailable(exception: unknown, request: FastifyRequest): void {
+    const e = exception as { message?: string; code?: string };
+    this.logger.warn(
+      { err: { message: e?.message, code: e?.code }, requestId: request.id },
+      'database unavailable',
+    );
   }
 
   private logUnexpected(exception: unknown, request: FastifyRequest): void {

@@ -12,7 +12,15 @@ import { assertSchemaCurrent, runMigrationsLocked } from './migrate';
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        ...dataSourceOptions({
+          url: config.DATABASE_URL,
+          poolSize: config.DATABASE_POOL_SIZE,
+          timeouts: {
+            connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+            acquireMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+            statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          },
+        }),
         // Fail fast: a few quick retries cover a database that is still starting, no more.
         retryAttempts: 5,
         retryDelay: 1000,

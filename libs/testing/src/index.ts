@@ -7,3 +7,4 @@ export * from './watch-fixtures';
 export * from './receivers';
 export * from './browser';
 export * from './alert-fixtures';
+export * from './tcp-proxy';

@@ -30,6 +30,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Where the API's and workers' log lines go (with env LOG_LEVEL), instead of nowhere. */
   logDestination?: AppOverrides['logDestination'];
+  /** Rewrites the URLs the stack connects to, e.g. through a TcpProxy the test can cut. */
+  route?: { database?: (url: string) => string; redis?: (url: string) => string };
 }
 
 function requireEnv(name: string): string {
@@ -45,9 +47,10 @@ function requireEnv(name: string): string {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase(requireEnv('TEST_DATABASE_URL'));
   const prefix = `{tw-test-${randomBytes(4).toString('hex')}}`;
+  const redisUrl = requireEnv('TEST_REDIS_URL');
   const env: Record<string, string> = {
-    DATABASE_URL: database.url,
-    REDIS_URL: requireEnv('TEST_REDIS_URL'),
+    DATABASE_URL: options.route?.database?.(database.url) ?? database.url,
+    REDIS_URL: options.route?.redis?.(redisUrl) ?? redisUrl,
     QUEUE_PREFIX: prefix,
     BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
     // Each stack its own key, as each deployment has: webhook secrets are stored encrypted.
@@ -79,7 +82,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     close: async () => {
       for (const worker of workers) await worker.stop();
       await app.close();
-      await deleteQueueKeys(env.REDIS_URL!, prefix);
+      // Directly, not through a route the test may have left cut.
+      await deleteQueueKeys(redisUrl, prefix);
       await database.drop();
     },
   };

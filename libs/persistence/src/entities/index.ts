@@ -2,6 +2,7 @@ import { AlertEntity } from './alert.entity';
 import { AlertDeliveryEntity, DeliveryAttemptEntity } from './alert-delivery.entity';
 import { AlertEscalationEntity } from './alert-escalation.entity';
 import { AuditEventEntity } from './audit-event.entity';
+import { AlertStreamEventEntity } from './alert-stream-event.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { DoseEntity } from './dose.entity';
 import { EscalationPolicyEntity } from './escalation-policy.entity';
@@ -18,6 +19,7 @@ import { TenantEntity } from './tenant.entity';
 export * from './alert.entity';
 export * from './alert-delivery.entity';
 export * from './alert-escalation.entity';
+export * from './alert-stream-event.entity';
 export * from './api-key.entity';
 export * from './audit-event.entity';
 export * from './dispensing.entity';
@@ -51,5 +53,6 @@ export const ENTITIES = [
   AlertDeliveryEntity,
   DeliveryAttemptEntity,
   AuditEventEntity,
+  AlertStreamEventEntity,
 ];
 export { numberOrNull } from './transformers';

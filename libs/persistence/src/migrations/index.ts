@@ -13,6 +13,7 @@ import { OutpatientAlertTypes1796000000300 } from './1796000000300-outpatient-al
 import { PatientLinks1796000000400 } from './1796000000400-patient-links';
 import { Dispensings1796000000500 } from './1796000000500-dispensings';
 import { DurableDuties1797000000100 } from './1797000000100-durable-duties';
+import { AlertStreamEvents1797000000200 } from './1797000000200-alert-stream-events';
 import { SecretsAtRest1797000000300 } from './1797000000300-secrets-at-rest';
 import { ApiKeyLifetimes1797000000400 } from './1797000000400-api-key-lifetimes';
 import { AuditTrail1797000000500 } from './1797000000500-audit-trail';
@@ -35,6 +36,7 @@ export const MIGRATIONS: Function[] = [
   PatientLinks1796000000400,
   Dispensings1796000000500,
   DurableDuties1797000000100,
+  AlertStreamEvents1797000000200,
   SecretsAtRest1797000000300,
   ApiKeyLifetimes1797000000400,
   AuditTrail1797000000500,
