@@ -11,7 +11,9 @@ import {
   bearer,
   HOUR,
   createKey,
+  eventually,
   missedDoseAlert,
+  openEventStream,
   seedWatchedPlan,
   startStack,
 } from '@taperwatch/testing';
@@ -208,6 +210,33 @@ describe('audit trail and erasure', () => {
     expect(docs.body.paths['/v1/patients/{id}'].delete.responses).toEqual(
       expect.objectContaining({ '204': expect.anything(), '404': expect.anything() }),
     );
+  });
+
+  it('records who opened the alert event stream (a reply Fastify hands over to the route)', async () => {
+    await stack.app.listen(0, '127.0.0.1');
+    const url = `${(await stack.app.getUrl()).replace('[::1]', '127.0.0.1')}/v1/alerts/stream`;
+    const stream = openEventStream(url, bearer(nurse));
+    try {
+      expect(await stream.status).toBe(200);
+      await eventually(
+        async () => {
+          await stack.app.get(AuditTrail).flush();
+          return audit(`resourceType=Alert&actor=${nurseKeyId}`);
+        },
+        (events) => events.some((e) => e.action === 'subscribe'),
+      );
+      const [opened] = (await audit(`resourceType=Alert&actor=${nurseKeyId}`)).filter(
+        (e) => e.action === 'subscribe',
+      );
+      expect(opened).toMatchObject({
+        method: 'GET',
+        route: '/v1/alerts/stream',
+        outcome: 200,
+        resource: { type: 'Alert', id: null },
+      });
+    } finally {
+      stream.close();
+    }
   });
 
   it('serves the trail as FHIR R4 AuditEvents that validate against the official schema', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AuditFacts } from './audit-chain';
 import { AuditTrail } from './audit-trail';
 import { ACTOR_HEADER, AuditRoute, AuditRouteConfig } from './audited';
@@ -42,14 +42,27 @@ export function registerAuditHooks(fastify: FastifyInstance, trail: AuditTrail):
   });
   fastify.addHook('onResponse', (request: AuditedRequest, reply, done) => {
     const audit = auditOf(request);
-    if (audit) trail.record(factsOf(request, reply, audit));
+    if (audit) trail.record(factsOf(request, reply.statusCode, audit));
     done();
   });
   // After the server has drained its requests, before the database closes.
   fastify.addHook('onClose', () => trail.flush());
 }
 
-function factsOf(request: AuditedRequest, reply: FastifyReply, audit: AuditRoute): AuditFacts {
+/**
+ * A reply the route hijacked (the alert event stream) never reaches onResponse: the route records
+ * itself with this once it has answered, through the same route metadata.
+ */
+export function auditHijackedReply(
+  trail: AuditTrail,
+  request: FastifyRequest,
+  statusCode: number,
+): void {
+  const audit = auditOf(request);
+  if (audit) trail.record(factsOf(request, statusCode, audit));
+}
+
+function factsOf(request: AuditedRequest, statusCode: number, audit: AuditRoute): AuditFacts {
   const actor = request.headers[ACTOR_HEADER];
   return {
     occurredAt: new Date(),
@@ -59,10 +72,10 @@ function factsOf(request: AuditedRequest, reply: FastifyReply, audit: AuditRoute
     actorPerson: typeof actor === 'string' && ACTOR.test(actor) ? actor : null,
     action: audit.action,
     resourceType: audit.resourceType,
-    resourceId: resourceIdOf(request, audit, reply.statusCode),
+    resourceId: resourceIdOf(request, audit, statusCode),
     method: request.method,
     route: request.routeOptions.url ?? '',
-    outcome: reply.statusCode,
+    outcome: statusCode,
     clientIp: request.ip ?? null,
     requestId: String(request.id),
   };

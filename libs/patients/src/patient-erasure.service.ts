@@ -22,6 +22,8 @@ const DELETE_CLINICAL_RECORDS = [
      SELECT id FROM alerts WHERE tenant_id = $1 AND patient_id = $2)`,
   `DELETE FROM supply_alerts WHERE plan_id IN (
      SELECT id FROM plans WHERE tenant_id = $1 AND patient_id = $2)`,
+  // The stream's copies of the patient's alert events (kept for boards resuming).
+  `DELETE FROM alert_stream_events WHERE tenant_id = $1 AND alert->>'patientId' = $2::text`,
   `DELETE FROM alerts WHERE tenant_id = $1 AND patient_id = $2`,
   `DELETE FROM symptom_checks WHERE patient_id = $2 AND plan_id IN (
      SELECT id FROM plans WHERE tenant_id = $1 AND patient_id = $2)`,

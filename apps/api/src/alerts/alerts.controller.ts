@@ -3,7 +3,7 @@ import { ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@ne
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Subscription, filter } from 'rxjs';
 import { AlertEvent, AlertEvents, AlertStreamLog, AlertsService, Resume } from '@taperwatch/alerts';
-import { Audited } from '@taperwatch/audit';
+import { AuditTrail, Audited, auditHijackedReply } from '@taperwatch/audit';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { DEFAULT_PAGE_SIZE, ProblemException } from '@taperwatch/http';
 import { DeliveryService } from '@taperwatch/notifications';
@@ -26,6 +26,7 @@ export class AlertsController {
     private readonly streams: AlertStreams,
     private readonly log: AlertStreamLog,
     private readonly deliveries: DeliveryService,
+    private readonly trail: AuditTrail,
   ) {}
 
   @Get()
@@ -91,6 +92,7 @@ export class AlertsController {
 
     reply.hijack();
     const response = new AlertStreamResponse(reply.raw, request.id);
+    auditHijackedReply(this.trail, request, 200);
     let floor: string | undefined;
     if (resume?.reset) response.sendReset();
     else if (resume) {
