@@ -18,7 +18,9 @@ export class AuditTrail implements OnApplicationShutdown {
   private readonly logger = new Logger(AuditTrail.name);
   private pending: AuditFacts[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private tail: Promise<void> = Promise.resolve();
+  /** A write is queued or under way: it takes the rows recorded meanwhile, or re-arms for them. */
+  private busy = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -32,41 +34,59 @@ export class AuditTrail implements OnApplicationShutdown {
       this.pending.splice(0, over);
       auditRowsDropped.inc(over);
     }
-    if (this.pending.length >= this.config.AUDIT_FLUSH_ROWS) void this.flush();
-    else {
-      this.timer ??= setTimeout(
-        () => void this.flush(),
-        this.config.AUDIT_FLUSH_INTERVAL_MS,
-      ).unref();
-    }
+    // One write at a time: a write per arriving row while one is under way would turn the
+    // batches back into a transaction per request.
+    if (this.busy) return;
+    if (this.pending.length >= this.config.AUDIT_FLUSH_ROWS) void this.write();
+    else this.arm();
   }
 
   /** Resolves once every row recorded before the call is in the chain (or failed, and is kept). */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.writing = this.writing.then(() => this.writePending());
-    return this.writing;
+    return this.write();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.flush();
   }
 
-  private async writePending(): Promise<void> {
-    while (this.pending.length > 0) {
+  private arm(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.write();
+    }, this.config.AUDIT_FLUSH_INTERVAL_MS).unref();
+  }
+
+  /** Queues a write of the rows waiting when it starts (and of full batches arriving meanwhile). */
+  private write(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.busy = true;
+    this.tail = this.tail.then(async () => {
+      try {
+        await this.writeBatches();
+      } finally {
+        this.busy = false;
+        if (this.pending.length > 0) this.arm();
+      }
+    });
+    return this.tail;
+  }
+
+  private async writeBatches(): Promise<void> {
+    // Rows arriving during the writes wait for a full batch or the timer, so a busy API keeps
+    // writing batches, not a stream of small transactions.
+    let owed = this.pending.length;
+    while (owed > 0 || this.pending.length >= this.config.AUDIT_FLUSH_ROWS) {
       const batch = this.pending.splice(0, this.config.AUDIT_FLUSH_ROWS);
+      owed -= batch.length;
       try {
         await this.append(batch);
         auditRowsWritten.inc(batch.length);
       } catch (error) {
         // Kept for the next attempt, in order; the timer retries while the database is away.
         this.pending.unshift(...batch);
-        this.logger.error({ err: { message: (error as Error).message } }, 'audit append failed');
-        this.timer ??= setTimeout(
-          () => void this.flush(),
-          this.config.AUDIT_FLUSH_INTERVAL_MS,
-        ).unref();
+        this.logger.error({ err: error }, 'audit append failed');
         return;
       }
     }
