@@ -388,6 +388,63 @@ describe('erasure with ERASURE_CLINICAL_RECORDS=delete', () => {
   });
 });
 
+describe('the audit writer under a steady stream of requests', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // Full batches of 50, and a timer too slow to fire during the test.
+    stack = await startStack({
+      workers: 0,
+      env: { AUDIT_FLUSH_ROWS: '50', AUDIT_FLUSH_INTERVAL_MS: '60000' },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('appends full batches, not a transaction per row arriving while one is written', async () => {
+    const trail = stack.app.get(AuditTrail);
+    const appended: number[] = [];
+    const writer = trail as unknown as { append(batch: unknown[]): Promise<void> };
+    const append = writer.append.bind(trail);
+    jest.spyOn(writer, 'append').mockImplementation(async (batch: unknown[]) => {
+      appended.push(batch.length);
+      await append(batch);
+    });
+    const before = Number(
+      (
+        (await stack.app.get(DataSource).query('SELECT count(*) AS n FROM audit_events')) as {
+          n: string;
+        }[]
+      )[0]!.n,
+    );
+    // Rows arrive one per turn of the event loop while earlier batches are being written.
+    for (let i = 0; i < 500; i++) {
+      trail.record({
+        occurredAt: new Date(),
+        tenantId: null,
+        actorKeyId: null,
+        actorLinkId: null,
+        actorPerson: null,
+        action: 'read',
+        resourceType: 'Plan',
+        resourceId: null,
+        method: 'GET',
+        route: '/v1/plans/:id',
+        outcome: 200,
+        clientIp: '127.0.0.1',
+        requestId: `steady-${i}`,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await trail.flush();
+    expect(appended.reduce((a, b) => a + b, 0)).toBe(500);
+    expect(appended.length).toBeLessThanOrEqual(11);
+    expect(appended.slice(0, -1).every((n) => n === 50)).toBe(true);
+    const [{ n }] = (await stack.app
+      .get(DataSource)
+      .query('SELECT count(*) AS n FROM audit_events')) as { n: string }[];
+    expect(Number(n) - before).toBe(500);
+  });
+});
+
 /** Every table with a row whose text holds `needle`. */
 async function tablesHolding(ds: DataSource, needle: string): Promise<string[]> {
   const tables = (await ds.query(
