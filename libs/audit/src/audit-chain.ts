@@ -20,6 +20,26 @@ export interface AuditFacts {
   requestId: string;
 }
 
+/** An audit_events row as Postgres returns it (seq read as text: it is a bigint). */
+export interface StoredAuditRow {
+  seq: string;
+  occurred_at: Date;
+  tenant_id: string | null;
+  actor_key_id: string | null;
+  actor_link_id: string | null;
+  actor_person: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  method: string;
+  route: string;
+  outcome: number;
+  client_ip: string | null;
+  request_id: string;
+  prev_hash: string;
+  hash: string;
+}
+
 /** A row as stored: its facts, its place in the chain and the hashes that bind it there. */
 export interface ChainedAuditRow extends AuditFacts {
   seq: string;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, ProblemException } from '@taperwatch/http';
+import type { StoredAuditRow } from './audit-chain';
 import { AuditTrail } from './audit-trail';
 
 export interface AuditEventFilter {
@@ -30,23 +31,8 @@ export interface AuditEventView {
   hash: string;
 }
 
-interface AuditRow {
-  seq: string;
-  occurred_at: Date;
-  actor_key_id: string | null;
-  actor_link_id: string | null;
-  actor_person: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  method: string;
-  route: string;
-  outcome: number;
-  client_ip: string | null;
-  request_id: string;
-  prev_hash: string;
-  hash: string;
-}
+/** The trail's rows as listed: every column but the tenant, which the query filters on. */
+type AuditRow = Omit<StoredAuditRow, 'tenant_id'>;
 
 const CURSOR = /^seq:(\d{1,19})$/;
 

@@ -1,4 +1,4 @@
-import { ChainedAuditRow, GENESIS_HASH, chainBreak } from './audit-chain';
+import { ChainedAuditRow, GENESIS_HASH, StoredAuditRow, chainBreak } from './audit-chain';
 
 /** Runs one query and returns its rows (a pg Client's, a DataSource's). */
 export type RunQuery = (sql: string, params: unknown[]) => Promise<unknown[]>;
@@ -10,26 +10,7 @@ export type ChainVerdict =
 
 const BATCH = 5000;
 
-interface StoredRow {
-  seq: string;
-  occurred_at: Date;
-  tenant_id: string | null;
-  actor_key_id: string | null;
-  actor_link_id: string | null;
-  actor_person: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  method: string;
-  route: string;
-  outcome: number;
-  client_ip: string | null;
-  request_id: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function chained(row: StoredRow): ChainedAuditRow {
+function chained(row: StoredAuditRow): ChainedAuditRow {
   return {
     seq: row.seq,
     occurredAt: row.occurred_at,
@@ -64,7 +45,7 @@ export async function verifyAuditChain(query: RunQuery): Promise<ChainVerdict> {
               prev_hash, hash
        FROM audit_events WHERE seq > $1::bigint ORDER BY audit_events.seq LIMIT $2`,
       [previous.seq, BATCH],
-    )) as StoredRow[];
+    )) as StoredAuditRow[];
     for (const stored of batch) {
       const row = chained(stored);
       const reason = chainBreak(previous, row);
