@@ -105,18 +105,23 @@ describe('database outage', () => {
     );
   };
 
-  it('answers 503 with Retry-After while Postgres is silent, then serves again by itself', async () => {
-    // Warm the pools so the outage meets open connections as well as new ones.
-    await Promise.all(requests().slice(0, 3));
-    postgres.stall();
-    for (const res of await Promise.all(requests())) expectUnavailable(res);
-
+  /** Postgres back: the same stack answers again, without a restart. */
+  const restoreAndServe = async () => {
     postgres.restore();
     await eventually(
       async () =>
         (await stack.http().get(`/v1/patients/${patientId}`).set(bearer(prescriber))).status,
       (status) => status === 200,
     );
+  };
+
+  it('answers 503 with Retry-After while Postgres is silent, then serves again by itself', async () => {
+    // Warm the pools so the outage meets open connections as well as new ones.
+    await Promise.all(requests().slice(0, 3));
+    postgres.stall();
+    for (const res of await Promise.all(requests())) expectUnavailable(res);
+
+    await restoreAndServe();
     for (const res of await Promise.all(requests().slice(0, 3))) expect(res.status).toBe(200);
     await plannedAfterRestore();
   });
@@ -125,12 +130,7 @@ describe('database outage', () => {
     postgres.cut();
     for (const res of await Promise.all(requests())) expectUnavailable(res);
 
-    postgres.restore();
-    await eventually(
-      async () =>
-        (await stack.http().get(`/v1/patients/${patientId}`).set(bearer(prescriber))).status,
-      (status) => status === 200,
-    );
+    await restoreAndServe();
     await plannedAfterRestore();
   });
 });
