@@ -14,10 +14,10 @@ const swc = [
 ];
 
 const common = {
-  // content-disposition (from @fastify/static) ships ESM only; Jest on Node 20 cannot require
-  // ESM, so SWC compiles that one package to CommonJS like our own code.
-  transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  // content-disposition (from @fastify/static) and jose ship ESM only. Node 20.19 requires ESM
+  // natively, Jest's module loader does not, so SWC compiles those packages to CommonJS.
+  transform: { '^.+\\.ts$': swc, '/node_modules/(content-disposition|jose)/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|jose)/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   testEnvironment: 'node',
 };
