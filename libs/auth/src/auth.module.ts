@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { Actors } from './actors';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { KeyRevocations } from './key-revocations';
@@ -10,6 +11,7 @@ import { RateLimits } from './rate-limits';
 @Global()
 @Module({
   providers: [
+    Actors,
     ApiKeysService,
     KeyRevocations,
     KeyUsage,
@@ -17,6 +19,6 @@ import { RateLimits } from './rate-limits';
     RateLimits,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, KeyRevocations, PatientLinks],
+  exports: [Actors, ApiKeysService, KeyRevocations, PatientLinks],
 })
 export class AuthModule {}

@@ -8,3 +8,4 @@ export * from './key-revocations';
 export * from './api-key.guard';
 export * from './unit-scope';
 export * from './auth.module';
+export * from './actors';

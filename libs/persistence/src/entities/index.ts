@@ -1,3 +1,4 @@
+import { ActorEntity } from './actor.entity';
 import { AlertEntity } from './alert.entity';
 import { AlertDeliveryEntity, DeliveryAttemptEntity } from './alert-delivery.entity';
 import { AlertEscalationEntity } from './alert-escalation.entity';
@@ -16,6 +17,7 @@ import { SymptomCheckEntity } from './symptom-check.entity';
 import { TaperRequestEntity } from './taper-request.entity';
 import { TenantEntity } from './tenant.entity';
 
+export * from './actor.entity';
 export * from './alert.entity';
 export * from './alert-delivery.entity';
 export * from './alert-escalation.entity';
@@ -35,6 +37,7 @@ export * from './taper-request.entity';
 export * from './tenant.entity';
 
 export const ENTITIES = [
+  ActorEntity,
   TenantEntity,
   ApiKeyEntity,
   IdempotencyKeyEntity,

@@ -17,6 +17,7 @@ import { AlertStreamEvents1797000000200 } from './1797000000200-alert-stream-eve
 import { SecretsAtRest1797000000300 } from './1797000000300-secrets-at-rest';
 import { ApiKeyLifetimes1797000000400 } from './1797000000400-api-key-lifetimes';
 import { AuditTrail1797000000500 } from './1797000000500-audit-trail';
+import { Actors1797000000600 } from './1797000000600-actors';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -40,4 +41,5 @@ export const MIGRATIONS: Function[] = [
   SecretsAtRest1797000000300,
   ApiKeyLifetimes1797000000400,
   AuditTrail1797000000500,
+  Actors1797000000600,
 ];

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { DataSource } from 'typeorm';
+import { Clock } from '@taperwatch/common';
+import type { ActorKind } from '@taperwatch/persistence';
+
+/** A caller vouched for by a trusted issuer, as its verified token names it. */
+export interface VerifiedSubject {
+  tenantId: string;
+  kind: ActorKind;
+  issuer: string;
+  subject: string;
+  name?: string;
+}
+
+/** How long a known subject skips the upsert; a changed name is written at once. */
+const SEEN_TTL_MS = 5 * 60_000;
+
+/**
+ * The row id for a token's subject, created on first sight: what the *_by columns store for a
+ * person or a system, as they store a key's id for an API key. A subject seen within the last few
+ * minutes under the same name costs no database round trip.
+ */
+@Injectable()
+export class Actors {
+  private readonly known = new LRUCache<string, { id: string; name: string | null }>({
+    max: 10_000,
+    ttl: SEEN_TTL_MS,
+  });
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async idOf(who: VerifiedSubject): Promise<string> {
+    const cacheKey = `${who.tenantId}\u0000${who.issuer}\u0000${who.subject}`;
+    const name = who.name ?? null;
+    const cached = this.known.get(cacheKey);
+    if (cached && cached.name === name) return cached.id;
+    const rows = (await this.dataSource.query(
+      `INSERT INTO actors (tenant_id, kind, issuer, subject, name, seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_id, issuer, subject)
+         DO UPDATE SET name = COALESCE(EXCLUDED.name, actors.name), seen_at = EXCLUDED.seen_at
+       RETURNING id`,
+      [who.tenantId, who.kind, who.issuer, who.subject, name, new Date(this.clock.now())],
+    )) as { id: string }[];
+    const id = rows[0]!.id;
+    this.known.set(cacheKey, { id, name });
+    return id;
+  }
+}
