@@ -335,6 +335,13 @@ describe('the ward worklist', () => {
     for (const hidden of ['MRN-0042', 'MRN-0117', 'Missed dose'])
       expect(text).not.toContain(hidden);
     expect(await page.locator('#worklist [data-dose-id]').count()).toBe(1);
+    // Every amount the board writes goes through one formatter, as ISMP asks: a leading zero, no
+    // trailing zero, thousands separated, "mg" spelled.
+    expect(
+      await page.evaluate(
+        "import('/board/clock.js').then((m) => [0.5, 1.0, 2.25, 1000, 0.125].map(m.mg))",
+      ),
+    ).toEqual(['0.5 mg', '1 mg', '2.25 mg', '1,000 mg', '0.125 mg']);
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();

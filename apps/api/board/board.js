@@ -121,6 +121,12 @@ function patientLabel(alert) {
 const where = (alert) =>
   [alert.unitId, patientLabels.get(alert.patientId)].filter(Boolean).join(', ');
 
+/**
+ * Who acted, by name: the API may name the actor ({ type, id, name }) or give a key's id alone,
+ * which is no name to show.
+ */
+const actorName = (actor) => (actor && typeof actor === 'object' ? actor.name : null) || null;
+
 /** Most severe first, then newest. */
 function byUrgency(a, b) {
   return (
@@ -159,7 +165,13 @@ function alertCard(alert) {
   const escalated = alert.level > 0;
   const state =
     alert.status === 'acknowledged'
-      ? el('p', { className: 'state' }, 'Acknowledged ', timeOf(alert.acknowledgedAt))
+      ? el(
+          'p',
+          { className: 'state' },
+          'Acknowledged ',
+          timeOf(alert.acknowledgedAt),
+          actorName(alert.acknowledgedBy) ? ` by ${actorName(alert.acknowledgedBy)}` : null,
+        )
       : null;
   const card = el(
     'li',

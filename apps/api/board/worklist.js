@@ -159,7 +159,9 @@ async function details(dose, outcome) {
       title: early ? 'Give before the window opens?' : 'Record a late dose as given',
       text: early
         ? `${text} Its window opens ${timeOf(dose, dose.window.opensAt)}: given now it is recorded as early.`
-        : `${text} Its window closed ${timeOf(dose, dose.window.closesAt)}: say when it was given.`,
+        : dose.window.state === 'late'
+          ? `${text} Its window closed ${timeOf(dose, dose.window.closesAt)}: say when it was given.`
+          : `${text} It was marked missed: say when it was given.`,
       confirm: 'Record given',
       time: { label: "Time given (patient's clock)", value: clock.hhmm(new Date()) },
     });
