@@ -59,6 +59,8 @@ export default tseslint.config(
           'sessionStorage',
           'setTimeout',
           'clearTimeout',
+          'setInterval',
+          'clearInterval',
         ].map((name) => [name, 'readonly']),
       ),
     },

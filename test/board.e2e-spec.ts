@@ -168,6 +168,15 @@ describe('the ward board', () => {
       (text) => text.includes('New warning alert'),
     );
     expect(await card.innerText()).toContain('Baclofen doses missed');
+    // The patient by the ward's identifier (the stream's copy has none: the board asks for it).
+    const { externalId } = (
+      await stack.http().get(`/v1/patients/${seeded.patientId}`).set(bearer(nurse7)).expect(200)
+    ).body as { externalId: string };
+    await eventually(
+      () => card.locator('.mrn').innerText(),
+      (text) => text === externalId,
+    );
+    expect(await card.innerText()).not.toContain(seeded.patientId);
     expect(await card.locator('.level').innerText()).toBe('0');
     expect(await card.locator('.badge.escalated').count()).toBe(0);
     await screenshot(ward7, 'new-alert');

@@ -115,7 +115,16 @@ describe('plan documents', () => {
       );
       // One drug: titled by it, and its daily dose is its own mg (no equivalent shown).
       expect(await page.title()).toBe('Baclofen taper schedule');
-      expect(await page.locator('body').innerText()).not.toContain('equivalent');
+      const body = await page.locator('body').innerText();
+      expect(body).not.toContain('equivalent');
+      // The patient by the ward's identifier and unit; no UUID of the patient or the plan.
+      expect(await page.locator('.patient').innerText()).toBe(
+        `Patient ${plans[0].externalId}, unit ward-7`,
+      );
+      // (The factory's externalIds embed a UUID of their own: everything else has none.)
+      expect(body.replace(plans[0].externalId, 'MRN')).not.toMatch(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+      );
       const lastDay = steps[steps.length - 1];
       await expect(
         page.locator(`tr[data-date="${lastDay.startDate}"]`).innerText(),

@@ -1,9 +1,11 @@
-// The ward board: the open and acknowledged alerts of the nurse's units, live over SSE, and the
-// selected alert's plan chart and today's doses. Everything shown comes from the API as the
-// nurse's key sees it; text goes in through textContent only, never as HTML.
+// The ward board: the open and acknowledged alerts of the nurse's units, live over SSE, on top;
+// the worklist of doses to give (worklist.js); and the selected alert's plan chart and today's
+// doses. Everything shown comes from the API as the nurse's key sees it; text goes in through
+// textContent only, never as HTML. Patients are named by the ward's identifier, never a UUID.
 import { ApiError, api, listAll, readAlertStream, session } from './api.js';
-
-const $ = (id) => document.getElementById(id);
+import { TABLET_ZONE, amount, doseText as amountText, patientClock } from './clock.js';
+import { $, announce, confirmAction, el, problemText, say } from './dom.js';
+import { loadWorklist, startWorklist, stopWorklist } from './worklist.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
 const STATUS_ORDER = { open: 0, acknowledged: 1, resolved: 2 };
@@ -36,6 +38,10 @@ const alerts = new Map();
 const resolved = new Set();
 /** drug code → name, from the catalogue (loaded once; the code stands in until then). */
 const drugNames = new Map();
+/** patientId → the ward's identifier (externalId), from the API's answers. */
+const patientLabels = new Map();
+/** Patients whose identifier is being fetched (an alert that came by the stream, which has none). */
+const labelsLoading = new Set();
 /** The alert whose patient is shown. */
 let selected = null;
 /** Aborts the live stream (sign-out, or a newer connection). */
@@ -46,63 +52,11 @@ let lastEventId;
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-/** Creates an element: `props` are properties (textContent, className, dataset via data), then children. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  const { data, ...rest } = props;
-  Object.assign(node, rest);
-  Object.assign(node.dataset, data ?? {});
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeStyle: 'short',
 });
-
-const TABLET_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-/**
- * A patient's calendar and clock. Doses are scheduled in the patient's IANA zone, so "today's
- * doses", the step in force and dose times are the patient's, whatever zone the tablet is in.
- */
-function patientClock(timeZone) {
-  const dateOf = new Intl.DateTimeFormat('en-CA', { timeZone }); // YYYY-MM-DD
-  const fields = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  /** The zone's offset from UTC at an instant, in ms. */
-  const offsetAt = (ms) => {
-    const p = Object.fromEntries(fields.formatToParts(new Date(ms)).map((f) => [f.type, f.value]));
-    const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
-    return wall - (ms - (((ms % 1000) + 1000) % 1000));
-  };
-  /** The instant a calendar day begins in the zone (twice, so a DST change settles). */
-  const startOf = (day) => {
-    const [y, m, d] = day.split('-').map(Number);
-    const wall = Date.UTC(y, m - 1, d);
-    return new Date(wall - offsetAt(wall - offsetAt(wall)));
-  };
-  return {
-    timeZone,
-    time: new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }),
-    today: () => dateOf.format(new Date()),
-    /** [start, end) of the patient's day. */
-    dayBounds(day) {
-      const next = new Date(startOf(day).getTime() + 36 * 3600 * 1000);
-      return [startOf(day), startOf(dateOf.format(next))];
-    },
-  };
-}
 
 /** The selected patient's clock (the tablet's until their record has loaded). */
 let clock = patientClock(TABLET_ZONE);
@@ -122,19 +76,6 @@ function patientTime(iso) {
   return el('time', { dateTime: iso, textContent: clock.time.format(new Date(iso)) });
 }
 
-function say(message) {
-  $('status').textContent = message;
-}
-
-/** New alerts and escalations, read out by screen readers at once. */
-function announce(message) {
-  $('announcer').textContent = message;
-}
-
-function problemText(error) {
-  return error instanceof ApiError ? error.message : 'The server could not be reached.';
-}
-
 // ---------------------------------------------------------------------------------------------
 // Alerts: state and list rendering
 
@@ -143,6 +84,7 @@ function problemText(error) {
  * (open → acknowledged → resolved, level up), so whichever copy arrives last, the newest wins.
  */
 function merge(alert) {
+  if (alert.patientExternalId) patientLabels.set(alert.patientId, alert.patientExternalId);
   if (resolved.has(alert.id)) return;
   const known = alerts.get(alert.id);
   if (known) {
@@ -156,6 +98,34 @@ function merge(alert) {
     alerts.set(alert.id, alert);
   }
 }
+
+/**
+ * The alert's patient as the ward names them. Stream events carry no patient identifier, so an
+ * alert first seen there is named once GET /v1/patients/:id answers (then the lists redraw).
+ */
+function patientLabel(alert) {
+  const known = patientLabels.get(alert.patientId);
+  if (known || labelsLoading.has(alert.patientId)) return known ?? null;
+  labelsLoading.add(alert.patientId);
+  api(`/v1/patients/${alert.patientId}`)
+    .then((patient) => {
+      patientLabels.set(alert.patientId, patient.externalId);
+      renderAlerts();
+    })
+    .catch(() => undefined)
+    .finally(() => labelsLoading.delete(alert.patientId));
+  return null;
+}
+
+/** "ward-7, MRN-0042" for announcements (the unit alone until the identifier is known). */
+const where = (alert) =>
+  [alert.unitId, patientLabels.get(alert.patientId)].filter(Boolean).join(', ');
+
+/**
+ * Who acted, by name: the API may name the actor ({ type, id, name }) or give a key's id alone,
+ * which is no name to show.
+ */
+const actorName = (actor) => (actor && typeof actor === 'object' ? actor.name : null) || null;
 
 /** Most severe first, then newest. */
 function byUrgency(a, b) {
@@ -195,7 +165,13 @@ function alertCard(alert) {
   const escalated = alert.level > 0;
   const state =
     alert.status === 'acknowledged'
-      ? el('p', { className: 'state' }, 'Acknowledged ', timeOf(alert.acknowledgedAt))
+      ? el(
+          'p',
+          { className: 'state' },
+          'Acknowledged ',
+          timeOf(alert.acknowledgedAt),
+          actorName(alert.acknowledgedBy) ? ` by ${actorName(alert.acknowledgedBy)}` : null,
+        )
       : null;
   const card = el(
     'li',
@@ -216,7 +192,7 @@ function alertCard(alert) {
       el('dt', { textContent: 'Unit' }),
       el('dd', { textContent: alert.unitId }),
       el('dt', { textContent: 'Patient' }),
-      el('dd', { className: 'id', textContent: alert.patientId }),
+      el('dd', { className: 'mrn', textContent: patientLabel(alert) ?? 'Loading…' }),
       el('dt', { textContent: 'Raised' }),
       el('dd', {}, timeOf(alert.createdAt)),
       el('dt', { textContent: 'Level' }),
@@ -289,6 +265,8 @@ async function loadAlerts() {
  */
 function onStreamEvent(type, alert, id) {
   if (id) lastEventId = id;
+  // Alerts follow doses (a refusal, a miss): the doses to give may have changed too.
+  loadWorklist().catch(() => undefined);
   if (type === 'stream.reset') {
     loadAlerts().catch((error) => say(`Could not refresh alerts: ${problemText(error)}`));
     return;
@@ -298,7 +276,7 @@ function onStreamEvent(type, alert, id) {
     // The patient moved: the lists say whether the alert is still this key's to see.
     alerts.delete(alert.id);
     loadAlerts().catch(() => undefined);
-    if (isNew) announce(`Alert moved to ${alert.unitId}: ${alert.message}`);
+    if (isNew) announce(`Alert moved to ${where(alert)}: ${alert.message}`);
     return;
   }
   // A new miss re-opens an acknowledged alert: the one status change that goes back.
@@ -306,13 +284,13 @@ function onStreamEvent(type, alert, id) {
   merge(alert);
   renderAlerts();
   if (type === 'alert.reopened') {
-    announce(`Alert re-opened by a new miss, ${alert.unitId}: ${alert.message}`);
+    announce(`Alert re-opened by a new miss, ${where(alert)}: ${alert.message}`);
   } else if (type === 'alert.created' && isNew) {
-    announce(`New ${alert.severity} alert, ${alert.unitId}: ${alert.message}`);
+    announce(`New ${alert.severity} alert, ${where(alert)}: ${alert.message}`);
   } else if (type === 'alert.escalated') {
-    announce(`Alert escalated to level ${alert.level}, ${alert.unitId}: ${alert.message}`);
+    announce(`Alert escalated to level ${alert.level}, ${where(alert)}: ${alert.message}`);
   } else if (type === 'alert.delivery_failed') {
-    announce(`A notification could not be delivered, ${alert.unitId}: ${alert.message}`);
+    announce(`A notification could not be delivered, ${where(alert)}: ${alert.message}`);
   }
 }
 
@@ -346,8 +324,9 @@ async function watchAlerts() {
         onOpen: () => {
           setLive('live');
           delayMs = 1000;
-          // Whatever happened while the stream was down comes back with a fresh list.
+          // Whatever happened while the stream was down comes back with fresh lists.
           loadAlerts().catch((error) => say(`Could not refresh alerts: ${problemText(error)}`));
+          loadWorklist().catch(() => undefined);
         },
       });
     } catch (error) {
@@ -362,38 +341,6 @@ async function watchAlerts() {
     delayMs = Math.min(delayMs * 2, 15_000);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// The confirmation dialog (resolve an alert, record a dose), with an optional note.
-
-/** Resolves with { note } when confirmed, or null when cancelled (button or Escape). */
-function confirmAction({ title, text, confirm }) {
-  const dialog = $('confirm');
-  const opener = document.activeElement;
-  $('confirm-title').textContent = title;
-  $('confirm-text').textContent = text;
-  $('confirm-ok').textContent = confirm;
-  $('confirm-note').value = '';
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener(
-      'close',
-      () => {
-        if (opener?.isConnected) opener.focus();
-        const note = $('confirm-note').value.trim();
-        resolve(dialog.returnValue === 'confirm' ? { note: note || undefined } : null);
-      },
-      { once: true },
-    );
-  });
-}
-
-$('confirm-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  $('confirm').close('confirm');
-});
-$('confirm-cancel').addEventListener('click', () => $('confirm').close(''));
 
 // ---------------------------------------------------------------------------------------------
 // Alert actions
@@ -475,9 +422,11 @@ function planSummary(plan) {
   const step = plan.steps.find((s) => s.startDate <= today && today <= s.endDate);
   const eq = plan.equivalentDrugCode;
   const unit = eq ? ` mg/day (${drugName(eq).toLowerCase()}-equivalent)` : ' mg/day';
-  const given = (step?.drugs ?? []).map((d) => `${drugName(d.drugCode)} ${d.dailyDoseMg} mg/day`);
+  const given = (step?.drugs ?? []).map(
+    (d) => `${drugName(d.drugCode)} ${amount(d.dailyDoseMg)} mg/day`,
+  );
   const total = eq
-    ? `, ${step?.dailyDoseMg} mg/day ${drugName(eq).toLowerCase()}-equivalent in all`
+    ? `, ${amount(step?.dailyDoseMg)} mg/day ${drugName(eq).toLowerCase()}-equivalent in all`
     : '';
   const now = step
     ? ` Today: step ${step.index} of ${plan.steps.length}, ${given.length > 0 ? given.join(' and ') : '0 mg/day'}${total}.`
@@ -485,16 +434,16 @@ function planSummary(plan) {
   const zone =
     clock.timeZone === TABLET_ZONE ? '' : ` Dates and times are the patient's (${clock.timeZone}).`;
   const what = eq ? `${plan.drugCode} → ${eq} switch` : plan.drugCode;
-  return `${what}, plan version ${plan.version} (${plan.status}), ${plan.startDailyDoseMg} to ${plan.targetDailyDoseMg}${unit}, ${plan.startDate} to ${plan.endDate}.${now}${zone}`;
+  return `${what}, plan version ${plan.version} (${plan.status}), ${amount(plan.startDailyDoseMg)} to ${amount(plan.targetDailyDoseMg)}${unit}, ${plan.startDate} to ${plan.endDate}.${now}${zone}`;
 }
 
 /** A dose as the nurse gives it: the drug by name and its own mg. */
-const doseText = (dose) => `${drugName(dose.drugCode)} ${dose.doseMg} mg`;
+const doseText = (dose) => amountText(drugName(dose.drugCode), dose.doseMg);
 
 async function showPatient(alert) {
   selected = alert.id;
   renderAlerts();
-  $('patient-title').textContent = `Patient ${alert.patientId}`;
+  $('patient-title').textContent = `Patient ${patientLabel(alert) ?? ''}`.trim();
   $('patient-empty').hidden = true;
   $('patient-details').hidden = false;
   try {
@@ -506,6 +455,8 @@ async function showPatient(alert) {
     ]);
     if (selected !== alert.id) return; // another alert was chosen meanwhile
     clock = patientClock(patient.timezone);
+    patientLabels.set(patient.id, patient.externalId);
+    $('patient-title').textContent = `Patient ${patient.externalId}, unit ${patient.unitId}`;
     $('plan-summary').textContent = planSummary(plan);
     showChart(chart);
     await loadDoses(alert.planId);
@@ -567,6 +518,7 @@ async function recordDose(dose, outcome, text) {
     say(`Could not record the dose: ${problemText(error)}`);
   }
   await loadDoses(dose.planId).catch(() => undefined);
+  loadWorklist().catch(() => undefined);
   $('doses-title').focus();
 }
 
@@ -589,6 +541,7 @@ async function start() {
   }
   showBoard(true);
   $('alerts-title').focus();
+  startWorklist().catch(() => undefined);
   watchAlerts();
 }
 
@@ -598,6 +551,8 @@ function signOut(message = '') {
   session.signOut();
   alerts.clear();
   resolved.clear();
+  patientLabels.clear();
+  stopWorklist();
   selected = null;
   renderAlerts();
   $('patient-details').hidden = true;

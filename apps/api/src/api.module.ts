@@ -37,6 +37,7 @@ import { PlansController } from './plans/plans.controller';
 import { DispensingsController } from './supply/dispensings.controller';
 import { PharmacyOrdersController } from './supply/pharmacy-orders.controller';
 import { TaperRequestsController } from './taper-requests/taper-requests.controller';
+import { WorklistController } from './worklist/worklist.controller';
 
 /** The HTTP app: controllers and producers only; no processors. */
 @Module({})
@@ -71,6 +72,7 @@ export class ApiModule {
         PlanLifecycleController,
         AlertsController,
         AdministrationsController,
+        WorklistController,
         EscalationPolicyController,
         BoardController,
         DispensingsController,

@@ -25,6 +25,11 @@ export interface AlertView {
   severity: AlertEntity['severity'];
   status: AlertEntity['status'];
   patientId: string;
+  /**
+   * The ward's identifier for the patient, in the API's own answers only: stream events and
+   * webhooks carry ids, never patient identifiers.
+   */
+  patientExternalId?: string;
   planId: string;
   unitId: string;
   doseIds: string[];

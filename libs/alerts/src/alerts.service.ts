@@ -250,7 +250,9 @@ export class AlertsService {
   }
 
   async get(principal: Principal, id: string): Promise<AlertView> {
-    return this.view(this.dataSource.manager, (await this.findVisible(principal, id)).id);
+    return this.answer(
+      this.view(this.dataSource.manager, (await this.findVisible(principal, id)).id),
+    );
   }
 
   async list(principal: Principal, query: AlertListQuery): Promise<Page<AlertView>> {
@@ -275,14 +277,15 @@ export class AlertsService {
       this.dataSource.manager,
       rows.map((r) => r.id),
     );
-    return toPage(rows, query.limit, (a) => toAlertView(a, escalations.get(a.id)));
+    const page = toPage(rows, query.limit, (a) => toAlertView(a, escalations.get(a.id)));
+    return { ...page, items: await this.withPatients(page.items) };
   }
 
   /** Stops escalation. Acknowledging again is a no-op; a resolved alert cannot be acknowledged. */
   async acknowledge(principal: Principal, id: string): Promise<AlertView> {
     const alert = await this.findVisible(principal, id);
     if (alert.status === 'resolved') throw ProblemException.conflict('The alert is resolved');
-    if (alert.status === 'acknowledged') return this.view(this.dataSource.manager, id);
+    if (alert.status === 'acknowledged') return this.answer(this.view(this.dataSource.manager, id));
     const affected = await this.dataSource.transaction(async (manager) => {
       await this.escalation.stop(manager, id, 'acknowledged');
       const result = await manager.update(
@@ -298,7 +301,7 @@ export class AlertsService {
     });
     const view = await this.view(this.dataSource.manager, id);
     if (affected) await this.publish('alert.acknowledged', principal.tenantId, view);
-    return view;
+    return this.answer(view);
   }
 
   async resolve(principal: Principal, id: string, note?: string): Promise<AlertView> {
@@ -319,7 +322,7 @@ export class AlertsService {
     }
     const view = await this.view(this.dataSource.manager, id);
     await this.publish('alert.resolved', principal.tenantId, view);
-    return view;
+    return this.answer(view);
   }
 
   /** An alert with its escalation: what the API, SSE and webhooks show. */
@@ -327,6 +330,26 @@ export class AlertsService {
     const alert = await manager.findOneByOrFail(AlertEntity, { id });
     const escalations = await this.escalation.rowsOf(manager, [id]);
     return toAlertView(alert, escalations.get(id));
+  }
+
+  /** An alert as the API answers it: with its patient's externalId (never in events). */
+  private async answer(view: AlertView | Promise<AlertView>): Promise<AlertView> {
+    const [answered] = await this.withPatients([await view]);
+    return answered!;
+  }
+
+  /** The patients' externalIds, one query for a page; the board names patients by them. */
+  private async withPatients(views: AlertView[]): Promise<AlertView[]> {
+    if (views.length === 0) return views;
+    const rows = (await this.dataSource.query(
+      `SELECT id, external_id FROM patients WHERE id = ANY($1::uuid[])`,
+      [[...new Set(views.map((v) => v.patientId))]],
+    )) as { id: string; external_id: string }[];
+    const externalIds = new Map(rows.map((r) => [r.id, r.external_id]));
+    return views.map((view) => {
+      const externalId = externalIds.get(view.patientId);
+      return externalId ? { ...view, patientExternalId: externalId } : view;
+    });
   }
 
   private async findVisible(principal: Principal, id: string): Promise<AlertEntity> {

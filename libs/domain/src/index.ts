@@ -86,6 +86,7 @@ export {
 } from './corticosteroids';
 export {
   classifyTimeliness,
+  administrationWindow,
   administrationWindowMinutes,
   dosesPerDayOf,
   MINUTE_MS,
@@ -94,6 +95,8 @@ export {
   type Timeliness,
   type DoseFrequency,
   type TimelinessInput,
+  type AdministrationWindow,
+  type WindowState,
 } from './watch/timeliness';
 export {
   missedAt,

@@ -26,7 +26,7 @@ export class PlanDocumentsService {
   async schedule(principal: Principal, id: string): Promise<string> {
     const plan = await this.plans.findVisible(principal, id);
     const patient = await this.patientOf(plan.patientId);
-    return renderSchedulePage(plan, findDrug, patient.timezone);
+    return renderSchedulePage(plan, findDrug, patient);
   }
 
   /** The schedule's dose chart alone (image/svg+xml), with today marked in the patient's zone. */

@@ -46,7 +46,14 @@ const SWITCH = {
 
 describe('plan documents of a switch', () => {
   it('prints one line per drug per time, by name and own mg, totals only as equivalents', () => {
-    const html = renderSchedulePage(SWITCH, findDrug, 'Europe/London');
+    const html = renderSchedulePage(SWITCH, findDrug, {
+      externalId: 'MRN-<7>',
+      unitId: 'ward-7',
+      timezone: 'Europe/London',
+    });
+    // The ward's identifier and unit, escaped; no UUID of the plan or patient.
+    expect(html).toContain('Patient <strong>MRN-&#60;7&#62;</strong>, unit ward-7');
+    expect(html).not.toContain(SWITCH.id);
     expect(html).toContain('<h1>Lorazepam → diazepam switch</h1>');
     expect(html).toContain('08:00 — Lorazepam 1 mg: one 1 mg tablet');
     expect(html).toContain('22:00 — Diazepam 10 mg: one 10 mg tablet');

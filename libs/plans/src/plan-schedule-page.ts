@@ -131,12 +131,25 @@ export function scheduleTitle(plan: PlanEntity, nameOf: (code: string) => string
   return `${nameOf(codes[0] ?? plan.drugCode)} taper schedule`;
 }
 
+/** Who a printed schedule is for, as the ward knows them. */
+export interface SchedulePatient {
+  externalId: string;
+  unitId: string;
+  timezone: string;
+}
+
 /**
  * The printable schedule for the patient and the ward: a chart of the daily dose and, per day,
- * what to take at each time, one line per drug. It names the drugs and the plan, never the
- * patient; equivalent mg appear only labelled as such.
+ * what to take at each time, one line per drug. It names the patient by the ward's identifier
+ * and unit (only signed-in staff of that unit can fetch it), never by a UUID; equivalent mg
+ * appear only labelled as such.
  */
-export function renderSchedulePage(plan: PlanEntity, drugOf: DrugLookup, timezone: string): string {
+export function renderSchedulePage(
+  plan: PlanEntity,
+  drugOf: DrugLookup,
+  patient: SchedulePatient,
+): string {
+  const timezone = patient.timezone;
   const steps = plan.steps as PlanStep[];
   const nameOf = (code: string) => drugOf(code)?.name ?? code;
   const title = escape(scheduleTitle(plan, nameOf));
@@ -161,6 +174,7 @@ export function renderSchedulePage(plan: PlanEntity, drugOf: DrugLookup, timezon
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #111; }
   h1 { font-size: 20px; margin: 0 0 4px; }
+  .patient { font-size: 16px; margin: 0 0 4px; }
   .meta { color: #444; margin: 0 0 12px; }
   .equivalent { color: #444; }
   svg text { font-size: 11px; fill: #333; }
@@ -180,7 +194,8 @@ export function renderSchedulePage(plan: PlanEntity, drugOf: DrugLookup, timezon
 </head>
 <body>
 <h1>${title}</h1>
-<p class="meta">Plan ${plan.id}, version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).</p>
+<p class="patient">Patient <strong>${escape(patient.externalId)}</strong>, unit ${escape(patient.unitId)}</p>
+<p class="meta">Plan version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).</p>
 ${paused}
 ${steps.length ? renderDoseChart(steps, undefined, equivalent) : ''}
 <table>

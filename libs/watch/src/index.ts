@@ -5,3 +5,4 @@ export * from './dose-recording.service';
 export * from './watch.module';
 export * from './record-dose.sql';
 export * from './recording-writer';
+export * from './worklist.service';

@@ -1,4 +1,9 @@
-import { administrationWindowMinutes, classifyTimeliness, MINUTE_MS } from './timeliness';
+import {
+  administrationWindow,
+  administrationWindowMinutes,
+  classifyTimeliness,
+  MINUTE_MS,
+} from './timeliness';
 
 const DUE = Date.UTC(2025, 0, 6, 8, 0);
 const after = (minutes: number) => DUE + minutes * MINUTE_MS;
@@ -53,5 +58,25 @@ describe('classifyTimeliness', () => {
     expect(classifyTimeliness({ dueAt: DUE, administeredAt: after(60) + 1, frequency: tid })).toBe(
       'late',
     );
+  });
+});
+
+describe("a dose's window on the worklist", () => {
+  const tid = { dosesPerDay: 3 }; // +/-60 min
+  it.each([
+    [-61, 'upcoming'],
+    [-60, 'due'],
+    [0, 'due'],
+    [60, 'due'],
+    [61, 'late'],
+  ])('%d min from due -> %s, as a recording then would be classified', (minutes, state) => {
+    const window = administrationWindow({ dueAt: DUE, now: after(minutes), frequency: tid });
+    expect(window).toEqual({ state, opensAt: after(-60), closesAt: after(60) });
+    const recorded = classifyTimeliness({
+      dueAt: DUE,
+      administeredAt: after(minutes),
+      frequency: tid,
+    });
+    expect({ early: 'upcoming', on_time: 'due', late: 'late' }[recorded]).toBe(state);
   });
 });

@@ -46,3 +46,41 @@ export function classifyTimeliness(input: TimelinessInput): Timeliness {
   if (offset < -windowMs) return 'early';
   return 'on_time';
 }
+
+/**
+ * Where a dose not yet recorded stands against its ISMP window now: `upcoming` before it opens,
+ * `due` inside it (given now, it would be on time), `late` after it closes (given now, late).
+ * Judged by classifyTimeliness, so the worklist and the recording never disagree.
+ */
+export type WindowState = 'upcoming' | 'due' | 'late';
+
+export interface AdministrationWindow {
+  state: WindowState;
+  opensAt: EpochMs;
+  closesAt: EpochMs;
+}
+
+const STATE_OF: Record<Timeliness, WindowState> = {
+  early: 'upcoming',
+  on_time: 'due',
+  late: 'late',
+};
+
+export function administrationWindow(input: {
+  dueAt: EpochMs;
+  now: EpochMs;
+  frequency: DoseFrequency;
+  timeCritical?: boolean;
+}): AdministrationWindow {
+  const windowMs = administrationWindowMinutes(input.frequency, input.timeCritical) * MINUTE_MS;
+  const state =
+    STATE_OF[
+      classifyTimeliness({
+        dueAt: input.dueAt,
+        administeredAt: input.now,
+        frequency: input.frequency,
+        timeCritical: input.timeCritical,
+      })
+    ];
+  return { state, opensAt: input.dueAt - windowMs, closesAt: input.dueAt + windowMs };
+}
