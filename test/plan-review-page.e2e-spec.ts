@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import {
   baclofenRequest,
   bearer,
@@ -232,12 +233,27 @@ describe('the plan review page', () => {
       .set(bearer(nurse7))
       .send({ outcome: 'held', note: 'Drowsy' })
       .expect(201);
+    // As the watcher leaves a dose nobody recorded in time.
+    await stack.app
+      .get(DataSource)
+      .query(`UPDATE doses SET status = 'missed', missed_at = now() WHERE id = $1`, [doses[1].id]);
 
     const { page, errors } = await openReview(planId, nurse7);
     await page.locator('#review').waitFor();
     await page.locator('#recorded:not([hidden])').waitFor();
-    expect(await page.locator('#recorded-doses tbody tr').first().innerText()).toContain('Held');
+    const row = (status: string) => page.locator(`#recorded-doses tr[data-status="${status}"]`);
+    // The first dose to come is lorazepam or diazepam, by the hour the test runs: each in its mg.
+    const held = doses[0] as { dueAt: string; drugCode: string; doseMg: number };
+    const name = held.drugCode.charAt(0).toUpperCase() + held.drugCode.slice(1);
+    expect(await row('held').innerText()).toContain(
+      `${held.dueAt.slice(11, 16)}\t${name} ${held.doseMg} mg\tHeld`,
+    );
+    expect(await row('missed').innerText()).toContain('Missed (not recorded)');
     expect(await page.locator('#chart .mark.held').count()).toBe(1);
+    expect(await page.locator('#chart .mark.missed').count()).toBe(1);
+    expect(await page.locator('#recorded-summary').innerText()).toMatch(
+      /^Held: 1; Missed \(not recorded\): 1\. Still to come or to record: \d+\.$/,
+    );
     expect(await page.locator('#steps tr.now').count()).toBe(1);
     // The nurse may read the plan; changing it is the prescriber's, and the page says so.
     await page.locator('#cancel').click();

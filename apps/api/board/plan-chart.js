@@ -132,7 +132,7 @@ export function planChart({ versions, marks = [], today, name, description }) {
     );
     const y = (mg) => bottom - (mg / max) * (PANEL - 8);
     const g = svg('g', { class: 'panel' });
-    g.append(svg('text', { x: LEFT, y: top - 10, class: 'panel-title' }, panel.title));
+    g.append(svg('text', { x: LEFT + 8, y: top - 10, class: 'panel-title' }, panel.title));
     for (const tick of [0, max / 2, max]) {
       g.append(
         svg('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: y(tick), y2: y(tick), class: 'grid' }),

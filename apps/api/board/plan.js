@@ -101,7 +101,11 @@ const totalUnit = (plan) =>
 function stepDaily(plan, step) {
   const own = step.drugs.map((d) => `${drugName(d.drugCode)} ${mg(d.dailyDoseMg)}/day`);
   if (own.length === 0) own.push('Nothing (stopped)');
-  if (plan.equivalentDrugCode) own.push(`${amount(step.dailyDoseMg)} ${totalUnit(plan)} in all`);
+  // A step of the equivalent's drug alone already says its total in that drug's own mg.
+  const alone = step.drugs.length === 1 && step.drugs[0].drugCode === plan.equivalentDrugCode;
+  if (plan.equivalentDrugCode && !alone) {
+    own.push(`${amount(step.dailyDoseMg)} ${totalUnit(plan)} in all`);
+  }
   if (step.intervalDays === 2) own.push('(mean per day: given every other day)');
   return own;
 }
@@ -132,7 +136,7 @@ function facts(list, pairs) {
   );
 }
 
-function renderSummary({ plan, patient, clock }) {
+function renderSummary({ plan, clock }) {
   $('plan-title').textContent = `${planName(plan)}, version ${plan.version}`;
   $('plan-status').replaceChildren(
     el('span', { className: `badge status-${plan.status}`, textContent: plan.status }),
@@ -141,7 +145,6 @@ function renderSummary({ plan, patient, clock }) {
   );
   const steps = plan.steps;
   const pairs = [
-    ['Patient', `${patient.externalId}, ${patient.unitId}`],
     [
       'Daily dose',
       `${amount(plan.startDailyDoseMg)} to ${amount(plan.targetDailyDoseMg)} ${totalUnit(plan)}`,
