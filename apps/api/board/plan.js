@@ -11,12 +11,12 @@ import { MARKS, legendSwatch, planChart } from './plan-chart.js';
 const $ = (id) => document.getElementById(id);
 
 const STATUS_TEXT = {
-  proposed: 'Proposed: not yet approved, nothing is scheduled',
-  active: 'Active: in force',
-  paused: 'Paused: the current step continues until resumed',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  superseded: 'Superseded by a later version',
+  proposed: 'Not yet approved; nothing is scheduled',
+  active: 'In force',
+  paused: 'The current step continues until resumed',
+  completed: 'Every step has run',
+  cancelled: 'Stopped; later doses cancelled',
+  superseded: 'Replaced by a later version',
 };
 const SEVERITIES = ['critical', 'warning', 'info'];
 const SEVERITY_TEXT = { critical: 'Critical', warning: 'Warning', info: 'Information' };
