@@ -206,6 +206,11 @@ describe('the plan review page', () => {
     expect(compare).toContain('Version 2 compared with version 1, which it revises');
     expect(compare).toContain(`Steps: ${firstVersion.steps.length} → ${revision.steps.length}`);
     expect(await page.locator('#compare .compare-column').count()).toBe(2);
+    // Keyboard and screen reader users land on the comparison, and hear what happened.
+    expect(await page.evaluate('document.activeElement.id')).toBe('compare-title');
+    expect(await page.locator('#status').innerText()).toBe(
+      'Version 2 proposed. Compare it with version 1 below, then approve it or ask again.',
+    );
     expect(await page.locator('#chart path.line.previous').count()).toBeGreaterThan(0);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'plan-review-compare');
@@ -214,6 +219,7 @@ describe('the plan review page', () => {
     await page.locator('#confirm-ok').click();
     await page.locator('#plan-status .status-active').waitFor();
     expect(await page.locator('#status').innerText()).toBe('Version 2 approved: it is active.');
+    expect(await page.evaluate('document.activeElement.id')).toBe('plan-title');
     expect((await plan(revisionId)).status).toBe('active');
     expect((await plan(proposed)).status).toBe('superseded');
     expect(errors).toEqual([]);
