@@ -234,7 +234,6 @@ describe('plans in force', () => {
     };
     await conflict('pause', { reason: 'x' }, 'proposed');
     await conflict('resume', {}, 'proposed');
-    await conflict('revisions', { fromDate: '2027-06-02', reason: 'x' }, 'proposed');
     await post(`/v1/plans/${id}/approve`).expect(200);
     await conflict('approve', {}, 'active');
     await conflict('resume', {}, 'active');
@@ -255,6 +254,7 @@ describe('plans in force', () => {
     expect(future.every((d) => d.status === 'cancelled')).toBe(true);
     await conflict('cancel', { reason: 'again' }, 'cancelled');
     await conflict('pause', { reason: 'x' }, 'cancelled');
+    await conflict('revisions', { fromDate: '2027-06-06', reason: 'x' }, 'cancelled');
     await conflict('approve', {}, 'cancelled');
   });
 

@@ -339,7 +339,7 @@ describe('the ward worklist', () => {
     // trailing zero, thousands separated, "mg" spelled.
     expect(
       await page.evaluate(
-        "import('/board/clock.js').then((m) => [0.5, 1.0, 2.25, 1000, 0.125].map(m.mg))",
+        "import('/board/dose-text.js').then((m) => [0.5, 1.0, 2.25, 1000, 0.125].map(m.mg))",
       ),
     ).toEqual(['0.5 mg', '1 mg', '2.25 mg', '1,000 mg', '0.125 mg']);
     expect(await seriousViolations(page)).toEqual([]);

@@ -3,8 +3,10 @@
 // doses. Everything shown comes from the API as the nurse's key sees it; text goes in through
 // textContent only, never as HTML. Patients are named by the ward's identifier, never a UUID.
 import { ApiError, api, listAll, readAlertStream, session } from './api.js';
-import { TABLET_ZONE, amount, doseText as amountText, patientClock } from './clock.js';
-import { $, announce, confirmAction, el, problemText, say } from './dom.js';
+import { announce, confirmAction, problemText, say } from './board-ui.js';
+import { TABLET_ZONE, patientClock } from './clock.js';
+import { $, el } from './dom.js';
+import { amount, doseText as amountText } from './dose-text.js';
 import { loadWorklist, startWorklist, stopWorklist } from './worklist.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };

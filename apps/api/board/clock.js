@@ -1,17 +1,6 @@
-// Patients' clocks and dose amounts as a ward reads them.
+// Patients' clocks as a ward reads them.
 
 export const TABLET_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-/**
- * mg as ISMP asks them written: a leading zero ("0.5"), no trailing zero ("1", never "1.0"),
- * thousands separated ("1,000"), and the unit always spelled "mg".
- */
-const MG = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
-export const amount = (value) => MG.format(value);
-export const mg = (value) => `${amount(value)} mg`;
-
-/** A dose as the nurse gives it: the drug by name and its own mg ("Baclofen 15 mg"). */
-export const doseText = (drugName, doseMg) => `${drugName} ${mg(doseMg)}`;
 
 /**
  * A patient's calendar and clock. Doses are scheduled in the patient's IANA zone, so "today's

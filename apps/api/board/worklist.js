@@ -3,8 +3,10 @@
 // Read from GET /v1/worklist; refreshed on every alert event, when the stream (re)connects, and
 // each minute, since a dose's window moves with the clock.
 import { ApiError, api, listAll } from './api.js';
-import { doseText, patientClock } from './clock.js';
-import { $, confirmAction, el, problemText, say } from './dom.js';
+import { confirmAction, problemText, say } from './board-ui.js';
+import { patientClock } from './clock.js';
+import { $, el } from './dom.js';
+import { doseText } from './dose-text.js';
 
 export const AHEAD_HOURS = 4;
 const REFRESH_MS = 60_000;

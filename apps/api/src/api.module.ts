@@ -21,6 +21,7 @@ import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditEventsController } from './audit/audit-events.controller';
 import { BoardController } from './board/board.controller';
+import { PlanReviewController } from './board/plan-review.controller';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { EscalationPolicyController } from './escalation/escalation-policy.controller';
@@ -75,6 +76,7 @@ export class ApiModule {
         WorklistController,
         EscalationPolicyController,
         BoardController,
+        PlanReviewController,
         DispensingsController,
         PharmacyOrdersController,
         PatientLinksController,

@@ -6,6 +6,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import {
+  IN_FORCE,
   PlanStep,
   REVISABLE,
   Strategy,
@@ -81,6 +82,32 @@ const describeTaken = (taken: TakenDrug[]): string =>
     .map((t) => `${t.mgPerDay} mg/day of ${findDrug(t.drugCode)?.name ?? t.drugCode}`)
     .join(' and ');
 
+/** What a request says the patient takes now, per time: where a proposal re-plans from. */
+function requestedDoses(request: TaperRequestInput): CurrentDoses {
+  return {
+    doses: request.currentDosesMg.map((mg, i) => ({
+      time: request.administrationTimes[i],
+      drugCode: request.drugCode,
+      mg,
+    })),
+    intervalDays: 1,
+  };
+}
+
+/**
+ * A proposal that revises a plan in force is not revised itself: its revision would re-plan from
+ * the request, not from the doses given now, and approving it would leave that plan running.
+ */
+async function assertNotRevisingForce(manager: EntityManager, proposal: PlanEntity): Promise<void> {
+  if (!proposal.parentPlanId) return;
+  const inForce = await manager.findOneBy(PlanEntity, { id: proposal.parentPlanId });
+  if (inForce && IN_FORCE.includes(inForce.status)) {
+    throw ProblemException.conflict(
+      `This proposal revises plan ${inForce.id}, which is ${inForce.status}: send the revision for that plan instead (and cancel this proposal if it is not wanted).`,
+    );
+  }
+}
+
 /**
  * Approve, pause, resume, cancel and revise. Each runs in one transaction holding the plan's
  * row lock, checks the move with the domain's state machine, records it, and rewrites the
@@ -128,10 +155,14 @@ export class PlanLifecycleService {
         const starting = { ...locked, ...reanchor };
         // A revision starts from what its parent gives the day before it runs (read before the
         // parent is superseded): a hold proposed last week may be above today's dose.
-        const current = parent && (await this.dosesBefore(manager, parent, zone, starting, now));
+        // A revised proposal gave nothing yet: its rules are checked as a first proposal's are.
+        const current =
+          parent && IN_FORCE.includes(parent.status)
+            ? await this.dosesBefore(manager, parent, zone, starting, now)
+            : undefined;
         if (parent) await this.supersede(manager, parent, locked, principal, now);
         // Checked again as it will run (re-anchored): a plan that breaks a rule stays proposed.
-        await this.assertKeepsRules(manager, starting, current ?? undefined);
+        await this.assertKeepsRules(manager, starting, current);
         await applyTransition(
           manager,
           locked,
@@ -226,7 +257,7 @@ export class PlanLifecycleService {
   ): Promise<void> {
     if (!REVISABLE.includes(parent.status)) {
       throw ProblemException.conflict(
-        `This revision replaces plan ${parent.id}, which is ${parent.status}; only an active or paused plan can be superseded.`,
+        `This revision replaces plan ${parent.id}, which is ${parent.status}; only a proposed, active or paused plan can be superseded.`,
       );
     }
     await applyTransition(
@@ -290,7 +321,7 @@ export class PlanLifecycleService {
   async cancel(principal: Principal, id: string, reason: string): Promise<PlanView> {
     let stopped: TakenDrug[] = [];
     const view = await this.change(principal, id, async (manager, plan, zone, now) => {
-      const wasInForce = REVISABLE.includes(plan.status);
+      const wasInForce = IN_FORCE.includes(plan.status);
       stopped = wasInForce ? await this.takenToday(manager, plan, zone, now) : [];
       const warnings = [...(plan.warnings as Warning[])];
       // Every catalogue drug is one that is dangerous to stop suddenly.
@@ -380,9 +411,10 @@ export class PlanLifecycleService {
       const parent = (await lockPlan(manager, id))!;
       if (!REVISABLE.includes(parent.status)) {
         throw ProblemException.conflict(
-          `Cannot revise a plan that is ${parent.status}; only an active or paused plan can be revised.`,
+          `Cannot revise a plan that is ${parent.status}; only a proposed, active or paused plan can be revised.`,
         );
       }
+      if (parent.status === 'proposed') await assertNotRevisingForce(manager, parent);
       const patient = await manager.findOneByOrFail(PatientEntity, { id: parent.patientId });
       const today = zonedDate(this.clock.now(), patient.timezone);
       if (body.fromDate < today) {
@@ -392,14 +424,18 @@ export class PlanLifecycleService {
       }
       const parentPhase = await this.originalRequest(manager, parent);
       const original = body.goal ? { ...parentPhase, goal: body.goal } : parentPhase;
-      // Each time's dose with its drug: mid-switch, lorazepam and diazepam are never added.
-      const current = await this.dosesBefore(
-        manager,
-        parent,
-        patient.timezone,
-        { startDate: body.fromDate },
-        this.clock.now(),
-      );
+      // Each time's dose with its drug: mid-switch, lorazepam and diazepam are never added. A
+      // proposal gives nothing yet: it re-plans from what its request says is taken now.
+      const current =
+        parent.status === 'proposed'
+          ? requestedDoses(parentPhase)
+          : await this.dosesBefore(
+              manager,
+              parent,
+              patient.timezone,
+              { startDate: body.fromDate },
+              this.clock.now(),
+            );
       let from = current.doses.map(({ drugCode, mg }) => ({ drugCode, mg }));
       if (body.stepBack) {
         const back =

@@ -14,6 +14,8 @@ export interface TaperRequestView {
   drugCode: string;
   planId?: string;
   problems?: { code: string; message: string; field?: string }[];
+  /** What else the patient takes, as the request named it (the planner's interaction checks). */
+  coMedications: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -22,7 +24,7 @@ export function toTaperRequestView(
   r: Pick<
     TaperRequestEntity,
     'id' | 'status' | 'patientId' | 'drugCode' | 'planId' | 'problems' | 'createdAt' | 'updatedAt'
-  >,
+  > & { coMedications?: string[] | null },
 ): TaperRequestView {
   return {
     id: r.id,
@@ -31,6 +33,7 @@ export function toTaperRequestView(
     drugCode: r.drugCode,
     ...(r.planId ? { planId: r.planId } : {}),
     ...(r.problems ? { problems: r.problems } : {}),
+    coMedications: r.coMedications ?? [],
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

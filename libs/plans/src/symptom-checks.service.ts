@@ -8,7 +8,7 @@ import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import {
   BACLOFEN_ADVERSE_EFFECTS,
   BACLOFEN_RED_FLAGS,
-  REVISABLE,
+  IN_FORCE,
   SymptomAssessment,
   SymptomScale,
   assessChecklist,
@@ -167,7 +167,7 @@ export class SymptomChecksService {
     const id = randomUUID();
     // NEWS2 measures deterioration, not withdrawal: it alerts, and the prescriber decides on a hold.
     const holds = body.scale !== 'NEWS2';
-    const wantsHold = holds && assessment.atOrAboveThreshold && REVISABLE.includes(plan.status);
+    const wantsHold = holds && assessment.atOrAboveThreshold && IN_FORCE.includes(plan.status);
     const waiting = wantsHold ? await this.lifecycle.pendingAutomaticHold(planId) : undefined;
     // The check, its hold revision and the alert it owes commit together: the alert is written
     // on the check (pending_alert) and raised after commit, or by the maintenance sweep if that

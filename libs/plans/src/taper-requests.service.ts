@@ -61,7 +61,8 @@ type LockedRequest = Pick<
 /** A request as its view needs it, with its patient's unit for the visibility check. */
 const REQUEST_BY_ID_SQL = `
 SELECT r.id, r.status, r.patient_id AS "patientId", r.drug_code AS "drugCode",
-       r.plan_id AS "planId", r.problems, r.created_at AS "createdAt",
+       r.plan_id AS "planId", r.problems, r.body -> 'coMedications' AS "coMedications",
+       r.created_at AS "createdAt",
        r.updated_at AS "updatedAt", p.unit_id AS "unitId"
 FROM taper_requests r JOIN patients p ON p.id = r.patient_id
 WHERE r.id = $1 AND r.tenant_id = $2`;
@@ -196,7 +197,7 @@ export class TaperRequestsService {
         'enqueue failed after commit; the sweep will queue it',
       ),
     );
-    return toTaperRequestView(request);
+    return toTaperRequestView({ ...request, coMedications: body.coMedications });
   }
 
   /** What integrators poll until the request is planned: one named statement. */

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiConflictResponse,
   ApiOkResponse,
   ApiProduces,
   ApiTags,
@@ -86,11 +87,22 @@ export class PlanLifecycleController {
     return this.lifecycle.cancel(principal, id, dto.reason);
   }
 
-  /** 202: a proposed version; nothing changes until it is approved. */
+  /**
+   * 202: a proposed version; nothing changes until it is approved. A plan in force re-plans from
+   * the doses it gives; a proposal from the doses its request says are taken now.
+   */
   @Post('revisions')
   @Audited('Plan', 'revise')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: PlanDto })
+  @ApiAcceptedResponse({
+    type: PlanDto,
+    description:
+      'The new version, proposed, naming the version it revises (parentPlanId); approving it supersedes that version',
+  })
+  @ApiConflictResponse({
+    description:
+      'The plan is not proposed, active or paused, or it is a proposal that revises a plan in force (revise that plan instead)',
+  })
   @Idempotent()
   @Requires('plans:write')
   async revise(

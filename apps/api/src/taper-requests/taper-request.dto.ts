@@ -218,3 +218,48 @@ export class CreateTaperRequestDto {
   @Type(() => HyperbolicParametersDto)
   hyperbolic?: HyperbolicParametersDto;
 }
+
+class TaperRequestProblemDto {
+  @ApiProperty({ example: 'planning_failed' })
+  code!: string;
+
+  @ApiProperty()
+  message!: string;
+
+  @ApiPropertyOptional()
+  field?: string;
+}
+
+/** A taper request as the API answers it (TaperRequestView); documentation only. */
+export class TaperRequestViewDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['queued', 'planning', 'planned', 'rejected', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  patientId!: string;
+
+  @ApiProperty({ example: 'lorazepam' })
+  drugCode!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The proposed plan, once planned' })
+  planId?: string;
+
+  @ApiPropertyOptional({ type: [TaperRequestProblemDto], description: 'Why it was not planned' })
+  problems?: TaperRequestProblemDto[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['alcohol', 'oxycodone'],
+    description: 'What else the patient takes, as the request named it (empty: none named)',
+  })
+  coMedications!: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}

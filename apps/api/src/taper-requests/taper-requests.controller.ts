@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent, ProblemException } from '@taperwatch/http';
 import { TaperRequestBody, TaperRequestsService } from '@taperwatch/plans';
 import { IdParam } from '../common/id-param';
-import { CreateTaperRequestDto } from './taper-request.dto';
+import { CreateTaperRequestDto, TaperRequestViewDto } from './taper-request.dto';
 import { Audited } from '@taperwatch/audit';
 
 @ApiTags('taper-requests')
@@ -17,6 +17,7 @@ export class TaperRequestsController {
   @Post()
   @Audited('TaperRequest', 'create', { idFrom: 'response' })
   @HttpCode(202)
+  @ApiAcceptedResponse({ type: TaperRequestViewDto })
   @Idempotent()
   @Requires('plans:write')
   async create(
@@ -38,6 +39,7 @@ export class TaperRequestsController {
 
   @Get(':id')
   @Audited('TaperRequest', 'read')
+  @ApiOkResponse({ type: TaperRequestViewDto })
   @Requires('clinical:read')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.requests.get(principal, id);

@@ -10,6 +10,7 @@ describe('plan lifecycle', () => {
     ['proposed', 'cancel', 'cancelled'],
     ['active', 'supersede', 'superseded'],
     ['paused', 'supersede', 'superseded'],
+    ['proposed', 'supersede', 'superseded'],
     ['active', 'complete', 'completed'],
   ] as const)('%s --%s--> %s', (from, action, to) => {
     expect(transition(from, action)).toEqual({ ok: true, from, to });
@@ -27,7 +28,7 @@ describe('plan lifecycle', () => {
         }
       }
     }
-    expect(refused).toBe(PLAN_STATES.length * actions.length - 9);
+    expect(refused).toBe(PLAN_STATES.length * actions.length - 10);
   });
 
   it('never leaves a final state', () => {

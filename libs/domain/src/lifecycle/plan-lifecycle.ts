@@ -18,8 +18,9 @@ const TRANSITIONS: Record<PlanAction, { from: readonly PlanState[]; to: PlanStat
   resume: { from: ['paused'], to: 'active' },
   // A proposal nobody will approve can be withdrawn; a plan in force can be stopped.
   cancel: { from: ['proposed', 'active', 'paused'], to: 'cancelled' },
-  // Approving a revision replaces the version in force, paused or not.
-  supersede: { from: ['active', 'paused'], to: 'superseded' },
+  // Approving a revision replaces the version it revises: the one in force, paused or not, or a
+  // proposal the prescriber asked to change before approving it.
+  supersede: { from: ['proposed', 'active', 'paused'], to: 'superseded' },
   // A paused plan holds its dose indefinitely, so only a running plan reaches its end.
   complete: { from: ['active'], to: 'completed' },
 };
@@ -27,8 +28,11 @@ const TRANSITIONS: Record<PlanAction, { from: readonly PlanState[]; to: PlanStat
 /** States whose doses are being given: at most one such plan per patient and drug. */
 export const IN_FORCE: readonly PlanState[] = ['active', 'paused'];
 
-/** States a revision may be made from: only a plan in force has doses to re-plan. */
-export const REVISABLE: readonly PlanState[] = IN_FORCE;
+/**
+ * States a revision may be made from: a plan in force re-plans from the doses it gives; a
+ * proposal, before anyone approves it, re-plans from the doses its request says are taken now.
+ */
+export const REVISABLE: readonly PlanState[] = ['proposed', ...IN_FORCE];
 
 export type TransitionResult =
   { ok: true; from: PlanState; to: PlanState } | { ok: false; message: string };
