@@ -253,6 +253,10 @@ describe('the ward board', () => {
     await page.locator('#chart svg path.dose-line').waitFor();
     expect(await page.locator('#chart svg line.today').count()).toBe(1);
     expect(await page.locator('#plan-summary').innerText()).toContain('baclofen');
+    // The plan's review page is one link away (its id in the path, never the patient's).
+    expect(await page.getByRole('link', { name: 'Review the plan' }).getAttribute('href')).toBe(
+      `/board/plans/${seeded.planId}`,
+    );
     // Focus moves to the patient panel for keyboard and screen-reader users, once today's doses
     // have loaded too (after the summary and chart: reading it at once raced that request).
     await eventually(

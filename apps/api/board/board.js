@@ -460,6 +460,7 @@ async function showPatient(alert) {
     patientLabels.set(patient.id, patient.externalId);
     $('patient-title').textContent = `Patient ${patient.externalId}, unit ${patient.unitId}`;
     $('plan-summary').textContent = planSummary(plan);
+    $('plan-review').href = `/board/plans/${plan.id}`;
     showChart(chart);
     await loadDoses(alert.planId);
     $('patient').focus();
