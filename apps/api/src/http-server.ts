@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   IdempotencyStore,
   createValidationPipe,
+  registerFhirJsonParser,
   handleClientError,
   registerStorableInputHook,
   sendFrameworkError,
@@ -42,6 +43,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // The API reads JSON only: a text/plain body is 415, not a string handed to a DTO.
   fastify.removeContentTypeParser('text/plain');
+  registerFhirJsonParser(fastify);
   registerStorableInputHook(fastify);
   // Open event streams would hold the server open forever; end them as shutdown begins.
   fastify.addHook('preClose', async () => app.get(AlertStreams).endAll());

@@ -7,3 +7,4 @@ export * from './storable-input';
 export * from './framework-errors';
 export * from './operation-outcome';
 export * from './fhir-schema';
+export * from './fhir-json';

@@ -5,3 +5,5 @@ export * from './dose-recording.service';
 export * from './watch.module';
 export * from './record-dose.sql';
 export * from './recording-writer';
+export * from './medication-administration';
+export * from './medication-administrations.service';

@@ -1,13 +1,25 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
 import { DoseRecordingService } from './dose-recording.service';
+import { MedicationAdministrationsService } from './medication-administrations.service';
 import { RecordingWriter } from './recording-writer';
 import { OutpatientWatchService } from './outpatient-watch.service';
 import { WatchService } from './watch.service';
 
 @Module({
   imports: [AlertsModule],
-  providers: [WatchService, OutpatientWatchService, DoseRecordingService, RecordingWriter],
-  exports: [WatchService, OutpatientWatchService, DoseRecordingService],
+  providers: [
+    WatchService,
+    OutpatientWatchService,
+    DoseRecordingService,
+    RecordingWriter,
+    MedicationAdministrationsService,
+  ],
+  exports: [
+    WatchService,
+    OutpatientWatchService,
+    DoseRecordingService,
+    MedicationAdministrationsService,
+  ],
 })
 export class WatchModule {}
