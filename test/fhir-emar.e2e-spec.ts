@@ -335,6 +335,19 @@ describe('eMAR administrations in FHIR', () => {
     expect(issuesOf(noPatient)[0]!.diagnostics).toMatch(/^patient:/);
   });
 
+  it('lists the FHIR routes in the OpenAPI document, taking both JSON media types', async () => {
+    const document = (await stack.http().get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { requestBody?: { content: object } }>>;
+    };
+    const path = document.paths['/fhir/MedicationAdministration']!;
+    expect(Object.keys(path).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(path.post!.requestBody!.content).sort()).toEqual([
+      'application/fhir+json',
+      'application/json',
+    ]);
+    expect(document.paths['/fhir/MedicationAdministration/{id}']).toHaveProperty('get');
+  });
+
   it('takes application/fhir+json only on /fhir: /v1 stays application/json (415)', async () => {
     const res = await stack
       .http()
