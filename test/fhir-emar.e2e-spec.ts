@@ -1,3 +1,4 @@
+import type { DoseView } from '@taperwatch/plans';
 import {
   TestStack,
   bearer,
@@ -71,7 +72,7 @@ describe('eMAR administrations in FHIR', () => {
       .get(`/v1/plans/${planId}/doses?limit=50`)
       .set(bearer(nurse))
       .expect(200);
-    return (res.body.items as { id: string }[]).find((d) => d.id === doseId)!;
+    return (res.body.items as DoseView[]).find((d) => d.id === doseId)!;
   };
   const issuesOf = (res: { status: number; headers: Record<string, string>; body: unknown }) => {
     expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
@@ -126,7 +127,7 @@ describe('eMAR administrations in FHIR', () => {
     );
     // Attributed to the calling key, as a /v1 recording is.
     const performer = (resource.performer as { actor: { identifier: { value: string } } }[])[0];
-    expect(performer!.actor.identifier.value).toBe((dose as { recordedBy?: string }).recordedBy);
+    expect(performer!.actor.identifier.value).toBe(dose.recordedBy);
 
     // The once-only rule: a second administration of the dose is a 409 OperationOutcome.
     const again = await post(administration(doseIds[0]!)).expect(409);

@@ -111,10 +111,11 @@ export class MedicationAdministrationsService {
       ? await this.recorded(
           principal,
           'emar-search-after',
-          'd.patient_id = $3 AND (d.due_at, d.id) < ($5, $6)',
-          [patientId, count + 1, after.createdAt, after.id],
+          'd.patient_id = $3 AND (d.due_at, d.id) < ($4, $5)',
+          [patientId, after.createdAt, after.id],
+          count + 1,
         )
-      : await this.recorded(principal, 'emar-search', 'd.patient_id = $3', [patientId, count + 1]);
+      : await this.recorded(principal, 'emar-search', 'd.patient_id = $3', [patientId], count + 1);
     const shown = rows.slice(0, count);
     const last = shown[shown.length - 1];
     return {
@@ -127,25 +128,28 @@ export class MedicationAdministrationsService {
   }
 
   /**
-   * Recorded doses of the caller's tenant and units matching `where` ($3 on): a search passes
-   * its limit as $4. A dose the watcher marked missed is not an administration until recorded.
+   * Recorded doses of the caller's tenant and units matching `where` (its parameters from $3),
+   * newest first, at most `limit`. A dose the watcher marked missed is not an administration
+   * until recorded; an erased patient's doses are nobody's to read (as on every patient route).
    */
   private recorded(
     principal: Principal,
     name: string,
     where: string,
     params: unknown[],
+    limit?: number,
   ): Promise<RecordedRow[]> {
-    const limit = params.length > 1 ? 'LIMIT $4' : '';
+    const values = [principal.tenantId, principal.unitFilter ?? null, ...params];
+    if (limit !== undefined) values.push(limit);
     return preparedQuery<RecordedRow>(
       this.dataSource,
       name,
       `SELECT ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}, pt.external_id
        FROM doses d JOIN patients pt ON pt.id = d.patient_id
        WHERE d.tenant_id = $1 AND ($2::text[] IS NULL OR pt.unit_id = ANY($2))
-         AND d.recorded_outcome IS NOT NULL AND ${where}
-       ORDER BY d.due_at DESC, d.id DESC ${limit}`,
-      [principal.tenantId, principal.unitFilter ?? null, ...params],
+         AND pt.erased_at IS NULL AND d.recorded_outcome IS NOT NULL AND ${where}
+       ORDER BY d.due_at DESC, d.id DESC${limit === undefined ? '' : ` LIMIT $${values.length}`}`,
+      values,
     );
   }
 
