@@ -1,6 +1,7 @@
 import type { DoseView } from '@taperwatch/plans';
 import {
   TestStack,
+  adminAuth,
   bearer,
   createKey,
   eventually,
@@ -261,7 +262,28 @@ describe('eMAR administrations in FHIR', () => {
       .send(JSON.stringify(administration(dose)))
       .expect(401);
     expect(issuesOf(anonymous)).toEqual([expect.objectContaining({ code: 'login' })]);
+    const pharmacist = await createKey(stack, 'pharmacist');
+    const forbidden = await post(administration(dose), pharmacist).expect(403);
+    expect(issuesOf(forbidden)).toEqual([expect.objectContaining({ code: 'forbidden' })]);
     expect((await doseView(dose)).status).toBe('scheduled');
+  });
+
+  it('audits a recording as /v1 does: the dose, the key, the outcome', async () => {
+    const events = await eventually(
+      async () =>
+        (
+          await stack
+            .http()
+            .get(`/v1/audit-events?resourceType=Dose&resourceId=${doseIds[0]}`)
+            .set(adminAuth)
+            .expect(200)
+        ).body.items as { action: string; route: string; outcome: number; actor: object }[],
+      (items) => items.length >= 2,
+    );
+    expect(events.map((e) => [e.action, e.route, e.outcome])).toEqual([
+      ['record', '/fhir/MedicationAdministration', 201],
+      ['record', '/fhir/MedicationAdministration', 409],
+    ]);
   });
 
   it('replays an idempotent retry with the same answer', async () => {

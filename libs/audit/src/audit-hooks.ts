@@ -50,6 +50,14 @@ export function registerAuditHooks(fastify: FastifyInstance, trail: AuditTrail):
 }
 
 /**
+ * For a route audited `idFrom: 'response'` whose request body names the resource (a FHIR
+ * resource naming its dose): once read, a refused call (409, 422) is audited against it too.
+ */
+export function auditResourceNamed(request: FastifyRequest, id: string): void {
+  if (UUID.test(id)) (request as AuditedRequest).auditResourceId = id;
+}
+
+/**
  * A reply the route hijacked (the alert event stream) never reaches onResponse: the route records
  * itself with this once it has answered, through the same route metadata.
  */

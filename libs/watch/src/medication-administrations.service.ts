@@ -11,7 +11,6 @@ import {
   EmarRecording,
   MedicationAdministration,
   asResourceProblem,
-  fromMedicationAdministration,
   toMedicationAdministration,
 } from './medication-administration';
 
@@ -54,9 +53,8 @@ export class MedicationAdministrationsService {
     private readonly recording: DoseRecordingService,
   ) {}
 
-  /** Records the dose the resource names; 404 outside the caller's units, 422 naming another patient or drug. */
-  async record(principal: Principal, resource: Record<string, unknown>) {
-    const recording = fromMedicationAdministration(resource);
+  /** Records the dose a resource names (fromMedicationAdministration); 404 outside the caller's units, 422 naming another patient or drug. */
+  async record(principal: Principal, recording: EmarRecording) {
     const [dose] = await preparedQuery<DosePatientRow>(
       this.dataSource,
       'emar-dose-patient',

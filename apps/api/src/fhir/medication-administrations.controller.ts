@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,13 +12,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { Audited } from '@taperwatch/audit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Audited, auditResourceNamed } from '@taperwatch/audit';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { FHIR_CONTENT_TYPE, FhirSchema, Idempotent, ProblemException } from '@taperwatch/http';
 import {
   FHIR_SEARCH_DEFAULT_COUNT,
   MedicationAdministrationsService,
+  fromMedicationAdministration,
   toSearchBundle,
 } from '@taperwatch/watch';
 import { IdParam } from '../common/id-param';
@@ -69,11 +70,14 @@ export class MedicationAdministrationsController {
   async record(
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const errors = this.schema.validate('MedicationAdministration', body);
     if (errors.length > 0) throw ProblemException.validation(errors);
-    const resource = await this.administrations.record(principal, body as Record<string, unknown>);
+    const recording = fromMedicationAdministration(body as Record<string, unknown>);
+    auditResourceNamed(request, recording.doseId);
+    const resource = await this.administrations.record(principal, recording);
     reply.header('location', `${PATH}/${resource.id}`);
     return resource;
   }
