@@ -65,16 +65,17 @@ function doseIdOf(resource: Json, bad: (f: string, m: string, code: string) => v
     );
     return undefined;
   }
-  const ids = [...new Set(named.map(({ i }) => text(i.value) ?? ''))];
-  if (ids.length > 1) {
-    bad(named[1]!.at, 'names a different dose than the first identifier: name one dose', 'value');
+  const id = text(named[0]!.i.value) ?? '';
+  const other = named.find(({ i }) => text(i.value) !== id);
+  if (other) {
+    bad(other.at, 'names a different dose than the first identifier: name one dose', 'value');
     return undefined;
   }
-  if (!UUID.test(ids[0]!)) {
+  if (!UUID.test(id)) {
     bad(`${named[0]!.at}.value`, 'must be a dose id (a UUID)', 'value');
     return undefined;
   }
-  return ids[0]!.toLowerCase();
+  return id.toLowerCase();
 }
 
 function subjectOf(resource: Json, bad: (f: string, m: string, code: string) => void) {
