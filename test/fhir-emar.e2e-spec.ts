@@ -66,7 +66,7 @@ describe('eMAR administrations in FHIR', () => {
       .post('/fhir/MedicationAdministration')
       .set(bearer(key))
       .set('content-type', contentType)
-      .send(JSON.stringify(body));
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
   const doseView = async (doseId: string) => {
     const res = await stack
       .http()
@@ -369,6 +369,22 @@ describe('eMAR administrations in FHIR', () => {
       'application/json',
     ]);
     expect(document.paths['/fhir/MedicationAdministration/{id}']).toHaveProperty('get');
+  });
+
+  it("answers the HTTP layer's own refusals under /fhir as OperationOutcomes too", async () => {
+    const unknown = await stack.http().get('/fhir/Patient').set(bearer(nurse)).expect(404);
+    expect(issuesOf(unknown)).toEqual([expect.objectContaining({ code: 'not-found' })]);
+    const wrongMethod = await stack
+      .http()
+      .put('/fhir/MedicationAdministration')
+      .set(bearer(nurse))
+      .expect(405);
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, POST');
+    issuesOf(wrongMethod);
+    const notJson = await post('{"resourceType":', nurse).expect(400);
+    expect(issuesOf(notJson)[0]!.diagnostics).toMatch(/not valid JSON/);
+    const xml = await post('<MedicationAdministration/>', nurse, 'application/xml').expect(415);
+    expect(issuesOf(xml)[0]!.code).toBe('not-supported');
   });
 
   it('takes application/fhir+json only on /fhir: /v1 stays application/json (415)', async () => {

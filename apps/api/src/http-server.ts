@@ -79,7 +79,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
       .setTitle('taperwatch')
       .setDescription(
         'Taper plans for drugs that are dangerous to stop suddenly, dose watching and escalating alerts. ' +
-          'Errors are RFC 9457 problem details.',
+          'Errors are RFC 9457 problem details; under /fhir, FHIR R4 OperationOutcomes.',
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
