@@ -13,7 +13,8 @@ import {
 } from '@taperwatch/testing';
 
 /**
- * Hostile input never reaches a 5xx, every error is problem details and none leaks internals.
+ * Hostile input never reaches a 5xx, every error is problem details (an OperationOutcome under
+ * /fhir) and none leaks internals.
  * The fuzz is driven by the service's own OpenAPI document, so every operation it lists is
  * covered, including those added after this test was written.
  */
@@ -579,15 +580,25 @@ function assertSafe(req: HostileRequest, answer: Answer): void {
   if (answer.status >= 500) throw new Error(`a server error: ${where}`);
   if (answer.status < 400) return;
   const type = String(answer.headers['content-type'] ?? '');
-  if (!type.startsWith('application/problem+json'))
-    throw new Error(`not problem+json (${type}): ${where}`);
-  const problem = JSON.parse(answer.text) as Record<string, unknown>;
-  if (
-    typeof problem.type !== 'string' ||
-    typeof problem.title !== 'string' ||
-    problem.status !== answer.status
-  ) {
-    throw new Error(`not problem details: ${where}`);
+  // Under /fhir errors are OperationOutcomes, except what node refuses before it reads the path.
+  if (req.path.startsWith('/fhir/') && answer.status !== 431) {
+    if (!type.startsWith('application/fhir+json'))
+      throw new Error(`not fhir+json (${type}): ${where}`);
+    const outcome = JSON.parse(answer.text) as { resourceType?: unknown; issue?: unknown[] };
+    if (outcome.resourceType !== 'OperationOutcome' || !outcome.issue?.length) {
+      throw new Error(`not an OperationOutcome: ${where}`);
+    }
+  } else {
+    if (!type.startsWith('application/problem+json'))
+      throw new Error(`not problem+json (${type}): ${where}`);
+    const problem = JSON.parse(answer.text) as Record<string, unknown>;
+    if (
+      typeof problem.type !== 'string' ||
+      typeof problem.title !== 'string' ||
+      problem.status !== answer.status
+    ) {
+      throw new Error(`not problem details: ${where}`);
+    }
   }
   const rest = withoutEcho(answer.text, req.sent);
   for (const [what, pattern] of LEAKS) {

@@ -7,7 +7,12 @@ import { AuditModule } from '@taperwatch/audit';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
-import { IdempotencyGuard, IdempotencyStore, ProblemDetailsFilter } from '@taperwatch/http';
+import {
+  FhirSchema,
+  IdempotencyGuard,
+  IdempotencyStore,
+  ProblemDetailsFilter,
+} from '@taperwatch/http';
 import { NotificationsModule } from '@taperwatch/notifications';
 import { httpLoggerParams } from '@taperwatch/observability';
 import { PatientsModule } from '@taperwatch/patients';
@@ -25,6 +30,7 @@ import { PlanReviewController } from './board/plan-review.controller';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { EscalationPolicyController } from './escalation/escalation-policy.controller';
+import { MedicationAdministrationsController } from './fhir/medication-administrations.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealthIndicator } from './health/redis.health';
 import { MetricsController } from './metrics/metrics.controller';
@@ -83,6 +89,7 @@ export class ApiModule {
         PatientLinkController,
         PatientPageController,
         AuditEventsController,
+        MedicationAdministrationsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
@@ -91,6 +98,8 @@ export class ApiModule {
         RedisHealthIndicator,
         ScrapeTimeMetrics,
         AlertStreams,
+        // Compiles the FHIR R4 schema once, as the app starts.
+        FhirSchema,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   IdempotencyStore,
   createValidationPipe,
+  registerFhirJsonParser,
   handleClientError,
   registerStorableInputHook,
   sendFrameworkError,
@@ -42,6 +43,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // The API reads JSON only: a text/plain body is 415, not a string handed to a DTO.
   fastify.removeContentTypeParser('text/plain');
+  registerFhirJsonParser(fastify);
   registerStorableInputHook(fastify);
   // Open event streams would hold the server open forever; end them as shutdown begins.
   fastify.addHook('preClose', async () => app.get(AlertStreams).endAll());
@@ -77,7 +79,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
       .setTitle('taperwatch')
       .setDescription(
         'Taper plans for drugs that are dangerous to stop suddenly, dose watching and escalating alerts. ' +
-          'Errors are RFC 9457 problem details.',
+          'Errors are RFC 9457 problem details; under /fhir, FHIR R4 OperationOutcomes.',
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })

@@ -3,8 +3,8 @@ import { AuditFacts } from './audit-chain';
 import { AuditTrail } from './audit-trail';
 import { ACTOR_HEADER, AuditRoute, AuditRouteConfig } from './audited';
 
-/** Only the API's own routes must say whether they are audited. */
-const API_ROUTE = /^\/v\d+\//;
+/** Only the API's own routes (/v1, and the FHIR endpoints) must say whether they are audited. */
+const API_ROUTE = /^\/(?:v\d+|fhir)\//;
 const ACTOR = /^[\w.@:+-]{1,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,7 +22,7 @@ function auditOf(request: FastifyRequest): AuditRoute | undefined {
 /**
  * The one place the API audits: an onResponse hook reads the route's @Audited metadata and pushes
  * one row per request onto the trail's buffer, whatever the outcome (refused calls included).
- * Registered before the routes, so a /v1 route declared without @Audited or @NotAudited is an
+ * Registered before the routes, so an API route declared without @Audited or @NotAudited is an
  * error at start, not a silent gap.
  */
 export function registerAuditHooks(fastify: FastifyInstance, trail: AuditTrail): void {
@@ -47,6 +47,14 @@ export function registerAuditHooks(fastify: FastifyInstance, trail: AuditTrail):
   });
   // After the server has drained its requests, before the database closes.
   fastify.addHook('onClose', () => trail.flush());
+}
+
+/**
+ * For a route audited `idFrom: 'response'` whose request body names the resource (a FHIR
+ * resource naming its dose): once read, a refused call (409, 422) is audited against it too.
+ */
+export function auditResourceNamed(request: FastifyRequest, id: string): void {
+  if (UUID.test(id)) (request as AuditedRequest).auditResourceId = id;
 }
 
 /**

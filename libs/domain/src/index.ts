@@ -154,3 +154,13 @@ export {
 
 /** Pharmacy orders per step and when a dispensed supply runs out. */
 export * from './supply';
+export {
+  emarStatusDecision,
+  FHIR_ADMINISTRATION_STATUSES,
+  RECORDED_FHIR_STATUSES,
+  NOT_GIVEN_REASON_SYSTEMS,
+  NOT_GIVEN_REASON_CODES,
+  type EmarOutcome,
+  type EmarStatusDecision,
+  type StatedReason,
+} from './watch/emar-status';

@@ -1,9 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, errorAnswer } from './operation-outcome';
 import { ProblemDetails, defaultProblem } from './problem';
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
  * Fastify's router refusals, which happen before any route (and so before Nest's filter): a
@@ -28,11 +27,8 @@ export function sendFrameworkError(
   reply: FastifyReply,
 ): void {
   const problem = frameworkErrorProblem(error);
-  void reply
-    .status(problem.status)
-    .header('x-request-id', request.id)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(problem);
+  const { contentType, body } = errorAnswer(request.url, problem);
+  void reply.status(problem.status).header('x-request-id', request.id).type(contentType).send(body);
 }
 
 /**

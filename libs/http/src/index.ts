@@ -5,3 +5,6 @@ export * from './idempotency';
 export * from './pagination';
 export * from './storable-input';
 export * from './framework-errors';
+export * from './operation-outcome';
+export * from './fhir-schema';
+export * from './fhir-json';

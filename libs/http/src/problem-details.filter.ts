@@ -7,12 +7,14 @@ import {
   ProblemException,
   StoredResponseException,
 } from './problem';
+import { errorAnswer } from './operation-outcome';
 import { unmatchedRouteProblem } from './unmatched-route';
 
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * The one place every error becomes RFC 9457 problem details. Unknown errors are logged with
+ * The one place every error becomes RFC 9457 problem details (under /fhir, the same facts as a
+ * FHIR OperationOutcome). Unknown errors are logged with
  * the request id and answered with a generic 500: no stack, SQL or path ever leaves. Postgres
  * unreachable, timing out or refusing connections is 503 with Retry-After, not a 500: the caller
  * should try again, and nothing here is a bug.
@@ -32,7 +34,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const { problem, headers } = this.toProblem(exception, request);
     if (problem.status === 503 || problem.status === 429)
       headers['retry-after'] ??= RETRY_AFTER_SECONDS;
-    reply.status(problem.status).headers(headers).type('application/problem+json').send(problem);
+    const { contentType, body } = errorAnswer(request.url, problem);
+    reply.status(problem.status).headers(headers).type(contentType).send(body);
   }
 
   private toProblem(

@@ -3,6 +3,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export interface FieldError {
   field: string;
   message: string;
+  /** The FHIR issue type (required, value, invalid…) when answered as an OperationOutcome. */
+  code?: string;
 }
 
 /** RFC 9457 problem details, as every error response of API.md. */

@@ -22,15 +22,16 @@ const STATUS: Record<PlanEntity['status'], string> = {
 };
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const UCUM = 'http://unitsofmeasure.org';
+export const UCUM = 'http://unitsofmeasure.org';
 export const PLAN_IDENTIFIER_SYSTEM = 'urn:taperwatch:plan';
 export const EXTERNAL_ID_SYSTEM = 'urn:taperwatch:patient-external-id';
 /** SNOMED CT 26643006 "Oral route". */
-const ORAL = {
+export const ORAL_ROUTE = {
   coding: [{ system: 'http://snomed.info/sct', code: '26643006', display: 'Oral route' }],
 };
 
-function medication(drug: DrugView | undefined, code: string) {
+/** A drug as a FHIR CodeableConcept: RxNorm where the catalogue has it, its name as text. */
+export function medicationConcept(drug: DrugView | undefined, code: string) {
   // RxNorm only where the catalogue carries the code; otherwise text (no invented codes).
   const rxnorm = typeof drug?.rxnormCode === 'string' ? drug.rxnormCode : undefined;
   return {
@@ -69,7 +70,7 @@ function dosageInstructions(step: PlanStep, doses: readonly PlannedDose[], drugN
         timeOfDay: [`${dose.time}:00`],
       },
     },
-    route: ORAL,
+    route: ORAL_ROUTE,
     doseAndRate: [{ doseQuantity: { value: dose.doseMg, unit: 'mg', system: UCUM, code: 'mg' } }],
   }));
 }
@@ -163,7 +164,7 @@ export function planToFhirBundle(
             groupIdentifier: { system: PLAN_IDENTIFIER_SYSTEM, value: plan.id },
             status: STATUS[plan.status],
             intent: plan.status === 'proposed' ? 'proposal' : 'order',
-            medicationCodeableConcept: medication(drugOf(code), code),
+            medicationCodeableConcept: medicationConcept(drugOf(code), code),
             subject: { identifier: { system: EXTERNAL_ID_SYSTEM, value: patientExternalId } },
             authoredOn: (plan.approvedAt ?? plan.createdAt).toISOString(),
             note: [

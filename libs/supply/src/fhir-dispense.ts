@@ -13,7 +13,7 @@ const isObject = (x: unknown): x is Json =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The catalogue drug a codeable concept names: our code, an RxNorm code the catalogue has, or its name. */
-function drugOf(concept: Json): DrugView | undefined {
+export function drugOfConcept(concept: Json): DrugView | undefined {
   const drugs = listDrugs();
   const codings = Array.isArray(concept.coding) ? concept.coding.filter(isObject) : [];
   for (const c of codings) {
@@ -54,7 +54,7 @@ export function fromMedicationDispense(resource: Json): DispensingBody & { fhirI
   if (!isObject(concept)) {
     bad('medicationCodeableConcept', 'must name the drug (coding or text)');
   } else {
-    drug = drugOf(concept);
+    drug = drugOfConcept(concept);
     if (!drug) {
       unsafe.push({
         field: 'medicationCodeableConcept',

@@ -6,3 +6,5 @@ export * from './watch.module';
 export * from './record-dose.sql';
 export * from './recording-writer';
 export * from './worklist.service';
+export * from './medication-administration';
+export * from './medication-administrations.service';

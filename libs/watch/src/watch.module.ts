@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
 import { DoseRecordingService } from './dose-recording.service';
+import { MedicationAdministrationsService } from './medication-administrations.service';
 import { RecordingWriter } from './recording-writer';
 import { OutpatientWatchService } from './outpatient-watch.service';
 import { WatchService } from './watch.service';
@@ -14,7 +15,14 @@ import { WorklistService } from './worklist.service';
     DoseRecordingService,
     RecordingWriter,
     WorklistService,
+    MedicationAdministrationsService,
   ],
-  exports: [WatchService, OutpatientWatchService, DoseRecordingService, WorklistService],
+  exports: [
+    WatchService,
+    OutpatientWatchService,
+    DoseRecordingService,
+    WorklistService,
+    MedicationAdministrationsService,
+  ],
 })
 export class WatchModule {}
