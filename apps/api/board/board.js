@@ -189,13 +189,22 @@ function deliveryProblem(alert) {
     : null;
 }
 
+/** ' by <name>' when the one who acted has a name (a person signed in, or a named key). */
+const byWhom = (actor) => (actor?.name ? ` by ${actor.name}` : '');
+
 /** One alert: its buttons are described by its heading, so "Acknowledge" says which alert. */
 function alertCard(alert) {
   const heading = `alert-${alert.id}`;
   const escalated = alert.level > 0;
   const state =
     alert.status === 'acknowledged'
-      ? el('p', { className: 'state' }, 'Acknowledged ', timeOf(alert.acknowledgedAt))
+      ? el(
+          'p',
+          { className: 'state' },
+          'Acknowledged ',
+          timeOf(alert.acknowledgedAt),
+          byWhom(alert.acknowledgedBy),
+        )
       : null;
   const card = el(
     'li',

@@ -26,15 +26,24 @@ function outcomeOf(status: number): '0' | '4' | '8' {
 }
 
 function agentOf(event: AuditEventView) {
-  const { apiKeyId, patientLinkId, person } = event.actor;
-  const who = apiKeyId
-    ? { identifier: { system: API_KEY_SYSTEM, value: apiKeyId }, display: 'API key' }
-    : patientLinkId
+  const { apiKeyId, patientLinkId, person, by } = event.actor;
+  const who =
+    by && (by.type === 'person' || by.type === 'system')
       ? {
-          identifier: { system: PATIENT_LINK_SYSTEM, value: patientLinkId },
-          display: 'Patient link',
+          identifier: { system: `${PERSON_SYSTEM}:${by.type}`, value: by.id },
+          display: by.name ?? by.type,
         }
-      : { display: 'Unauthenticated caller' };
+      : apiKeyId
+        ? {
+            identifier: { system: API_KEY_SYSTEM, value: apiKeyId },
+            display: by?.name ?? 'API key',
+          }
+        : patientLinkId
+          ? {
+              identifier: { system: PATIENT_LINK_SYSTEM, value: patientLinkId },
+              display: 'Patient link',
+            }
+          : { display: 'Unauthenticated caller' };
   return {
     who,
     ...(person ? { altId: person } : {}),

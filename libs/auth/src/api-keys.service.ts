@@ -9,7 +9,14 @@ import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taper
 import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
 import { KeyRevocations } from './key-revocations';
 import { KeyUsage } from './key-usage';
-import { BOOTSTRAP_KEY_ID, Principal } from './principal';
+import { BOOTSTRAP_KEY_NAME } from './actor-ref.sql';
+import { ActorRef, BOOTSTRAP_KEY_ID, Principal } from './principal';
+
+const BOOTSTRAP_ACTOR: ActorRef = {
+  type: 'api_key',
+  id: BOOTSTRAP_KEY_ID,
+  name: BOOTSTRAP_KEY_NAME,
+};
 
 /** A key as admins see it: never its secret or hash. */
 export interface ApiKeyView {
@@ -148,7 +155,7 @@ export class ApiKeysService {
 
   async authenticate(presented: string): Promise<Principal | undefined> {
     if (this.isBootstrapKey(presented)) {
-      return new Principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT_ID, 'admin', []);
+      return new Principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT_ID, 'admin', [], BOOTSTRAP_ACTOR);
     }
     const keyHash = hashKey(presented);
     const now = this.clock.now().getTime();
@@ -159,18 +166,23 @@ export class ApiKeysService {
     }
     const generation = this.generation;
     const [row] = (await this.dataSource.query(
-      `SELECT id, tenant_id, role, unit_ids, expires_at FROM api_keys
+      `SELECT id, name, tenant_id, role, unit_ids, expires_at FROM api_keys
        WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
       [keyHash, new Date(now)],
     )) as {
       id: string;
+      name: string;
       tenant_id: string;
       role: Role;
       unit_ids: string[];
       expires_at: Date | null;
     }[];
     if (!row) return undefined;
-    const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids);
+    const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids, {
+      type: 'api_key',
+      id: row.id,
+      name: row.name,
+    });
     if (generation === this.generation) {
       const ttl = this.revocations.live
         ? this.config.KEY_CACHE_TTL_MS

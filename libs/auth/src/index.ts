@@ -11,3 +11,4 @@ export * from './auth.module';
 export * from './actors';
 export * from './token-verifier';
 export * from './token-claims';
+export * from './actor-ref.sql';

@@ -7,6 +7,7 @@ import {
   planDrugCodes,
   stepDrugs,
 } from '@taperwatch/domain';
+import type { ActorRef } from '@taperwatch/auth';
 import { PlanEntity } from '@taperwatch/persistence';
 import type { DrugLookup } from './plan-fhir';
 
@@ -136,7 +137,12 @@ export function scheduleTitle(plan: PlanEntity, nameOf: (code: string) => string
  * what to take at each time, one line per drug. It names the drugs and the plan, never the
  * patient; equivalent mg appear only labelled as such.
  */
-export function renderSchedulePage(plan: PlanEntity, drugOf: DrugLookup, timezone: string): string {
+export function renderSchedulePage(
+  plan: PlanEntity & { approvedByActor?: ActorRef | null },
+  drugOf: DrugLookup,
+  timezone: string,
+): string {
+  const approver = plan.approvedByActor?.name;
   const steps = plan.steps as PlanStep[];
   const nameOf = (code: string) => drugOf(code)?.name ?? code;
   const title = escape(scheduleTitle(plan, nameOf));
@@ -180,7 +186,7 @@ export function renderSchedulePage(plan: PlanEntity, drugOf: DrugLookup, timezon
 </head>
 <body>
 <h1>${title}</h1>
-<p class="meta">Plan ${plan.id}, version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).</p>
+<p class="meta">Plan ${plan.id}, version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).${approver ? ` Approved by ${escape(approver)}.` : ''}</p>
 ${paused}
 ${steps.length ? renderDoseChart(steps, undefined, equivalent) : ''}
 <table>
