@@ -131,6 +131,17 @@ describe('sign-on with OpenID Connect tokens', () => {
     expect(acknowledged.body.acknowledgedBy).toEqual(nurseJoy);
     const alerts = await stack.http().get('/v1/alerts?status=acknowledged').set(bearer(nurse));
     expect(alerts.body.items[0].acknowledgedBy).toEqual(nurseJoy);
+    const check = await stack
+      .http()
+      .post(`/v1/plans/${planId}/symptom-checks`)
+      .set(bearer(nurse))
+      .send({
+        scale: 'baclofen-checklist',
+        items: ['insomnia'],
+        observedAt: new Date().toISOString(),
+      })
+      .expect(201);
+    expect(check.body.recordedBy).toEqual(nurseJoy);
   });
 
   it('the audit trail and its FHIR form name the person', async () => {
@@ -178,11 +189,27 @@ describe('sign-on with OpenID Connect tokens', () => {
       .set(bearer(robot))
       .send({ outcome: 'given' })
       .expect(201);
-    expect(recorded.body.recordedBy).toEqual({
-      type: 'system',
-      id: 'pharmacy-robot',
-      name: 'Pharmacy robot',
-    });
+    const pharmacyRobot = { type: 'system', id: 'pharmacy-robot', name: 'Pharmacy robot' };
+    expect(recorded.body.recordedBy).toEqual(pharmacyRobot);
+    const dispensed = await stack
+      .http()
+      .post(`/v1/patients/${patientId}/dispensings`)
+      .set(bearer(robot))
+      .send({
+        drugCode: 'baclofen',
+        form: 'tablet',
+        strengthMg: 10,
+        quantity: 21,
+        dispensedAt: new Date().toISOString(),
+      })
+      .expect(201);
+    expect(dispensed.body.recordedBy).toEqual(pharmacyRobot);
+    const dispensings = await stack
+      .http()
+      .get(`/v1/patients/${patientId}/dispensings`)
+      .set(bearer(robot))
+      .expect(200);
+    expect(dispensings.body.items[0].recordedBy).toEqual(pharmacyRobot);
   });
 
   it('a token whose units exclude the patient finds nothing there (404)', async () => {
