@@ -142,6 +142,18 @@ describe('sign-on with OpenID Connect tokens', () => {
       })
       .expect(201);
     expect(check.body.recordedBy).toEqual(nurseJoy);
+    await stack
+      .http()
+      .post(`/v1/patients/${patientId}/links`)
+      .set(bearer(nurse))
+      .send({})
+      .expect(201);
+    const links = await stack
+      .http()
+      .get(`/v1/patients/${patientId}/links`)
+      .set(bearer(nurse))
+      .expect(200);
+    expect(links.body.items[0].createdBy).toEqual(nurseJoy);
   });
 
   it('the audit trail and its FHIR form name the person', async () => {

@@ -9,7 +9,7 @@ import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taper
 import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
 import { KeyRevocations } from './key-revocations';
 import { KeyUsage } from './key-usage';
-import { BOOTSTRAP_KEY_NAME } from './actor-ref.sql';
+import { BOOTSTRAP_KEY_NAME, actorRefSql } from './actor-ref.sql';
 import { ActorRef, BOOTSTRAP_KEY_ID, Principal } from './principal';
 
 const BOOTSTRAP_ACTOR: ActorRef = {
@@ -25,7 +25,8 @@ export interface ApiKeyView {
   role: Role;
   unitIds: string[];
   createdAt: string;
-  createdBy: string | null;
+  /** Who issued it; null for keys the bootstrap admin key issued. */
+  createdBy: ActorRef | null;
   expiresAt: string | null;
   revokedAt: string | null;
   /** Coarse: written at most once a KEY_LAST_USED_INTERVAL_MS by each API process. */
@@ -48,13 +49,14 @@ interface ApiKeyRow {
   role: Role;
   unit_ids: string[];
   created_at: Date;
-  created_by: string | null;
+  created_by: ActorRef | null;
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
 }
 
-const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, created_by, expires_at, revoked_at, last_used_at`;
+const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
+  expires_at, revoked_at, last_used_at`;
 
 interface CachedKey {
   principal: Principal;
