@@ -284,6 +284,20 @@ describe('sign-on with OpenID Connect tokens', () => {
     await read(await forged().sign(key)).expect(200);
   });
 
+  it('the OpenAPI document describes tokens and who acted', async () => {
+    const docs = await stack.http().get('/openapi.json').expect(200);
+    expect(docs.body.components.securitySchemes.bearer.description).toMatch(/JWT access token/);
+    expect(docs.body.components.schemas.ActorRefDto.properties.type.enum).toEqual([
+      'api_key',
+      'person',
+      'system',
+      'patient',
+    ]);
+    expect(docs.body.components.schemas.PlanDto.properties.approvedBy.allOf).toEqual([
+      { $ref: '#/components/schemas/ActorRefDto' },
+    ]);
+  });
+
   it('accepts the new key after the provider rotates its keys, without a restart', async () => {
     const before = await provider.personToken('dr-grey');
     await provider.rotateSigningKey();
