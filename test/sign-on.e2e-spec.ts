@@ -280,6 +280,19 @@ describe('sign-on with OpenID Connect tokens', () => {
       .sign(new TextEncoder().encode(provider.signingKey.publicKeyPem));
     await expect401(confused, /algorithm/);
     await expect401('eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln', /not a well-formed JWT/);
+    // Garbage in a token's shape is refused like any bad credential, never a 500.
+    const rs256 = header({ alg: 'RS256', kid: provider.signingKey.kid });
+    for (const garbage of [
+      'a.b.c',
+      `${rs256}.${payload}.`,
+      `${rs256}.${payload}.${'A'.repeat(342)}`,
+      `${rs256}.${header({ iss: 42, aud: AUDIENCE })}.c2ln`,
+      `${header({ alg: 'RS256', crit: ['b64'], b64: false })}.${payload}.c2ln`,
+      `${header({ alg: 'ES256', kid: provider.signingKey.kid })}.${payload}.c2ln`,
+    ]) {
+      const res = await read(garbage);
+      expect([res.status, garbage]).toEqual([401, garbage]);
+    }
     // The same claims signed properly are accepted: each refusal above is for its one flaw.
     await read(await forged().sign(key)).expect(200);
   });
