@@ -1,4 +1,5 @@
 import { SignJWT, generateKeyPair } from 'jose';
+import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { AuditTrail } from '@taperwatch/audit';
 import {
@@ -90,6 +91,23 @@ describe('sign-on with OpenID Connect tokens', () => {
     expect(approved.body.approvedBy).toEqual(drGrey);
     const read = await stack.http().get(`/v1/plans/${planId}`).set(bearer(nurse)).expect(200);
     expect(read.body.approvedBy).toEqual(drGrey);
+    // Who acted is stored as her actors row: the request she made and the approval transition
+    // (the worker's proposal has no actor).
+    const db = stack.app.get(DataSource);
+    const actorsOf = (sql: string) =>
+      db.query(`SELECT a.kind, a.subject FROM (${sql}) x(id) JOIN actors a ON a.id = x.id`, [
+        planId,
+      ]);
+    expect(
+      await actorsOf(
+        `SELECT created_by FROM taper_requests WHERE id = (SELECT request_id FROM plans WHERE id = $1)`,
+      ),
+    ).toEqual([{ kind: 'person', subject: 'dr-grey' }]);
+    expect(
+      await actorsOf(
+        `SELECT actor_key_id FROM plan_transitions WHERE plan_id = $1 AND action = 'approve'`,
+      ),
+    ).toEqual([{ kind: 'person', subject: 'dr-grey' }]);
     const listed = await stack.http().get('/v1/plans').set(bearer(nurse)).expect(200);
     expect(listed.body.items[0].approvedBy).toEqual(drGrey);
     const schedule = await stack
