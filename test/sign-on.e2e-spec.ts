@@ -89,8 +89,8 @@ describe('sign-on with OpenID Connect tokens', () => {
       .set(bearer(prescriber))
       .expect(200);
     expect(approved.body.approvedBy).toEqual(drGrey);
-    const read = await stack.http().get(`/v1/plans/${planId}`).set(bearer(nurse)).expect(200);
-    expect(read.body.approvedBy).toEqual(drGrey);
+    const shown = await stack.http().get(`/v1/plans/${planId}`).set(bearer(nurse)).expect(200);
+    expect(shown.body.approvedBy).toEqual(drGrey);
     // Who acted is stored as her actors row: the request she made and the approval transition
     // (the worker's proposal has no actor).
     const db = stack.app.get(DataSource);
