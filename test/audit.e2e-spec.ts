@@ -27,7 +27,12 @@ const VERIFY = path.resolve(__dirname, '../dist/apps/audit-verify/src/main.js');
 
 interface AuditItem {
   seq: string;
-  actor: { apiKeyId: string | null; patientLinkId: string | null; person: string | null };
+  actor: {
+    apiKeyId: string | null;
+    patientLinkId: string | null;
+    person: string | null;
+    by: { type: string; id: string; name?: string } | null;
+  };
   action: string;
   resource: { type: string; id: string | null };
   method: string;
@@ -149,10 +154,21 @@ describe('audit trail and erasure', () => {
       apiKeyId: prescriberKeyId,
       patientLinkId: null,
       person: 'dr.house',
+      by: { type: 'api_key', id: prescriberKeyId, name: 'prescriber key' },
     });
     expect(onPatient[1]!.actor.apiKeyId).toBe(nurseKeyId);
-    expect(onPatient[2]!.actor).toEqual({ apiKeyId: null, patientLinkId: null, person: null });
-    expect(onPatient[4]!.actor).toEqual({ apiKeyId: null, patientLinkId: linkId, person: null });
+    expect(onPatient[2]!.actor).toEqual({
+      apiKeyId: null,
+      patientLinkId: null,
+      person: null,
+      by: null,
+    });
+    expect(onPatient[4]!.actor).toEqual({
+      apiKeyId: null,
+      patientLinkId: linkId,
+      person: null,
+      by: { type: 'patient', id: linkId },
+    });
     expect(onPatient[4]!.route).toBe('/v1/patient-link/schedule');
     expect(onPatient.every((e) => e.clientIp !== null)).toBe(true);
 

@@ -123,12 +123,19 @@ describe('eMAR administrations in FHIR', () => {
         administeredAt: given,
         givenMg: 15,
         reportedVia: 'staff',
-        recordedBy: expect.any(String),
+        recordedBy: expect.objectContaining({ type: 'api_key', name: expect.any(String) }),
       }),
     );
     // Attributed to the calling key, as a /v1 recording is.
-    const performer = (resource.performer as { actor: { identifier: { value: string } } }[])[0];
-    expect(performer!.actor.identifier.value).toBe(dose.recordedBy);
+    const recordedBy = dose.recordedBy as { id: string; name: string };
+    expect(resource.performer).toEqual([
+      {
+        actor: {
+          identifier: { system: 'urn:taperwatch:api-key', value: recordedBy.id },
+          display: recordedBy.name,
+        },
+      },
+    ]);
 
     // The once-only rule: a second administration of the dose is a 409 OperationOutcome.
     const again = await post(administration(doseIds[0]!)).expect(409);
@@ -317,6 +324,12 @@ describe('eMAR administrations in FHIR', () => {
       [doseIds[1], 'not-done'],
       [doseIds[0], 'completed'],
     ]);
+    // Each names who recorded it, as the recording's answer did.
+    for (const { resource } of bundle.entry) {
+      expect(resource.performer).toEqual([
+        { actor: expect.objectContaining({ display: expect.any(String) }) },
+      ]);
+    }
 
     // Paged by _count, the next link leading to the rest.
     const first = await stack

@@ -184,7 +184,7 @@ describe('patient links', () => {
       status: 'given',
       outcome: 'given',
       reportedVia: 'patient',
-      recordedBy: link.id,
+      recordedBy: { type: 'patient', id: link.id },
       timeliness: 'on_time',
     });
     // Staff see the same dose, reported by the patient.

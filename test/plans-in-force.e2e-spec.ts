@@ -91,7 +91,7 @@ describe('plans in force', () => {
     expect(approved.body).toMatchObject({
       status: 'active',
       approvedAt: '2027-03-11T15:00:00.000Z',
-      approvedBy: expect.any(String),
+      approvedBy: { type: 'api_key', id: expect.any(String), name: 'prescriber key' },
     });
 
     const rows = await doses(id);

@@ -66,7 +66,7 @@ describe('the watcher', () => {
           id: doseIds[0],
           status: 'given',
           timeliness: 'on_time',
-          recordedBy: expect.any(String),
+          recordedBy: expect.objectContaining({ type: 'api_key', id: expect.any(String) }),
         }),
       );
       const again = await record(doseIds[0]!, { outcome: 'given' }).expect(409);

@@ -82,7 +82,12 @@ export function configureHttpApp(app: NestFastifyApplication): void {
           'Errors are RFC 9457 problem details; under /fhir, FHIR R4 OperationOutcomes.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API key, or a JWT access token from an issuer in OIDC_ISSUERS (a person or a system signed in there)',
+      })
       .addBearerAuth(
         {
           type: 'http',

@@ -1,3 +1,4 @@
+import type { ActorRef } from '@taperwatch/auth';
 import {
   AlertEntity,
   AlertEscalationEntity,
@@ -37,7 +38,8 @@ export interface AlertView {
   message: string;
   createdAt: string;
   acknowledgedAt?: string;
-  acknowledgedBy?: string;
+  /** Who acknowledged it: an API key, or the person or system a token named. */
+  acknowledgedBy?: ActorRef;
   resolvedAt?: string;
   escalation?: EscalationView;
 }
@@ -54,7 +56,12 @@ export function toEscalationView(e: AlertEscalationEntity): EscalationView {
   };
 }
 
-export function toAlertView(a: AlertEntity, escalation?: AlertEscalationEntity | null): AlertView {
+/** `acknowledgedBy`: who a.acknowledgedBy names (actorRefsOf); absent, the view omits it. */
+export function toAlertView(
+  a: AlertEntity,
+  escalation?: AlertEscalationEntity | null,
+  acknowledgedBy?: ActorRef | null,
+): AlertView {
   return {
     id: a.id,
     type: a.type,
@@ -68,7 +75,7 @@ export function toAlertView(a: AlertEntity, escalation?: AlertEscalationEntity |
     message: a.message,
     createdAt: a.createdAt.toISOString(),
     ...(a.acknowledgedAt ? { acknowledgedAt: a.acknowledgedAt.toISOString() } : {}),
-    ...(a.acknowledgedBy ? { acknowledgedBy: a.acknowledgedBy } : {}),
+    ...(acknowledgedBy ? { acknowledgedBy } : {}),
     ...(a.resolvedAt ? { resolvedAt: a.resolvedAt.toISOString() } : {}),
     ...(escalation ? { escalation: toEscalationView(escalation) } : {}),
   };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal, assertVisible } from '@taperwatch/auth';
+import { Principal, actorRefsOf, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
 import {
@@ -277,7 +277,13 @@ export class AlertsService {
       this.dataSource.manager,
       rows.map((r) => r.id),
     );
-    const page = toPage(rows, query.limit, (a) => toAlertView(a, escalations.get(a.id)));
+    const acknowledgers = await actorRefsOf(
+      this.dataSource,
+      rows.map((a) => a.acknowledgedBy),
+    );
+    const page = toPage(rows, query.limit, (a) =>
+      toAlertView(a, escalations.get(a.id), acknowledgers.get(a.acknowledgedBy ?? '')),
+    );
     return { ...page, items: await this.withPatients(page.items) };
   }
 
@@ -329,7 +335,8 @@ export class AlertsService {
   async view(manager: EntityManager, id: string): Promise<AlertView> {
     const alert = await manager.findOneByOrFail(AlertEntity, { id });
     const escalations = await this.escalation.rowsOf(manager, [id]);
-    return toAlertView(alert, escalations.get(id));
+    const acknowledgers = await actorRefsOf(manager, [alert.acknowledgedBy]);
+    return toAlertView(alert, escalations.get(id), acknowledgers.get(alert.acknowledgedBy ?? ''));
   }
 
   /** An alert as the API answers it: with its patient's externalId (never in events). */

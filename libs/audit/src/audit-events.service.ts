@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ActorRef, actorRefSql } from '@taperwatch/auth';
 import { Page, ProblemException } from '@taperwatch/http';
 import type { StoredAuditRow } from './audit-chain';
 import { AuditTrail } from './audit-trail';
@@ -7,7 +8,7 @@ import { AuditTrail } from './audit-trail';
 export interface AuditEventFilter {
   resourceType?: string;
   resourceId?: string;
-  /** An API key id, a patient link id or the person named in X-Actor. */
+  /** An API key id, a patient link id, a signed-in subject or the person named in X-Actor. */
   actor?: string;
   from?: Date;
   to?: Date;
@@ -19,7 +20,16 @@ export interface AuditEventFilter {
 export interface AuditEventView {
   seq: string;
   occurredAt: string;
-  actor: { apiKeyId: string | null; patientLinkId: string | null; person: string | null };
+  /**
+   * apiKeyId: the id the *_by columns hold for the caller (a key's, or a signed-in person's or
+   * system's actors row); person: their subject, or else what X-Actor said; by: who that is.
+   */
+  actor: {
+    apiKeyId: string | null;
+    patientLinkId: string | null;
+    person: string | null;
+    by: ActorRef | null;
+  };
   action: string;
   resource: { type: string; id: string | null };
   method: string;
@@ -32,7 +42,7 @@ export interface AuditEventView {
 }
 
 /** The trail's rows as listed: every column but the tenant, which the query filters on. */
-type AuditRow = Omit<StoredAuditRow, 'tenant_id'>;
+type AuditRow = Omit<StoredAuditRow, 'tenant_id'> & { actor_ref: ActorRef | null };
 
 const CURSOR = /^seq:(\d{1,19})$/;
 
@@ -53,6 +63,7 @@ function toView(row: AuditRow): AuditEventView {
       apiKeyId: row.actor_key_id,
       patientLinkId: row.actor_link_id,
       person: row.actor_person,
+      by: row.actor_ref,
     },
     action: row.action,
     resource: { type: row.resource_type, id: row.resource_id },
@@ -98,7 +109,8 @@ export class AuditEventsService {
     if (after) add((p) => `seq > ${p}::bigint`, after);
     params.push(filter.limit + 1);
     const rows = (await this.dataSource.query(
-      `SELECT seq::text AS seq, occurred_at, actor_key_id, actor_link_id, actor_person, action,
+      `SELECT seq::text AS seq, occurred_at, actor_key_id, actor_link_id, actor_person,
+              ${actorRefSql('COALESCE(actor_key_id, actor_link_id)')} AS actor_ref, action,
               resource_type, resource_id, method, route, outcome, client_ip, request_id,
               prev_hash, hash
        FROM audit_events WHERE ${where.join(' AND ')}

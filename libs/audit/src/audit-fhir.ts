@@ -1,3 +1,4 @@
+import type { ActorRef } from '@taperwatch/auth';
 import { Page } from '@taperwatch/http';
 import type { AuditEventView } from './audit-events.service';
 
@@ -25,16 +26,40 @@ function outcomeOf(status: number): '0' | '4' | '8' {
   return status < 500 ? '4' : '8';
 }
 
+/** Who acted, as a FHIR reference by identifier (a key, a patient link, or an issuer's subject). */
+export function fhirActor(by: ActorRef): {
+  identifier: { system: string; value: string };
+  display: string;
+} {
+  const system =
+    by.type === 'api_key'
+      ? API_KEY_SYSTEM
+      : by.type === 'patient'
+        ? PATIENT_LINK_SYSTEM
+        : `${PERSON_SYSTEM}:${by.type}`;
+  const fallback = by.type === 'patient' ? 'The patient, through their link' : 'API key';
+  return { identifier: { system, value: by.id }, display: by.name ?? fallback };
+}
+
 function agentOf(event: AuditEventView) {
-  const { apiKeyId, patientLinkId, person } = event.actor;
-  const who = apiKeyId
-    ? { identifier: { system: API_KEY_SYSTEM, value: apiKeyId }, display: 'API key' }
-    : patientLinkId
+  const { apiKeyId, patientLinkId, person, by } = event.actor;
+  const who =
+    by && (by.type === 'person' || by.type === 'system')
       ? {
-          identifier: { system: PATIENT_LINK_SYSTEM, value: patientLinkId },
-          display: 'Patient link',
+          identifier: { system: `${PERSON_SYSTEM}:${by.type}`, value: by.id },
+          display: by.name ?? by.type,
         }
-      : { display: 'Unauthenticated caller' };
+      : apiKeyId
+        ? {
+            identifier: { system: API_KEY_SYSTEM, value: apiKeyId },
+            display: by?.name ?? 'API key',
+          }
+        : patientLinkId
+          ? {
+              identifier: { system: PATIENT_LINK_SYSTEM, value: patientLinkId },
+              display: 'Patient link',
+            }
+          : { display: 'Unauthenticated caller' };
   return {
     who,
     ...(person ? { altId: person } : {}),

@@ -9,7 +9,7 @@ const ACTOR = /^[\w.@:+-]{1,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AuditedRequest extends FastifyRequest {
-  principal?: { keyId: string; tenantId: string };
+  principal?: { keyId: string; tenantId: string; actor?: { type: string; id: string } };
   patientLink?: { linkId: string; tenantId: string; patientId: string };
   auditResourceId?: string;
 }
@@ -72,12 +72,15 @@ export function auditHijackedReply(
 
 function factsOf(request: AuditedRequest, statusCode: number, audit: AuditRoute): AuditFacts {
   const actor = request.headers[ACTOR_HEADER];
+  // A person or system a verified token named is who acted: X-Actor cannot claim otherwise.
+  const signedIn = request.principal?.actor;
+  const verified = signedIn && signedIn.type !== 'api_key' ? signedIn.id : undefined;
   return {
     occurredAt: new Date(),
     tenantId: request.principal?.tenantId ?? request.patientLink?.tenantId ?? null,
     actorKeyId: request.principal?.keyId ?? null,
     actorLinkId: request.patientLink?.linkId ?? null,
-    actorPerson: typeof actor === 'string' && ACTOR.test(actor) ? actor : null,
+    actorPerson: verified ?? (typeof actor === 'string' && ACTOR.test(actor) ? actor : null),
     action: audit.action,
     resourceType: audit.resourceType,
     resourceId: resourceIdOf(request, audit, statusCode),

@@ -13,6 +13,7 @@ import { PatientLinkPrincipal, PatientLinks, isPatientLinkToken } from './patien
 import { Permission, roleAllows } from './permissions';
 import { Principal } from './principal';
 import { RateLimits } from './rate-limits';
+import { TokenVerifier, looksLikeJws } from './token-verifier';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -40,6 +41,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly keys: ApiKeysService,
     private readonly limits: RateLimits,
     private readonly links: PatientLinks,
+    private readonly tokens: TokenVerifier,
   ) {}
 
   /** Decorators never change at run time: read once per handler, not per request. */
@@ -52,7 +54,9 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     if (rule.patientLink) return this.admitPatientLink(request, rule.patientLink);
     const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) throw await this.unauthenticated(request, 'Send Authorization: Bearer <api key>');
+    if (!match) {
+      throw await this.unauthenticated(request, 'Send Authorization: Bearer <api key or token>');
+    }
     // A patient link is a credential, just not for staff routes: authenticated but not allowed.
     if (isPatientLinkToken(match[1]!) && (await this.links.authenticate(match[1]!))) {
       throw ProblemException.of(
@@ -60,16 +64,15 @@ export class ApiKeyGuard implements CanActivate {
         "A patient link may only read and report its own patient's doses, on /v1/patient-link",
       );
     }
-    const principal = await this.keys.authenticate(match[1]!);
-    if (!principal) {
-      throw await this.unauthenticated(
-        request,
-        'The API key is not valid: it may be unknown, revoked or expired',
-      );
-    }
+    const principal = await this.authenticate(request, match[1]!);
     // Fails closed: a nurse key that names no unit (made before units were required) sees nothing.
     if (principal.reachesNoUnit) {
-      throw ProblemException.of(403, 'This API key names no units; ask an admin for a new one');
+      throw ProblemException.of(
+        403,
+        principal.actor.type === 'api_key'
+          ? 'This API key names no units; ask an admin for a new one'
+          : "The token's units claim names no units; ask your identity provider's administrator to add them",
+      );
     }
     await this.limits.chargeKey(principal.keyId);
     request.principal = principal;
@@ -79,6 +82,27 @@ export class ApiKeyGuard implements CanActivate {
       throw ProblemException.of(403, `The ${principal.role} role may not do this`);
     }
     return true;
+  }
+
+  /** A signed token (by its shape) goes to the token verifier; anything else is an API key. */
+  private async authenticate(request: GuardedRequest, credential: string): Promise<Principal> {
+    if (looksLikeJws(credential)) {
+      const outcome = await this.tokens.verify(credential);
+      if (outcome.ok) return outcome.principal;
+      if (outcome.status === 401) throw await this.unauthenticated(request, outcome.detail);
+      throw new ProblemException(
+        ProblemException.of(outcome.status, outcome.detail).problem,
+        outcome.status === 503 ? { 'retry-after': '5' } : {},
+      );
+    }
+    const principal = await this.keys.authenticate(credential);
+    if (!principal) {
+      throw await this.unauthenticated(
+        request,
+        'The API key is not valid: it may be unknown, revoked or expired',
+      );
+    }
+    return principal;
   }
 
   /** A patient-link route: a live link token only; an API key is not one (401). */

@@ -9,7 +9,14 @@ import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taper
 import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
 import { KeyRevocations } from './key-revocations';
 import { KeyUsage } from './key-usage';
-import { BOOTSTRAP_KEY_ID, Principal } from './principal';
+import { BOOTSTRAP_KEY_NAME, actorRefSql } from './actor-ref.sql';
+import { ActorRef, BOOTSTRAP_KEY_ID, Principal } from './principal';
+
+const BOOTSTRAP_ACTOR: ActorRef = {
+  type: 'api_key',
+  id: BOOTSTRAP_KEY_ID,
+  name: BOOTSTRAP_KEY_NAME,
+};
 
 /** A key as admins see it: never its secret or hash. */
 export interface ApiKeyView {
@@ -18,7 +25,8 @@ export interface ApiKeyView {
   role: Role;
   unitIds: string[];
   createdAt: string;
-  createdBy: string | null;
+  /** Who issued it; null for keys the bootstrap admin key issued. */
+  createdBy: ActorRef | null;
   expiresAt: string | null;
   revokedAt: string | null;
   /** Coarse: written at most once a KEY_LAST_USED_INTERVAL_MS by each API process. */
@@ -41,13 +49,14 @@ interface ApiKeyRow {
   role: Role;
   unit_ids: string[];
   created_at: Date;
-  created_by: string | null;
+  created_by: ActorRef | null;
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
 }
 
-const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, created_by, expires_at, revoked_at, last_used_at`;
+const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
+  expires_at, revoked_at, last_used_at`;
 
 interface CachedKey {
   principal: Principal;
@@ -148,7 +157,7 @@ export class ApiKeysService {
 
   async authenticate(presented: string): Promise<Principal | undefined> {
     if (this.isBootstrapKey(presented)) {
-      return new Principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT_ID, 'admin', []);
+      return new Principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT_ID, 'admin', [], BOOTSTRAP_ACTOR);
     }
     const keyHash = hashKey(presented);
     const now = this.clock.now().getTime();
@@ -159,18 +168,23 @@ export class ApiKeysService {
     }
     const generation = this.generation;
     const [row] = (await this.dataSource.query(
-      `SELECT id, tenant_id, role, unit_ids, expires_at FROM api_keys
+      `SELECT id, name, tenant_id, role, unit_ids, expires_at FROM api_keys
        WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
       [keyHash, new Date(now)],
     )) as {
       id: string;
+      name: string;
       tenant_id: string;
       role: Role;
       unit_ids: string[];
       expires_at: Date | null;
     }[];
     if (!row) return undefined;
-    const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids);
+    const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids, {
+      type: 'api_key',
+      id: row.id,
+      name: row.name,
+    });
     if (generation === this.generation) {
       const ttl = this.revocations.live
         ? this.config.KEY_CACHE_TTL_MS

@@ -7,6 +7,7 @@ import { KeyRevocations } from './key-revocations';
 import { KeyUsage } from './key-usage';
 import { PatientLinks } from './patient-links';
 import { RateLimits } from './rate-limits';
+import { TokenVerifier } from './token-verifier';
 
 @Global()
 @Module({
@@ -17,6 +18,7 @@ import { RateLimits } from './rate-limits';
     KeyUsage,
     PatientLinks,
     RateLimits,
+    TokenVerifier,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
   exports: [Actors, ApiKeysService, KeyRevocations, PatientLinks],

@@ -9,3 +9,6 @@ export * from './api-key.guard';
 export * from './unit-scope';
 export * from './auth.module';
 export * from './actors';
+export * from './token-verifier';
+export * from './token-claims';
+export * from './actor-ref.sql';

@@ -3,7 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { PatientLinkEntity } from '@taperwatch/persistence';
+import { actorRefsOf } from './actor-ref.sql';
 import { hashKey } from './api-keys.service';
+import { ActorRef, Principal } from './principal';
 
 /**
  * Patient link tokens start with this, API keys with `tw_`: the global guard tells a link from a
@@ -31,7 +33,8 @@ export class PatientLinkPrincipal {
 export interface PatientLinkView {
   id: string;
   patientId: string;
-  createdBy: string;
+  /** Who made it: an API key, or the person or system a token named. */
+  createdBy: ActorRef;
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
@@ -68,7 +71,8 @@ export class PatientLinks {
   async create(
     tenantId: string,
     patientId: string,
-    createdBy: string,
+    /** The caller making it: its keyId is stored, its actor shown. */
+    creator: Pick<Principal, 'keyId' | 'actor'>,
     expiresInDays: number,
   ): Promise<CreatedPatientLink> {
     const token = `${PATIENT_LINK_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -78,13 +82,13 @@ export class PatientLinks {
       tenantId,
       patientId,
       tokenHash: hashKey(token),
-      createdBy,
+      createdBy: creator.keyId,
       createdAt: now,
       expiresAt: new Date(now.getTime() + expiresInDays * DAY_MS),
       revokedAt: null,
     };
     await this.repo.insert(row);
-    return { view: this.toView(row, now), token };
+    return { view: this.toView(row, now, creator.actor), token };
   }
 
   async list(tenantId: string, patientId: string): Promise<PatientLinkView[]> {
@@ -93,7 +97,11 @@ export class PatientLinks {
       order: { createdAt: 'DESC', id: 'ASC' },
     });
     const now = this.clock.now();
-    return rows.map((row) => this.toView(row, now));
+    const creators = await actorRefsOf(
+      this.dataSource,
+      rows.map((row) => row.createdBy),
+    );
+    return rows.map((row) => this.toView(row, now, creators.get(row.createdBy)!));
   }
 
   /** Revokes a live link of the patient; false when there is none. */
@@ -121,11 +129,11 @@ export class PatientLinks {
       : undefined;
   }
 
-  private toView(row: PatientLinkEntity, now: Date): PatientLinkView {
+  private toView(row: PatientLinkEntity, now: Date, createdBy: ActorRef): PatientLinkView {
     return {
       id: row.id,
       patientId: row.patientId,
-      createdBy: row.createdBy,
+      createdBy,
       createdAt: row.createdAt.toISOString(),
       expiresAt: row.expiresAt.toISOString(),
       revokedAt: row.revokedAt?.toISOString() ?? null,

@@ -2,10 +2,12 @@ import type { Role } from '@taperwatch/persistence';
 
 /**
  * Who acted, as the API shows it: an API key (id = the key's id), or a person or system signed in
- * through a trusted token issuer (id = the issuer's subject, name as the issuer gave it).
+ * through a trusted token issuer (id = the issuer's subject, name as the issuer gave it), or a
+ * patient through their link.
  */
 export interface ActorRef {
-  type: 'api_key' | 'person' | 'system';
+  /** 'patient': the patient, reporting through their link (id = the link's id). */
+  type: 'api_key' | 'person' | 'system' | 'patient';
   id: string;
   name?: string;
 }

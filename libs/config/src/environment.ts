@@ -20,6 +20,7 @@ import {
 } from './escalation-settings';
 import { IsEncryptionKey } from './encryption-key';
 import { IsTrustProxy } from './trust-proxy';
+import { IsOidcAlgorithms, IsOidcIssuersJson } from './oidc-settings';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -411,6 +412,47 @@ export class Environment {
   @Min(1)
   @Max(10000)
   ALERT_STREAM_RESUME_MAX_EVENTS = 1000;
+
+  // Sign-on (OpenID Connect): bearer JWTs from trusted issuers, besides API keys.
+
+  /**
+   * Trusted token issuers, as a JSON array of {issuer, audience, jwksUri?, tenantId?, roleClaim?,
+   * unitsClaim?, nameClaim?, roleMap?}. Empty: only API keys are accepted.
+   */
+  @IsOidcIssuersJson()
+  OIDC_ISSUERS = '[]';
+
+  /** Signature algorithms a token may use: asymmetric only, so no shared secret can forge one. */
+  @IsOidcAlgorithms()
+  OIDC_ALGORITHMS = 'RS256,PS256,ES256,EdDSA';
+
+  /** Leeway for exp, nbf and iat against a clock that is slightly off. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(300)
+  OIDC_CLOCK_TOLERANCE_SECONDS = 30;
+
+  /** Least time between two fetches of an issuer's keys for a token naming an unknown key. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(3_600_000)
+  OIDC_JWKS_COOLDOWN_MS = 30_000;
+
+  /** How long an issuer's keys are used before they are fetched again regardless. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1000)
+  @Max(86_400_000)
+  OIDC_JWKS_MAX_AGE_MS = 600_000;
+
+  /** Longest wait for an issuer's discovery document or keys; past it the token is refused. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  @Max(60_000)
+  OIDC_FETCH_TIMEOUT_MS = 5000;
 }
 
 export type AppConfig = Readonly<Environment>;

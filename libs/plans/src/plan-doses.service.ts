@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal } from '@taperwatch/auth';
+import { Principal, actorRefSql } from '@taperwatch/auth';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
 import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, DoseRow, DoseView, doseFromRow, toDoseView } from './plan-view';
@@ -58,7 +58,8 @@ export class PlanDosesService {
       this.dataSource,
       name,
       `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
-              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code
+              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code,
+              ${actorRefSql('recorded_by')} AS recorded_by_actor
        FROM doses WHERE ${where.join(' AND ')}
        ORDER BY due_at, drug_code LIMIT $${values.length}`,
       values,

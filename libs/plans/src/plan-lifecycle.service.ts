@@ -184,7 +184,7 @@ export class PlanLifecycleService {
         await this.doses.writeWindow(manager, locked, zone, now, until, 'keep');
         return locked;
       });
-      return toPlanView(plan);
+      return toPlanView(plan, principal.actor);
     } catch (error) {
       if (!isUniqueViolation(error, ONE_IN_FORCE)) throw error;
       const other = await this.dataSource
@@ -516,7 +516,8 @@ export class PlanLifecycleService {
       });
       return manager.findOneByOrFail(PlanEntity, { id: row.id });
     });
-    return toPlanView(plan);
+    // A revision is proposed: nobody has approved it yet.
+    return toPlanView(plan, null);
   }
 
   /** A proposed revision of `planId` that a symptom check already made, if one waits. */
@@ -543,7 +544,7 @@ export class PlanLifecycleService {
       await change(manager, locked, zone, this.clock.now());
       return manager.findOneByOrFail(PlanEntity, { id });
     });
-    return toPlanView(plan);
+    return this.plans.viewOf(plan);
   }
 
   /** The request as a version plans it: its goal is the version's course phase. */

@@ -7,6 +7,7 @@ import {
   planDrugCodes,
   stepDrugs,
 } from '@taperwatch/domain';
+import type { ActorRef } from '@taperwatch/auth';
 import { PlanEntity } from '@taperwatch/persistence';
 import type { DrugLookup } from './plan-fhir';
 
@@ -145,11 +146,12 @@ export interface SchedulePatient {
  * appear only labelled as such.
  */
 export function renderSchedulePage(
-  plan: PlanEntity,
+  plan: PlanEntity & { approvedByActor?: ActorRef | null },
   drugOf: DrugLookup,
   patient: SchedulePatient,
 ): string {
   const timezone = patient.timezone;
+  const approver = plan.approvedByActor?.name;
   const steps = plan.steps as PlanStep[];
   const nameOf = (code: string) => drugOf(code)?.name ?? code;
   const title = escape(scheduleTitle(plan, nameOf));
@@ -195,7 +197,7 @@ export function renderSchedulePage(
 <body>
 <h1>${title}</h1>
 <p class="patient">Patient <strong>${escape(patient.externalId)}</strong>, unit ${escape(patient.unitId)}</p>
-<p class="meta">Plan version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).</p>
+<p class="meta">Plan version ${plan.version}, ${plan.status}. ${plan.startDate} to ${plan.endDate}; ${plan.startDailyDoseMg}${perDay} to ${plan.targetDailyDoseMg}${perDay}.${inPlaceOf} Times are local (${escape(timezone)}).${approver ? ` Approved by ${escape(approver)}.` : ''}</p>
 ${paused}
 ${steps.length ? renderDoseChart(steps, undefined, equivalent) : ''}
 <table>

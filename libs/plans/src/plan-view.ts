@@ -1,3 +1,4 @@
+import type { ActorRef } from '@taperwatch/auth';
 import { PlanStep, StepDrug, stepDrugs } from '@taperwatch/domain';
 import {
   DoseEntity,
@@ -61,7 +62,8 @@ export interface PlanView {
   rationale: unknown[];
   createdAt: string;
   approvedAt?: string;
-  approvedBy?: string;
+  /** Who approved it: an API key, or the person or system a token named. */
+  approvedBy?: ActorRef;
   /** A revision names the version it revises. */
   parentPlanId?: string;
   pausedAt?: string;
@@ -76,7 +78,8 @@ export interface PlanView {
 /** A step as planned, with each drug it gives and that drug's own daily mg. */
 export type PlanStepView = PlanStep & { drugs: StepDrug[] };
 
-export function toPlanView(p: PlanEntity): PlanView {
+/** `approvedBy`: who p.approvedBy names (actorRefsOf), or null while it is not approved. */
+export function toPlanView(p: PlanEntity, approvedBy: ActorRef | null | undefined): PlanView {
   return {
     id: p.id,
     requestId: p.requestId,
@@ -95,7 +98,7 @@ export function toPlanView(p: PlanEntity): PlanView {
     rationale: p.rationale,
     createdAt: p.createdAt.toISOString(),
     ...(p.approvedAt ? { approvedAt: p.approvedAt.toISOString() } : {}),
-    ...(p.approvedBy ? { approvedBy: p.approvedBy } : {}),
+    ...(approvedBy ? { approvedBy } : {}),
     ...(p.parentPlanId ? { parentPlanId: p.parentPlanId } : {}),
     ...(p.pausedAt ? { pausedAt: p.pausedAt.toISOString() } : {}),
     ...(p.reanchoredFrom
@@ -122,7 +125,8 @@ export interface DoseView {
   stepIndex: number;
   status: DoseEntity['status'];
   administeredAt?: string;
-  recordedBy?: string;
+  /** Who recorded it: an API key, a person or system a token named, or the patient's link. */
+  recordedBy?: ActorRef;
   /** Recorded doses: 'patient' when the patient reported it through their link. */
   reportedVia?: ReportedVia;
   note?: string;
@@ -145,6 +149,8 @@ export type DoseRecord = Omit<
 > & {
   /** The plan's equivalent_drug_code, when the query read it (labels equivalentMg). */
   equivalentDrugCode?: string | null;
+  /** Who recordedBy names, when the query resolved it (actorRefSql). */
+  recordedByActor?: ActorRef | null;
 };
 
 /** A raw `doses` row (snake_case, numeric as text), as a RETURNING * of plain SQL gives it. */
@@ -159,6 +165,8 @@ export interface DoseRow {
   equivalent_mg: string;
   /** From the dose's plan (not a doses column): queries that label equivalents select it. */
   equivalent_drug_code?: string | null;
+  /** Who recorded_by names (not a doses column): queries that show it select actorRefSql. */
+  recorded_by_actor?: ActorRef | null;
   status: DoseEntity['status'];
   administered_at: Date | null;
   recorded_by: string | null;
@@ -207,6 +215,7 @@ export function doseFromRow(row: DoseRow): DoseRecord {
     status: row.status,
     administeredAt: row.administered_at,
     recordedBy: row.recorded_by,
+    recordedByActor: row.recorded_by_actor ?? null,
     reportedVia: row.reported_via,
     note: row.note,
     missedAt: row.missed_at,
@@ -234,7 +243,7 @@ export function toDoseView(d: DoseRecord): DoseView {
     view.equivalentDrugCode = d.equivalentDrugCode;
   }
   if (d.administeredAt) view.administeredAt = d.administeredAt.toISOString();
-  if (d.recordedBy) view.recordedBy = d.recordedBy;
+  if (d.recordedByActor) view.recordedBy = d.recordedByActor;
   if (d.note) view.note = d.note;
   if (d.recordedOutcome) {
     view.outcome = d.recordedOutcome;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal, assertVisible } from '@taperwatch/auth';
+import { ActorRef, Principal, actorRefSql, actorRefsOf, assertVisible } from '@taperwatch/auth';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
 import {
   PatientEntity,
@@ -24,6 +24,7 @@ SELECT p.id, p.tenant_id AS "tenantId", p.request_id AS "requestId",
   p.start_daily_dose_mg AS "startDailyDoseMg", p.target_daily_dose_mg AS "targetDailyDoseMg",
   p.steps, p.doses_per_day AS "dosesPerDay", p.warnings, p.rationale,
   p.created_at AS "createdAt", p.approved_at AS "approvedAt", p.approved_by AS "approvedBy",
+  ${actorRefSql('p.approved_by')} AS "approvedByActor",
   p.parent_plan_id AS "parentPlanId", p.paused_at AS "pausedAt", p.doses_until AS "dosesUntil",
   p.reanchored_from AS "reanchoredFrom", p.reanchored_by_days AS "reanchoredByDays",
   pt.unit_id AS "unitId"
@@ -34,6 +35,7 @@ type VisiblePlanRow = Omit<PlanEntity, 'startDailyDoseMg' | 'targetDailyDoseMg'>
   startDailyDoseMg: string;
   targetDailyDoseMg: string;
   unitId: string;
+  approvedByActor: ActorRef | null;
 };
 
 export interface PlanListQuery {
@@ -48,7 +50,10 @@ export class PlansService {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The plan if this caller may see its patient's unit; 404 otherwise. */
-  async findVisible(principal: Principal, id: string): Promise<PlanEntity & { unitId: string }> {
+  async findVisible(
+    principal: Principal,
+    id: string,
+  ): Promise<PlanEntity & { unitId: string; approvedByActor: ActorRef | null }> {
     const [row] = await preparedQuery<VisiblePlanRow>(
       this.dataSource,
       'visible-plan',
@@ -76,7 +81,8 @@ export class PlansService {
   }
 
   async get(principal: Principal, id: string): Promise<PlanView> {
-    return toPlanView(await this.findVisible(principal, id));
+    const plan = await this.findVisible(principal, id);
+    return toPlanView(plan, plan.approvedByActor);
   }
 
   /** Newest first, keyset-paginated, limited to the caller's units. */
@@ -101,6 +107,16 @@ export class PlansService {
       .addOrderBy('plan.id', 'DESC')
       .limit(query.limit + 1)
       .getMany();
-    return toPage(rows, query.limit, toPlanView);
+    const approvers = await actorRefsOf(
+      this.dataSource,
+      rows.map((p) => p.approvedBy),
+    );
+    return toPage(rows, query.limit, (p) => toPlanView(p, approvers.get(p.approvedBy ?? '')));
+  }
+
+  /** A plan just changed, as the API shows it (who approved it resolved). */
+  async viewOf(plan: PlanEntity): Promise<PlanView> {
+    const approvers = await actorRefsOf(this.dataSource, [plan.approvedBy]);
+    return toPlanView(plan, approvers.get(plan.approvedBy ?? ''));
   }
 }

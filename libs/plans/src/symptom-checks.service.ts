@@ -2,7 +2,7 @@ import { AlertsService } from '@taperwatch/alerts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal } from '@taperwatch/auth';
+import { ActorRef, Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import {
@@ -59,7 +59,8 @@ export interface SymptomCheckView {
   threshold: number | null;
   atOrAboveThreshold: boolean | null;
   revisionPlanId?: string;
-  recordedBy: string;
+  /** Who recorded it: an API key, or the person or system a token named. */
+  recordedBy: ActorRef;
   createdAt: string;
 }
 
@@ -106,7 +107,7 @@ interface ProposedHold {
   refused?: string;
 }
 
-function toView(c: SymptomCheckEntity): SymptomCheckView {
+function toView(c: SymptomCheckEntity, recordedBy: ActorRef): SymptomCheckView {
   return {
     id: c.id,
     planId: c.planId,
@@ -123,7 +124,7 @@ function toView(c: SymptomCheckEntity): SymptomCheckView {
     threshold: c.threshold,
     atOrAboveThreshold: c.atOrAboveThreshold,
     ...(c.revisionPlanId ? { revisionPlanId: c.revisionPlanId } : {}),
-    recordedBy: c.recordedBy,
+    recordedBy,
     createdAt: c.createdAt.toISOString(),
   };
 }
@@ -219,7 +220,8 @@ export class SymptomChecksService {
         ),
       );
     }
-    return toView(await this.dataSource.getRepository(SymptomCheckEntity).findOneByOrFail({ id }));
+    const check = await this.dataSource.getRepository(SymptomCheckEntity).findOneByOrFail({ id });
+    return toView(check, principal.actor);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Principal } from '@taperwatch/auth';
+import { ActorRef, Principal, actorRefsOf } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { DrugView, PlanStep, daysOfSupply, findDrug } from '@taperwatch/domain';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
@@ -39,7 +39,8 @@ export interface DispensingView {
   /** Whole days from this dispensing to that run-out. */
   daysSupply: number | null;
   fhirId?: string;
-  recordedBy: string;
+  /** Who recorded it: an API key, or the person or system a token named. */
+  recordedBy: ActorRef;
   createdAt: string;
 }
 
@@ -119,7 +120,7 @@ export class DispensingsService {
     const all = await this.reader.dispensings(principal.tenantId, patient.id, drug.code);
     const saved = all.find((d) => d.id === row.id)!;
     const { outlook } = await this.reader.supplyUnder(plan, patient.timezone, drug.code, all);
-    return toView(saved, plan?.id ?? null, outlook.runsOutAt);
+    return toView(saved, plan?.id ?? null, outlook.runsOutAt, principal.actor);
   }
 
   async list(
@@ -152,9 +153,13 @@ export class DispensingsService {
       const { outlook } = await this.reader.supplyUnder(plan, patient.timezone, code, all);
       runOut.set(code, { planId: plan?.id ?? null, runsOutAt: outlook.runsOutAt });
     }
+    const recorders = await actorRefsOf(
+      this.dataSource,
+      rows.map((r) => r.recordedBy),
+    );
     return toPage(rows, query.limit, (r) => {
       const s = runOut.get(r.drugCode)!;
-      return toView(r, s.planId, s.runsOutAt);
+      return toView(r, s.planId, s.runsOutAt, recorders.get(r.recordedBy)!);
     });
   }
 
@@ -203,6 +208,7 @@ function toView(
   d: DispensingEntity,
   planId: string | null,
   runsOutAt: Date | null,
+  recordedBy: ActorRef,
 ): DispensingView {
   return {
     id: d.id,
@@ -217,7 +223,7 @@ function toView(
     runsOutAt: runsOutAt?.toISOString() ?? null,
     daysSupply: daysOfSupply(d.dispensedAt, runsOutAt),
     ...(d.fhirId ? { fhirId: d.fhirId } : {}),
-    recordedBy: d.recordedBy,
+    recordedBy,
     createdAt: d.createdAt.toISOString(),
   };
 }

@@ -8,3 +8,4 @@ export * from './receivers';
 export * from './browser';
 export * from './alert-fixtures';
 export * from './tcp-proxy';
+export * from './oidc-provider';

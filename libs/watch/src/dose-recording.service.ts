@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PatientLinkPrincipal, Principal, assertVisible } from '@taperwatch/auth';
+import { ActorRef, PatientLinkPrincipal, Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { MINUTE_MS, isoDateAddDays, zonedDate, zonedInstant } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
@@ -43,6 +43,8 @@ interface Recorder {
   units: readonly string[] | null;
   patientId: string | null;
   recordedBy: string;
+  /** Who recordedBy names, as the answer shows it. */
+  actor: ActorRef;
   reportedVia: ReportedVia;
 }
 
@@ -85,6 +87,7 @@ export class DoseRecordingService {
       units: principal.unitFilter ?? null,
       patientId: null,
       recordedBy: principal.keyId,
+      actor: principal.actor,
       reportedVia: 'staff',
     };
     return this.write(recorder, doseId, input, () => this.notRecordable(principal, doseId));
@@ -117,6 +120,7 @@ export class DoseRecordingService {
       units: null,
       patientId: link.patientId,
       recordedBy: link.linkId,
+      actor: { type: 'patient', id: link.linkId },
       reportedVia: 'patient',
     };
     const administration: AdministrationInput = { outcome: OUTCOME_OF_REPORT[input.outcome] };
@@ -164,6 +168,7 @@ export class DoseRecordingService {
       // timestamp(3) keeps what a Date holds: the stored time is this one.
       administered_at: given ? administeredAt : null,
       recorded_by: recorder.recordedBy,
+      recorded_by_actor: recorder.actor,
       reported_via: recorder.reportedVia,
       note: input.note ?? null,
       ...row,

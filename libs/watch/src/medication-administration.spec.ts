@@ -106,7 +106,7 @@ describe('toMedicationAdministration', () => {
         stepIndex: 2,
         status: 'refused',
         outcome: 'refused',
-        recordedBy: OTHER,
+        recordedBy: { type: 'api_key', id: OTHER },
         reportedVia: 'staff',
       },
       'MRN-7',

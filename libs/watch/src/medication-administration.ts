@@ -1,4 +1,4 @@
-import { API_KEY_SYSTEM, PATIENT_LINK_SYSTEM } from '@taperwatch/audit';
+import { fhirActor } from '@taperwatch/audit';
 import { StatedReason, emarStatusDecision, findDrug } from '@taperwatch/domain';
 import { FieldError, ProblemException } from '@taperwatch/http';
 import { MAX_DOSE_MG } from '@taperwatch/persistence';
@@ -226,10 +226,6 @@ export function toMedicationAdministration(dose: DoseView, externalId: string | 
   const name = drug?.name ?? dose.drugCode;
   const mg = dose.givenMg ?? dose.doseMg;
   const reason = dose.outcome ? REASON_OF_OUTCOME[dose.outcome] : undefined;
-  const recorder =
-    dose.reportedVia === 'patient'
-      ? { system: PATIENT_LINK_SYSTEM, display: 'The patient, through their link' }
-      : { system: API_KEY_SYSTEM, display: 'API key' };
   return {
     resourceType: RESOURCE,
     id: dose.id,
@@ -248,18 +244,7 @@ export function toMedicationAdministration(dose: DoseView, externalId: string | 
       ...(externalId ? { identifier: { system: EXTERNAL_ID_SYSTEM, value: externalId } } : {}),
     },
     effectiveDateTime: dose.administeredAt ?? dose.dueAt,
-    ...(dose.recordedBy
-      ? {
-          performer: [
-            {
-              actor: {
-                identifier: { system: recorder.system, value: dose.recordedBy },
-                display: recorder.display,
-              },
-            },
-          ],
-        }
-      : {}),
+    ...(dose.recordedBy ? { performer: [{ actor: fhirActor(dose.recordedBy) }] } : {}),
     request: {
       identifier: {
         system: PLAN_STEP_IDENTIFIER_SYSTEM,

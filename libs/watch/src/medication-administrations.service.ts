@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal, assertVisible } from '@taperwatch/auth';
+import { Principal, actorRefSql, assertVisible } from '@taperwatch/auth';
 import { findDrug } from '@taperwatch/domain';
 import { ProblemException, decodeCursor, encodeCursor } from '@taperwatch/http';
 import { preparedQuery } from '@taperwatch/persistence';
@@ -142,7 +142,8 @@ export class MedicationAdministrationsService {
     return preparedQuery<RecordedRow>(
       this.dataSource,
       name,
-      `SELECT ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}, pt.external_id
+      `SELECT ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}, pt.external_id,
+              ${actorRefSql('d.recorded_by')} AS recorded_by_actor
        FROM doses d JOIN patients pt ON pt.id = d.patient_id
        WHERE d.tenant_id = $1 AND ($2::text[] IS NULL OR pt.unit_id = ANY($2))
          AND pt.erased_at IS NULL AND d.recorded_outcome IS NOT NULL AND ${where}

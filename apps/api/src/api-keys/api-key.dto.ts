@@ -9,6 +9,7 @@ import {
   Length,
 } from 'class-validator';
 import { ROLES, Role } from '@taperwatch/persistence';
+import { ActorRefDto } from '../common/actor-ref.dto';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'Ward 7 eMAR' })
@@ -61,8 +62,12 @@ export class ApiKeyDto {
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The creating key' })
-  createdBy!: string | null;
+  @ApiProperty({
+    type: ActorRefDto,
+    nullable: true,
+    description: 'Who issued it (null: the bootstrap admin key)',
+  })
+  createdBy!: ActorRefDto | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   expiresAt!: string | null;

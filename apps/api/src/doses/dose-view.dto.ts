@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DOSE_OUTCOMES, DOSE_STATUSES, REPORTED_VIA } from '@taperwatch/persistence';
+import { ActorRefDto } from '../common/actor-ref.dto';
 
 /** OpenAPI shape of a dose as the API answers it (DoseView); documentation only. */
 export class DoseDto {
@@ -42,13 +43,13 @@ export class DoseDto {
   @ApiPropertyOptional({ format: 'date-time' })
   administeredAt?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  recordedBy?: string;
+  @ApiPropertyOptional({ type: ActorRefDto, description: 'Who recorded it' })
+  recordedBy?: ActorRefDto;
 
   @ApiPropertyOptional({
     enum: REPORTED_VIA,
     description:
-      "Recorded doses: staff (an API key, recordedBy) or patient (the patient's own link, recordedBy the link's id)",
+      "Recorded doses: staff (recordedBy an API key, person or system) or patient (the patient's own link: recordedBy type patient)",
   })
   reportedVia?: string;
 

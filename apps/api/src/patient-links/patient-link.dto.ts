@@ -5,6 +5,7 @@ import { PATIENT_LINK_DEFAULT_DAYS, PATIENT_LINK_MAX_DAYS } from '@taperwatch/au
 import { PATIENT_SCHEDULE_DEFAULT_DAYS, PATIENT_SCHEDULE_MAX_DAYS } from '@taperwatch/plans';
 import { PATIENT_REPORTS, type PatientReport } from '@taperwatch/watch';
 import { REPORTED_VIA } from '@taperwatch/persistence';
+import { ActorRefDto } from '../common/actor-ref.dto';
 
 export class CreatePatientLinkDto {
   @ApiPropertyOptional({
@@ -23,7 +24,7 @@ export class CreatePatientLinkDto {
 export class PatientLinkDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) patientId!: string;
-  @ApiProperty({ format: 'uuid', description: 'The API key that created it' }) createdBy!: string;
+  @ApiProperty({ type: ActorRefDto, description: 'Who created it' }) createdBy!: ActorRefDto;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) revokedAt!: string | null;

@@ -62,7 +62,7 @@ export class PatientLinksController {
     const { view, token } = await this.links.create(
       principal.tenantId,
       patient.id,
-      principal.keyId,
+      principal,
       dto.expiresInDays ?? PATIENT_LINK_DEFAULT_DAYS,
     );
     return {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PLAN_STATUSES } from '@taperwatch/persistence';
+import { ActorRefDto } from '../common/actor-ref.dto';
 
 /** OpenAPI shapes of a plan as the API answers it (PlanView); documentation only. */
 
@@ -143,8 +144,8 @@ export class PlanDto {
   @ApiPropertyOptional({ format: 'date-time' })
   approvedAt?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  approvedBy?: string;
+  @ApiPropertyOptional({ type: ActorRefDto, description: 'Who approved it' })
+  approvedBy?: ActorRefDto;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The version this one revises' })
   parentPlanId?: string;

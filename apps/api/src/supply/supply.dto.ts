@@ -13,6 +13,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '@taperwatch/http';
+import { ActorRefDto } from '../common/actor-ref.dto';
 
 export class DispensingDto {
   @ApiProperty({ example: 'baclofen', description: 'A catalogue drug code (GET /v1/drugs)' })
@@ -104,7 +105,7 @@ export class DispensingViewDto {
   daysSupply!: number | null;
   @ApiPropertyOptional({ description: "The MedicationDispense's id when it came as FHIR" })
   fhirId?: string;
-  @ApiProperty({ format: 'uuid' }) recordedBy!: string;
+  @ApiProperty({ type: ActorRefDto, description: 'Who recorded it' }) recordedBy!: ActorRefDto;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
