@@ -9,7 +9,7 @@ import { BenchSettings } from './lib/settings';
 import { LatencySummary, latencySummary } from './lib/stats';
 
 /**
- * Issue 6: escalation lateness and webhook delivery rate. Alerts are opened by the built worker's
+ * Escalation lateness and webhook delivery rate. Alerts are opened by the built worker's
  * own watcher (AlertsService.raise, the policy frozen onto each alert in the same transaction):
  * active plans get one dose each, armed to fall due at one instant a sweep or two ahead; the
  * sweep queues a delayed check per dose, and each check marks its dose missed and raises the
@@ -134,9 +134,9 @@ const spanS = (values: number[]) =>
   values.length ? (Math.max(...values) - Math.min(...values)) / 1000 : Number.NaN;
 
 // ---------------------------------------------------------------------------------------------
-// Issue 6 (1): escalation lateness with 1,000 alerts escalating together
+// Escalation lateness with 1,000 alerts escalating together
 
-/** Step 1 of the policy: half a minute after step 0 (fractional minutes, as the issue allows). */
+/** Step 1 of the policy: half a minute after step 0 (afterMinutes takes fractions). */
 const STEP1_AFTER_MINUTES = 0.5;
 
 export interface EscalationResult {
@@ -226,7 +226,7 @@ export async function benchEscalation(ctx: EscalationContext): Promise<Escalatio
 }
 
 // ---------------------------------------------------------------------------------------------
-// Issue 6 (2): webhook deliveries per second to a local receiver
+// Webhook deliveries per second to a local receiver
 
 export interface DeliveriesResult {
   plans: number;

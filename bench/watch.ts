@@ -20,7 +20,7 @@ import { adminUrlFor, recreateDatabase } from '../libs/testing/src/databases';
 const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
-// Issue 5 (1): recording administrations with many scheduled doses in the table
+// Recording administrations with many scheduled doses in the table
 
 /** Plans the recorded doses are spread over. */
 const RECORD_PLANS = 100;
@@ -115,7 +115,7 @@ export async function setupRecording(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Issue 5 (2) and (3): detection lateness and Redis memory per watched dose
+// Detection lateness and Redis memory per watched dose
 
 export interface DetectionResult {
   doses: number;
@@ -267,7 +267,7 @@ export async function benchDetection(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Issue 5 (4): the sweep's overdue claim over many dose rows, 1% overdue
+// The sweep's overdue claim over many dose rows, 1% overdue
 
 export interface SweepResult {
   rows: number;

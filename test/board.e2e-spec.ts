@@ -22,7 +22,7 @@ import {
 import { AlertStreams } from '../apps/api/src/alerts/alert-streams';
 import { STATIC_PAGE_CSP as BOARD_CSP } from '../apps/api/src/static-pages/static-pages';
 
-/** Issue 6, the board: a nurse's live view of her units' alerts, in a real headless Chromium. */
+/** The ward board: a nurse's live view of her units' alerts, in a real headless Chromium. */
 describe('the ward board', () => {
   let stack: TestStack;
   let browser: Browser;

@@ -45,7 +45,10 @@ const deliveriesOf = async (stack: TestStack, alertId: string): Promise<Delivery
   (await stack.http().get(`/v1/alerts/${alertId}/deliveries`).set(adminAuth).expect(200)).body
     .items;
 
-/** Deliveries as issue 6 says: Standard Webhooks, retries, e-mail, two workers, address rules. */
+/**
+ * Deliveries as the escalation requirements ask: Standard Webhooks, retries, e-mail, two workers,
+ * address rules.
+ */
 describe('deliveries', () => {
   describe('with one worker and private receivers allowed', () => {
     let stack: TestStack;

@@ -18,7 +18,10 @@ import {
   startWebhookReceiver,
 } from '@taperwatch/testing';
 
-/** Escalation as API.md and issue 6 say: policies, steps in order, ack, repeat, the sweep. */
+/**
+ * Escalation as docs/api.md (Alerts and escalation) says: policies, steps in order, ack, repeat,
+ * the sweep.
+ */
 describe('escalation', () => {
   let stack: TestStack;
   let alerts: AlertsService;

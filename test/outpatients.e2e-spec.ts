@@ -34,7 +34,7 @@ interface Dose {
  * The watcher for outpatients (doses taken at home): an unreported dose is not a miss by itself;
  * what counts is what the patient reports through their link and how long they stay silent.
  * Baclofen 60 mg/day at 08:00, 14:00 and 20:00 London time, tapered from 45 mg/day (15 mg a
- * dose); the cessation rule (CLINICAL.md §4 proposed rule, thresholds [C]): more than half the
+ * dose); the cessation rule (docs/clinical.md#cessation-rule, thresholds [C]): more than half the
  * daily dose not taken in 24 h, or no dose taken for 12 h (the longest gap) + 4 × 3 h half-life
  * = 24 h. NO_CONTACT_HOURS is 24 (its default; [C], no source gives a number). Time moves with
  * the injected clock; both sweeps are run directly, so nothing waits on a timer.

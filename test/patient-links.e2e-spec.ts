@@ -234,7 +234,7 @@ describe('patient links', () => {
 
   it('two skipped reports in a day raise abrupt_cessation_risk, as two refusals do', async () => {
     // Baclofen 45 mg/day: two 15 mg doses skipped today is 30 mg not taken, more than half of
-    // the step (the cessation rule, CLINICAL.md §4 thresholds [C]).
+    // the step (docs/clinical.md#cessation-rule, rule 2b, thresholds [C]).
     const today = (await schedule(linkB)).doses;
     expect(today).toHaveLength(2);
     for (const dose of today) {
@@ -260,7 +260,7 @@ describe('patient links', () => {
 
   it('is no staff credential: 403 on staff routes; a staff key is no link (401)', async () => {
     const [dose] = (await schedule(link.token, 2)).doses.filter((d) => d.status === 'scheduled');
-    // Authenticated (a live link) but not allowed: API.md's 403, not a 401.
+    // Authenticated (a live link) but not allowed: 403 (docs/api.md, Conventions), not a 401.
     for (const [method, path] of [
       ['get', `/v1/patients/${patientA}`],
       ['get', `/v1/plans/${planA}/doses`],

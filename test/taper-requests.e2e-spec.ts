@@ -218,7 +218,7 @@ describe('taper requests', () => {
     expect(plan.steps.at(-1).dailyDoseMg).toBe(0);
   });
 
-  it('names what CLINICAL.md lacks and the request must supply (422)', async () => {
+  it('names what the catalogue lacks and the request must supply (422)', async () => {
     const patient = await createPatient(stack, prescriber);
     const res = await submit({
       ...baclofenRequest(patient.id),

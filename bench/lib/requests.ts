@@ -47,7 +47,8 @@ export function taperRequestBody(patientId: string, input: TaperRequestInput = B
 
 /**
  * Diazepam 40 mg/day as 20 mg at 08:00 and 20:00 to stop in 21-day steps: a plan of more than
- * 60 weeks (issue 4's horizon case, as in the e2e test). Checked against the catalogue.
+ * 60 weeks, of which approval writes only the horizon's doses (as in
+ * test/plans-in-force.e2e-spec.ts). Checked against the catalogue.
  */
 export function diazepam60Weeks(startDate: string): TaperRequestInput {
   const request: TaperRequestInput = {

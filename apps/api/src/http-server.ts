@@ -15,7 +15,7 @@ import { TrustProxy } from '@taperwatch/config';
 import { AuditTrail, registerAuditHooks } from '@taperwatch/audit';
 import { AlertStreams } from './alerts/alert-streams';
 
-/** API.md: a body over 1 MB is 413. */
+/** A body over 1 MB is 413 (docs/api.md, Conventions). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 

@@ -81,7 +81,8 @@ export class Environment {
 
   /**
    * CIWA-B and generic symptom scores at or above these propose a hold. No sourced bands exist
-   * (CLINICAL.md section 5), so there is no default: unset, such scores are stored unjudged.
+   * (docs/clinical.md#symptom-scales), so there is no default: unset, such scores are stored
+   * unjudged.
    */
   @IsOptional()
   @Transform(toNumber)

@@ -11,7 +11,7 @@ export interface Source {
   url: string;
 }
 
-/** The Drug of API.md. A field with no sourced value is null. */
+/** The Drug of docs/api.md (Drugs). A field with no sourced value is null. */
 export interface DrugView {
   code: string;
   name: string;
@@ -43,7 +43,10 @@ export type TaperGoal =
   /** Keep the doses taken now, open-ended (until a revision): a course's maintenance phase. */
   | { type: 'maintain' };
 
-/** A taper request as API.md defines its body (already type-checked by the API). */
+/**
+ * A taper request as docs/api.md (POST /v1/taper-requests) defines its body (already type-checked
+ * by the API).
+ */
 export interface TaperRequestInput {
   drugCode: string;
   route: string;
@@ -68,7 +71,7 @@ export interface TaperRequestInput {
   liquidMgPerMl?: number;
   /** Smallest volume the ward measures, in mL (default 1 mL). */
   liquidStepMl?: number;
-  /** Hyperbolic strategy parameters ([C] in CLINICAL.md: the request must supply them). */
+  /** Hyperbolic parameters, [C] in docs/clinical.md#taper-algorithms: the request supplies them. */
   hyperbolic?: { emaxPercent: number; ed50Mg: number };
   /** Crossover: diazepam mg per 1 mg of this drug, where the catalogue has none or it differs. */
   diazepamMgPerMg?: number;
@@ -79,8 +82,8 @@ export interface TaperRequestInput {
   renalDoseFraction?: number;
   /**
    * Titration: what a check-in with a sourced adverse effect proposes ([C]: hold vs step back
-   * one level, CLINICAL section 3): keep the current dose (default) or go back to the previous
-   * step's dose, then rise again.
+   * one level, docs/clinical.md#taper-algorithms): keep the current dose (default) or go back to
+   * the previous step's dose, then rise again.
    */
   adverseEffectAction?: 'hold' | 'step_back';
 }

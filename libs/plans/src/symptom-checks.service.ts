@@ -65,8 +65,9 @@ export interface SymptomCheckView {
 }
 
 /**
- * The hold an above-threshold score proposes, in days ([C]: CLINICAL.md gives no number; a
- * week is the shortest step most catalogue drugs use). A prescriber reviews it before approval.
+ * The hold an above-threshold score proposes, in days ([C]: no source gives a length; a week
+ * is the shortest step most catalogue drugs use, docs/clinical.md#catalogue). A prescriber
+ * reviews it before approval.
  */
 export const AUTOMATIC_HOLD_DAYS = 7;
 

@@ -13,7 +13,7 @@ import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';
 import { RotateWebhookSecretDto } from './rotate-secret.dto';
 
-/** Unit ids are free text (API.md); bounded like the alert list's unitId filter. */
+/** Unit ids are free text (docs/api.md, Conventions); bounded like the alert list's unitId. */
 function UnitIdParam(): ParameterDecorator {
   return Param('unitId', {
     transform: (value: string) => {

@@ -43,8 +43,8 @@ const API_FIELDS = [
 ];
 const KNOWN_URLS = new Set<string>(Object.values(SOURCES).map((s) => s.url));
 
-describe('drug catalogue (CLINICAL.md)', () => {
-  it('lists every required drug with every API.md field', () => {
+describe('drug catalogue (docs/clinical.md)', () => {
+  it('lists every required drug with every field of the REST contract', () => {
     expect(
       listDrugs()
         .map((d) => d.code)
@@ -53,7 +53,7 @@ describe('drug catalogue (CLINICAL.md)', () => {
     for (const d of listDrugs()) for (const f of API_FIELDS) expect(d).toHaveProperty(f);
   });
 
-  it('cites only sources from the CLINICAL.md list, for every number it gives', () => {
+  it('cites only sources from the clinical reference list, for every number it gives', () => {
     for (const d of listDrugs()) {
       expect(d.sources.length).toBeGreaterThan(0);
       for (const s of d.sources) expect(KNOWN_URLS.has(s.url)).toBe(true);

@@ -2,7 +2,7 @@ import type { DoseBand, DrugClass, DrugEntry, PercentCap, Sourced } from './type
 import type { SourceId } from './sources';
 
 /*
- * The catalogue, transcribed from CLINICAL.md. Rules of transcription:
+ * The catalogue, transcribed from docs/clinical.md. Rules of transcription:
  * - [D] values are used as defaults and hard guards; [C] values are defaults a clinician may
  *   change through the request; [U] values and anything absent are null (the request must supply
  *   them, or the drug view lists them under siteMustConfigure).
@@ -14,8 +14,8 @@ const s = <T>(value: T, sources: SourceId[], derived?: string): Sourced<T> =>
 
 const ORAL = ['oral'] as const;
 
-/** Oral route; no strengths, liquid, maximum, half-life or frequency in CLINICAL.md. */
-const NOT_IN_CLINICAL_MD = {
+/** Oral route; no strengths, liquid, maximum, half-life or frequency in the sources. */
+const NOT_IN_THE_SOURCES = {
   routes: ORAL,
   tabletsMg: null,
   liquid: null,
@@ -61,7 +61,7 @@ const PREDNISOLONE_BANDS: DoseBand[] = [
 
 /**
  * Drugs whose sources give only a minimum taper length: four equal linear cuts of 25% of the
- * starting dose, spread over at least that length. 25% is CLINICAL.md's strictest per-step class
+ * starting dose, spread over at least that length. 25% is the strictest sourced per-step class
  * ceiling (benzodiazepines, Z-drugs); no source gives a step for these drugs.
  */
 const EQUAL_QUARTERS = s(
@@ -85,7 +85,7 @@ function benzodiazepine(
     code,
     name,
     drugClass: 'benzodiazepine',
-    ...NOT_IN_CLINICAL_MD,
+    ...NOT_IN_THE_SOURCES,
     halfLifeHours: halfLife,
     defaultStrategy: s('proportional', ['S14b']),
     minStepDays: s(14, ['S14b'], 'typical reduction every 2-4 weeks: the shorter interval'),
@@ -131,7 +131,7 @@ function minimumLengthOnly(
     code,
     name,
     drugClass,
-    ...NOT_IN_CLINICAL_MD,
+    ...NOT_IN_THE_SOURCES,
     defaultStrategy: s('linear', minTaperDays.sources),
     minStepDays: null,
     defaultStepDays: null,
@@ -153,7 +153,7 @@ function opioid(code: string, name: string): DrugEntry {
     code,
     name,
     drugClass: 'opioid',
-    ...NOT_IN_CLINICAL_MD,
+    ...NOT_IN_THE_SOURCES,
     defaultStrategy: s('linear', ['S23', 'S26']),
     minStepDays: s(7, ['S25'], 'VA/DoD: 5-20% per week when risk is high'),
     defaultStepDays: s(28, ['S25'], 'VA/DoD: every 4 weeks'),
@@ -330,7 +330,7 @@ const ENTRIES: DrugEntry[] = [
     code: 'prednisolone',
     name: 'Prednisolone',
     drugClass: 'corticosteroid',
-    ...NOT_IN_CLINICAL_MD,
+    ...NOT_IN_THE_SOURCES,
     defaultStrategy: s('linear', ['S38b']),
     minStepDays: s(7, ['S38b'], 'every 1-2 weeks: the shorter'),
     defaultStepDays: s(14, ['S38b'], 'every 1-2 weeks: the longer'),

@@ -1,6 +1,7 @@
 /**
- * Dose-watching parameters derived from CLINICAL.md section 4. They depend on how often a dose is
- * given, so the watcher computes them per plan from the plan's own administration times.
+ * Dose-watching parameters derived from docs/clinical.md#missed-dose-detection. They depend on how
+ * often a dose is given, so the watcher computes them per plan from the plan's own administration
+ * times.
  */
 
 /**
@@ -14,9 +15,10 @@ export const CESSATION_MISSED_FRACTION = 0.5;
 export const CESSATION_WINDOW_HOURS = 24;
 export const LONG_HALF_LIFE_WINDOW_HOURS = 72;
 /**
- * A drug whose sourced half-life range reaches a day is a "long t1/2 drug" (CLINICAL.md §4 rule 2
- * names diazepam, 20-100 h, and phenobarbital): rule (b) over 72 h replaces rule (a), whose
- * interval + k half-lives would be days long and which the 72 h window always reaches first.
+ * A drug whose sourced half-life range reaches a day is a "long t1/2 drug" (rule 2 of
+ * docs/clinical.md#cessation-rule names diazepam, 20-100 h, and phenobarbital): rule (b) over 72 h
+ * replaces rule (a), whose interval + k half-lives would be days long and which the 72 h window
+ * always reaches first.
  */
 export const LONG_HALF_LIFE_HOURS = 24;
 
@@ -74,8 +76,9 @@ export interface DrugCessationRule {
 
 /**
  * The cessation rules for a drug given every `intervalHours` (dosingIntervalHours): rule (a) at
- * interval + k x the shortest sourced half-life (alerting no later than CLINICAL.md's worked
- * case); a long half-life drug uses rule (b) over 72 h instead; no sourced half-life, rule (b) only.
+ * interval + k x the shortest sourced half-life (alerting no later than the worked
+ * baclofen case of docs/clinical.md#cessation-rule); a long half-life drug uses rule (b) over 72 h
+ * instead; no sourced half-life, rule (b) only.
  */
 export function drugCessationRule(
   halfLife: { min: number; max: number } | null,

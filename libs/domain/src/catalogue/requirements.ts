@@ -1,6 +1,6 @@
 import type { DrugEntry } from './types';
 
-/** Request fields that must carry a value because CLINICAL.md has none for this drug. */
+/** Request fields that must carry a value because docs/clinical.md has none for this drug. */
 export type SuppliedField = 'strengthsMg' | 'stepDays' | 'maxStepReductionPercent';
 
 export function hasSourcedStepCap(drug: DrugEntry): boolean {

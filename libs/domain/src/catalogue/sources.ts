@@ -1,8 +1,8 @@
 import type { Source } from '../contract';
 
 /**
- * The source list of CLINICAL.md (titles shortened, URLs verbatim). Every catalogue number and
- * every planner rule refers to one of these ids, never to a bare title.
+ * The source list of docs/clinical.md#sources (titles shortened, URLs verbatim). Every catalogue
+ * number and every planner rule refers to one of these ids, never to a bare title.
  */
 export const SOURCES = {
   S1: {

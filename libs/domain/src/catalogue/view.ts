@@ -99,7 +99,7 @@ function toView(drug: DrugEntry): DrugView {
     formulations: {
       tabletsMg: drug.tabletsMg ? [...drug.tabletsMg.value] : null,
       otherTabletsMg: drug.otherTabletsMg ? [...drug.otherTabletsMg.value] : [],
-      // No source in CLINICAL.md says any of these tablets is scored.
+      // No source in docs/clinical.md says any of these tablets is scored.
       scoredHalves: false,
       liquid: drug.liquid
         ? {

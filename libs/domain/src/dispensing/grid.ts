@@ -8,7 +8,7 @@ import type { DoseUnit } from '../contract';
  */
 
 export interface Formulary {
-  /** Tablet strengths in mg. No halves: CLINICAL.md names no scored tablet. */
+  /** Tablet strengths in mg. No halves: no source names a scored tablet. */
   tabletsMg: readonly number[];
   /** A liquid measured in whole `stepMl` volumes, when the request allows one. */
   liquid: { mgPerMl: number; stepMl: number } | null;

@@ -1,7 +1,8 @@
 /**
- * Pure escalation transitions (issue 6 item 2; ANCHORS.md §2: GoAlert's step/loop/next state,
- * Grafana OnCall's stale-task guard). The service stores the state, runs `fire` when `nextAt`
- * comes (delayed job or sweep), writes the deliveries as unique rows, and schedules `nextAt`.
+ * Pure escalation transitions: steps in order until acknowledged, then the repeats; the state is
+ * step, loop and next time as GoAlert keeps it, and a stale task is ignored as Grafana OnCall
+ * guards it. The service stores the state, runs `fire` when `nextAt` comes (delayed job or sweep),
+ * writes the deliveries as unique rows, and schedules `nextAt`.
  */
 import type { EscalationPolicy, EscalationStep, EscalationTarget } from './policy';
 
@@ -21,7 +22,7 @@ export interface EscalationState {
   readonly loop: number;
   readonly nextAt: EpochMs | null;
   readonly status: EscalationStatus;
-  /** API.md's alert level: 0 at open, +1 at every firing after the first. */
+  /** An Alert's `level` (docs/api.md): 0 at open, +1 at every firing after the first. */
   readonly level: number;
 }
 

@@ -1,7 +1,7 @@
 /**
- * An escalation policy as API.md's PUT /v1/units/:unitId/escalation-policy body, validated and
- * frozen. The snapshot is copied onto each alert when it opens, so later edits never change an
- * alert already escalating (ANCHORS.md §2, Grafana OnCall's escalation snapshot).
+ * An escalation policy as the body of PUT /v1/units/{unitId}/escalation-policy (docs/api.md),
+ * validated and frozen. The snapshot is copied onto each alert when it opens, so later edits never
+ * change an alert already escalating, as Grafana OnCall snapshots its escalation chain.
  */
 
 export type EscalationTarget =
@@ -26,10 +26,10 @@ export interface FieldError {
 }
 
 /**
- * Bounds. Steps 1..10 come from issue 6. repeat 0..10 is wider than GoAlert's 0..5 so a ward can
- * keep re-paging through a night shift. A day's delay per step already leaves a critical alert
- * unpaged far too long, so more is taken as a typo. Targets per step are capped so one alert
- * cannot fan out into hundreds of deliveries.
+ * Bounds. Steps 1..10 are the contract's (docs/api.md). repeat 0..10 is wider than GoAlert's 0..5
+ * so a ward can keep re-paging through a night shift. A day's delay per step already leaves a
+ * critical alert unpaged far too long, so more is taken as a typo. Targets per step are capped so
+ * one alert cannot fan out into hundreds of deliveries.
  */
 export const POLICY_LIMITS = Object.freeze({
   minSteps: 1,

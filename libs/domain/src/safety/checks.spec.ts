@@ -64,7 +64,7 @@ describe('checkTaperRequest (pre-flight, HTTP 422)', () => {
     ]);
   });
 
-  it('asks for step length and size where CLINICAL.md has neither (phenobarbital)', () => {
+  it('asks for step length and size where the catalogue has neither (phenobarbital)', () => {
     expect(codes({ drugCode: 'phenobarbital', strengthsMg: [15, 30] })).toEqual([
       'step_days_required@stepDays',
       'max_step_reduction_required@maxStepReductionPercent',

@@ -12,8 +12,8 @@ export interface Slowing {
 
 /*
  * Baclofen CKD bands [S6]: CrCl > 80 normal; 50-80, 30-50 and < 30 mL/min had mean dose
- * reductions of 1/3, 1/2 and 2/3 (band mapping inferred in CLINICAL.md, multipliers [C]). The
- * exposure ratio 1 / (1 - reduction) lengthens each step by 1.5, 2 and 3 (derived).
+ * reductions of 1/3, 1/2 and 2/3 (band mapping inferred in docs/clinical.md#baclofen, multipliers
+ * [C]). The exposure ratio 1 / (1 - reduction) lengthens each step by 1.5, 2 and 3 (derived).
  */
 const BACLOFEN_RENAL = [
   { belowOrAt: 80, above: 50, factor: 1.5, reduction: '1/3', label: 'mild (CrCl 50-80 mL/min)' },

@@ -4,7 +4,10 @@ import { SOURCES } from '../catalogue/sources';
 import type { DrugEntry } from '../catalogue/types';
 import { isLongUse } from './pace';
 
-/** CNS depressants named in CLINICAL.md (catalogue drugs, the other benzodiazepines of S14a) and alcohol. */
+/**
+ * CNS depressants named in docs/clinical.md (catalogue drugs, the other benzodiazepines of S14a)
+ * and alcohol.
+ */
 const CNS_DEPRESSANTS = new Set([
   ...[...DRUGS.values()].filter((d) => d.cnsDepressant).map((d) => d.code),
   'chlordiazepoxide',

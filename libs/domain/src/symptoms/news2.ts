@@ -70,7 +70,8 @@ export function news2Response(total: number, highestParameterScore = 0): News2Ba
 
 /**
  * A NEWS2 check-in: a trigger (an urgent or emergency total, or 3 in one parameter) escalates
- * whatever the dose counts say (CLINICAL §4 rule 5). Threshold: the urgent total.
+ * whatever the dose counts say (docs/clinical.md#cessation-rule, rule 5). Threshold: the urgent
+ * total.
  */
 export function assessNews2(total: number, highestParameterScore = 0): SymptomAssessment {
   const { response } = news2Response(total, highestParameterScore);

@@ -1,4 +1,4 @@
-/** Withdrawal symptom scales (CLINICAL.md section 5). */
+/** Withdrawal symptom scales (docs/clinical.md#symptom-scales). */
 import type { News2Response } from './news2';
 
 export const SYMPTOM_SCALES = ['CIWA-B', 'COWS', 'generic', 'baclofen-checklist', 'NEWS2'] as const;
@@ -35,8 +35,9 @@ export const BACLOFEN_ADVERSE_EFFECTS: readonly BaclofenChecklistItem[] = [
 ];
 
 /**
- * Items that are red flags: an urgent escalation at once (CLINICAL section 5's suggested red
- * flags: seizure, hallucinations, delirium — here confusion — and fever [S8, S11, S12]).
+ * Items that are red flags: an urgent escalation at once (the red flags
+ * docs/clinical.md#symptom-scales suggests: seizure, hallucinations, delirium — here confusion —
+ * and fever [S8, S11, S12]).
  */
 export const BACLOFEN_RED_FLAGS: readonly BaclofenChecklistItem[] = [
   'hallucinations',
@@ -70,12 +71,13 @@ export interface SymptomAssessment {
   atOrAboveThreshold: boolean | null;
 }
 
-/** COWS's moderate band starts here; CLINICAL.md suggests a hold from moderate on. */
+/** COWS's moderate band starts here; docs/clinical.md#symptom-scales suggests a hold from it on. */
 const COWS_HOLD_FROM = 13;
 
 /**
- * CIWA-B and generic scores are compared with a site-configured threshold only: CLINICAL.md
- * found no sourced bands and forbids the commonly quoted ones as defaults.
+ * CIWA-B and generic scores are compared with a site-configured threshold only: the sources
+ * give no bands, and the commonly quoted ones must not be defaults
+ * (docs/clinical.md#symptom-scales).
  */
 export function assessSymptoms(
   scale: Exclude<SymptomScale, 'baclofen-checklist' | 'NEWS2'>,

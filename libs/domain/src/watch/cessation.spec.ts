@@ -20,7 +20,10 @@ function tid(statuses: WatchedDose['status'][], startHour = 8): WatchedDose[] {
   }));
 }
 
-/** Baclofen every 8 h (06:00, 14:00, 22:00): 8 h + 4 x 3 h half-life = 20 h (CLINICAL.md §4). */
+/**
+ * Baclofen every 8 h (06:00, 14:00, 22:00): 8 h + 4 x 3 h half-life = 20 h
+ * (docs/clinical.md#cessation-rule, rule 2a).
+ */
 const RISK_HOURS = drugCessationRule(
   baclofen.halfLifeHours,
   dosingIntervalHours(['06:00', '14:00', '22:00']),

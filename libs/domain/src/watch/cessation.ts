@@ -2,7 +2,7 @@ import { CESSATION_MISSED_FRACTION, CESSATION_WINDOW_HOURS } from '../catalogue/
 import { isOverdue, type WatchedDoseStatus } from './missed';
 import { HOUR_MS, type EpochMs } from './timeliness';
 
-/** Rule (b) looks back one day by default (CLINICAL.md §4 rule 2b). */
+/** Rule (b) looks back one day by default (docs/clinical.md#cessation-rule, rule 2b). */
 export { CESSATION_WINDOW_HOURS };
 
 export interface WatchedDose {
@@ -298,7 +298,7 @@ function describe(reason: CessationReason, input: CessationInput): string {
 }
 
 /**
- * The alerts the doses warrant now (CLINICAL.md §4 proposed rule, thresholds [C]): missed_dose
+ * The alerts the doses warrant now (docs/clinical.md#cessation-rule, thresholds [C]): missed_dose
  * when any monitored dose is missed, refused or not given; abrupt_cessation_risk when (b) the
  * not-taken amount due in the window (24 h, or 72 h for long half-life drugs), in one unit
  * (equivalents in a switch), exceeds cessationMissedFraction of what the current step schedules

@@ -17,7 +17,7 @@ const halfLife = (code: string) => findDrug(code)!.halfLifeHours;
 const cessation = (input: CessationInput) =>
   evaluateDoseAlerts(input).find((a) => a.type === 'abrupt_cessation_risk');
 
-describe('the dosing interval of a plan (CLINICAL.md §4 rule 2a: interval + k half-lives)', () => {
+describe('the dosing interval of a plan (the cessation rule 2a: interval + k half-lives)', () => {
   it('is the longest gap between the clock times, across midnight', () => {
     expect(dosingIntervalHours(['06:00', '14:00', '22:00'])).toBe(8);
     expect(dosingIntervalHours(['08:00', '14:00', '20:00'])).toBe(12);
@@ -72,7 +72,7 @@ function diazepamNightly(statuses: WatchedDoseStatus[]): WatchedDose[] {
   }));
 }
 
-describe('a long half-life drug: the not-taken fraction over 72 h (CLINICAL.md §4 rule 2)', () => {
+describe('a long half-life drug: the not-taken fraction over 72 h (the cessation rule 2b)', () => {
   const base = (statuses: WatchedDoseStatus[], window: number): CessationInput => ({
     now: h(22.5 + 48),
     monitoringStartedAt: h(-48),

@@ -1,14 +1,17 @@
 import { ismpGraceMinutes } from '../catalogue/monitoring';
 import { MINUTE_MS, type EpochMs } from './timeliness';
 
-/** Dose statuses the watcher sees: API.md's Dose statuses plus the recorded outcome not_given. */
+/**
+ * Dose statuses the watcher sees: a Dose's statuses (docs/api.md, GET /v1/plans/{id}/doses) plus
+ * the recorded outcome not_given.
+ */
 export type WatchedDoseStatus =
   'scheduled' | 'given' | 'held' | 'refused' | 'not_given' | 'missed' | 'cancelled';
 
 /** A grace above a day would let a whole day of doses go unwatched: refused as misconfiguration. */
 export const MAX_GRACE_MINUTES = 24 * 60;
 
-/** When an unrecorded dose becomes missed: the end of its window (CLINICAL.md §4 rule 1). */
+/** An unrecorded dose is missed at its window's end (docs/clinical.md#cessation-rule, rule 1). */
 export function missedAt(dueAt: EpochMs, graceMinutes: number): EpochMs {
   return dueAt + graceMinutes * MINUTE_MS;
 }

@@ -23,7 +23,10 @@ function outpatientTid(statuses: WatchedDose['status'][]): WatchedDose[] {
   });
 }
 
-/** Baclofen at 08:00, 14:00, 20:00: its longest gap 12 h + 4 x 3 h half-life = 24 h (CLINICAL.md §4, [C]). */
+/**
+ * Baclofen at 08:00, 14:00, 20:00: its longest gap 12 h + 4 x 3 h half-life = 24 h
+ * (docs/clinical.md#cessation-rule, rule 2a, [C]).
+ */
 const RISK_HOURS = drugCessationRule(
   baclofen.halfLifeHours,
   dosingIntervalHours(['08:00', '14:00', '20:00']),
@@ -44,7 +47,7 @@ function input(overrides: Partial<CessationInput>): CessationInput {
 
 const types = (alerts: ReturnType<typeof evaluateDoseAlerts>) => alerts.map((a) => a.type);
 
-describe('outpatient doses (reportOnly): only a report counts (baclofen TID, CLINICAL.md §4)', () => {
+describe('outpatient doses (reportOnly): only a report counts (baclofen TID, the cessation rule)', () => {
   it('unreported doses long past their grace raise nothing, as a supervised patient’s would', () => {
     const unreported = outpatientTid(['given', 'scheduled', 'scheduled']);
     expect(evaluateDoseAlerts(input({ doses: unreported }))).toEqual([]);

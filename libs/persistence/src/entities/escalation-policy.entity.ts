@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { EscalationPolicy } from '@taperwatch/domain';
 
-/** A unit's escalation policy (API.md PUT /v1/units/:unitId/escalation-policy). */
+/** A unit's escalation policy (docs/api.md, PUT /v1/units/{unitId}/escalation-policy). */
 @Entity('escalation_policies')
 export class EscalationPolicyEntity {
   @PrimaryColumn('uuid', { name: 'tenant_id' })
