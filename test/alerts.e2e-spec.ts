@@ -12,7 +12,7 @@ import {
   startStack,
 } from '@taperwatch/testing';
 
-/** Alerts as API.md says: list, get, acknowledge, resolve, dedup, unit scopes and the live stream. */
+/** Alerts as docs/api.md says: list, get, acknowledge, resolve, dedup, unit scopes and the live stream. */
 describe('alerts', () => {
   let stack: TestStack;
   let alerts: AlertsService;

@@ -7,7 +7,7 @@ import {
   startStack,
 } from '@taperwatch/testing';
 
-/** API.md's conventions: keys, roles, unit scopes and problem details for every error. */
+/** The conventions of docs/api.md: keys, roles, unit scopes and problem details for every error. */
 describe('authentication, roles, unit scopes and problem details', () => {
   let stack: TestStack;
   let prescriber: string;

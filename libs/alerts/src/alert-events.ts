@@ -14,7 +14,7 @@ export const ALERT_EVENT_TYPES = [
   // A new miss after an acknowledgement; the patient (and so the alert) moved to another unit.
   'alert.reopened',
   'alert.transferred',
-  // Delivery outcomes, so the board shows a notification that failed (additions to API.md).
+  // Delivery outcomes, so the board shows a notification that failed (see docs/api.md, Alerts and escalation).
   'alert.delivered',
   'alert.delivery_failed',
 ] as const;

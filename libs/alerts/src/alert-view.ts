@@ -8,7 +8,7 @@ import {
 
 /**
  * Where an alert's escalation stands, so the board can show an alert nobody can be told about
- * (`undeliverable`) or whose notifications failed. An addition to API.md's Alert.
+ * (`undeliverable`) or whose notifications failed. Part of the Alert of docs/api.md.
  */
 export interface EscalationView {
   status: AlertEscalationStatus;
@@ -19,7 +19,7 @@ export interface EscalationView {
   failedDeliveries: number;
 }
 
-/** The Alert of API.md. */
+/** The Alert of docs/api.md (Alerts and escalation). */
 export interface AlertView {
   id: string;
   type: AlertEntity['type'];

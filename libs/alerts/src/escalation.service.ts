@@ -64,7 +64,7 @@ function toState(row: AlertEscalationEntity): EscalationState {
 }
 
 /**
- * The escalation engine's effects (ANCHORS.md §2). Postgres holds each alert's step, loop and
+ * The escalation engine's effects (GoAlert's step/loop engine, docs/architecture.md). Postgres holds each alert's step, loop and
  * next time; a delayed job per step is the alarm clock and carries the step it expects (Grafana
  * OnCall's stale-task guard), and a SKIP LOCKED sweep fires whatever step a lost job left due.
  * Row locks are always taken escalation row first, alert row second, so firing, acknowledging

@@ -1,6 +1,6 @@
 import type { Role } from '@taperwatch/persistence';
 
-/** API.md's role table, in one place. Controllers name a permission; the guard checks it. */
+/** The role table of docs/api.md (Authentication and roles), in one place. Controllers name a permission; the guard checks it. */
 export const PERMISSIONS = {
   'api-keys:manage': ['admin'],
   'escalation-policies:manage': ['admin'],

@@ -19,7 +19,7 @@ function tooMany(res: RateLimiterRes, detail: string): ProblemException {
 }
 
 /**
- * API.md's 429, per process (so N API processes allow N times the rate): a budget per API key,
+ * The 429 of docs/api.md (Conventions), per process (so N API processes allow N times the rate): a budget per API key,
  * and one per client address for requests without a valid key, past which they are told to back
  * off (429) rather than 401. A valid key is never refused for its address: an address can be
  * shared (a ward behind NAT) or forged in X-Forwarded-For, and must not lock nurses out.

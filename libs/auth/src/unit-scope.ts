@@ -3,7 +3,7 @@ import { Principal } from './principal';
 
 /**
  * Unit scopes, in one place: a resource of a unit the caller may not see does not exist for
- * them (404, API.md), while asking to create or move something into such a unit is 403.
+ * them (404, docs/api.md Conventions), while asking to create or move something into such a unit is 403.
  */
 export function assertVisible<T extends { unitId: string }>(
   principal: Principal,

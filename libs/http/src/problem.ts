@@ -7,7 +7,7 @@ export interface FieldError {
   code?: string;
 }
 
-/** RFC 9457 problem details, as every error response of API.md. */
+/** RFC 9457 problem details, as every error response of docs/api.md. */
 export interface ProblemDetails {
   type: string;
   title: string;
