@@ -151,3 +151,11 @@ export {
 
 /** Pharmacy orders per step and when a dispensed supply runs out. */
 export * from './supply';
+
+/** Whether an EHR order stops or cuts a withdrawal-risk drug faster than the catalogue allows. */
+export {
+  assessOrderChange,
+  catalogueDrugNamed,
+  type OrderChange,
+  type OrderRisk,
+} from './safety/order-risk';
