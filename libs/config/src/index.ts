@@ -3,3 +3,4 @@ export * from './config.module';
 export * from './escalation-settings';
 export * from './trust-proxy';
 export * from './encryption-key';
+export * from './cds-hooks-settings';
