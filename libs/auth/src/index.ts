@@ -9,3 +9,4 @@ export * from './api-key.guard';
 export * from './unit-scope';
 export * from './auth.module';
 export * from './actors';
+export * from './cds-hooks-clients';

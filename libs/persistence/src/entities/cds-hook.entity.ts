@@ -19,13 +19,13 @@ export class CdsHookAnswerEntity {
   @Column('text', { name: 'service_id' })
   serviceId!: string;
 
-  /** The taper request the cards link to, when the patient was known. */
-  @Column('uuid', { name: 'taper_request_id', nullable: true })
-  taperRequestId!: string | null;
+  /** The taper requests the cards link to (none when the patient was unknown). */
+  @Column('uuid', { name: 'taper_request_ids', array: true, default: () => "'{}'" })
+  taperRequestIds!: string[];
 
-  /** The `cards` array as answered. */
-  @Column('jsonb')
-  cards!: unknown[];
+  /** The `cards` array as answered; null while the first call is still answering. */
+  @Column('jsonb', { nullable: true })
+  cards!: unknown[] | null;
 
   @Column({ type: 'timestamptz', name: 'created_at', precision: 3 })
   createdAt!: Date;
