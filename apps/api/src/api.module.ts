@@ -21,6 +21,9 @@ import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditEventsController } from './audit/audit-events.controller';
 import { BoardController } from './board/board.controller';
+import { BoardTaperRequestController } from './board/board-taper-request.controller';
+import { CdsHooksController } from './cds-hooks/cds-hooks.controller';
+import { CdsHooksService } from './cds-hooks/cds-hooks.service';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { EscalationPolicyController } from './escalation/escalation-policy.controller';
@@ -73,6 +76,8 @@ export class ApiModule {
         AdministrationsController,
         EscalationPolicyController,
         BoardController,
+        BoardTaperRequestController,
+        CdsHooksController,
         DispensingsController,
         PharmacyOrdersController,
         PatientLinksController,
@@ -87,6 +92,7 @@ export class ApiModule {
         RedisHealthIndicator,
         ScrapeTimeMetrics,
         AlertStreams,
+        CdsHooksService,
       ],
     };
   }
