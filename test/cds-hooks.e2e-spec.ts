@@ -395,6 +395,78 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
     ]);
   });
 
+  it('answers garbage from a trusted EHR with 4xx problem details, never a 5xx', async () => {
+    const valid = baclofenStopped('MRN-CDS-5');
+    const withOrders = (draftOrders: unknown, prefetch: unknown = valid.prefetch) => ({
+      ...valid,
+      hookInstance: randomUUID(),
+      context: { ...valid.context, draftOrders },
+      prefetch,
+    });
+    const order = (patch: object) => ({
+      ...medicationRequest('mr-g', 'stopped', 'Baclofen 20 mg', 20, 3),
+      ...patch,
+    });
+    const bodies: unknown[] = [
+      [],
+      'order-sign',
+      { ...valid, context: 'x' },
+      { ...valid, hook: 'patient-view' },
+      { ...valid, extra: 1 },
+      withOrders({ resourceType: 'Bundle', entry: 'x' }),
+      withOrders({ resourceType: 'Bundle', entry: [null, 5] }),
+      withOrders(bundle('collection', { resourceType: 'MedicationRequest' })),
+      withOrders(bundle('collection', order({ dosageInstruction: 'x' }))),
+      withOrders(
+        bundle('collection', order({ dosageInstruction: [{ timing: 5, doseAndRate: 'x' }] })),
+      ),
+      withOrders(
+        bundle(
+          'collection',
+          order({
+            dosageInstruction: [
+              {
+                timing: { repeat: { frequency: 1e9, period: 0, timeOfDay: ['25:99', 7] } },
+                doseAndRate: [{ doseQuantity: { value: 1e300, code: 'mg' } }],
+              },
+            ],
+          }),
+        ),
+      ),
+      withOrders(bundle('collection', order({ medicationCodeableConcept: { coding: 'x' } }))),
+      withOrders(bundle('collection', order({ priorPrescription: 5 }))),
+      withOrders(bundle('collection', order({})), { medications: 5, patient: 'x' }),
+      withOrders(bundle('collection', order({})), { medications: null, patient: null }),
+    ];
+    for (const body of bodies) {
+      const res = await call(body as object);
+      expect({ body, status: res.status < 500 }).toEqual({ body, status: true });
+      if (res.status >= 400) {
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+    }
+    const feedback = await call(
+      { feedback: [{ card: 'x', outcome: 'maybe' }] },
+      undefined,
+      `/cds-services/${SERVICE}/feedback`,
+    );
+    expect(feedback.status).toBe(400);
+    expect(feedback.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining([
+        'feedback.0.card',
+        'feedback.0.outcome',
+        'feedback.0.outcomeTimestamp',
+      ]),
+    );
+    const elsewhere = `${BASE_URL}/cds-services/no-such-service`;
+    const unknown = await call(
+      valid,
+      await token({ aud: elsewhere }),
+      '/cds-services/no-such-service',
+    );
+    expect(unknown.status).toBe(404);
+  });
+
   it('stores and audits feedback on a card', async () => {
     const card = randomUUID();
     const path = `/cds-services/${SERVICE}/feedback`;
@@ -438,10 +510,12 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
             .get('/v1/audit-events?resourceType=CdsHookFeedback')
             .set(adminAuth)
             .expect(200)
-        ).body.items as { action: string; outcome: number }[],
-      (items) => items.length > 0,
+        ).body.items as { action: string; outcome: number; route: string }[],
+      (items) => items.some((item) => item.outcome === 200),
     );
-    expect(audited[0]).toEqual(expect.objectContaining({ action: 'create', outcome: 200 }));
+    expect(audited.find((item) => item.outcome === 200)).toEqual(
+      expect.objectContaining({ action: 'create', route: '/cds-services/:id/feedback' }),
+    );
   });
 
   it('serves the page the card links to, with the board’s strict CSP', async () => {

@@ -36,6 +36,8 @@ const IN_FORCE = new Set(['active', 'draft', 'on-hold']);
 /** HL7 timing abbreviations (GTSAbbreviation) of a fixed number of doses a day. */
 const PER_DAY_CODES: Record<string, number> = { QD: 1, QAM: 1, QPM: 1, BID: 2, TID: 3, QID: 4 };
 const MAX_ADMINISTRATIONS = 6;
+/** FHIR `time` (hh:mm:ss); taperwatch keeps hh:mm. */
+const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$/;
 
 function medicationText(resource: Json): string {
   const concept = resource['medicationCodeableConcept'];
@@ -101,7 +103,7 @@ function dosesOf(resource: Json): { dosesMg: number[] | null; times: string[] | 
     doses.push(...Array<number>(perDay).fill(mg));
     const repeat = isObject(instruction['timing']) ? instruction['timing']['repeat'] : undefined;
     const ofDay = isObject(repeat) && Array.isArray(repeat['timeOfDay']) ? repeat['timeOfDay'] : [];
-    if (ofDay.length === perDay && ofDay.every((t) => typeof t === 'string')) {
+    if (ofDay.length === perDay && ofDay.every((t) => typeof t === 'string' && TIME.test(t))) {
       times.push(...(ofDay as string[]).map((t) => t.slice(0, 5)));
     }
   }
