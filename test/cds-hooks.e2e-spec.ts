@@ -302,6 +302,29 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('forgets a stored answer (it names the EHR patient id) when the patient is erased', async () => {
+    const patient = await createPatient(stack, prescriber, { externalId: 'MRN-CDS-6' });
+    const hookInstance = randomUUID();
+    await callExpecting(200, baclofenStopped('MRN-CDS-6', hookInstance));
+    const planned = await eventually(
+      async () =>
+        (await db.query(`SELECT plan_id FROM taper_requests WHERE patient_id = $1`, [patient.id]))
+          .rows as { plan_id: string | null }[],
+      (rows) => rows[0]?.plan_id != null,
+    );
+    await stack
+      .http()
+      .post(`/v1/plans/${planned[0]!.plan_id}/cancel`)
+      .set(bearer(prescriber))
+      .send({ reason: 'erasure test' })
+      .expect(200);
+    await stack.http().delete(`/v1/patients/${patient.id}`).set(adminAuth).expect(204);
+    const { rows } = await db.query(`SELECT 1 FROM cds_hook_answers WHERE hook_instance = $1`, [
+      hookInstance,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
   it('answers an empty cards array for a drug not at risk', async () => {
     await createPatient(stack, prescriber, { externalId: 'MRN-CDS-3' });
     const amoxicillin = medicationRequest(

@@ -22,7 +22,7 @@ export type TaperOutcome =
   /** Requested: planned by the worker; the suggestion carries the plan's first step. */
   | { kind: 'requested'; requestId: string; plan: PlannedTaper; resource: object }
   /** The patient has no taperwatch record to plan for. */
-  | { kind: 'unknown-patient'; identifier: string | null }
+  | { kind: 'unknown-patient' }
   /** The planner (or its pre-flight check) cannot plan from what the order says. */
   | { kind: 'not-plannable'; problems: Problem[] }
   /** Taperwatch could not take the request just now (queue down): the risk is still shown. */
@@ -52,7 +52,8 @@ function suggestionOf(risk: OrderRisk, outcome: TaperOutcome) {
     case 'unknown-patient':
       return {
         ...base,
-        label: `Register this patient in taperwatch first${outcome.identifier ? ` (identifier ${outcome.identifier})` : ''}, then request a ${risk.drugName} taper there`,
+        // No identifier here: the answer is stored, and must not keep one.
+        label: `Register this patient in taperwatch first, then request a ${risk.drugName} taper there`,
       };
     case 'not-plannable':
       return {

@@ -178,7 +178,7 @@ export class CdsHooksService {
       const outcome: TaperOutcome =
         patient && prescriber
           ? await this.requestTaper(prescriber, patient, finding, risk, body)
-          : { kind: 'unknown-patient', identifier };
+          : { kind: 'unknown-patient' };
       if (outcome.kind === 'requested') requestIds.push(outcome.requestId);
       if (outcome.kind === 'unavailable') complete = false;
       const url =
