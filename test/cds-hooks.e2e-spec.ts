@@ -1,4 +1,6 @@
 import { createServer, Server } from 'node:http';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { CryptoKey, JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -10,7 +12,9 @@ import {
   bearer,
   createKey,
   createPatient,
+  TEST_OUTPUT,
   eventually,
+  launchChromium,
   startStack,
 } from '@taperwatch/testing';
 
@@ -109,6 +113,8 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
   let strangerKey: CryptoKey;
   let prescriber: string;
   let db: Client;
+  let browser: Browser;
+  let baseUrl: string;
 
   beforeAll(async () => {
     const ehr = await generateKeyPair('ES384', { extractable: true });
@@ -132,8 +138,12 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
     prescriber = await createKey(stack, 'prescriber');
     db = new Client({ connectionString: stack.database.url });
     await db.connect();
+    await stack.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await launchChromium();
   });
   afterAll(async () => {
+    await browser.close();
     await db.end();
     await stack.close();
     await new Promise((resolve) => jwks.server.close(resolve));
@@ -546,5 +556,29 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.text).toContain('/board/request.js');
+  });
+
+  it('takes the prescriber from the card link, once signed in, to the planned taper', async () => {
+    await createPatient(stack, prescriber, { externalId: 'MRN-CDS-7' });
+    const res = await callExpecting(200, baclofenStopped('MRN-CDS-7'));
+    const link = new URL(res.body.cards[0].links[0].url as string);
+    const requestId = link.pathname.split('/').pop()!;
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // The card's link, on this test server rather than the configured public address.
+    await page.goto(`${baseUrl}${link.pathname}`);
+    await page.locator('#key').fill(prescriber);
+    await page.keyboard.press('Enter');
+    const done = await eventually(
+      async () =>
+        (await stack.http().get(`/v1/taper-requests/${requestId}`).set(bearer(prescriber))).body,
+      (b: { status: string; planId?: string }) => b.status === 'planned',
+    );
+    await page.waitForURL(`**/board/plans/${done.planId}`);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: path.join(TEST_OUTPUT, 'cds-hooks-request-page.png') });
+    await context.close();
   });
 });
