@@ -20,6 +20,7 @@ import {
 
 const BASE_URL = 'https://taperwatch.test';
 const EHR = 'https://ehr.hospital.test';
+const DOWN_EHR = 'https://down.ehr.test';
 const SERVICE = 'taperwatch-order-sign';
 const SERVICE_URL = `${BASE_URL}/cds-services/${SERVICE}`;
 const MRN_SYSTEM = 'urn:oid:2.16.840.1.113883.19.5';
@@ -132,6 +133,8 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
             tenantId: DEFAULT_TENANT_ID,
             patientIdentifierSystem: MRN_SYSTEM,
           },
+          // An EHR whose JWK Set cannot be reached.
+          { issuer: DOWN_EHR, jwksUri: 'http://127.0.0.1:1/jwks', tenantId: DEFAULT_TENANT_ID },
         ]),
       },
     });
@@ -400,6 +403,11 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
 
     const none = await stack.http().post(`/cds-services/${SERVICE}`).send(body());
     expect(none.status).toBe(401);
+
+    // Keys that cannot be fetched are not the caller's fault: 503, retry.
+    const down = await call(body(), await token({ iss: DOWN_EHR }, strangerKey));
+    expect(down.status).toBe(503);
+    expect(down.body.detail).toContain('retry');
   });
 
   it('names each bad field of a malformed hook request (400)', async () => {

@@ -19,6 +19,9 @@ import { Principal } from './principal';
 /** The spec's recommended algorithms first; never `none` or a shared secret (HS*). */
 const ALGORITHMS = ['ES384', 'RS384', 'ES256', 'RS256', 'ES512', 'RS512', 'PS384', 'PS256'];
 
+/** jose's codes for a JWK Set it could not read: a 503, not the caller's 401. */
+const UNREACHABLE = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
+
 /** An EHR whose request token verified: its client settings and the principal it acts as. */
 export interface CdsCaller {
   client: CdsHooksClient;
@@ -72,10 +75,15 @@ export class CdsHooksClients implements OnModuleDestroy {
       if (error instanceof Refused) throw ProblemException.of(401, error.message);
       if (error instanceof ProblemException) throw error;
       const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && code.startsWith('ERR_J')) {
+      if (typeof code === 'string' && code.startsWith('ERR_J') && !UNREACHABLE.has(code)) {
         throw ProblemException.of(401, refusal(code, error as Error));
       }
-      throw error;
+      // The JWK Set could not be fetched (or the actors table written): not the caller's fault.
+      this.logger.warn({ err: { message: (error as Error).message } }, 'cds hooks: cannot verify');
+      throw ProblemException.of(
+        503,
+        "Cannot verify the token just now (the issuer's JWK Set or the database did not answer); retry shortly",
+      );
     }
   }
 
@@ -184,9 +192,6 @@ function refusal(code: string, error: Error): string {
       return "The token signature does not verify with a key of the issuer's configured JWK Set";
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return `The token alg is not allowed; use ${ALGORITHMS.join(', ')}`;
-    case 'ERR_JWKS_TIMEOUT':
-    case 'ERR_JOSE_GENERIC':
-      return "The issuer's JWK Set could not be read; try again shortly";
     default:
       return 'The token is not valid; send a JWT signed by the EHR as CDS Hooks requires';
   }

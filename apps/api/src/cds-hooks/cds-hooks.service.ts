@@ -50,11 +50,17 @@ export const TAPER_REQUEST_IDENTIFIER_SYSTEM = 'urn:taperwatch:taper-request';
 
 const ACTIVE = new Set(['active', 'on-hold']);
 
-/** Claims hookInstance for this call; nothing comes back when another call claimed it. */
+/**
+ * Claims hookInstance for this call; nothing comes back when another call holds it. A claim left
+ * unanswered for a minute (its process died mid-answer) is taken over, so a retry is not refused
+ * for ever.
+ */
 const CLAIM_SQL = `
 INSERT INTO cds_hook_answers (issuer, hook_instance, tenant_id, service_id, created_at)
 VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (issuer, hook_instance) DO NOTHING
+ON CONFLICT (issuer, hook_instance) DO UPDATE SET created_at = EXCLUDED.created_at
+  WHERE cds_hook_answers.cards IS NULL
+    AND cds_hook_answers.created_at < EXCLUDED.created_at - interval '1 minute'
 RETURNING hook_instance`;
 
 /** A patient of the tenant by the EHR's identifier (erased patients have none). */
