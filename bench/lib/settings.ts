@@ -133,7 +133,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     escalationPlans: num(env, 'BENCH_ESCALATION_PLANS', q(500, 50), 1, 5000),
     deliveryPlans: num(env, 'BENCH_DELIVERY_PLANS', q(250, 25), 1, 5000),
     deliveryTargets: num(env, 'BENCH_DELIVERY_TARGETS', 4, 1, 10),
-    cdsTokens: num(env, 'BENCH_CDS_TOKENS', q(40_000, 8000), 100, 1_000_000),
+    cdsTokens: num(env, 'BENCH_CDS_TOKENS', q(60_000, 8000), 100, 1_000_000),
     sweepRows: num(env, 'BENCH_SWEEP_ROWS', q(1_000_000, 100_000), 10_000, 10_000_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),
