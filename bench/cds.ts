@@ -112,8 +112,8 @@ function hookBody(mrn: string, order: object, active: object[]) {
 
 /**
  * order-sign as an EHR sends it, a fresh jti and hookInstance every call: most signed orders
- * carry no risk (amoxicillin stopped: no card, nothing stored), and the card path (baclofen 20 mg
- * TID stopped for a registered patient: a card, a taper request, the answer stored).
+ * carry no risk (amoxicillin stopped: no card, nothing stored), the card path (baclofen 20 mg TID
+ * stopped for a registered patient: a card, a taper request, the answer stored), and a mix.
  */
 export async function cdsTargets(
   apiUrl: string,
@@ -145,11 +145,13 @@ export async function cdsTargets(
     };
   };
   const baclofen = medicationRequest('active', 'Baclofen 20 mg oral tablet', 20);
+  const noCard = hookBody(mrn, medicationRequest('stopped', 'Amoxicillin 500 mg capsule', 500), []);
+  const card = hookBody(mrn, { ...baclofen, status: 'stopped' }, [baclofen]);
+  let n = 0;
   return [
-    target(
-      'CDS order-sign (no card)',
-      hookBody(mrn, medicationRequest('stopped', 'Amoxicillin 500 mg capsule', 500), []),
-    ),
-    target('CDS order-sign (card)', hookBody(mrn, { ...baclofen, status: 'stopped' }, [baclofen])),
+    target('CDS order-sign (no card)', noCard),
+    target('CDS order-sign (card)', card),
+    // A busier day than any ward's: one signature in 20 stops a withdrawal-risk drug.
+    target('CDS order-sign (1 in 20 card)', () => (++n % 20 === 0 ? card() : noCard())),
   ];
 }
