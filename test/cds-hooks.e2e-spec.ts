@@ -338,6 +338,46 @@ describe('CDS Hooks service (as an EHR calls it)', () => {
     expect(rows).toEqual([]);
   });
 
+  it('previews the taper on order-select, for the selected orders only, and requests nothing yet', async () => {
+    const patient = await createPatient(stack, prescriber, { externalId: 'MRN-CDS-8' });
+    const signed = baclofenStopped('MRN-CDS-8');
+    const select = (selections: string[]) => ({
+      ...signed,
+      hookInstance: randomUUID(),
+      hook: 'order-select',
+      context: { ...signed.context, selections },
+    });
+    const path = '/cds-services/taperwatch-order-select';
+    const aud = `${BASE_URL}${path}`;
+    const none = await callExpecting(
+      200,
+      select(['MedicationRequest/other']),
+      await token({ aud }),
+      path,
+    );
+    expect(none.body).toEqual({ cards: [] });
+    const res = await callExpecting(
+      200,
+      select(['MedicationRequest/mr-bac']),
+      await token({ aud }),
+      path,
+    );
+    expect(res.body.cards).toHaveLength(1);
+    const [card] = res.body.cards;
+    expect(card.indicator).toBe('critical');
+    expect(card.links).toEqual([]);
+    const proposal = card.suggestions[0].actions[0].resource;
+    expect(proposal).toEqual(
+      expect.objectContaining({ resourceType: 'MedicationRequest', intent: 'proposal' }),
+    );
+    expect(proposal.identifier).toBeUndefined();
+    expect(card.detail).toContain('If this order is signed, taperwatch will request');
+    const { rows } = await db.query(`SELECT id FROM taper_requests WHERE patient_id = $1`, [
+      patient.id,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
   it('answers an empty cards array for a drug not at risk', async () => {
     await createPatient(stack, prescriber, { externalId: 'MRN-CDS-3' });
     const amoxicillin = medicationRequest(

@@ -191,7 +191,7 @@ export function proposedStepRequest(input: {
   drugCode: string;
   drugOf: DrugLookup;
   subject: { reference: string };
-  identifier: { system: string; value: string };
+  identifier?: { system: string; value: string };
   authoredOn: Date;
 }) {
   const { step, drugCode, drugOf } = input;
@@ -200,7 +200,7 @@ export function proposedStepRequest(input: {
   const mg = doses.reduce((sum, d) => sum + Math.round(d.doseMg * 1000), 0) / 1000;
   return {
     resourceType: 'MedicationRequest',
-    identifier: [input.identifier],
+    ...(input.identifier ? { identifier: [input.identifier] } : {}),
     status: 'draft',
     intent: 'proposal',
     medicationCodeableConcept: medication(drugOf(drugCode), drugCode),

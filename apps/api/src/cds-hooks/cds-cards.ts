@@ -21,6 +21,8 @@ export const OVERRIDE_REASONS = [
 export type TaperOutcome =
   /** Requested: planned by the worker; the suggestion carries the plan's first step. */
   | { kind: 'requested'; requestId: string; plan: PlannedTaper; resource: object }
+  /** order-select: the plan taperwatch would make; the request waits for order-sign. */
+  | { kind: 'preview'; plan: PlannedTaper; resource: object }
   /** The patient has no taperwatch record to plan for. */
   | { kind: 'unknown-patient' }
   /** The planner (or its pre-flight check) cannot plan from what the order says. */
@@ -35,7 +37,8 @@ function summaryOf(text: string): string {
 function suggestionOf(risk: OrderRisk, outcome: TaperOutcome) {
   const base = { uuid: randomUUID(), isRecommended: true };
   switch (outcome.kind) {
-    case 'requested': {
+    case 'requested':
+    case 'preview': {
       const first = outcome.plan.steps[0]!;
       return {
         ...base,
@@ -43,7 +46,7 @@ function suggestionOf(risk: OrderRisk, outcome: TaperOutcome) {
         actions: [
           {
             type: 'create',
-            description: `Propose step 1 of ${outcome.plan.steps.length} of the taper taperwatch planned: ${risk.drugName} ${first.dailyDoseMg} mg a day from ${first.startDate} to ${first.endDate}`,
+            description: `Propose step 1 of ${outcome.plan.steps.length} of the taper taperwatch ${outcome.kind === 'preview' ? 'would plan' : 'planned'}: ${risk.drugName} ${first.dailyDoseMg} mg a day from ${first.startDate} to ${first.endDate}`,
             resource: outcome.resource,
           },
         ],
@@ -74,6 +77,11 @@ function detailOf(risk: OrderRisk, outcome: TaperOutcome): string {
     case 'requested':
       lines.push(
         `taperwatch is planning a ${risk.drugName} taper (${outcome.plan.steps.length} steps, ${outcome.plan.startDate} to ${outcome.plan.endDate}); review it at the link before it starts.`,
+      );
+      break;
+    case 'preview':
+      lines.push(
+        `If this order is signed, taperwatch will request a ${risk.drugName} taper (${outcome.plan.steps.length} steps, ${outcome.plan.startDate} to ${outcome.plan.endDate}) and link to it.`,
       );
       break;
     case 'unknown-patient':

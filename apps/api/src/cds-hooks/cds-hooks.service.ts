@@ -37,7 +37,7 @@ export const CDS_SERVICES: readonly {
     hook: 'order-select',
     title: 'taperwatch withdrawal-risk check (selection)',
     description:
-      'The same check on the orders selected before signing; the taper is requested as on signing.',
+      'The same check on the orders selected before signing: the card previews the taper, which taperwatch requests when the order is signed.',
   },
 ];
 
@@ -208,7 +208,7 @@ export class CdsHooksService {
 
   private async earlierAnswer(caller: CdsCaller, hookInstance: string): Promise<unknown[]> {
     const [row] = (await this.dataSource.query(
-      `SELECT cards, tenant_id AS "tenantId" FROM cds_hook_answers
+      `SELECT cards FROM cds_hook_answers
        WHERE issuer = $1 AND hook_instance = $2`,
       [caller.client.issuer, hookInstance],
     )) as { cards: unknown[] | null }[];
@@ -309,6 +309,21 @@ export class CdsHooksService {
     );
     const planned = planTaper(input, facts);
     if (planned.kind === 'rejected') return { kind: 'not-plannable', problems: planned.problems };
+    const proposal = (identifier?: { system: string; value: string }) =>
+      proposedStepRequest({
+        step: planned.plan.steps[0]!,
+        stepCount: planned.plan.steps.length,
+        drugCode: finding.drugCode,
+        drugOf: findDrug,
+        subject: { reference: `Patient/${body.context.patientId}` },
+        ...(identifier ? { identifier } : {}),
+        authoredOn: this.clock.now(),
+      });
+    // Selecting is not signing (the order may yet be changed): the request waits for order-sign,
+    // so selecting and then signing the same order never makes two.
+    if (body.hook === 'order-select') {
+      return { kind: 'preview', plan: planned.plan, resource: proposal() };
+    }
     let requestId: string;
     try {
       const view = await this.requests.submit(prescriber, { ...input, patientId: patient.id });
@@ -326,20 +341,11 @@ export class CdsHooksService {
       }
       throw error;
     }
-    const first = planned.plan.steps[0]!;
     return {
       kind: 'requested',
       requestId,
       plan: planned.plan,
-      resource: proposedStepRequest({
-        step: first,
-        stepCount: planned.plan.steps.length,
-        drugCode: finding.drugCode,
-        drugOf: findDrug,
-        subject: { reference: `Patient/${body.context.patientId}` },
-        identifier: { system: TAPER_REQUEST_IDENTIFIER_SYSTEM, value: requestId },
-        authoredOn: this.clock.now(),
-      }),
+      resource: proposal({ system: TAPER_REQUEST_IDENTIFIER_SYSTEM, value: requestId }),
     };
   }
 
