@@ -9,9 +9,13 @@ import { LatencySummary, Spread, median, spread } from './lib/stats';
 import { Cell, fmt, table } from './lib/table';
 
 /** Goals per HTTP target: req/s as a share of the ceiling runs around it, and p99. */
-export const GOALS: { target: string; ratio: number; p99Ms: number }[] = [
+export const GOALS: { target: string; ratio: number | null; p99Ms: number }[] = [
   { target: 'POST /v1/patients', ratio: 0.7, p99Ms: 50 },
   { target: 'POST /v1/doses/:id/administrations', ratio: 0.6, p99Ms: 50 },
+  // An EHR waits on order-sign while the prescriber signs: latency is the goal, not throughput.
+  { target: 'CDS order-sign (no card)', ratio: null, p99Ms: 100 },
+  { target: 'CDS order-sign (card)', ratio: null, p99Ms: 100 },
+  { target: 'CDS order-sign (1 in 20 card)', ratio: null, p99Ms: 100 },
 ];
 /** Detection lateness p99 goal. */
 export const DETECTION_GOAL_P99_MS = 1000;
@@ -172,11 +176,15 @@ export function goalLines(summary: HttpSummary): string {
   const goals = GOALS.flatMap((goal) => {
     const t = summary.byTarget.find((x) => x.target === goal.target);
     if (!t?.ratio) return [];
-    const ratioOk = t.ratio.median >= goal.ratio;
     const p99Ok = t.p99Ms <= goal.p99Ms;
+    const p99 = `Goal ${goal.target} p99 ≤ ${goal.p99Ms} ms: ${t.p99Ms} ms → ${p99Ok ? 'met' : 'NOT met'}`;
+    if (goal.ratio === null) {
+      return [`${goal.target}: ${t.ratio.median.toFixed(2)} of ceiling (no ratio goal)`, p99];
+    }
+    const ratioOk = t.ratio.median >= goal.ratio;
     return [
       `Goal ${goal.target} ≥ ${goal.ratio} of ceiling: ${t.ratio.median.toFixed(2)} → ${ratioOk ? 'met' : 'NOT met'}`,
-      `Goal ${goal.target} p99 ≤ ${goal.p99Ms} ms: ${t.p99Ms} ms → ${p99Ok ? 'met' : 'NOT met'}`,
+      p99,
     ];
   });
   return [

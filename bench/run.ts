@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@taperwatch/runtime';
+import { DEFAULT_TENANT_ID } from '@taperwatch/persistence';
+import { BenchEhr, cdsTargets, startEhr } from './cds';
 import { EscalationContext, benchDeliveries, benchEscalation } from './escalation';
 import { ApiClient } from './http/api-client';
 import { LoadResult, Target, bracketed, measure } from './http/load';
@@ -89,8 +91,10 @@ async function main(): Promise<void> {
     await createScratchTable(databaseUrl);
     await deleteQueueKeys(settings.redisUrl, settings.queuePrefix);
 
+    // The simulated EHR's JWK Set must be known to the API when it starts.
+    const ehr: BenchEhr | undefined = want('cds') ? await startEhr(DEFAULT_TENANT_ID) : undefined;
     log('starting api (migrates), ceiling and worker');
-    const stack = await startStack(settings, databaseUrl);
+    const stack = await startStack(settings, databaseUrl, ehr?.env);
     /** The worker running now (items that need other settings replace it). */
     let current = stack.worker;
     const admin = new ApiClient(stack.apiUrl, BENCH_ADMIN_KEY);
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
       }
       if (want('record')) targets.push(recording.target);
     }
+    if (ehr) targets.push(...(await cdsTargets(stack.apiUrl, prescriber, ehr, settings.cdsTokens)));
     if (targets.length > 0) {
       targets.unshift(nestFloorTarget(stack.floorUrl));
       const ceiling = ceilingTarget(stack.ceilingUrl);
@@ -238,6 +243,7 @@ async function main(): Promise<void> {
     }
 
     log('stopping processes');
+    await ehr?.close();
     await stopAll();
     await deleteQueueKeys(settings.redisUrl, settings.queuePrefix);
   }

@@ -12,6 +12,8 @@ export interface Target {
   body?: () => string;
   /** Called for every request when set (e.g. a different dose each time); otherwise `path`. */
   pathFor?: () => string;
+  /** Called for every request when set (e.g. a fresh signed token each time); else `headers`. */
+  headersFor?: () => Record<string, string>;
   /** Awaited before each run's warm-up (e.g. to top up the data the requests consume). */
   prepare?: () => Promise<void>;
   /** Awaited after each measured run (e.g. to count the data left). */
@@ -39,14 +41,15 @@ export interface LoadResult {
 
 function request(target: Target): autocannon.Request {
   const base = { method: target.method, path: target.path, headers: target.headers };
-  const { body, pathFor } = target;
-  if (!body && !pathFor) return base;
+  const { body, pathFor, headersFor } = target;
+  if (!body && !pathFor && !headersFor) return base;
   return {
     ...base,
     setupRequest: (req) => ({
       ...req,
       ...(body ? { body: body() } : {}),
       ...(pathFor ? { path: pathFor() } : {}),
+      ...(headersFor ? { headers: headersFor() } : {}),
     }),
   };
 }

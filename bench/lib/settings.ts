@@ -13,6 +13,7 @@ export const BENCH_ITEMS = [
   'sweep',
   'escalation',
   'deliveries',
+  'cds',
 ] as const;
 export type BenchItem = (typeof BENCH_ITEMS)[number];
 
@@ -50,6 +51,8 @@ export interface BenchSettings {
   /** Active plans (two alerts each) whose step 0 sends to `deliveryTargets` webhooks. */
   deliveryPlans: number;
   deliveryTargets: number;
+  /** Signed EHR tokens made before each CDS Hooks run (one per request: warm-up and run). */
+  cdsTokens: number;
   /** Dose rows in the sweep's separate database (1% of them overdue). */
   sweepRows: number;
   /** Start the API under `node --cpu-prof` (profiles land in bench-results/profiles). */
@@ -130,6 +133,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     escalationPlans: num(env, 'BENCH_ESCALATION_PLANS', q(500, 50), 1, 5000),
     deliveryPlans: num(env, 'BENCH_DELIVERY_PLANS', q(250, 25), 1, 5000),
     deliveryTargets: num(env, 'BENCH_DELIVERY_TARGETS', 4, 1, 10),
+    cdsTokens: num(env, 'BENCH_CDS_TOKENS', q(60_000, 8000), 100, 1_000_000),
     sweepRows: num(env, 'BENCH_SWEEP_ROWS', q(1_000_000, 100_000), 10_000, 10_000_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),

@@ -67,6 +67,7 @@ export async function startWorker(
 export async function startStack(
   settings: BenchSettings,
   databaseUrl: string,
+  apiEnv: Record<string, string> = {},
 ): Promise<BenchStack> {
   const dist = path.join(settings.root, 'dist');
   const logDir = path.join(settings.resultsDir, 'logs');
@@ -74,7 +75,12 @@ export async function startStack(
   const api = startNode({
     name: 'api',
     script: path.join(dist, 'apps/api/src/main.js'),
-    env: { ...serviceEnv(settings, databaseUrl), PORT: String(apiPort), HOST: '127.0.0.1' },
+    env: {
+      ...serviceEnv(settings, databaseUrl),
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      ...apiEnv,
+    },
     logDir,
     nodeArgs: profileArgs(settings),
   });

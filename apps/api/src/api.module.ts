@@ -27,6 +27,9 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditEventsController } from './audit/audit-events.controller';
 import { BoardController } from './board/board.controller';
 import { PlanReviewController } from './board/plan-review.controller';
+import { BoardTaperRequestController } from './board/board-taper-request.controller';
+import { CdsHooksController } from './cds-hooks/cds-hooks.controller';
+import { CdsHooksService } from './cds-hooks/cds-hooks.service';
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { EscalationPolicyController } from './escalation/escalation-policy.controller';
@@ -83,6 +86,8 @@ export class ApiModule {
         EscalationPolicyController,
         BoardController,
         PlanReviewController,
+        BoardTaperRequestController,
+        CdsHooksController,
         DispensingsController,
         PharmacyOrdersController,
         PatientLinksController,
@@ -100,6 +105,7 @@ export class ApiModule {
         AlertStreams,
         // Compiles the FHIR R4 schema once, as the app starts.
         FhirSchema,
+        CdsHooksService,
       ],
     };
   }

@@ -96,6 +96,16 @@ export function configureHttpApp(app: NestFastifyApplication): void {
         },
         'patient-link',
       )
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT the EHR signs for each CDS Hooks call (iss registered, aud = the service URL, fresh jti): /cds-services routes only',
+        },
+        'cds-hooks-jwt',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, document, {

@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@taperwatch/http';
 import { ApiKeysService } from './api-keys.service';
+import { CdsCaller, CdsHooksClients } from './cds-hooks-clients';
 import {
+  CDS_HOOKS_ROUTE,
   PATIENT_LINK_ROUTE,
   PUBLIC_ROUTE,
   PatientLinkRouteOptions,
@@ -22,11 +24,13 @@ interface RouteRule {
   isPublic: boolean;
   permission: Permission | undefined;
   patientLink: PatientLinkRouteOptions | undefined;
+  cdsHooks: boolean;
 }
 
 type GuardedRequest = FastifyRequest & {
   principal?: Principal;
   patientLink?: PatientLinkPrincipal;
+  cdsCaller?: CdsCaller;
 };
 
 /**
@@ -42,6 +46,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly limits: RateLimits,
     private readonly links: PatientLinks,
     private readonly tokens: TokenVerifier,
+    private readonly cdsClients: CdsHooksClients,
   ) {}
 
   /** Decorators never change at run time: read once per handler, not per request. */
@@ -53,6 +58,7 @@ export class ApiKeyGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     if (rule.patientLink) return this.admitPatientLink(request, rule.patientLink);
+    if (rule.cdsHooks) return this.admitCdsClient(request);
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) {
       throw await this.unauthenticated(request, 'Send Authorization: Bearer <api key or token>');
@@ -130,6 +136,32 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * A CDS Hooks call: the EHR's signed JWT only. Its `aud` is the service URL (and for feedback
+   * also the feedback URL); the EHR then acts as its system principal, for audit and limits.
+   */
+  private async admitCdsClient(request: GuardedRequest): Promise<true> {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const serviceId = (request.params as Record<string, unknown> | undefined)?.['id'];
+    const serviceUrl = this.cdsClients.serviceUrl(typeof serviceId === 'string' ? serviceId : '');
+    const called = request.routeOptions.url?.endsWith('/feedback')
+      ? [serviceUrl, `${serviceUrl}/feedback`]
+      : [serviceUrl];
+    let caller: CdsCaller;
+    try {
+      caller = await this.cdsClients.authenticate(token, called);
+    } catch (error) {
+      if (error instanceof ProblemException && error.getStatus() === 401) {
+        throw await this.unauthenticated(request, error.problem.detail ?? 'Not authenticated');
+      }
+      throw error;
+    }
+    await this.limits.chargeKey(caller.principal.keyId);
+    request.principal = caller.principal;
+    request.cdsCaller = caller;
+    return true;
+  }
+
   private ruleOf(context: ExecutionContext): RouteRule {
     const handler = context.getHandler();
     let rule = this.rules.get(handler);
@@ -142,6 +174,7 @@ export class ApiKeyGuard implements CanActivate {
           PATIENT_LINK_ROUTE,
           targets,
         ),
+        cdsHooks: this.reflector.getAllAndOverride<boolean>(CDS_HOOKS_ROUTE, targets) === true,
       };
       this.rules.set(handler, rule);
     }

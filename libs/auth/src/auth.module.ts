@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { Actors } from './actors';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { CdsHooksClients } from './cds-hooks-clients';
 import { KeyRevocations } from './key-revocations';
 import { KeyUsage } from './key-usage';
 import { PatientLinks } from './patient-links';
@@ -14,6 +15,7 @@ import { TokenVerifier } from './token-verifier';
   providers: [
     Actors,
     ApiKeysService,
+    CdsHooksClients,
     KeyRevocations,
     KeyUsage,
     PatientLinks,
@@ -21,6 +23,6 @@ import { TokenVerifier } from './token-verifier';
     TokenVerifier,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [Actors, ApiKeysService, KeyRevocations, PatientLinks],
+  exports: [Actors, ApiKeysService, CdsHooksClients, KeyRevocations, PatientLinks],
 })
 export class AuthModule {}

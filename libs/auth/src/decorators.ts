@@ -5,6 +5,7 @@ import {
   applyDecorators,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { CdsCaller } from './cds-hooks-clients';
 import type { Permission } from './permissions';
 import type { PatientLinkPrincipal } from './patient-links';
 import type { Principal } from './principal';
@@ -12,6 +13,7 @@ import type { Principal } from './principal';
 export const PUBLIC_ROUTE = 'taperwatch:public';
 export const REQUIRED_PERMISSION = 'taperwatch:permission';
 export const PATIENT_LINK_ROUTE = 'taperwatch:patient-link';
+export const CDS_HOOKS_ROUTE = 'taperwatch:cds-hooks';
 
 /** How a patient-link route takes its token. */
 export interface PatientLinkRouteOptions {
@@ -47,6 +49,25 @@ export const PatientLinkRoute = (options: PatientLinkRouteOptions = {}) =>
         'Missing, unknown, revoked or expired patient link token (an API key is not one)',
     }),
   );
+
+/**
+ * A CDS Hooks service call (never an API key): the global guard verifies the EHR's signed JWT as
+ * the CDS Hooks specification says (CdsHooksClients) and sets the caller on the request.
+ */
+export const CdsHooksRoute = () =>
+  applyDecorators(
+    SetMetadata(CDS_HOOKS_ROUTE, true),
+    ApiBearerAuth('cds-hooks-jwt'),
+    ApiUnauthorizedResponse({
+      description:
+        'Missing or invalid EHR JWT: unregistered iss, bad signature, aud not the service URL, expired, or a jti used before',
+    }),
+  );
+
+export const CurrentCdsCaller = createParamDecorator(
+  (_: unknown, context: ExecutionContext): CdsCaller =>
+    context.switchToHttp().getRequest<{ cdsCaller: CdsCaller }>().cdsCaller,
+);
 
 export const CurrentPatientLink = createParamDecorator(
   (_: unknown, context: ExecutionContext): PatientLinkPrincipal =>

@@ -12,3 +12,4 @@ export * from './actors';
 export * from './token-verifier';
 export * from './token-claims';
 export * from './actor-ref.sql';
+export * from './cds-hooks-clients';

@@ -21,6 +21,7 @@ import {
 import { IsEncryptionKey } from './encryption-key';
 import { IsTrustProxy } from './trust-proxy';
 import { IsOidcAlgorithms, IsOidcIssuersJson } from './oidc-settings';
+import { IsCdsHooksClientsJson, IsPublicBaseUrl } from './cds-hooks-settings';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -454,6 +455,37 @@ export class Environment {
   @Min(100)
   @Max(60_000)
   OIDC_FETCH_TIMEOUT_MS = 5000;
+
+  // --- CDS Hooks service (EHR order-sign / order-select) ---
+
+  /**
+   * Where users and EHRs reach taperwatch (no trailing slash): card links point here, and a CDS
+   * Hooks request token's `aud` must be this + /cds-services/{id}. Required with CDS_HOOKS_CLIENTS.
+   */
+  @ValidateIf(
+    (env: Environment) => env.CDS_HOOKS_CLIENTS !== undefined || env.PUBLIC_BASE_URL !== undefined,
+  )
+  @IsPublicBaseUrl()
+  PUBLIC_BASE_URL?: string;
+
+  /** The EHRs allowed to call /cds-services (JSON); unset, every hook call is refused (401). */
+  @IsOptional()
+  @IsCdsHooksClientsJson()
+  CDS_HOOKS_CLIENTS?: string;
+
+  /** Clock difference tolerated on a hook token's exp/iat; the jti is remembered this much longer. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(300)
+  CDS_HOOKS_CLOCK_SKEW_SECONDS = 30;
+
+  /** Longest lifetime (exp - iat) a hook token may have: the spec asks for at most 5 minutes. */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  @Max(3600)
+  CDS_HOOKS_MAX_TOKEN_SECONDS = 300;
 }
 
 export type AppConfig = Readonly<Environment>;

@@ -4,3 +4,4 @@ export * from './escalation-settings';
 export * from './trust-proxy';
 export * from './encryption-key';
 export * from './oidc-settings';
+export * from './cds-hooks-settings';

@@ -164,3 +164,11 @@ export {
   type EmarStatusDecision,
   type StatedReason,
 } from './watch/emar-status';
+
+/** Whether an EHR order stops or cuts a withdrawal-risk drug faster than the catalogue allows. */
+export {
+  assessOrderChange,
+  catalogueDrugNamed,
+  type OrderChange,
+  type OrderRisk,
+} from './safety/order-risk';

@@ -109,6 +109,12 @@ export class PatientErasureService {
        WHERE tenant_id = $1 AND patient_id = $2 AND correlation_id IS NOT NULL`,
       [tenantId, id, now],
     );
+    // A stored CDS Hooks answer names the EHR's own id for the patient (its suggestion's subject).
+    await manager.query(
+      `DELETE FROM cds_hook_answers WHERE tenant_id = $1 AND taper_request_ids && ARRAY(
+         SELECT r.id FROM taper_requests r WHERE r.tenant_id = $1 AND r.patient_id = $2)`,
+      [tenantId, id],
+    );
     // A link would otherwise keep showing an erased patient's doses to whoever holds it.
     await manager.query(
       `UPDATE patient_links SET revoked_at = $3

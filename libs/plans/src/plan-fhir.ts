@@ -180,3 +180,34 @@ export function planToFhirBundle(
     ),
   };
 }
+
+/**
+ * A plan's step as a FHIR MedicationRequest proposal (status draft, intent proposal) of one drug
+ * for a patient the caller names: what a CDS Hooks card suggests the EHR create. The doses are
+ * that drug's own, in its own mg.
+ */
+export function proposedStepRequest(input: {
+  step: PlanStep;
+  stepCount: number;
+  drugCode: string;
+  drugOf: DrugLookup;
+  subject: { reference: string };
+  identifier?: { system: string; value: string };
+  authoredOn: Date;
+}) {
+  const { step, drugCode, drugOf } = input;
+  const name = drugOf(drugCode)?.name ?? drugCode;
+  const doses = step.doses.filter((d) => d.drugCode === drugCode);
+  const mg = doses.reduce((sum, d) => sum + Math.round(d.doseMg * 1000), 0) / 1000;
+  return {
+    resourceType: 'MedicationRequest',
+    ...(input.identifier ? { identifier: [input.identifier] } : {}),
+    status: 'draft',
+    intent: 'proposal',
+    medicationCodeableConcept: medicationConcept(drugOf(drugCode), drugCode),
+    subject: input.subject,
+    authoredOn: input.authoredOn.toISOString(),
+    note: [{ text: `Step ${step.index} of ${input.stepCount}: ${name} ${mg} mg per day.` }],
+    dosageInstruction: dosageInstructions(step, doses, name),
+  };
+}

@@ -1,5 +1,6 @@
 import { ActorEntity } from './actor.entity';
 import { AlertEntity } from './alert.entity';
+import { CdsHookAnswerEntity, CdsHookFeedbackEntity } from './cds-hook.entity';
 import { AlertDeliveryEntity, DeliveryAttemptEntity } from './alert-delivery.entity';
 import { AlertEscalationEntity } from './alert-escalation.entity';
 import { AuditEventEntity } from './audit-event.entity';
@@ -24,6 +25,7 @@ export * from './alert-escalation.entity';
 export * from './alert-stream-event.entity';
 export * from './api-key.entity';
 export * from './audit-event.entity';
+export * from './cds-hook.entity';
 export * from './dispensing.entity';
 export * from './dose.entity';
 export * from './escalation-policy.entity';
@@ -57,5 +59,7 @@ export const ENTITIES = [
   DeliveryAttemptEntity,
   AuditEventEntity,
   AlertStreamEventEntity,
+  CdsHookAnswerEntity,
+  CdsHookFeedbackEntity,
 ];
 export { numberOrNull } from './transformers';

@@ -18,6 +18,7 @@ import { SecretsAtRest1797000000300 } from './1797000000300-secrets-at-rest';
 import { ApiKeyLifetimes1797000000400 } from './1797000000400-api-key-lifetimes';
 import { AuditTrail1797000000500 } from './1797000000500-audit-trail';
 import { Actors1797000000600 } from './1797000000600-actors';
+import { CdsHooks1797000000700 } from './1797000000700-cds-hooks';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -42,4 +43,5 @@ export const MIGRATIONS: Function[] = [
   ApiKeyLifetimes1797000000400,
   AuditTrail1797000000500,
   Actors1797000000600,
+  CdsHooks1797000000700,
 ];
