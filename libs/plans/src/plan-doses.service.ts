@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal, actorRefSql } from '@taperwatch/auth';
+import { Principal, actorRefsOf } from '@taperwatch/auth';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
 import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, DoseRow, DoseView, doseFromRow, toDoseView } from './plan-view';
@@ -58,12 +58,18 @@ export class PlanDosesService {
       this.dataSource,
       name,
       `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
-              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code,
-              ${actorRefSql('recorded_by')} AS recorded_by_actor
+              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code
        FROM doses WHERE ${where.join(' AND ')}
        ORDER BY due_at, drug_code LIMIT $${values.length}`,
       values,
     );
+    // Who recorded them, once per distinct recorder (a page has few; none before recording),
+    // rather than a lookup per row.
+    const recorders = await actorRefsOf(
+      this.dataSource,
+      rows.map((row) => row.recorded_by),
+    );
+    for (const row of rows) row.recorded_by_actor = recorders.get(row.recorded_by ?? '') ?? null;
     return toPage(
       rows,
       query.limit,
