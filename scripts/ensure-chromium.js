@@ -28,7 +28,11 @@ if (!existsSync(chromium)) {
     process.exit(1);
   }
   console.log("Installing Debian's chromium package for the browser tests…");
-  if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', 'chromium'])) {
+  const installed =
+    run('apt-get', ['update', '-qq']) &&
+    run('apt-get', ['install', '-y', '-qq', 'chromium']) &&
+    existsSync(chromium);
+  if (!installed) {
     console.error(advice);
     process.exit(1);
   }
