@@ -7,6 +7,7 @@ import { announce, confirmAction, problemText, say } from './board-ui.js';
 import { TABLET_ZONE, patientClock } from './clock.js';
 import { $, el } from './dom.js';
 import { amount, doseText as amountText } from './dose-text.js';
+import { actorName, askToSignIn, mountSignIn } from './sign-in.js';
 import { loadWorklist, startWorklist, stopWorklist } from './worklist.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
@@ -122,12 +123,6 @@ function patientLabel(alert) {
 /** "ward-7, MRN-0042" for announcements (the unit alone until the identifier is known). */
 const where = (alert) =>
   [alert.unitId, patientLabels.get(alert.patientId)].filter(Boolean).join(', ');
-
-/**
- * Who acted, by name: the API may name the actor ({ type, id, name }) or give a key's id alone,
- * which is no name to show.
- */
-const actorName = (actor) => (actor && typeof actor === 'object' ? actor.name : null) || null;
 
 /** Most severe first, then newest. */
 function byUrgency(a, b) {
@@ -563,22 +558,10 @@ function signOut(message = '') {
   $('patient-title').textContent = 'Patient';
   setLive('off');
   showBoard(false);
-  $('sign-in-error').textContent = message;
-  $('key').focus();
+  askToSignIn(message);
 }
 
-$('sign-in-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const key = $('key').value.trim();
-  $('key').value = '';
-  if (!key) {
-    $('sign-in-error').textContent = 'Enter your API key.';
-    return;
-  }
-  $('sign-in-error').textContent = '';
-  session.signIn(key);
-  start();
-});
+mountSignIn(start);
 $('sign-out').addEventListener('click', () => signOut());
 
 if (session.key()) start();

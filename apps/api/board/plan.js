@@ -4,11 +4,11 @@
 // public API with the key signed in on the board (the same tab's sessionStorage); the patient is
 // named by the ward's identifier, never by an id, and nothing about them goes in the URL.
 import { ApiError, api, listAll, session } from './api.js';
-import { el } from './dom.js';
+import { $, el } from './dom.js';
 import { amount, mg, unitsText } from './dose-text.js';
 import { MARKS, legendSwatch, planChart } from './plan-chart.js';
+import { askToSignIn, mountSignIn } from './sign-in.js';
 
-const $ = (id) => document.getElementById(id);
 
 const STATUS_TEXT = {
   proposed: 'Not yet approved; nothing is scheduled',
@@ -689,22 +689,10 @@ function signOut(message = '') {
   $('loading').hidden = true;
   $('who').textContent = '';
   showSignedIn(false);
-  $('sign-in-error').textContent = message;
-  $('key').focus();
+  askToSignIn(message);
 }
 
-$('sign-in-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const key = $('key').value.trim();
-  $('key').value = '';
-  if (!key) {
-    $('sign-in-error').textContent = 'Enter your API key.';
-    return;
-  }
-  $('sign-in-error').textContent = '';
-  session.signIn(key);
-  open(planIdFromPath());
-});
+mountSignIn(() => open(planIdFromPath()));
 $('sign-out').addEventListener('click', () => signOut());
 
 if (session.key()) open(planIdFromPath());

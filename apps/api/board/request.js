@@ -2,8 +2,8 @@
 // polls the taper request until the worker has planned it, then opens the plan's review page;
 // a rejected or failed request shows its problems. Text goes in through textContent only.
 import { ApiError, api, session } from './api.js';
-
-const $ = (id) => document.getElementById(id);
+import { $ } from './dom.js';
+import { askToSignIn, mountSignIn } from './sign-in.js';
 const POLL_MS = 1000;
 /** Polls for about two minutes; the planner normally answers within seconds. */
 const MAX_POLLS = 120;
@@ -11,9 +11,7 @@ const requestId = location.pathname.split('/').pop();
 
 function showSignIn(message = '') {
   $('request').hidden = true;
-  $('sign-in').hidden = false;
-  $('sign-in-error').textContent = message;
-  $('key').focus();
+  askToSignIn(message);
 }
 
 function showProblems(status, problems) {
@@ -66,17 +64,7 @@ function start() {
   void poll();
 }
 
-$('sign-in-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const key = $('key').value.trim();
-  if (!key) {
-    $('sign-in-error').textContent = 'Enter your API key.';
-    return;
-  }
-  session.signIn(key);
-  $('key').value = '';
-  start();
-});
+mountSignIn(start);
 
 if (session.key()) start();
 else showSignIn();
