@@ -9,7 +9,6 @@ import { amount, mg, unitsText } from './dose-text.js';
 import { MARKS, legendSwatch, planChart } from './plan-chart.js';
 import { askToSignIn, mountSignIn } from './sign-in.js';
 
-
 const STATUS_TEXT = {
   proposed: 'Not yet approved; nothing is scheduled',
   active: 'In force',
