@@ -324,9 +324,11 @@ describe('the ward board', () => {
     const clockIn = (zone: string) =>
       inPage<string>(
         page,
-        `new Intl.DateTimeFormat(undefined, { timeZone: '${zone}', hour: '2-digit', minute: '2-digit' }).format(new Date('${dueAt}'))`,
+        `new Intl.DateTimeFormat('en-GB', { timeZone: '${zone}', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date('${dueAt}'))`,
       );
     expect(await clockIn('UTC')).not.toBe(await clockIn(tabletZone));
+    // 24-hour, as every page writes times: no AM/PM to misread on a night shift.
+    expect(await row.locator('time').first().innerText()).toMatch(/^\d\d:\d\d$/);
     expect(await row.locator('time').first().innerText()).toBe(await clockIn('UTC'));
     await page.context().close();
   });

@@ -30,7 +30,7 @@ export function patientClock(timeZone) {
     const wall = Date.UTC(y, m - 1, d, hours, minutes);
     return new Date(wall - offsetAt(wall - offsetAt(wall)));
   };
-  const time = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' });
+  // 24-hour times on every page: no AM/PM to misread on a night shift.
   const hhmm = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     hour: '2-digit',
@@ -39,8 +39,17 @@ export function patientClock(timeZone) {
   });
   return {
     timeZone,
-    time,
+    time: hhmm,
     today: () => dateOf.format(new Date()),
+    /** The patient's calendar day of an instant (YYYY-MM-DD). */
+    day: (iso) => dateOf.format(new Date(iso)),
+    /** How far into the patient's day an instant is, 0 to 1 (where a chart marks it). */
+    fraction(iso) {
+      const p = Object.fromEntries(
+        fields.formatToParts(new Date(iso)).map((f) => [f.type, f.value]),
+      );
+      return (+p.hour * 60 + +p.minute) / 1440;
+    },
     /** [start, end) of the patient's day. */
     dayBounds(day) {
       const next = new Date(instantOf(day).getTime() + 36 * 3600 * 1000);

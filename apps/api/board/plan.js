@@ -4,6 +4,7 @@
 // public API with the key signed in on the board (the same tab's sessionStorage); the patient is
 // named by the ward's identifier, never by an id, and nothing about them goes in the URL.
 import { ApiError, api, listAll, session } from './api.js';
+import { patientClock } from './clock.js';
 import { $, el } from './dom.js';
 import { amount, mg, unitsText } from './dose-text.js';
 import { MARKS, legendSwatch, planChart } from './plan-chart.js';
@@ -49,30 +50,6 @@ const dateText = (iso) => longDate.format(new Date(`${iso}T00:00:00Z`));
 const daysBetween = (from, to) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** The patient's calendar and clock: doses are scheduled in their zone, whatever the screen's. */
-function patientClock(timeZone) {
-  const dateOf = new Intl.DateTimeFormat('en-CA', { timeZone }); // YYYY-MM-DD
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hourCycle: 'h23',
-    hour: 'numeric',
-    minute: 'numeric',
-  });
-  return {
-    timeZone,
-    today: () => dateOf.format(new Date()),
-    day: (iso) => dateOf.format(new Date(iso)),
-    time: new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' }),
-    /** How far into the patient's day an instant is, 0 to 1. */
-    fraction(iso) {
-      const p = Object.fromEntries(
-        parts.formatToParts(new Date(iso)).map((f) => [f.type, f.value]),
-      );
-      return (+p.hour * 60 + +p.minute) / 1440;
-    },
-  };
-}
 
 /** Whole years from a birth date to the patient's today. */
 function ageOn(birthDate, today) {
