@@ -29,7 +29,8 @@ import { BoardController } from './board/board.controller';
 import { PlanReviewController } from './board/plan-review.controller';
 import { BoardTaperRequestController } from './board/board-taper-request.controller';
 import { CdsHooksController } from './cds-hooks/cds-hooks.controller';
-import { CdsHooksService } from './cds-hooks/cds-hooks.service';
+import { CdsHooksService } from '@taperwatch/cds-hooks';
+
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
 import { EscalationPolicyController } from './escalation/escalation-policy.controller';

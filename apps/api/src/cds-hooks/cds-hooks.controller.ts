@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited, NotAudited } from '@taperwatch/audit';
 import { CdsCaller, CdsHooksRoute, CurrentCdsCaller, Public } from '@taperwatch/auth';
-import { CdsHooksService } from './cds-hooks.service';
+import { CdsHooksService } from '@taperwatch/cds-hooks';
 import { FeedbackDto, HookRequestDto } from './cds-hooks.dto';
 
 const CARDS_SCHEMA = {

@@ -12,9 +12,7 @@ import {
   Length,
   ValidateNested,
 } from 'class-validator';
-
-export const CDS_HOOKS = ['order-sign', 'order-select'] as const;
-export type CdsHook = (typeof CDS_HOOKS)[number];
+import { CDS_HOOKS, CardFeedback, CdsHook, HookRequest } from '@taperwatch/cds-hooks';
 
 /** order-sign and order-select context (CDS Hooks 2.0); FHIR resources are checked by the service. */
 export class HookContextDto {
@@ -54,7 +52,7 @@ export class HookContextDto {
 }
 
 /** A CDS Hooks 2.0 service request. */
-export class HookRequestDto {
+export class HookRequestDto implements HookRequest {
   @ApiProperty({ enum: CDS_HOOKS })
   @IsIn(CDS_HOOKS)
   hook!: CdsHook;
@@ -136,7 +134,7 @@ export class AcceptedSuggestionDto {
 
 const OUTCOMES = ['accepted', 'overridden'] as const;
 
-export class CardFeedbackDto {
+export class CardFeedbackDto implements CardFeedback {
   @ApiProperty({ description: 'The card uuid' })
   @IsUUID()
   card!: string;

@@ -15,7 +15,7 @@ import { FieldError, ProblemException } from '@taperwatch/http';
 import { TaperRequestsService, patientFacts, proposedStepRequest } from '@taperwatch/plans';
 import { numberOrNull } from '@taperwatch/persistence';
 import { RiskCard, TaperOutcome, riskCard } from './cds-cards';
-import { CdsHook, CardFeedbackDto, HookRequestDto } from './cds-hooks.dto';
+import { CardFeedback, CdsHook, HookRequest } from './hook-request';
 import { OrderFinding, findOrderRisks, medicationOrders } from './medication-orders';
 
 /** The services discovery lists: one per hook, each with its prefetch templates. */
@@ -121,7 +121,7 @@ export class CdsHooksService {
     return service;
   }
 
-  async answer(caller: CdsCaller, serviceId: string, body: HookRequestDto) {
+  async answer(caller: CdsCaller, serviceId: string, body: HookRequest) {
     const service = this.serviceOf(serviceId);
     if (body.hook !== service.hook) {
       throw ProblemException.validation([
@@ -148,7 +148,7 @@ export class CdsHooksService {
   }
 
   /** The risks in the draft orders (order-select: the selected ones) against the active ones. */
-  private risksOf(body: HookRequestDto): { finding: OrderFinding; risk: OrderRisk }[] {
+  private risksOf(body: HookRequest): { finding: OrderFinding; risk: OrderRisk }[] {
     const errors: FieldError[] = [];
     let drafts = medicationOrders(body.context.draftOrders, 'context.draftOrders', errors);
     const prefetched = body.prefetch?.['medications'];
@@ -171,7 +171,7 @@ export class CdsHooksService {
 
   private async cardsFor(
     caller: CdsCaller,
-    body: HookRequestDto,
+    body: HookRequest,
     risks: { finding: OrderFinding; risk: OrderRisk }[],
   ): Promise<RiskCard[]> {
     const identifier = this.patientIdentifier(caller, body);
@@ -233,7 +233,7 @@ export class CdsHooksService {
    * The identifier that is a taperwatch externalId: the prefetched Patient's identifier of the
    * configured system, or with no system configured the EHR's patient id itself.
    */
-  private patientIdentifier(caller: CdsCaller, body: HookRequestDto): string | null {
+  private patientIdentifier(caller: CdsCaller, body: HookRequest): string | null {
     const system = caller.client.patientIdentifierSystem;
     if (!system) return body.context.patientId;
     const patient = body.prefetch?.['patient'];
@@ -277,7 +277,7 @@ export class CdsHooksService {
     patient: MatchedPatient,
     finding: OrderFinding,
     risk: OrderRisk,
-    body: HookRequestDto,
+    body: HookRequest,
   ): Promise<TaperOutcome> {
     const from = finding.fromDosesMg;
     if (!from || from.length === 0 || from.every((d) => d === 0)) {
@@ -350,7 +350,7 @@ export class CdsHooksService {
   }
 
   /** Stores each card's outcome as the EHR reported it, attributed to the EHR. */
-  async feedback(caller: CdsCaller, serviceId: string, items: CardFeedbackDto[]): Promise<void> {
+  async feedback(caller: CdsCaller, serviceId: string, items: CardFeedback[]): Promise<void> {
     const service = this.serviceOf(serviceId);
     if (items.length === 0) return;
     const now = this.clock.now();

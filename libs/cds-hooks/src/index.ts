@@ -1,0 +1,2 @@
+export * from './hook-request';
+export * from './cds-hooks.service';
