@@ -1,6 +1,6 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import { JobsOptions } from 'bullmq';
-import { JobName, JobOf, JobQueue, JobSpec, addJobs, bullQueue } from './job-registry';
+import { JobsOptions, Queue } from 'bullmq';
+import { JobName, JobOf, JobQueue, JobSpec } from './job-registry';
 import { QueueName } from './queue-names';
 import { queueRedisClient } from './redis-connection';
 
@@ -11,6 +11,19 @@ export class QueueUnavailableError extends ServiceUnavailableException {
   constructor() {
     super('The job queue is unavailable; try again shortly.');
   }
+}
+
+/** The untyped BullMQ queue behind a JobQueue: only this file's typed adds reach through. */
+function bullQueue(queue: JobQueue<QueueName>): Queue {
+  return queue as unknown as Queue;
+}
+
+/** Adds jobs with no fail-fast guard (enqueueBulkOrFail is the guarded add). */
+export async function addJobs<Q extends QueueName>(
+  queue: JobQueue<Q>,
+  jobs: readonly JobSpec<Q>[],
+): Promise<void> {
+  await bullQueue(queue).addBulk([...jobs]);
 }
 
 /** Fails fast (503) when the queue's Redis connection is not up. */

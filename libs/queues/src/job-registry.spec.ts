@@ -1,13 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '@taperwatch/config';
-import { enqueueBulkOrFail, enqueueOrFail } from './job-producer';
+import { addJobs, enqueueBulkOrFail, enqueueOrFail } from './job-producer';
 import {
   JOB_REGISTRY,
   JobHandlers,
   JobQueue,
   SCHEDULES,
   UnknownJobError,
-  addJobs,
   dispatchJob,
 } from './job-registry';
 import { ALL_QUEUES, JOB_NAMES, QUEUES, jobIds } from './queue-names';

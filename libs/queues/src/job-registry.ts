@@ -128,19 +128,6 @@ export const SCHEDULES: readonly Schedule[] = ALL_QUEUES.flatMap((queue) =>
   ),
 );
 
-/** The untyped BullMQ queue behind a JobQueue: the one place the typed helpers reach through. */
-export function bullQueue(queue: JobQueue<QueueName>): Queue {
-  return queue as unknown as Queue;
-}
-
-/** Adds jobs with no fail-fast guard (see enqueueBulkOrFail for the guarded add). */
-export async function addJobs<Q extends QueueName>(
-  queue: JobQueue<Q>,
-  jobs: readonly JobSpec<Q>[],
-): Promise<void> {
-  await bullQueue(queue).addBulk([...jobs]);
-}
-
 /** A job whose name its queue does not know: retrying cannot help, so it fails once. */
 export class UnknownJobError extends UnrecoverableError {
   constructor(queue: QueueName, name: string) {
