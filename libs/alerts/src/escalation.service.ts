@@ -1,6 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '@taperwatch/common';
@@ -21,9 +20,9 @@ import {
 } from '@taperwatch/observability';
 import { AlertEntity, AlertEscalationEntity } from '@taperwatch/persistence';
 import {
-  DeliverJob,
   EscalateJob,
   JOB_NAMES,
+  JobQueue,
   QUEUES,
   enqueueBulkOrFail,
   enqueueOrFail,
@@ -79,8 +78,9 @@ export class EscalationService {
     private readonly clock: Clock,
     private readonly policies: EscalationPoliciesService,
     private readonly events: AlertEvents,
-    @InjectQueue(QUEUES.escalations) private readonly escalations: Queue<EscalateJob>,
-    @InjectQueue(QUEUES.deliveries) private readonly deliveries: Queue<DeliverJob>,
+    @InjectQueue(QUEUES.escalations)
+    private readonly escalations: JobQueue<typeof QUEUES.escalations>,
+    @InjectQueue(QUEUES.deliveries) private readonly deliveries: JobQueue<typeof QUEUES.deliveries>,
   ) {}
 
   /**

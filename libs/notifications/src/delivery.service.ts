@@ -1,6 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
@@ -19,7 +18,7 @@ import {
   DeliveryAttemptEntity,
   DeliveryStatus,
 } from '@taperwatch/persistence';
-import { DeliverJob, JOB_NAMES, QUEUES, enqueueOrFail, jobIds } from '@taperwatch/queues';
+import { JOB_NAMES, JobQueue, QUEUES, enqueueOrFail, jobIds } from '@taperwatch/queues';
 import { Mailer, alertEmail } from './mailer';
 import { SendResult, WebhookSender } from './webhook-sender';
 import { webhookHeaders } from './webhook-signature';
@@ -81,7 +80,7 @@ export class DeliveryService {
     private readonly webhooks: WebhookSender,
     private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.deliveries) private readonly queue: Queue<DeliverJob>,
+    @InjectQueue(QUEUES.deliveries) private readonly queue: JobQueue<typeof QUEUES.deliveries>,
   ) {}
 
   /** One attempt; 'skipped' when another worker holds it, it is settled, or not yet due. */

@@ -1,6 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, isoDate } from '@taperwatch/common';
@@ -28,7 +27,7 @@ import {
 } from '@taperwatch/persistence';
 import {
   JOB_NAMES,
-  PlanRequestJob,
+  JobQueue,
   QUEUES,
   assertQueueReady,
   enqueueOrFail,
@@ -127,7 +126,7 @@ export class TaperRequestsService {
     private readonly dataSource: DataSource,
     private readonly patients: PatientsService,
     private readonly clock: Clock,
-    @InjectQueue(QUEUES.planning) private readonly planningQueue: Queue<PlanRequestJob>,
+    @InjectQueue(QUEUES.planning) private readonly planningQueue: JobQueue<typeof QUEUES.planning>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -18,8 +18,6 @@ export interface PlanRequestJob {
   correlationId?: string;
 }
 
-export type MaintenanceJob = Record<string, never>;
-
 /** A delayed job at the dose's missedAfter: ids only. */
 export interface DoseCheckJob {
   doseId: string;

@@ -1,13 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { HOUR_MS, WatchedDose, evaluateDoseAlerts, toEquivalentMg } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
-import { DoseCheckJob, JOB_NAMES, QUEUES, jobIds } from '@taperwatch/queues';
+import { JOB_NAMES, JobQueue, QUEUES, addJobs, jobIds } from '@taperwatch/queues';
 import { DoseRow } from '@taperwatch/plans';
 import {
   type AlertType,
@@ -176,7 +175,7 @@ export class WatchService {
     private readonly clock: Clock,
     private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.doseChecks) private readonly queue: Queue<DoseCheckJob>,
+    @InjectQueue(QUEUES.doseChecks) private readonly queue: JobQueue<typeof QUEUES.doseChecks>,
   ) {}
 
   /**
@@ -239,7 +238,8 @@ export class WatchService {
         [new Date(now + CHECK_HORIZON_MS), BATCH],
       );
       if (rows.length === 0) break;
-      await this.queue.addBulk(
+      await addJobs(
+        this.queue,
         rows.map((row) => ({
           name: JOB_NAMES.doseCheck,
           data: { doseId: row.id },

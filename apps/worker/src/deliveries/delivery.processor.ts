@@ -1,23 +1,18 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { DeliveryService } from '@taperwatch/notifications';
-import { DeliverJob, JOB_NAMES, QUEUES } from '@taperwatch/queues';
-import { runJob } from '../job-context';
+import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
+import { JobProcessor } from '../job-processor';
 
 /** One job per delivery attempt (webhook or e-mail), and the sweep for lost ones. */
 @Processor(QUEUES.deliveries, { autorun: false })
-export class DeliveryProcessor extends WorkerHost {
-  private readonly logger = new Logger(DeliveryProcessor.name);
+export class DeliveryProcessor extends JobProcessor<typeof QUEUES.deliveries> {
+  protected readonly queue = QUEUES.deliveries;
+  protected readonly handlers: JobHandlers<typeof QUEUES.deliveries> = {
+    [JOB_NAMES.deliver]: ({ deliveryId }) => this.deliveries.deliver(deliveryId),
+    [JOB_NAMES.deliverySweep]: () => this.deliveries.rescue(),
+  };
 
   constructor(private readonly deliveries: DeliveryService) {
     super();
-  }
-
-  process(job: Job<DeliverJob>) {
-    return runJob<unknown>(this.logger, job, () => {
-      if (job.name === JOB_NAMES.deliverySweep) return this.deliveries.rescue();
-      return this.deliveries.deliver(job.data.deliveryId);
-    });
   }
 }

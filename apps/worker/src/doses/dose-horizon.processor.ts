@@ -1,9 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { DoseScheduleService } from '@taperwatch/plans';
-import { QUEUES } from '@taperwatch/queues';
-import { runJob } from '../job-context';
+import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
+import { JobProcessor } from '../job-processor';
 
 /**
  * Keeps DOSE_HORIZON_DAYS of dose rows written ahead for every plan in force, so a year-long
@@ -11,14 +9,13 @@ import { runJob } from '../job-context';
  * so a lost or doubled run only writes late or writes nothing new.
  */
 @Processor(QUEUES.doseHorizon, { autorun: false })
-export class DoseHorizonProcessor extends WorkerHost {
-  private readonly logger = new Logger(DoseHorizonProcessor.name);
+export class DoseHorizonProcessor extends JobProcessor<typeof QUEUES.doseHorizon> {
+  protected readonly queue = QUEUES.doseHorizon;
+  protected readonly handlers: JobHandlers<typeof QUEUES.doseHorizon> = {
+    [JOB_NAMES.extendDoseHorizon]: () => this.doses.extendHorizon(),
+  };
 
   constructor(private readonly doses: DoseScheduleService) {
     super();
-  }
-
-  process(job: Job) {
-    return runJob(this.logger, job, () => this.doses.extendHorizon());
   }
 }

@@ -1,23 +1,18 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { EscalationService } from '@taperwatch/alerts';
-import { EscalateJob, JOB_NAMES, QUEUES } from '@taperwatch/queues';
-import { runJob } from '../job-context';
+import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
+import { JobProcessor } from '../job-processor';
 
 /** Delayed per-step escalation jobs, and the sweep that fires steps whose job was lost. */
 @Processor(QUEUES.escalations, { autorun: false })
-export class EscalationProcessor extends WorkerHost {
-  private readonly logger = new Logger(EscalationProcessor.name);
+export class EscalationProcessor extends JobProcessor<typeof QUEUES.escalations> {
+  protected readonly queue = QUEUES.escalations;
+  protected readonly handlers: JobHandlers<typeof QUEUES.escalations> = {
+    [JOB_NAMES.escalate]: (step) => this.escalation.advance(step),
+    [JOB_NAMES.escalationSweep]: () => this.escalation.sweep(),
+  };
 
   constructor(private readonly escalation: EscalationService) {
     super();
-  }
-
-  process(job: Job<EscalateJob>) {
-    return runJob<unknown>(this.logger, job, () => {
-      if (job.name === JOB_NAMES.escalationSweep) return this.escalation.sweep();
-      return this.escalation.advance(job.data);
-    });
   }
 }

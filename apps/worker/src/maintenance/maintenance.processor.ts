@@ -1,12 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
 import { AlertStreamLog } from '@taperwatch/alerts';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { IdempotencyStore } from '@taperwatch/http';
 import { SymptomChecksService, TaperRequestsService } from '@taperwatch/plans';
-import { JOB_NAMES, QUEUES } from '@taperwatch/queues';
-import { runJob } from '../job-context';
+import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
+import { JobProcessor } from '../job-processor';
 
 /**
  * Postgres is the truth and Redis the alarm clock: this periodic sweep re-queues any taper
@@ -16,8 +15,14 @@ import { runJob } from '../job-context';
  * Its other job deletes expired Idempotency-Key answers, which may hold patient data.
  */
 @Processor(QUEUES.maintenance, { autorun: false })
-export class MaintenanceProcessor extends WorkerHost {
-  private readonly logger = new Logger(MaintenanceProcessor.name);
+export class MaintenanceProcessor extends JobProcessor<typeof QUEUES.maintenance> {
+  protected readonly queue = QUEUES.maintenance;
+  protected readonly handlers: JobHandlers<typeof QUEUES.maintenance> = {
+    [JOB_NAMES.requeueStaleRequests]: () => this.sweep(),
+    [JOB_NAMES.purgeIdempotencyKeys]: async () => ({
+      purged: await this.idempotencyKeys.purgeExpired(),
+    }),
+  };
 
   constructor(
     private readonly requests: TaperRequestsService,
@@ -29,16 +34,11 @@ export class MaintenanceProcessor extends WorkerHost {
     super();
   }
 
-  process(job: Job) {
-    return runJob(this.logger, job, async () => {
-      if (job.name === JOB_NAMES.purgeIdempotencyKeys) {
-        return { purged: await this.idempotencyKeys.purgeExpired() };
-      }
-      const requeued = await this.requests.requeueStale(this.config.MAINTENANCE_SWEEP_MS);
-      if (requeued > 0) this.logger.warn({ requeued }, 'sweep re-queued taper requests');
-      const symptomAlerts = await this.symptomChecks.raisePendingAlerts();
-      const purgedStreamEvents = await this.streamLog.purge();
-      return { requeued, symptomAlerts, purgedStreamEvents };
-    });
+  private async sweep() {
+    const requeued = await this.requests.requeueStale(this.config.MAINTENANCE_SWEEP_MS);
+    if (requeued > 0) this.logger.warn({ requeued }, 'sweep re-queued taper requests');
+    const symptomAlerts = await this.symptomChecks.raisePendingAlerts();
+    const purgedStreamEvents = await this.streamLog.purge();
+    return { requeued, symptomAlerts, purgedStreamEvents };
   }
 }

@@ -1,9 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { TaperRequestsService } from '@taperwatch/plans';
-import { PlanRequestJob, QUEUES } from '@taperwatch/queues';
-import { runJob } from '../job-context';
+import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
+import { JobProcessor } from '../job-processor';
 
 /**
  * Turns a queued taper request into a proposed plan (or a rejection with problems). Attempts are
@@ -11,14 +9,13 @@ import { runJob } from '../job-context';
  * BullMQ's retries first (Postgres away) is re-queued by the maintenance sweep.
  */
 @Processor(QUEUES.planning, { autorun: false })
-export class PlanningProcessor extends WorkerHost {
-  private readonly logger = new Logger(PlanningProcessor.name);
+export class PlanningProcessor extends JobProcessor<typeof QUEUES.planning> {
+  protected readonly queue = QUEUES.planning;
+  protected readonly handlers: JobHandlers<typeof QUEUES.planning> = {
+    [JOB_NAMES.planRequest]: ({ requestId }) => this.requests.plan(requestId),
+  };
 
   constructor(private readonly requests: TaperRequestsService) {
     super();
-  }
-
-  process(job: Job<PlanRequestJob>) {
-    return runJob(this.logger, job, () => this.requests.plan(job.data.requestId));
   }
 }

@@ -1,20 +1,17 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
-import { QUEUES } from '@taperwatch/queues';
+import { Processor } from '@nestjs/bullmq';
+import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
 import { SupplyWatchService } from '@taperwatch/supply';
-import { runJob } from '../job-context';
+import { JobProcessor } from '../job-processor';
 
 /** The supply watch's sweep: supply_low before a dispensed supply runs out, abrupt_cessation_risk after. */
 @Processor(QUEUES.supply, { autorun: false })
-export class SupplyWatchProcessor extends WorkerHost {
-  private readonly logger = new Logger(SupplyWatchProcessor.name);
+export class SupplyWatchProcessor extends JobProcessor<typeof QUEUES.supply> {
+  protected readonly queue = QUEUES.supply;
+  protected readonly handlers: JobHandlers<typeof QUEUES.supply> = {
+    [JOB_NAMES.supplySweep]: () => this.watch.sweep(),
+  };
 
   constructor(private readonly watch: SupplyWatchService) {
     super();
-  }
-
-  process(job: Job) {
-    return runJob(this.logger, job, () => this.watch.sweep());
   }
 }
