@@ -104,8 +104,8 @@ export function replanTaper(r: ReplanInput, facts: PatientFacts): PlanOutcome {
     const eq = equivalence.toEquivalentMg(d.drugCode, d.mg);
     return (eq === null ? null : equivalence.fromEquivalentMg(own, eq)) ?? d.mg;
   });
-  // Copied and set rather than spread into a literal (Node 20's slow path, ~0.8 µs a re-plan);
-  // the same keys in the same order.
+  // Copied and set rather than spread into a literal (decision 0036); the same keys in the same
+  // order.
   const input: TaperRequestInput = Object.assign({}, r.original, {
     currentDosesMg: asOwnMg,
     startDate: r.fromDate,
