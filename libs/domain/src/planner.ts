@@ -16,7 +16,7 @@ import { SOURCES } from './catalogue/sources';
 import type { DrugEntry } from './catalogue/types';
 import { dayToIsoDate, isoDateToDay } from './dates';
 import { equivalenceRatio, equivalentUg, planEquivalence } from './equivalents';
-import { splitTarget } from './dispensing/distribute';
+import { splitTarget, type CutOrder } from './dispensing/distribute';
 import { liquidFor, tabletsFor } from './dispensing/formulary';
 import { gridFor, toMg, toUg, type DoseGrid } from './dispensing/grid';
 import { switchCutWarnings, switchPhase, type Slot } from './planning/crossover';
@@ -31,10 +31,10 @@ import {
 import { reduce, type ReducedStep } from './planning/reduce';
 import { planMaintenance, planTitration } from './planning/titrate';
 import { checkTaperRequest, dailyDoseMg, SUBSTITUTE } from './safety/checks';
-import { capUg, paceView, resolveLimits } from './safety/pace';
-import { patientSlowing } from './safety/patient';
+import { capUg, paceView, resolveLimits, type Limits } from './safety/pace';
+import { patientSlowing, type Slowing } from './safety/patient';
 import { requestWarnings } from './safety/warnings';
-import { chooseStrategy } from './strategies/select';
+import { chooseStrategy, type Chosen } from './strategies/select';
 
 const rejected = (...problems: Problem[]): PlanOutcome => ({ kind: 'rejected', problems });
 const isProblem = (x: unknown): x is Problem =>
@@ -104,8 +104,8 @@ export function replanTaper(r: ReplanInput, facts: PatientFacts): PlanOutcome {
     const eq = equivalence.toEquivalentMg(d.drugCode, d.mg);
     return (eq === null ? null : equivalence.fromEquivalentMg(own, eq)) ?? d.mg;
   });
-  // Copied and set rather than spread into a literal (Node 20's slow path, ~0.8 µs a re-plan);
-  // the same keys in the same order.
+  // Copied and set rather than spread into a literal (decision 0036); the same keys in the same
+  // order.
   const input: TaperRequestInput = Object.assign({}, r.original, {
     currentDosesMg: asOwnMg,
     startDate: r.fromDate,
@@ -233,6 +233,43 @@ function overrideWarnings(
   return out;
 }
 
+/** The drugs and dose grids of a taper: its own drug, and the substitute a crossover tapers. */
+interface Setting {
+  drug: DrugEntry;
+  switching: boolean;
+  /** The drug the reduction is made in: the substitute in a crossover, else the drug itself. */
+  reducing: DrugEntry;
+  /** The own drug's strengths (no liquid when switching away from it). */
+  fromGrid: DoseGrid;
+  /** The reducing drug's strengths. */
+  grid: DoseGrid;
+  /** mg of the dose unit (the substitute, else the drug) per mg of the drug. */
+  ratio: number;
+}
+
+/** Where the current doses leave off and the reduction on the reducing drug starts. */
+interface Crossover {
+  switchSteps: Slot[][];
+  reduceStart: number[];
+}
+
+/** The reduction on the reducing drug: its target, limits, strategy and steps. */
+interface Reduction {
+  targetUg: number;
+  limits: Limits;
+  chosen: Chosen;
+  order: CutOrder;
+  steps: ReducedStep[];
+}
+
+/** How long each step lasts, and why. */
+interface StepLength {
+  stretched: number;
+  slowing: Slowing;
+  stepDays: number;
+  stepOverridden: boolean;
+}
+
 function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions): PlanOutcome {
   if (input.goal.type === 'titrate') return planTitration(input, facts, opts);
   if (input.goal.type === 'maintain')
@@ -241,6 +278,91 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
       currentField: opts.currentField,
       currentIntervalDays: opts.currentIntervalDays,
     });
+  const s = settingOf(input);
+  const currentSlots = currentSlotsOf(s, input, opts);
+  if (isProblem(currentSlots)) return rejected(currentSlots);
+  const crossover = crossoverOf(s, currentSlots);
+  if (isProblem(crossover)) return rejected(crossover);
+
+  const startMg = dailyDoseMg(input.currentDosesMg);
+  const baseDays =
+    input.stepDays ?? s.drug.defaultStepDays?.value ?? s.drug.minStepDays?.value ?? 1;
+  // Per day: on alternate days (a re-plan from an alternate-day step) the mean.
+  const interval = opts.currentIntervalDays ?? 1;
+  const minTaper = s.drug.minTaperDays?.value ?? null;
+  const reduction = reductionOf(s, input, crossover, { baseDays, interval, minTaper });
+  if (isProblem(reduction)) return rejected(reduction);
+  const length = stepLengthOf(s, input, facts, crossover, reduction, {
+    baseDays,
+    minTaper,
+    startMg,
+  });
+  if (isProblem(length)) return rejected(length);
+
+  const planned = plannedOf(s, input, opts, currentSlots, crossover, reduction, length, {
+    baseDays,
+    interval,
+    minTaper,
+    startMg,
+  });
+  // planRuleViolations holds every plan to the catalogue where plans are proposed and approved;
+  // the property tests prove the planner's own plans pass it, so it is not re-run here.
+  return { kind: 'planned', plan: planned };
+}
+
+/** The dated steps with their warnings, rationale and pace: the plan as the contract shows it. */
+function plannedOf(
+  s: Setting,
+  input: TaperRequestInput,
+  opts: PlanOptions,
+  currentSlots: Slot[],
+  crossover: Crossover,
+  reduction: Reduction,
+  length: StepLength,
+  t: { baseDays: number; interval: number; minTaper: number | null; startMg: number },
+): PlannedTaper {
+  const { baseDays, interval, minTaper, startMg } = t;
+  const currentDailyUg = Math.round(sumEq(currentSlots) / interval);
+  const { planSteps, firstReduced } = layOutSteps(s, input, opts, currentSlots, crossover, {
+    steps: reduction.steps,
+    stepDays: length.stepDays,
+    interval,
+  });
+  const warnings = [
+    ...crossoverWarnings(s, crossover),
+    ...planWarnings(s, input, opts, currentSlots, crossover, reduction, length, {
+      startMg,
+      planSteps,
+      firstReduced,
+      currentDailyUg,
+    }),
+  ];
+  const rationale = planRationale(s, input, opts, crossover, reduction, length, baseDays);
+
+  const last = planSteps[planSteps.length - 1];
+  const planned: PlannedTaper = {
+    drugCode: s.drug.code,
+    strategy: reduction.chosen.strategy,
+    startDate: input.startDate,
+    endDate: last.endDate,
+    startDailyDoseMg: toMg(currentDailyUg),
+    targetDailyDoseMg: toMg(reduction.targetUg),
+    steps: planSteps,
+    warnings,
+    rationale,
+    pace: paceView(
+      reduction.limits,
+      length.stepDays,
+      length.stepOverridden ? baseDays : (s.drug.minStepDays?.value ?? 1),
+      minTaper,
+    ),
+  };
+  // Set after the literal so it stays the last key and only a crossover carries it.
+  if (s.switching) planned.doseUnitDrugCode = SUBSTITUTE;
+  return planned;
+}
+
+function settingOf(input: TaperRequestInput): Setting {
   const drug = DRUGS.get(input.drugCode)!;
   const switching = input.substituteWith === SUBSTITUTE;
   const reducing = switching ? DRUGS.get(SUBSTITUTE)! : drug;
@@ -255,13 +377,20 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   // The ratio planEquivalence(input) gives the request's own drug, without its per-plan closures.
   const unit = input.substituteWith ?? drug.code;
   const ratio = equivalenceRatio(drug.code, unit, input.diazepamMgPerMg)!;
-  const times = input.administrationTimes;
+  return { drug, switching, reducing, fromGrid, grid, ratio };
+}
+
+/**
+ * Each time's current dose, counted in its own drug's mg and made of its own drug's strengths;
+ * a dose the strengths cannot make is the problem.
+ */
+function currentSlotsOf(s: Setting, input: TaperRequestInput, opts: PlanOptions): Slot[] | Problem {
+  const { drug, switching, grid, fromGrid, ratio } = s;
   const current = opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }));
-  // Each time's dose is counted in its own drug's mg and made of its own drug's strengths.
   const currentSlots: Slot[] = current.map((d) => {
     const ug = toUg(d.mg);
     const onSubstitute = switching && d.drugCode === SUBSTITUTE;
-    // drugCode written out (undefined outside a crossover), not spread in: Node 20's slow path.
+    // drugCode written out (undefined outside a crossover) so every slot has one shape.
     return {
       ug,
       eqUg: onSubstitute ? ug : equivalentUg(ug, ratio),
@@ -275,57 +404,44 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
   for (const g of grids ?? [fromGrid]) {
     const doses = grids ? currentSlots.filter((c) => c.grid === g).map((c) => c.ug) : currentUg;
     const notDispensable = dispensableOrProblem(g, doses, opts.currentField ?? 'currentDosesMg');
-    if (notDispensable) return rejected(notDispensable);
+    if (notDispensable) return notDispensable;
   }
+  return currentSlots;
+}
 
-  const warnings: Warning[] = [];
-  const rationale: RationaleItem[] = [];
+/** The switch phase of a crossover (none otherwise), and the doses the reduction starts from. */
+function crossoverOf(s: Setting, currentSlots: readonly Slot[]): Crossover | Problem {
+  const currentUg = currentSlots.map((c) => c.ug);
+  if (!s.switching) return { switchSteps: [], reduceStart: currentUg };
+  const sw = switchPhase(currentSlots, s.grid, SUBSTITUTE);
+  if (isProblem(sw)) return sw;
+  return { switchSteps: sw.steps, reduceStart: sw.diazepamUg };
+}
 
-  // Switch phase (crossover), then the reduction on the drug that is tapered to the end.
-  let switchSteps: Slot[][] = [];
-  let reduceStart = currentUg;
-  if (switching) {
-    const sw = switchPhase(currentSlots, grid, SUBSTITUTE);
-    if (isProblem(sw)) return rejected(sw);
-    switchSteps = sw.steps;
-    reduceStart = sw.diazepamUg;
-  }
-  if (switchSteps.length) {
-    rationale.push({
-      rule: 'crossover',
-      text: `Switched to diazepam one administration per step, bedtime first, at ${ratio} mg diazepam per mg ${drug.name}; equivalences are [C] and sources differ twofold.`,
-      source: SOURCES.S16a,
-    });
-    warnings.push({
-      code: 'equivalence_configurable',
-      severity: 'warning',
-      message: `Diazepam equivalence ${ratio} mg per mg ${drug.name} ([C]): confirm; sources differ twofold. Switching goes better over 1-2 weeks than 1-2 days.`,
-      source: SOURCES.S14a,
-    });
-  }
+/** The reduction from the crossover's end (or the current doses) to the goal's target. */
+function reductionOf(
+  s: Setting,
+  input: TaperRequestInput,
+  { reduceStart, switchSteps }: Crossover,
+  t: { baseDays: number; interval: number; minTaper: number | null },
+): Reduction | Problem {
+  const { grid, reducing, switching, ratio } = s;
   const targetMg = input.goal.type === 'reduce' ? input.goal.targetDailyDoseMg : 0;
   const targetUg = equivalentUg(toUg(targetMg), ratio);
   const floors = splitTarget(reduceStart, targetUg, grid);
   if (!floors) {
-    return rejected({
+    return {
       code: 'target_not_dispensable',
       field: 'goal.targetDailyDoseMg',
       message: `No split of ${targetMg} mg/day over the administration times can be made from the strengths without raising a dose.`,
-    });
+    };
   }
-
-  const startMg = dailyDoseMg(input.currentDosesMg);
-  const baseDays = input.stepDays ?? drug.defaultStepDays?.value ?? drug.minStepDays?.value ?? 1;
-  // Per day: on alternate days (a re-plan from an alternate-day step) the mean.
-  const interval = opts.currentIntervalDays ?? 1;
-  const currentDailyUg = Math.round(sumEq(currentSlots) / interval);
-  const startUg = Math.round(reduceStart.reduce((a, b) => a + b, 0) / interval);
-  const limits = resolveLimits(reducing, input, baseDays, startUg, grid.smallestTabletUg);
+  const startUg = Math.round(reduceStart.reduce((a, b) => a + b, 0) / t.interval);
+  const limits = resolveLimits(reducing, input, t.baseDays, startUg, grid.smallestTabletUg);
   const chosen = chooseStrategy(reducing, input, limits, grid, startUg);
   const order = switching ? 'sequential' : 'balanced';
-  const minTaper = drug.minTaperDays?.value ?? null;
   const steps =
-    interval > 1
+    t.interval > 1
       ? stopFromAlternateDays(floors, startUg, capUg(limits, startUg))
       : reduce({
           grid,
@@ -335,31 +451,63 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
           limits,
           order,
           stepOffset: 0,
-          needsIntermediate: minTaper !== null && switchSteps.length === 0,
+          needsIntermediate: t.minTaper !== null && switchSteps.length === 0,
           alternateDay: Boolean(reducing.alternateDay) && !switching,
         });
-  if (isProblem(steps)) return rejected(steps);
+  if (isProblem(steps)) return steps;
+  return { targetUg, limits, chosen, order, steps };
+}
 
+/**
+ * The step length: the requested or drug's default, stretched so the steps before the target
+ * fill the drug's minimum taper, then slowed for the patient.
+ */
+function stepLengthOf(
+  s: Setting,
+  input: TaperRequestInput,
+  facts: PatientFacts,
+  { switchSteps }: Crossover,
+  { steps }: Reduction,
+  t: { baseDays: number; minTaper: number | null; startMg: number },
+): StepLength | Problem {
+  const { drug } = s;
+  const { baseDays, minTaper, startMg } = t;
   // Steps before the target step make up the taper length.
   const before = switchSteps.length + steps.length - 1;
   if (minTaper !== null && before === 0) {
     const field = drug.liquid && !input.allowLiquid ? 'allowLiquid' : 'strengthsMg';
-    return rejected({
+    return {
       code: 'cannot_taper',
       field,
       message: `${startMg} mg/day cannot be reduced in steps with these strengths over ${minTaper} days: allow a liquid or smaller strengths.`,
-    });
+    };
   }
   const stretched = minTaper !== null ? Math.max(baseDays, Math.ceil(minTaper / before)) : baseDays;
   const slowing = patientSlowing(drug, facts, startMg);
   const stepDays = Math.ceil(stretched * slowing.factor);
   const stepOverridden = drug.minStepDays !== null && baseDays < drug.minStepDays.value;
+  return { stretched, slowing, stepDays, stepOverridden };
+}
 
-  const reducedDrugCode = switching ? SUBSTITUTE : undefined;
+/**
+ * The dated steps: an optional hold of the current doses, the switch phase, then the
+ * reduction's steps. `firstReduced` is the index of the first step on the reducing drug.
+ */
+function layOutSteps(
+  s: Setting,
+  input: TaperRequestInput,
+  opts: PlanOptions,
+  currentSlots: Slot[],
+  { switchSteps }: Crossover,
+  r: { steps: readonly ReducedStep[]; stepDays: number; interval: number },
+): { planSteps: PlanStep[]; firstReduced: number } {
+  const { grid, drug } = s;
+  const times = input.administrationTimes;
+  const reducedDrugCode = s.switching ? SUBSTITUTE : undefined;
   const raw: Slot[][] = [
     ...switchSteps,
-    ...steps.map((s) =>
-      s.ug.map((u): Slot => ({ ug: u, eqUg: u, grid, drugCode: reducedDrugCode })),
+    ...r.steps.map((st) =>
+      st.ug.map((u): Slot => ({ ug: u, eqUg: u, grid, drugCode: reducedDrugCode })),
     ),
   ];
   const planSteps: PlanStep[] = [];
@@ -379,26 +527,82 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     planSteps.push(step);
     day += days;
   };
-  if (opts.holdDays) push(currentSlots, opts.holdDays, interval);
+  if (opts.holdDays) push(currentSlots, opts.holdDays, r.interval);
   const firstReduced = planSteps.length + switchSteps.length + 1;
   raw.forEach((slots, i) => {
     // A reduction step may need to be longer (a rate cap) or go to alternate days.
-    const r = steps[i - switchSteps.length];
-    push(slots, Math.max(stepDays, r?.minDays ?? 0), r?.intervalDays);
+    const st = r.steps[i - switchSteps.length];
+    push(slots, Math.max(r.stepDays, st?.minDays ?? 0), st?.intervalDays);
   });
+  return { planSteps, firstReduced };
+}
 
-  warnings.push(
-    ...overrideWarnings(drug, input, startMg, limits.overridden || stepOverridden),
-    ...slowing.warnings,
-    ...requestWarnings(drug, input, startMg),
+/** A crossover's equivalence is the prescriber's to confirm. */
+function crossoverWarnings(s: Setting, { switchSteps }: Crossover): Warning[] {
+  if (!switchSteps.length) return [];
+  return [
+    {
+      code: 'equivalence_configurable',
+      severity: 'warning',
+      message: `Diazepam equivalence ${s.ratio} mg per mg ${s.drug.name} ([C]): confirm; sources differ twofold. Switching goes better over 1-2 weeks than 1-2 days.`,
+      source: SOURCES.S14a,
+    },
+  ];
+}
+
+/** Overrides, the patient's slowing, the request's own warnings, and cuts above the limits. */
+function planWarnings(
+  s: Setting,
+  input: TaperRequestInput,
+  opts: PlanOptions,
+  currentSlots: readonly Slot[],
+  { switchSteps }: Crossover,
+  { limits, steps }: Reduction,
+  length: StepLength,
+  p: { startMg: number; planSteps: PlanStep[]; firstReduced: number; currentDailyUg: number },
+): Warning[] {
+  const { drug, reducing, grid } = s;
+  return [
+    ...overrideWarnings(drug, input, p.startMg, limits.overridden || length.stepOverridden),
+    ...length.slowing.warnings,
+    ...requestWarnings(drug, input, p.startMg),
     ...switchCutWarnings(
       currentSlots,
       switchSteps,
       (prevUg) => capUg(limits, prevUg),
       opts.holdDays ? 2 : 1,
     ),
-    ...cutWarnings(reducing, grid, limits, steps, planSteps, firstReduced, toMg(currentDailyUg)),
-  );
+    ...cutWarnings(
+      reducing,
+      grid,
+      limits,
+      steps,
+      p.planSteps,
+      p.firstReduced,
+      toMg(p.currentDailyUg),
+    ),
+  ];
+}
+
+/** Why the plan is as it is, in the order a reader follows it. */
+function planRationale(
+  s: Setting,
+  input: TaperRequestInput,
+  opts: PlanOptions,
+  { switchSteps }: Crossover,
+  { chosen, limits, order, targetUg }: Reduction,
+  length: StepLength,
+  baseDays: number,
+): RationaleItem[] {
+  const { drug, reducing } = s;
+  const rationale: RationaleItem[] = [];
+  if (switchSteps.length) {
+    rationale.push({
+      rule: 'crossover',
+      text: `Switched to diazepam one administration per step, bedtime first, at ${s.ratio} mg diazepam per mg ${drug.name}; equivalences are [C] and sources differ twofold.`,
+      source: SOURCES.S16a,
+    });
+  }
   if (opts.holdDays)
     rationale.push({
       rule: 'hold',
@@ -407,7 +611,14 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
     });
   rationale.push(
     chosen.rationale,
-    stepDaysRationale(drug, input.stepDays, baseDays, stretched, stepDays, slowing.reasons),
+    stepDaysRationale(
+      drug,
+      input.stepDays,
+      baseDays,
+      length.stretched,
+      length.stepDays,
+      length.slowing.reasons,
+    ),
     ...limitsRationale(reducing, limits),
     ...minTaperRationale(drug),
     distributionRationale(order),
@@ -420,28 +631,5 @@ function plan(input: TaperRequestInput, facts: PatientFacts, opts: PlanOptions):
           : `Reduce to ${toMg(targetUg)} mg/day, kept from the last step on.`,
     },
   );
-
-  const last = planSteps[planSteps.length - 1];
-  const planned: PlannedTaper = {
-    drugCode: drug.code,
-    strategy: chosen.strategy,
-    startDate: input.startDate,
-    endDate: last.endDate,
-    startDailyDoseMg: toMg(currentDailyUg),
-    targetDailyDoseMg: toMg(targetUg),
-    steps: planSteps,
-    warnings,
-    rationale,
-    pace: paceView(
-      limits,
-      stepDays,
-      stepOverridden ? baseDays : (drug.minStepDays?.value ?? 1),
-      minTaper,
-    ),
-  };
-  // Set after the literal, not spread into it (Node 20's slow path); it stays the last key.
-  if (switching) planned.doseUnitDrugCode = SUBSTITUTE;
-  // planRuleViolations holds every plan to the catalogue where plans are proposed and approved;
-  // the property tests prove the planner's own plans pass it, so it is not re-run here.
-  return { kind: 'planned', plan: planned };
+  return rationale;
 }

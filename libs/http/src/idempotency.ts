@@ -75,8 +75,8 @@ export function secretNotReplayed(answer: unknown): ProblemDetails {
  *
  * A route guard claims the key and a Fastify onSend hook stores what was actually sent (status,
  * body, Location), errors included. Not a Nest interceptor: interceptors put rxjs and two
- * AsyncResource bindings on every request of the route, header or not, and cost the hot
- * creating POSTs about a quarter of their throughput (docs/decisions/0008).
+ * AsyncResource bindings on every request of the route, header or not, which the hot creating
+ * POSTs cannot afford (docs/decisions/0008).
  */
 @Injectable()
 export class IdempotencyStore {

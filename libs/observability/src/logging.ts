@@ -52,9 +52,9 @@ export const UNLOGGED_PATHS = new Set(['/health/live', '/health/ready', '/metric
 
 /**
  * nestjs-pino bridges Nest's Logger to pino. Its per-request middleware (a child logger and an
- * AsyncLocalStorage scope per request) is not mounted: it cost a fifth of the API's CPU under
- * load. The access log is one line per request from a Fastify hook instead (accessLog below),
- * and the request id reaches workers explicitly in job data.
+ * AsyncLocalStorage scope per request) is not mounted: under load it was a large share of the
+ * API's CPU (bench/RESULTS.md). The access log is one line per request from a Fastify hook
+ * instead (accessLog below), and the request id reaches workers explicitly in job data.
  */
 export function httpLoggerParams(level: LogLevel, destination?: DestinationStream): Params {
   return { ...loggerParams(level, 'taperwatch-api', destination), forRoutes: [] };

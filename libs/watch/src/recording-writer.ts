@@ -14,9 +14,9 @@ import {
 
 /**
  * Writes recordings, gathering those that reach it in one turn of the event loop into one
- * statement (recordDosesSql). Nurses on a ward round record many doses at once; each statement
- * costs Postgres about 90 µs before its first row and some 25 µs a row after it, and the API a
- * round trip, so under load most of a recording's cost is shared. A lone recording waits for
+ * statement (recordDosesSql). Nurses on a ward round record many doses at once; a statement
+ * costs Postgres far more before its first row than per row after it, and the API a round trip,
+ * so under load most of a recording's cost is shared (decision 0009). A lone recording waits for
  * nothing: the turn it arrived in ends at once.
  *
  * The statement is one transaction, so one failing row (or a deadlock) fails all of it and writes

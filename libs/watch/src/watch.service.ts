@@ -96,7 +96,7 @@ const PLAN_SQL = planSql();
  * plans_tenant_patient_idx; per plan and drug, the last given doses by a backward scan of the
  * (plan_id, due_at, drug_code) key that stops at the 8th (the latest taken is among them unless
  * a dose was recorded given after 8 later ones). No index on doses by patient: every recording
- * would pay for one (decision 0008).
+ * would pay for one (decision 0031).
  */
 const PLAN_TO_JUDGE_SQL = planSql(`,
        (SELECT min(v.approved_at) FROM plans v WHERE v.request_id = p.request_id) AS first_approved_at,

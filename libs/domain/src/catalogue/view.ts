@@ -96,67 +96,83 @@ function toView(drug: DrugEntry): DrugView {
     cessationRiskHours: null,
     cessationMissedFraction: CESSATION_MISSED_FRACTION,
     sources: sourcesOf(allSourceIds(drug)),
-    formulations: {
-      tabletsMg: drug.tabletsMg ? [...drug.tabletsMg.value] : null,
-      otherTabletsMg: drug.otherTabletsMg ? [...drug.otherTabletsMg.value] : [],
-      // No source in docs/clinical.md says any of these tablets is scored.
-      scoredHalves: false,
-      liquid: drug.liquid
-        ? {
-            description: drug.liquid.description,
-            mgPerMl: drug.liquid.mgPerMl,
-            concentrationsMgPerMl: drug.liquid.concentrationsMgPerMl ?? [],
-          }
-        : null,
-    },
+    formulations: formulationsOf(drug),
     dosingFrequency: drug.timesPerDay ? { ...drug.timesPerDay.value } : null,
-    pace: {
-      defaultStepDays: drug.defaultStepDays?.value ?? null,
-      maxStepReductionPerDays: drug.stepCap?.perDays ?? null,
-      longUseCap: drug.longUseCap
-        ? {
-            percent: drug.longUseCap.value,
-            perDays: drug.longUseCap.perDays,
-            afterWeeks: drug.longUseCap.afterWeeks,
-          }
-        : null,
-      maxStepMgPerDose: drug.perDoseCapMg?.value ?? null,
-      maxStepPercentOfStartDose: drug.startFractionCap?.value ?? null,
-      proportionalPercent: drug.proportional?.value ?? null,
-      bands:
-        drug.bands?.map((b) => ({ aboveMg: b.aboveMg, stepMg: b.stepMg, capMg: b.capMg })) ?? null,
-    },
+    pace: paceOf(drug),
     diazepamEquivalence: drug.diazepamEquivalence ? { ...drug.diazepamEquivalence.value } : null,
     alternateDay: Boolean(drug.alternateDay),
     // Only a drug whose titration schedule has a source can be titrated (goal titrate).
     titration: drug.titration ? { ...drug.titration.value } : null,
-    fieldSources: {
-      strengthsMg: fieldSource(drug.tabletsMg),
-      maxDailyDoseMg: fieldSource(drug.maxDailyDoseMg),
-      halfLifeHours: fieldSource(drug.halfLifeHours),
-      defaultStrategy: fieldSource(drug.defaultStrategy),
-      minStepDays: fieldSource(drug.minStepDays),
-      maxStepReductionPercent: fieldSource(drug.stepCap),
-      minTaperDays: fieldSource(drug.minTaperDays),
-      graceMinutes: fieldSource(m.grace),
-      cessationRiskHours: null,
-      cessationMissedFraction: {
-        sources: [],
-        derived: 'proposed missed-dose rule (b): under half the scheduled daily dose taken, [C]',
-      },
-      dosingFrequency: fieldSource(drug.timesPerDay),
-      defaultStepDays: fieldSource(drug.defaultStepDays),
-      maxStepMgPerDose: fieldSource(drug.perDoseCapMg),
-      maxStepPercentOfStartDose: fieldSource(drug.startFractionCap),
-      longUseCap: fieldSource(drug.longUseCap),
-      proportionalPercent: fieldSource(drug.proportional),
-      diazepamEquivalence: fieldSource(drug.diazepamEquivalence),
-      alternateDay: fieldSource(drug.alternateDay),
-      titration: fieldSource(drug.titration),
-      liquid: drug.liquid ? { sources: sourcesOf(drug.liquid.sources) } : null,
-    },
+    fieldSources: fieldSourcesOf(drug, m),
     requestMustSupply: requestMustSupply(drug),
     siteMustConfigure: siteMustConfigure(drug),
+  };
+}
+
+function formulationsOf(drug: DrugEntry): DrugView['formulations'] {
+  return {
+    tabletsMg: drug.tabletsMg ? [...drug.tabletsMg.value] : null,
+    otherTabletsMg: drug.otherTabletsMg ? [...drug.otherTabletsMg.value] : [],
+    // No source in docs/clinical.md says any of these tablets is scored.
+    scoredHalves: false,
+    liquid: drug.liquid
+      ? {
+          description: drug.liquid.description,
+          mgPerMl: drug.liquid.mgPerMl,
+          concentrationsMgPerMl: drug.liquid.concentrationsMgPerMl ?? [],
+        }
+      : null,
+  };
+}
+
+function paceOf(drug: DrugEntry): DrugView['pace'] {
+  return {
+    defaultStepDays: drug.defaultStepDays?.value ?? null,
+    maxStepReductionPerDays: drug.stepCap?.perDays ?? null,
+    longUseCap: drug.longUseCap
+      ? {
+          percent: drug.longUseCap.value,
+          perDays: drug.longUseCap.perDays,
+          afterWeeks: drug.longUseCap.afterWeeks,
+        }
+      : null,
+    maxStepMgPerDose: drug.perDoseCapMg?.value ?? null,
+    maxStepPercentOfStartDose: drug.startFractionCap?.value ?? null,
+    proportionalPercent: drug.proportional?.value ?? null,
+    bands:
+      drug.bands?.map((b) => ({ aboveMg: b.aboveMg, stepMg: b.stepMg, capMg: b.capMg })) ?? null,
+  };
+}
+
+/** Where each field of the view comes from: its sources, or how it was derived. */
+function fieldSourcesOf(
+  drug: DrugEntry,
+  m: ReturnType<typeof monitoring>,
+): DrugView['fieldSources'] {
+  return {
+    strengthsMg: fieldSource(drug.tabletsMg),
+    maxDailyDoseMg: fieldSource(drug.maxDailyDoseMg),
+    halfLifeHours: fieldSource(drug.halfLifeHours),
+    defaultStrategy: fieldSource(drug.defaultStrategy),
+    minStepDays: fieldSource(drug.minStepDays),
+    maxStepReductionPercent: fieldSource(drug.stepCap),
+    minTaperDays: fieldSource(drug.minTaperDays),
+    graceMinutes: fieldSource(m.grace),
+    cessationRiskHours: null,
+    cessationMissedFraction: {
+      sources: [],
+      derived: 'proposed missed-dose rule (b): under half the scheduled daily dose taken, [C]',
+    },
+    dosingFrequency: fieldSource(drug.timesPerDay),
+    defaultStepDays: fieldSource(drug.defaultStepDays),
+    maxStepMgPerDose: fieldSource(drug.perDoseCapMg),
+    maxStepPercentOfStartDose: fieldSource(drug.startFractionCap),
+    longUseCap: fieldSource(drug.longUseCap),
+    proportionalPercent: fieldSource(drug.proportional),
+    diazepamEquivalence: fieldSource(drug.diazepamEquivalence),
+    alternateDay: fieldSource(drug.alternateDay),
+    titration: fieldSource(drug.titration),
+    liquid: drug.liquid ? { sources: sourcesOf(drug.liquid.sources) } : null,
   };
 }
 

@@ -6,7 +6,7 @@ import { toMg, toUg, type DoseGrid } from '../dispensing/grid';
 import { bindingCap, type Cap, type Limits } from '../safety/pace';
 import type { ReducedStep } from './reduce';
 
-/** A rationale item, its source only when it has one (two literals: no spread, Node 20's slow path). */
+/** A rationale item, its source only when it has one (two literals, no spread: decision 0036). */
 export const item = (rule: string, text: string, source?: SourceId): RationaleItem =>
   source ? { rule, text, source: SOURCES[source] } : { rule, text };
 

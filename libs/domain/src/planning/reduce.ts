@@ -68,7 +68,7 @@ function beyondStrengths(
     step = { ug: prev.slice(), intervalDays: 2 };
     cut = prevUg / 2;
   }
-  // `step` is this function's own object: set on it rather than spread (Node 20's slow path).
+  // `step` is this function's own object: set on it rather than spread (decision 0036).
   if (perDoseExceeded && !step.intervalDays) {
     step.exceeds = { capUg: Math.min(cap, r.limits.perDoseUg!), perDose: true };
     return step;

@@ -4,6 +4,7 @@ import type {
   PlanOutcome,
   PlanStep,
   PlannedDose,
+  PlannedTaper,
   Problem,
   RationaleItem,
   TaperRequestInput,
@@ -143,29 +144,15 @@ export function planTitration(
 ): PlanOutcome {
   const drug = DRUGS.get(input.drugCode)!;
   const schedule = drug.titration!;
-  const { startMgPerDose, stepMgPerDose } = schedule.value;
   const grid = gridFor({
     tabletsMg: tabletsFor(drug, input).tabletsMg,
     liquid: liquidFor(drug, input).liquid,
   });
-  const times = input.administrationTimes;
   const current = (
     opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }))
   ).map((d) => toUg(d.mg));
-  const currentField = opts.currentField ?? 'currentDosesMg';
-  if (!grid.ensure(Math.max(...current, toUg(drug.maxDailyDoseMg?.value ?? 0))))
-    return rejected({
-      code: 'dose_too_fine',
-      field: 'strengthsMg',
-      message: 'The doses are too large for strengths this small.',
-    });
-  if (!current.every((ug) => grid.isDispensable(ug)))
-    return rejected({
-      code: 'current_dose_not_dispensable',
-      field: currentField,
-      message:
-        'Each current dose must be made of the available strengths (or liquid, where allowed).',
-    });
+  const notDispensable = currentDoseProblem(drug, grid, current, opts.currentField);
+  if (notDispensable) return rejected(notDispensable);
 
   const share = titrationDoseShare(drug, input, facts);
   const band = renalBand(drug, facts.creatinineClearanceMlMin);
@@ -176,18 +163,133 @@ export function planTitration(
       ? toUg(goal)
       : // Absent: up to the maximum, as far as the strengths make it.
         (ceilingUg ?? 0);
-  const stepUg = toUg(stepMgPerDose);
-  const n = times.length;
   const baseDays = input.stepDays ?? schedule.value.stepDays;
   const factor = band?.factor ?? 1;
-  const stepDays = Math.ceil(baseDays * factor);
+  const t: Titration = {
+    drug,
+    schedule,
+    grid,
+    current,
+    share,
+    band,
+    goal,
+    baseDays,
+    factor,
+    stepDays: Math.ceil(baseDays * factor),
+    overridden: Boolean(input.override) && baseDays < schedule.value.stepDays,
+    rising: risingSteps(current, targetUg, share, schedule.value, input, grid),
+  };
+  const reachedUg = sum(t.rising[t.rising.length - 1] ?? current);
+  if (!t.rising.length || (goal !== undefined && reachedUg !== targetUg)) {
+    return rejected(unreachable(t, ceilingUg));
+  }
 
-  // The rising steps: each aims at the label's next level; a level the strengths cannot yet
-  // reach for this patient is skipped, never rounded up.
+  return { kind: 'planned', plan: plannedTitration(t, input, facts, opts.holdDays, reachedUg) };
+}
+
+/** What a titration is planned from, shared by its phases. */
+interface Titration {
+  drug: DrugEntry;
+  schedule: NonNullable<DrugEntry['titration']>;
+  grid: DoseGrid;
+  /** µg per administration now. */
+  current: number[];
+  share: TitrationDoseShare;
+  band: ReturnType<typeof renalBand>;
+  /** The requested daily mg; undefined: as far as allowed. */
+  goal: number | undefined;
+  baseDays: number;
+  /** The renal band's step-length factor. */
+  factor: number;
+  stepDays: number;
+  overridden: boolean;
+  /** µg per administration of each rising step. */
+  rising: number[][];
+}
+
+/** The dated steps with their warnings and rationale: the titration as the contract shows it. */
+function plannedTitration(
+  t: Titration,
+  input: TaperRequestInput,
+  facts: PatientFacts,
+  holdDays: number | undefined,
+  reachedUg: number,
+): PlannedTaper {
+  const steps = titrationSteps(t, input, holdDays);
+  const warnings = titrationWarnings(t, input, facts, reachedUg);
+  const rationale = titrationRationale(t, input, holdDays, reachedUg);
+  const last = steps[steps.length - 1];
+  // The plan completes after its last step: the dose must go on as a maintenance phase.
+  warnings.push({
+    code: 'titration_ends',
+    severity: 'info',
+    message: `The titration reaches ${toMg(reachedUg)} mg/day and ends on ${last.endDate}: revise it to goal maintain before then (or to a taper); ${t.drug.name} must never stop abruptly.`,
+  });
+  return {
+    drugCode: t.drug.code,
+    strategy: 'linear',
+    startDate: input.startDate,
+    endDate: last.endDate,
+    startDailyDoseMg: toMg(sum(t.current)),
+    targetDailyDoseMg: toMg(reachedUg),
+    steps,
+    warnings,
+    rationale,
+    pace: {
+      stepDays: t.stepDays,
+      minStepDays: t.overridden ? t.baseDays : t.schedule.value.stepDays,
+      minTaperDays: null,
+      maxStepReductionPercent: null,
+      maxStepMgPerDose: t.schedule.value.stepMgPerDose,
+      maxStepMgFromStart: null,
+      bands: null,
+      smallestStrengthMg: toMg(t.grid.smallestTabletUg),
+      overridden: t.overridden,
+    },
+  };
+}
+
+/** A current dose the strengths cannot make (or make at all this large) is the problem. */
+function currentDoseProblem(
+  drug: DrugEntry,
+  grid: DoseGrid,
+  current: readonly number[],
+  currentField = 'currentDosesMg',
+): Problem | undefined {
+  if (!grid.ensure(Math.max(...current, toUg(drug.maxDailyDoseMg?.value ?? 0))))
+    return {
+      code: 'dose_too_fine',
+      field: 'strengthsMg',
+      message: 'The doses are too large for strengths this small.',
+    };
+  if (!current.every((ug) => grid.isDispensable(ug)))
+    return {
+      code: 'current_dose_not_dispensable',
+      field: currentField,
+      message:
+        'Each current dose must be made of the available strengths (or liquid, where allowed).',
+    };
+  return undefined;
+}
+
+/**
+ * The rising steps: each aims at the label's next level; a level the strengths cannot yet
+ * reach for this patient is skipped, never rounded up.
+ */
+function risingSteps(
+  current: number[],
+  targetUg: number,
+  share: TitrationDoseShare,
+  schedule: NonNullable<DrugEntry['titration']>['value'],
+  input: TaperRequestInput,
+  grid: DoseGrid,
+): number[][] {
+  const stepUg = toUg(schedule.stepMgPerDose);
+  const n = input.administrationTimes.length;
   const rising: number[][] = [];
   let prev = current;
   for (let k = 0; sum(prev) < targetUg && k < MAX_STEPS; k++) {
-    const levelUg = toUg(startMgPerDose) + k * stepUg;
+    const levelUg = toUg(schedule.startMgPerDose) + k * stepUg;
     // The epsilon keeps 15000 x 1/3 at 5000 µg, not 4999.
     const intended = Math.min(targetUg, Math.floor(levelUg * n * share.fraction + 1e-6));
     if (intended <= sum(prev)) continue;
@@ -199,18 +301,29 @@ export function planTitration(
     rising.push(next);
     prev = next;
   }
-  const reachedUg = sum(prev);
-  if (!rising.length || (goal !== undefined && reachedUg !== targetUg)) {
-    return rejected({
-      code: 'target_not_dispensable',
-      field: goal !== undefined ? 'goal.targetDailyDoseMg' : 'currentDosesMg',
-      message:
-        goal !== undefined
-          ? `No rise to ${goal} mg/day over the administration times can be made from the strengths within ${stepMgPerDose} mg per dose per step.`
-          : `${toMg(sum(current))} mg/day is already the most this titration may reach (${toMg(ceilingUg ?? 0)} mg/day).`,
-    });
-  }
+  return rising;
+}
 
+/** No rise reaches the goal, or the current dose is already the most allowed. */
+function unreachable(t: Titration, ceilingUg: number | null): Problem {
+  const { goal } = t;
+  return {
+    code: 'target_not_dispensable',
+    field: goal !== undefined ? 'goal.targetDailyDoseMg' : 'currentDosesMg',
+    message:
+      goal !== undefined
+        ? `No rise to ${goal} mg/day over the administration times can be made from the strengths within ${t.schedule.value.stepMgPerDose} mg per dose per step.`
+        : `${toMg(sum(t.current))} mg/day is already the most this titration may reach (${toMg(ceilingUg ?? 0)} mg/day).`,
+  };
+}
+
+/** The dated steps: an optional hold of the current doses, then the rising steps. */
+function titrationSteps(
+  t: Titration,
+  input: TaperRequestInput,
+  holdDays: number | undefined,
+): PlanStep[] {
+  const times = input.administrationTimes;
   const steps: PlanStep[] = [];
   let day = isoDateToDay(input.startDate);
   const push = (ugs: readonly number[], days: number) => {
@@ -219,16 +332,26 @@ export function planTitration(
       startDate: dayToIsoDate(day),
       endDate: dayToIsoDate(day + days - 1),
       dailyDoseMg: toMg(sum(ugs)),
-      doses: toDoses(ugs, times, drug.code, grid),
+      doses: toDoses(ugs, times, t.drug.code, t.grid),
     });
     day += days;
   };
-  if (opts.holdDays) push(current, opts.holdDays);
-  rising.forEach((ugs) => push(ugs, stepDays));
+  if (holdDays) push(t.current, holdDays);
+  t.rising.forEach((ugs) => push(ugs, t.stepDays));
+  return steps;
+}
 
+/** Renal and age cautions, the request's own warnings, a reduced share and any override. */
+function titrationWarnings(
+  t: Titration,
+  input: TaperRequestInput,
+  facts: PatientFacts,
+  reachedUg: number,
+): Warning[] {
+  const { drug, share } = t;
   const maxMg = drug.maxDailyDoseMg;
   const warnings: Warning[] = [
-    ...renal(drug, facts.creatinineClearanceMlMin, toMg(rising[0].reduce((a, b) => a + b, 0)))
+    ...renal(drug, facts.creatinineClearanceMlMin, toMg(t.rising[0].reduce((a, b) => a + b, 0)))
       .warnings,
     ...olderAdultWarning(facts, input),
     ...requestWarnings(drug, input, toMg(reachedUg)),
@@ -252,20 +375,31 @@ export function planTitration(
       source: SOURCES[maxMg.sources[0]],
     });
   }
-  const overridden = Boolean(input.override) && baseDays < schedule.value.stepDays;
-  if (overridden) {
+  if (t.overridden) {
     warnings.push({
       code: 'pace_override',
       severity: 'critical',
       message: `Faster than the label's titration by override: ${input.override?.reason}.`,
     });
   }
+  return warnings;
+}
 
+/** Why the titration is as it is: hold, schedule, step length, target and any reduced share. */
+function titrationRationale(
+  t: Titration,
+  input: TaperRequestInput,
+  holdDays: number | undefined,
+  reachedUg: number,
+): RationaleItem[] {
+  const { drug, schedule, share, factor, baseDays, stepDays, goal } = t;
+  const { startMgPerDose, stepMgPerDose } = schedule.value;
+  const maxMg = drug.maxDailyDoseMg;
   const rationale: RationaleItem[] = [];
-  if (opts.holdDays)
+  if (holdDays)
     rationale.push({
       rule: 'hold',
-      text: `Current dose held for ${opts.holdDays} days before the next rise.`,
+      text: `Current dose held for ${holdDays} days before the next rise.`,
     });
   rationale.push(
     {
@@ -276,7 +410,7 @@ export function planTitration(
     item(
       'step_days',
       factor > 1
-        ? `Steps of ${baseDays} days x${factor} for renal function ${band!.label} [S6]: ${stepDays} days.`
+        ? `Steps of ${baseDays} days x${factor} for renal function ${t.band!.label} [S6]: ${stepDays} days.`
         : `Steps of ${stepDays} days${input.stepDays !== undefined ? ' (requested)' : ' (label)'}.`,
       factor > 1 ? 'S6' : undefined,
     ),
@@ -294,39 +428,7 @@ export function planTitration(
       text: `Each step aims at ${+(share.fraction * 100).toFixed(1)}% of the label's level (${share.from === 'request' ? 'renalDoseFraction' : `CKD band ${share.label}, mean dose reduction, configurable`}), rounded down to what the strengths make.`,
       source: SOURCES.S6,
     });
-
-  const last = steps[steps.length - 1];
-  // The plan completes after its last step: the dose must go on as a maintenance phase.
-  warnings.push({
-    code: 'titration_ends',
-    severity: 'info',
-    message: `The titration reaches ${toMg(reachedUg)} mg/day and ends on ${last.endDate}: revise it to goal maintain before then (or to a taper); ${drug.name} must never stop abruptly.`,
-  });
-  return {
-    kind: 'planned',
-    plan: {
-      drugCode: drug.code,
-      strategy: 'linear',
-      startDate: input.startDate,
-      endDate: last.endDate,
-      startDailyDoseMg: toMg(sum(current)),
-      targetDailyDoseMg: toMg(reachedUg),
-      steps,
-      warnings,
-      rationale,
-      pace: {
-        stepDays,
-        minStepDays: overridden ? baseDays : schedule.value.stepDays,
-        minTaperDays: null,
-        maxStepReductionPercent: null,
-        maxStepMgPerDose: stepMgPerDose,
-        maxStepMgFromStart: null,
-        bands: null,
-        smallestStrengthMg: toMg(grid.smallestTabletUg),
-        overridden,
-      },
-    },
-  };
+  return rationale;
 }
 
 /**
@@ -339,32 +441,9 @@ export function planMaintenance(
   opts: Pick<TitrationOptions, 'current' | 'currentField'> & { currentIntervalDays?: number },
 ): PlanOutcome {
   const drug = DRUGS.get(input.drugCode)!;
-  const field = opts.currentField ?? 'currentDosesMg';
-  const current = opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }));
-  if (current.some((d) => d.drugCode !== drug.code) || (opts.currentIntervalDays ?? 1) !== 1)
-    return rejected({
-      code: 'maintenance_unsupported',
-      field,
-      message: `Maintenance keeps daily doses of ${drug.name} alone: finish the switch or the alternate-day step first.`,
-    });
-  const grid = gridFor({
-    tabletsMg: tabletsFor(drug, input).tabletsMg,
-    liquid: liquidFor(drug, input).liquid,
-  });
-  const ugs = current.map((d) => toUg(d.mg));
-  if (!grid.ensure(Math.max(...ugs)) || !ugs.every((ug) => grid.isDispensable(ug)))
-    return rejected({
-      code: 'current_dose_not_dispensable',
-      field,
-      message:
-        'Each current dose must be made of the available strengths (or liquid, where allowed).',
-    });
-  if (sum(ugs) === 0)
-    return rejected({
-      code: 'invalid_doses',
-      field,
-      message: 'Maintenance keeps a dose the patient takes: the current doses are all 0.',
-    });
+  const kept = maintainedDoses(drug, input, opts);
+  if ('code' in kept) return rejected(kept);
+  const { ugs, grid } = kept;
   const daily = toMg(sum(ugs));
   const maxMg = drug.maxDailyDoseMg;
   const warnings: Warning[] =
@@ -406,4 +485,39 @@ export function planMaintenance(
       ],
     },
   };
+}
+
+/** The doses maintenance keeps, in µg on the drug's strengths, or why they cannot be kept. */
+function maintainedDoses(
+  drug: DrugEntry,
+  input: TaperRequestInput,
+  opts: Pick<TitrationOptions, 'current' | 'currentField'> & { currentIntervalDays?: number },
+): { ugs: number[]; grid: DoseGrid } | Problem {
+  const field = opts.currentField ?? 'currentDosesMg';
+  const current = opts.current ?? input.currentDosesMg.map((mg) => ({ drugCode: drug.code, mg }));
+  if (current.some((d) => d.drugCode !== drug.code) || (opts.currentIntervalDays ?? 1) !== 1)
+    return {
+      code: 'maintenance_unsupported',
+      field,
+      message: `Maintenance keeps daily doses of ${drug.name} alone: finish the switch or the alternate-day step first.`,
+    };
+  const grid = gridFor({
+    tabletsMg: tabletsFor(drug, input).tabletsMg,
+    liquid: liquidFor(drug, input).liquid,
+  });
+  const ugs = current.map((d) => toUg(d.mg));
+  if (!grid.ensure(Math.max(...ugs)) || !ugs.every((ug) => grid.isDispensable(ug)))
+    return {
+      code: 'current_dose_not_dispensable',
+      field,
+      message:
+        'Each current dose must be made of the available strengths (or liquid, where allowed).',
+    };
+  if (sum(ugs) === 0)
+    return {
+      code: 'invalid_doses',
+      field,
+      message: 'Maintenance keeps a dose the patient takes: the current doses are all 0.',
+    };
+  return { ugs, grid };
 }

@@ -113,6 +113,17 @@ function titrationProblems(
     );
     return out;
   }
+  return out.concat(titrationTargetProblems(drug, input, facts, daily));
+}
+
+/** A titration's target: above the current dose, within the maximum and the renal share. */
+function titrationTargetProblems(
+  drug: DrugEntry,
+  input: TaperRequestInput,
+  facts: PatientFacts,
+  daily: number,
+): Problem[] {
+  const out: Problem[] = [];
   if (input.goal.type !== 'titrate') return out;
   const target = input.goal.targetDailyDoseMg;
   if (target === undefined) return out;
@@ -215,6 +226,20 @@ function paceProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
       ),
     );
   }
+  return [
+    ...out,
+    ...stepDaysProblems(drug, stepDays, overridden),
+    ...percentProblems(drug, input, overridden),
+  ];
+}
+
+/** A requested step length: whole days in range, and no shorter than the drug's without override. */
+function stepDaysProblems(
+  drug: DrugEntry,
+  stepDays: number | undefined,
+  overridden: boolean,
+): Problem[] {
+  const out: Problem[] = [];
   if (stepDays !== undefined) {
     if (!Number.isInteger(stepDays) || stepDays < 1 || stepDays > MAX_DAYS) {
       out.push(
@@ -234,6 +259,17 @@ function paceProblems(drug: DrugEntry, input: TaperRequestInput): Problem[] {
       );
     }
   }
+  return out;
+}
+
+/** A requested percent cut: above 0, at most 100, and within the drug's cap without override. */
+function percentProblems(
+  drug: DrugEntry,
+  input: TaperRequestInput,
+  overridden: boolean,
+): Problem[] {
+  const out: Problem[] = [];
+  const { stepDays, maxStepReductionPercent: percent } = input;
   if (percent !== undefined) {
     const base = stepDays ?? drug.defaultStepDays?.value ?? drug.minStepDays?.value ?? 1;
     const limit = drugPercentCap(drug, base, input.durationOfUseWeeks);

@@ -78,8 +78,8 @@ export function resolveLimits(
   const asked = input.maxStepReductionPercent;
   const requested: Rate[] =
     asked === undefined ? [] : [{ value: asked, perDays: null, sources: [] }];
-  // Properties written out, not spread from a shared base: on Node 20 an object literal that
-  // starts with a spread takes V8's slow path for every property after it.
+  // Properties written out, not spread from a shared base: each property after a leading
+  // spread is slow on Node 20 (decision 0036).
   if (asked !== undefined && drugPercent !== null && asked > drugPercent && input.override) {
     return {
       percent: asked,
