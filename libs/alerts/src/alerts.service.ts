@@ -88,7 +88,7 @@ export class AlertsService {
       // no transaction, so a burst of checks holds the alert's row lock as briefly as it can.
       // Not when the alert is acknowledged and this raise is news to it: that re-opens it (below).
       const [added] = await preparedQuery<{ id: string }>(
-        this.dataSource,
+        this.dataSource.manager,
         'add-alert-doses',
         `UPDATE alerts SET ${addDoses('$4')} WHERE dedup_key = $1 AND status <> 'resolved'
            AND (status = 'open' OR ${coveredBy('alerts', '$4', '$5')}) RETURNING id`,
@@ -112,20 +112,25 @@ export class AlertsService {
     // Twice at most: between the statement and the re-opening, the alert may be resolved (then
     // the second opens a new one) or re-opened by another raise (then it takes the doses).
     for (let attempt = 0; attempt < 2 && !row; attempt++) {
-      [row] = await preparedQuery<OpenedAlertRow>(this.dataSource, 'open-alert', OPEN_ALERT_SQL, [
-        dedupKey,
-        doseIds,
-        input.message,
-        id,
-        input.tenantId,
-        input.type,
-        input.severity,
-        input.patientId,
-        input.planId,
-        input.unitId,
-        ...escalationParams(escalation),
-        standalone,
-      ]);
+      [row] = await preparedQuery<OpenedAlertRow>(
+        this.dataSource.manager,
+        'open-alert',
+        OPEN_ALERT_SQL,
+        [
+          dedupKey,
+          doseIds,
+          input.message,
+          id,
+          input.tenantId,
+          input.type,
+          input.severity,
+          input.patientId,
+          input.planId,
+          input.unitId,
+          ...escalationParams(escalation),
+          standalone,
+        ],
+      );
       if (row) break;
       // The live alert is acknowledged and this raise brings a dose it has not seen.
       const reopened = await this.reopen(

@@ -55,7 +55,8 @@ interface ApiKeyRow {
   last_used_at: Date | null;
 }
 
-const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
+/** The key columns a view reads (checked against the entity by test/data-access.e2e-spec.ts). */
+export const API_KEY_VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
   expires_at, revoked_at, last_used_at`;
 
 interface CachedKey {
@@ -96,7 +97,7 @@ export class ApiKeysService {
     const [row] = (await this.dataSource.query(
       `INSERT INTO api_keys (id, tenant_id, name, role, unit_ids, key_hash, created_by, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       RETURNING ${VIEW_COLUMNS}`,
+       RETURNING ${API_KEY_VIEW_COLUMNS}`,
       [
         randomUUID(),
         creator.tenantId,
@@ -118,7 +119,7 @@ export class ApiKeysService {
     // This process's pending uses first, so a key's own admin sees its latest use here.
     await this.usage.flush();
     const rows = (await this.dataSource.query(
-      `SELECT ${VIEW_COLUMNS} FROM api_keys
+      `SELECT ${API_KEY_VIEW_COLUMNS} FROM api_keys
        WHERE tenant_id = $1
          AND ($2::text[] IS NULL OR (cardinality(unit_ids) > 0 AND unit_ids <@ $2::text[]))
          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))

@@ -103,7 +103,7 @@ export class DoseRecordingService {
     input: PatientReportInput,
   ): Promise<DoseView> {
     const [dose] = await preparedQuery<{ due_at: Date }>(
-      this.dataSource,
+      this.dataSource.manager,
       'find-patient-dose',
       `SELECT due_at FROM doses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,
       [doseId, link.tenantId, link.patientId],
@@ -198,10 +198,12 @@ export class DoseRecordingService {
     doseId: string,
     tenantId = principal!.tenantId,
   ): Promise<ProblemException> {
-    const [found] = await preparedQuery<FoundDoseRow>(this.dataSource, 'find-dose', FIND_DOSE_SQL, [
-      doseId,
-      tenantId,
-    ]);
+    const [found] = await preparedQuery<FoundDoseRow>(
+      this.dataSource.manager,
+      'find-dose',
+      FIND_DOSE_SQL,
+      [doseId, tenantId],
+    );
     if (principal) assertVisible(principal, found ? { unitId: found.unit_id } : null, 'Dose');
     else if (!found) throw ProblemException.notFound('Dose');
     if (found!.recorded_outcome) {

@@ -56,7 +56,7 @@ export class MedicationAdministrationsService {
   /** Records the dose a resource names (fromMedicationAdministration); 404 outside the caller's units, 422 naming another patient or drug. */
   async record(principal: Principal, recording: EmarRecording) {
     const [dose] = await preparedQuery<DosePatientRow>(
-      this.dataSource,
+      this.dataSource.manager,
       'emar-dose-patient',
       `SELECT d.patient_id, d.drug_code, pt.unit_id, pt.external_id
        FROM doses d JOIN patients pt ON pt.id = d.patient_id
@@ -97,7 +97,7 @@ export class MedicationAdministrationsService {
     }
     const patientId = match[1]!.toLowerCase();
     const [patient] = await preparedQuery<{ unit_id: string }>(
-      this.dataSource,
+      this.dataSource.manager,
       'emar-patient',
       'SELECT unit_id FROM patients WHERE id = $1 AND tenant_id = $2 AND erased_at IS NULL',
       [patientId, principal.tenantId],
@@ -140,7 +140,7 @@ export class MedicationAdministrationsService {
     const values = [principal.tenantId, principal.unitFilter ?? null, ...params];
     if (limit !== undefined) values.push(limit);
     return preparedQuery<RecordedRow>(
-      this.dataSource,
+      this.dataSource.manager,
       name,
       `SELECT ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}, pt.external_id,
               ${actorRefSql('d.recorded_by')} AS recorded_by_actor

@@ -92,7 +92,7 @@ export class OutpatientWatchService {
       const now = this.clock.now();
       const hours = this.config.NO_CONTACT_HOURS;
       const rows = await preparedQuery<OutpatientPlanRow>(
-        this.dataSource,
+        this.dataSource.manager,
         'outpatient-plans',
         OUTPATIENT_PLANS_SQL,
         [now, new Date(now.getTime() - hours * HOUR_MS - REPORT_LOOKBACK_MS), after, BATCH],

@@ -67,7 +67,7 @@ export class RecordingWriter {
       .map((_, i) => i)
       .sort((a, b) => compare(recordings[a]!.doseId, recordings[b]!.doseId));
     const rows = await preparedQuery<NumberedDoseRow>(
-      this.dataSource,
+      this.dataSource.manager,
       `record-doses-${recordings.length}`,
       recordDosesSql(recordings.length),
       order.flatMap((i) => recordingParams(recordings[i]!)),

@@ -269,7 +269,7 @@ export class WatchService {
   async checkDose(doseId: string): Promise<'missed' | 'skipped'> {
     const now = this.clock.now();
     const [missed] = await preparedQuery<{ plan_id: string; missed_after: Date }>(
-      this.dataSource,
+      this.dataSource.manager,
       'check-dose',
       `UPDATE doses SET status = 'missed', missed_at = $2, judge_pending = true, updated_at = now()
        WHERE id = $1 AND status = 'scheduled' AND missed_after <= $2
@@ -289,7 +289,7 @@ export class WatchService {
    */
   async judge(planId: string, doseIds: readonly string[], detectedBy: DetectedBy): Promise<void> {
     await this.evaluatePlan(planId, detectedBy);
-    await preparedQuery(this.dataSource, 'doses-judged', JUDGED_SQL, [doseIds]);
+    await preparedQuery(this.dataSource.manager, 'doses-judged', JUDGED_SQL, [doseIds]);
   }
 
   /**
@@ -301,7 +301,7 @@ export class WatchService {
     let judged = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       const rows = await preparedQuery<{ plan_id: string; dose_ids: string[] }>(
-        this.dataSource,
+        this.dataSource.manager,
         'pending-judgements',
         PENDING_JUDGEMENTS_SQL,
         [after, BATCH],
@@ -376,7 +376,7 @@ export class WatchService {
     );
     const codes = planDrugCodes(plan);
     const doses = await preparedQuery<WatchedDoseRow>(
-      this.dataSource,
+      this.dataSource.manager,
       'recent-doses-of-drugs',
       RECENT_DOSES_SQL,
       [
@@ -450,7 +450,7 @@ export class WatchService {
     liveAlertTypes: AlertType[];
   } | null> {
     const [row] = await preparedQuery<PlanRow>(
-      this.dataSource,
+      this.dataSource.manager,
       toJudge ? 'plan-to-judge' : 'watched-plan',
       toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL,
       [planId],

@@ -123,7 +123,7 @@ export class WorklistService {
     if (after) values.push(after.createdAt, after.id);
     values.push(query.limit + 1);
     const rows = await preparedQuery<WorklistRow>(
-      this.dataSource,
+      this.dataSource.manager,
       `worklist${shape.units ? '-units' : ''}${shape.after ? '-after' : ''}`,
       worklistSql(shape),
       values,
