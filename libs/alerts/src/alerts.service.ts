@@ -10,6 +10,7 @@ import {
   AlertSeverity,
   AlertStatus,
   AlertType,
+  countedQuery,
   preparedQuery,
 } from '@taperwatch/persistence';
 import { AlertEvents, AlertEventType } from './alert-events';
@@ -319,13 +320,13 @@ export class AlertsService {
     await this.findVisible(principal, id);
     const affected = await this.dataSource.transaction(async (manager) => {
       await this.escalation.stop(manager, id, 'ended');
-      // TypeORM answers an UPDATE with [rows, affected].
-      const [, count] = (await manager.query(
+      const { count } = await countedQuery(
+        manager,
         `UPDATE alerts SET status = 'resolved', resolved_at = $2, resolved_by = $3, resolution_note = $4,
            updated_at = now()
-         WHERE id = $1 AND status <> 'resolved' RETURNING id`,
+         WHERE id = $1 AND status <> 'resolved'`,
         [id, this.clock.now(), principal.keyId, note ?? null],
-      )) as [unknown[], number];
+      );
       return count;
     });
     if (affected === 0) {

@@ -4,7 +4,7 @@ import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { DEFAULT_TENANT_ID, Role } from '@taperwatch/persistence';
+import { DEFAULT_TENANT_ID, Role, countedQuery } from '@taperwatch/persistence';
 import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taperwatch/http';
 import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
 import { KeyRevocations } from './key-revocations';
@@ -146,12 +146,12 @@ export class ApiKeysService {
       [id, manager.tenantId],
     )) as { unit_ids: string[] }[];
     if (!row || !mayManageKeyOf(manager, row.unit_ids)) return false;
-    const updated = (await this.dataSource.query(
-      `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL
-       RETURNING id`,
+    const { count } = await countedQuery(
+      this.dataSource.manager,
+      `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
       [id, manager.tenantId, this.clock.now()],
-    )) as [unknown[], number];
-    if (updated[0].length === 0) return false;
+    );
+    if (count === 0) return false;
     await this.revocations.announce(id);
     return true;
   }

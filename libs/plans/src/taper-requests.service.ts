@@ -24,6 +24,7 @@ import {
   StoredProblem,
   TaperRequestEntity,
   numberOrNull,
+  countedQuery,
   preparedQuery,
 } from '@taperwatch/persistence';
 import {
@@ -329,11 +330,11 @@ export class TaperRequestsService {
     let requeued = 0;
     for (let batch = 0; batch < MAX_STALE_BATCHES; batch++) {
       const now = this.clock.now();
-      const [rows] = (await this.dataSource.query(CLAIM_STALE_SQL, [
-        new Date(now.getTime() - olderThanMs),
-        now,
-        STALE_BATCH,
-      ])) as [{ id: string; correlation_id: string | null }[], number];
+      const { rows } = await countedQuery<{ id: string; correlation_id: string | null }>(
+        this.dataSource.manager,
+        CLAIM_STALE_SQL,
+        [new Date(now.getTime() - olderThanMs), now, STALE_BATCH],
+      );
       for (const row of rows) {
         if (await this.requeue(row.id, row.correlation_id ?? undefined)) requeued++;
       }
