@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Pool } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '@taperwatch/auth';
@@ -10,7 +9,7 @@ import { ProblemException } from '@taperwatch/http';
 import { recordingsPerStatement } from '@taperwatch/observability';
 import type { DoseOutcome } from '@taperwatch/persistence';
 import type { DoseView } from '@taperwatch/plans';
-import { DoseRecordingService } from '@taperwatch/watch';
+import { DoseRecordingService, WatchRepository } from '@taperwatch/watch';
 import { freePort } from '@taperwatch/runtime';
 import {
   HOUR,
@@ -223,15 +222,13 @@ describe('the watcher', () => {
     describe('recordings that arrive together', () => {
       /** The statements the recording writer sends, by name, while `run` runs. */
       async function statementsDuring(run: () => Promise<unknown>): Promise<string[]> {
-        const pool = (stack.app.get(DataSource).driver as unknown as { master: Pool }).master;
-        const query = jest.spyOn(pool, 'query');
+        // Watched, not replaced: each call still writes through the repository.
+        const recordDoses = jest.spyOn(stack.app.get(WatchRepository), 'recordDoses');
         try {
           await run();
-          return query.mock.calls
-            .map(([config]) => (config as { name?: string }).name ?? '')
-            .filter((name) => name.startsWith('record-doses'));
+          return recordDoses.mock.calls.map(([count]) => `record-doses-${count}`);
         } finally {
-          query.mockRestore();
+          recordDoses.mockRestore();
         }
       }
       const nurseOf = async (key: string) =>

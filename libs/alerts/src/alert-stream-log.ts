@@ -37,7 +37,7 @@ export class AlertStreamLog {
 
   async append(event: AlertEvent): Promise<string> {
     const [row] = await preparedQuery<{ id: string }>(
-      this.dataSource,
+      this.dataSource.manager,
       'append-alert-stream-event',
       `WITH locked AS (SELECT pg_advisory_xact_lock(${STREAM_LOCK_CLASS}, hashtext($1::text)))
        INSERT INTO alert_stream_events (tenant_id, type, alert, from_unit_id)
@@ -57,7 +57,7 @@ export class AlertStreamLog {
     const max = this.config.ALERT_STREAM_RESUME_MAX_EVENTS;
     const window = this.config.ALERT_STREAM_RETENTION_SECONDS;
     const [known] = await preparedQuery<{ ok: boolean }>(
-      this.dataSource,
+      this.dataSource.manager,
       'alert-stream-event-known',
       `SELECT true AS ok FROM alert_stream_events
        WHERE id = $2 AND tenant_id = $1 AND created_at > now() - make_interval(secs => $3)`,
@@ -65,7 +65,7 @@ export class AlertStreamLog {
     );
     if (!known) return { reset: true };
     const rows = await preparedQuery<Row>(
-      this.dataSource,
+      this.dataSource.manager,
       'alert-stream-events-after',
       `SELECT id, type, alert, from_unit_id FROM alert_stream_events
        WHERE tenant_id = $1 AND id > $2
@@ -88,7 +88,7 @@ export class AlertStreamLog {
   /** Deletes a batch of rows past the retention window; returns how many went. */
   async purge(): Promise<number> {
     const rows = await preparedQuery<{ id: string }>(
-      this.dataSource,
+      this.dataSource.manager,
       'purge-alert-stream-events',
       `DELETE FROM alert_stream_events WHERE id IN (
          SELECT id FROM alert_stream_events

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertEvents } from './alert-events';
 import { AlertStreamLog } from './alert-stream-log';
+import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { EscalationPoliciesService } from './escalation-policies.service';
 import { EscalationService } from './escalation.service';
@@ -15,5 +16,5 @@ const SERVICES = [
   WebhookSecretVault,
 ];
 
-@Module({ providers: SERVICES, exports: SERVICES })
+@Module({ providers: [AlertsRepository, ...SERVICES], exports: SERVICES })
 export class AlertsModule {}

@@ -6,7 +6,7 @@ import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig, parsePolicyJson } from '@taperwatch/config';
 import { EscalationPolicy, validateEscalationPolicy } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { EscalationPolicyEntity, PolicySource } from '@taperwatch/persistence';
+import { EscalationPolicyEntity, PolicySource, countedQuery } from '@taperwatch/persistence';
 import { webhookAddressProblem } from './webhook-address';
 import { WebhookSecretVault } from './webhook-secret-vault';
 
@@ -133,7 +133,8 @@ export class EscalationPoliciesService {
     const now = this.clock.now();
     const overlapEnds =
       overlapMinutes > 0 ? new Date(now.getTime() + overlapMinutes * 60_000) : null;
-    const [, affected] = (await this.dataSource.query(
+    const { count: affected } = await countedQuery(
+      this.dataSource.manager,
       `UPDATE escalation_policies SET webhook_secret = $3, secret_rotated_at = $4,
          previous_webhook_secret = CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE webhook_secret END,
          previous_secret_expires_at = $5
@@ -145,7 +146,7 @@ export class EscalationPoliciesService {
         now,
         overlapEnds,
       ],
-    )) as [unknown, number];
+    );
     if (!affected) throw ProblemException.notFound('Escalation policy');
     const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
     return toView(row, now, secret);

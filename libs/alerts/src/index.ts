@@ -2,6 +2,7 @@ export * from './alert-view';
 export * from './alert-events';
 export * from './alert-stream-log';
 export * from './alerts.service';
+export * from './alerts.repository';
 export * from './alerts.module';
 export * from './escalation.service';
 export * from './escalation-policies.service';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, parseEncryptionKey } from '@taperwatch/config';
+import { countedQuery } from '@taperwatch/persistence';
 import { ProblemException } from '@taperwatch/http';
 import { isSealed, open, seal } from './secret-box';
 
@@ -92,7 +93,8 @@ export class WebhookSecretVault implements OnApplicationBootstrap {
   private async encryptRow(row: SecretRow): Promise<number> {
     const sealOf = (value: string) =>
       isSealed(value) ? value : this.seal(row.tenant_id, row.unit_id, value);
-    const [, affected] = (await this.dataSource.query(
+    const { count } = await countedQuery(
+      this.dataSource.manager,
       `UPDATE escalation_policies SET webhook_secret = $3, previous_webhook_secret = $4
        WHERE tenant_id = $1 AND unit_id = $2
          AND webhook_secret = $5 AND previous_webhook_secret IS NOT DISTINCT FROM $6`,
@@ -104,8 +106,8 @@ export class WebhookSecretVault implements OnApplicationBootstrap {
         row.webhook_secret,
         row.previous_webhook_secret,
       ],
-    )) as [unknown, number];
-    return affected;
+    );
+    return count;
   }
 }
 

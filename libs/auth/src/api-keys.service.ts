@@ -4,7 +4,7 @@ import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { DEFAULT_TENANT_ID, Role } from '@taperwatch/persistence';
+import { DEFAULT_TENANT_ID, Role, countedQuery } from '@taperwatch/persistence';
 import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taperwatch/http';
 import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
 import { KeyRevocations } from './key-revocations';
@@ -55,7 +55,8 @@ interface ApiKeyRow {
   last_used_at: Date | null;
 }
 
-const VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
+/** The key columns a view reads (checked against the entity by test/data-access.e2e-spec.ts). */
+export const API_KEY_VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
   expires_at, revoked_at, last_used_at`;
 
 interface CachedKey {
@@ -96,7 +97,7 @@ export class ApiKeysService {
     const [row] = (await this.dataSource.query(
       `INSERT INTO api_keys (id, tenant_id, name, role, unit_ids, key_hash, created_by, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       RETURNING ${VIEW_COLUMNS}`,
+       RETURNING ${API_KEY_VIEW_COLUMNS}`,
       [
         randomUUID(),
         creator.tenantId,
@@ -118,7 +119,7 @@ export class ApiKeysService {
     // This process's pending uses first, so a key's own admin sees its latest use here.
     await this.usage.flush();
     const rows = (await this.dataSource.query(
-      `SELECT ${VIEW_COLUMNS} FROM api_keys
+      `SELECT ${API_KEY_VIEW_COLUMNS} FROM api_keys
        WHERE tenant_id = $1
          AND ($2::text[] IS NULL OR (cardinality(unit_ids) > 0 AND unit_ids <@ $2::text[]))
          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
@@ -145,12 +146,12 @@ export class ApiKeysService {
       [id, manager.tenantId],
     )) as { unit_ids: string[] }[];
     if (!row || !mayManageKeyOf(manager, row.unit_ids)) return false;
-    const updated = (await this.dataSource.query(
-      `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL
-       RETURNING id`,
+    const { count } = await countedQuery(
+      this.dataSource.manager,
+      `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
       [id, manager.tenantId, this.clock.now()],
-    )) as [unknown[], number];
-    if (updated[0].length === 0) return false;
+    );
+    if (count === 0) return false;
     await this.revocations.announce(id);
     return true;
   }

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { IdempotencyKeyEntity } from '@taperwatch/persistence';
+import { IdempotencyKeyEntity, countedQuery } from '@taperwatch/persistence';
 import { ProblemDetails, ProblemException, StoredResponseException, problemType } from './problem';
 
 const MAX_KEY_LENGTH = 255;
@@ -192,11 +192,12 @@ export class IdempotencyStore {
     const now = this.clock.now();
     let deleted = 0;
     for (;;) {
-      const [, count] = (await this.dataSource.query(
+      const { count } = await countedQuery(
+        this.dataSource.manager,
         `DELETE FROM idempotency_keys WHERE ctid IN (
            SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2)`,
         [now, PURGE_BATCH],
-      )) as [unknown, number];
+      );
       deleted += count;
       if (count < PURGE_BATCH) return deleted;
     }

@@ -17,6 +17,7 @@ import {
   AlertEscalationEntity,
   DeliveryAttemptEntity,
   DeliveryStatus,
+  countedQuery,
 } from '@taperwatch/persistence';
 import { JOB_NAMES, JobQueue, QUEUES, enqueueOrFail, jobIds } from '@taperwatch/queues';
 import { Mailer, alertEmail } from './mailer';
@@ -87,14 +88,14 @@ export class DeliveryService {
   async deliver(deliveryId: string): Promise<DeliveryStatus | 'skipped'> {
     const startedAt = this.clock.now();
     const leaseMs = this.config.WEBHOOK_TIMEOUT_MS * 2 + LEASE_SLACK_MS;
-    const [claimed] = (await this.dataSource.query(
+    const claimed = await countedQuery(
+      this.dataSource.manager,
       `UPDATE alert_deliveries SET status = 'sending', attempts = attempts + 1,
          next_attempt_at = $2, updated_at = now()
-       WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $3
-       RETURNING id`,
+       WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $3`,
       [deliveryId, new Date(startedAt.getTime() + leaseMs), startedAt],
-    )) as [{ id: string }[], number];
-    if (claimed.length === 0) return 'skipped';
+    );
+    if (claimed.count === 0) return 'skipped';
     const delivery = await this.dataSource.manager.findOneByOrFail(AlertDeliveryEntity, {
       id: deliveryId,
     });

@@ -53,7 +53,8 @@ export function toPatientView(p: PatientRecord): PatientView {
   };
 }
 
-const PATIENT_COLUMNS = `id, tenant_id, external_id, unit_id, timezone, birth_date,
+/** The patient columns a view reads (checked against the entity by test/data-access.e2e-spec.ts). */
+export const PATIENT_COLUMNS = `id, tenant_id, external_id, unit_id, timezone, birth_date,
   creatinine_clearance_ml_min, monitoring, created_at, updated_at`;
 
 /** A row of PATIENT_COLUMNS (snake_case; dates as text, numeric as text). */
@@ -133,7 +134,7 @@ export class PatientsService {
       // what was written. Only the clearance comes back, as numeric(6,1) rounds it; the
       // timestamps are the clock's (millisecond columns keep them exactly).
       const [row] = await preparedQuery<{ creatinine_clearance_ml_min: string | null }>(
-        this.dataSource,
+        this.dataSource.manager,
         'patient-insert',
         `INSERT INTO patients (id, tenant_id, external_id, unit_id, timezone, birth_date,
                                creatinine_clearance_ml_min, monitoring, created_at, updated_at)
@@ -164,7 +165,7 @@ export class PatientsService {
   async findVisible(principal: Principal, id: string): Promise<PatientEntity> {
     // Read by every taper request and plan action: a named statement, no entity hydration.
     const [row] = await preparedQuery<PatientRow>(
-      this.dataSource,
+      this.dataSource.manager,
       'patient-by-id',
       // An erased patient is nobody's to read or change (docs/decisions/0023-patient-erasure.md).
       `SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = $1 AND tenant_id = $2 AND erased_at IS NULL`,

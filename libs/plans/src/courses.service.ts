@@ -149,7 +149,7 @@ export class CoursesService {
   private async read(principal: Principal, patientId: string) {
     const patient = await this.patients.findVisible(principal, patientId);
     const rows = await preparedQuery<CoursePlanRow>(
-      this.dataSource,
+      this.dataSource.manager,
       'course-plans',
       COURSE_PLANS_SQL,
       [principal.tenantId, patient.id],

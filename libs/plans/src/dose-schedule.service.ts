@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { PlanStep, expandDoses, heldSteps, zonedDate } from '@taperwatch/domain';
-import { PatientEntity, PlanEntity } from '@taperwatch/persistence';
+import { PatientEntity, PlanEntity, countedQuery } from '@taperwatch/persistence';
 import { applyTransition } from './plan-transitions';
 
 const HOUR_MS = 3_600_000;
@@ -108,25 +108,27 @@ export class DoseScheduleService {
       written += (result as unknown[]).length;
     }
     if (mode === 'replace') {
-      const [, cancelled] = (await manager.query(
+      const cancelled = await countedQuery(
+        manager,
         `UPDATE doses SET status = 'cancelled', updated_at = now()
          WHERE plan_id = $1 AND status = 'scheduled' AND due_at >= $2 AND due_at < $3
            AND (due_at, drug_code) NOT IN (
              SELECT * FROM unnest($4::timestamptz[], $5::text[]))`,
         [plan.id, from, to, dueAts, drugCodes],
-      )) as [unknown, number];
-      written += cancelled;
+      );
+      written += cancelled.count;
     }
     return written;
   }
 
   /** Cancels the plan's doses still scheduled from `from` on (cancel, supersede). */
   async cancelFrom(manager: EntityManager, planId: string, from: Date): Promise<number> {
-    const [, count] = (await manager.query(
+    const { count } = await countedQuery(
+      manager,
       `UPDATE doses SET status = 'cancelled', updated_at = now()
        WHERE plan_id = $1 AND status = 'scheduled' AND due_at >= $2`,
       [planId, from],
-    )) as [unknown, number];
+    );
     return count;
   }
 

@@ -55,7 +55,7 @@ export class PlanDosesService {
     // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the
     // query. The plan's equivalent_drug_code is read once (an init plan) to label equivalents.
     const rows = await preparedQuery<DoseRow>(
-      this.dataSource,
+      this.dataSource.manager,
       name,
       `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
               (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code

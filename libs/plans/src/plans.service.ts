@@ -55,7 +55,7 @@ export class PlansService {
     id: string,
   ): Promise<PlanEntity & { unitId: string; approvedByActor: ActorRef | null }> {
     const [row] = await preparedQuery<VisiblePlanRow>(
-      this.dataSource,
+      this.dataSource.manager,
       'visible-plan',
       VISIBLE_PLAN_SQL,
       [id, principal.tenantId],
@@ -71,7 +71,7 @@ export class PlansService {
   /** findVisible's 404 without loading the plan (its steps and rationale can be large). */
   async assertVisible(principal: Principal, id: string): Promise<void> {
     const [row] = await preparedQuery<{ unitId: string }>(
-      this.dataSource,
+      this.dataSource.manager,
       'plan-unit',
       `SELECT pt.unit_id AS "unitId" FROM plans p JOIN patients pt ON pt.id = p.patient_id
        WHERE p.id = $1 AND p.tenant_id = $2`,

@@ -232,7 +232,7 @@ export class SymptomChecksService {
   async raisePendingAlerts(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.config.MAINTENANCE_SWEEP_MS);
     const owed = await preparedQuery<OwedAlert>(
-      this.dataSource,
+      this.dataSource.manager,
       'owed-symptom-alerts',
       OWED_ALERTS_SQL,
       [before, OWED_BATCH],

@@ -23,6 +23,7 @@ import {
   StoredProblem,
   TaperRequestEntity,
   numberOrNull,
+  countedQuery,
   preparedQuery,
 } from '@taperwatch/persistence';
 import {
@@ -173,7 +174,7 @@ export class TaperRequestsService {
     // One named statement, and the answer is what it wrote: the request is queued (a worker
     // may plan it before this answer leaves; GET says so then).
     await preparedQuery(
-      this.dataSource,
+      this.dataSource.manager,
       'taper-request-insert',
       `INSERT INTO taper_requests (id, tenant_id, patient_id, drug_code, body, status, created_by,
                                    correlation_id, created_at, updated_at)
@@ -202,7 +203,7 @@ export class TaperRequestsService {
   /** What integrators poll until the request is planned: one named statement. */
   async get(principal: Principal, id: string): Promise<TaperRequestView> {
     const [row] = await preparedQuery<VisibleRequest>(
-      this.dataSource,
+      this.dataSource.manager,
       'taper-request-by-id',
       REQUEST_BY_ID_SQL,
       [id, principal.tenantId],
@@ -229,7 +230,7 @@ export class TaperRequestsService {
   async plan(requestId: string): Promise<'planned' | 'rejected' | 'failed' | 'skipped'> {
     const max = this.config.PLANNING_MAX_ATTEMPTS;
     const [attempt] = await preparedQuery<{ attempts: number; status: string }>(
-      this.dataSource,
+      this.dataSource.manager,
       'taper-request-attempt',
       COUNT_ATTEMPT_SQL,
       [requestId, max, this.clock.now(), JSON.stringify(planningFailed(max))],
@@ -328,11 +329,11 @@ export class TaperRequestsService {
     let requeued = 0;
     for (let batch = 0; batch < MAX_STALE_BATCHES; batch++) {
       const now = this.clock.now();
-      const [rows] = (await this.dataSource.query(CLAIM_STALE_SQL, [
-        new Date(now.getTime() - olderThanMs),
-        now,
-        STALE_BATCH,
-      ])) as [{ id: string; correlation_id: string | null }[], number];
+      const { rows } = await countedQuery<{ id: string; correlation_id: string | null }>(
+        this.dataSource.manager,
+        CLAIM_STALE_SQL,
+        [new Date(now.getTime() - olderThanMs), now, STALE_BATCH],
+      );
       for (const row of rows) {
         if (await this.requeue(row.id, row.correlation_id ?? undefined)) requeued++;
       }

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ActorRef, PatientLinkPrincipal, Principal, assertVisible } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { MINUTE_MS, isoDateAddDays, zonedDate, zonedInstant } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
-import { DoseOutcome, DoseStatus, ReportedVia, preparedQuery } from '@taperwatch/persistence';
-import { FIND_DOSE_SQL, FoundDoseRow } from './record-dose.sql';
+import { DoseOutcome, DoseStatus, ReportedVia } from '@taperwatch/persistence';
 import { RecordingWriter } from './recording-writer';
+import { WatchRepository } from './watch.repository';
 import { WatchService } from './watch.service';
 
 export interface AdministrationInput {
@@ -64,7 +63,7 @@ export class DoseRecordingService {
   private readonly logger = new Logger(DoseRecordingService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: WatchRepository,
     private readonly clock: Clock,
     private readonly watch: WatchService,
     private readonly writer: RecordingWriter,
@@ -102,12 +101,7 @@ export class DoseRecordingService {
     doseId: string,
     input: PatientReportInput,
   ): Promise<DoseView> {
-    const [dose] = await preparedQuery<{ due_at: Date }>(
-      this.dataSource,
-      'find-patient-dose',
-      `SELECT due_at FROM doses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,
-      [doseId, link.tenantId, link.patientId],
-    );
+    const dose = await this.repository.patientDoseDue(doseId, link.tenantId, link.patientId);
     if (!dose) throw ProblemException.notFound('Dose');
     const today = zonedDate(this.clock.now(), link.timezone);
     if (dose.due_at >= zonedInstant(isoDateAddDays(today, 1), '00:00', link.timezone)) {
@@ -198,10 +192,7 @@ export class DoseRecordingService {
     doseId: string,
     tenantId = principal!.tenantId,
   ): Promise<ProblemException> {
-    const [found] = await preparedQuery<FoundDoseRow>(this.dataSource, 'find-dose', FIND_DOSE_SQL, [
-      doseId,
-      tenantId,
-    ]);
+    const found = await this.repository.findDose(doseId, tenantId);
     if (principal) assertVisible(principal, found ? { unitId: found.unit_id } : null, 'Dose');
     else if (!found) throw ProblemException.notFound('Dose');
     if (found!.recorded_outcome) {

@@ -1,5 +1,7 @@
 export * from './plan-context';
 export * from './watch.service';
+export * from './watch.repository';
+export * from './watch.sql';
 export * from './outpatient-watch.service';
 export * from './dose-recording.service';
 export * from './watch.module';

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
-import { DataSource } from 'typeorm';
 import { recordingsPerStatement } from '@taperwatch/observability';
-import { preparedQuery } from '@taperwatch/persistence';
 import {
   MAX_RECORDINGS_PER_STATEMENT,
   NumberedDoseRow,
   RecordedDoseRow,
   RecordingValues,
-  recordDosesSql,
   recordingParams,
 } from './record-dose.sql';
+import { WatchRepository } from './watch.repository';
 
 /**
  * Writes recordings, gathering those that reach it in one turn of the event loop into one
@@ -34,7 +32,7 @@ export class RecordingWriter {
     },
   );
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: WatchRepository) {}
 
   /** The dose as recorded, or null when nothing was written (not found, not visible, recorded). */
   write(recording: RecordingValues): Promise<RecordedDoseRow | null> {
@@ -66,10 +64,8 @@ export class RecordingWriter {
     const order = recordings
       .map((_, i) => i)
       .sort((a, b) => compare(recordings[a]!.doseId, recordings[b]!.doseId));
-    const rows = await preparedQuery<NumberedDoseRow>(
-      this.dataSource,
-      `record-doses-${recordings.length}`,
-      recordDosesSql(recordings.length),
+    const rows: NumberedDoseRow[] = await this.repository.recordDoses(
+      recordings.length,
       order.flatMap((i) => recordingParams(recordings[i]!)),
     );
     recordingsPerStatement.observe(recordings.length);

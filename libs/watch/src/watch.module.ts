@@ -4,12 +4,14 @@ import { DoseRecordingService } from './dose-recording.service';
 import { MedicationAdministrationsService } from './medication-administrations.service';
 import { RecordingWriter } from './recording-writer';
 import { OutpatientWatchService } from './outpatient-watch.service';
+import { WatchRepository } from './watch.repository';
 import { WatchService } from './watch.service';
 import { WorklistService } from './worklist.service';
 
 @Module({
   imports: [AlertsModule],
   providers: [
+    WatchRepository,
     WatchService,
     OutpatientWatchService,
     DoseRecordingService,

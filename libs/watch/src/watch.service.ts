@@ -1,19 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { HOUR_MS, WatchedDose, evaluateDoseAlerts, toEquivalentMg } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
 import { JOB_NAMES, JobQueue, QUEUES, addJobs, jobIds } from '@taperwatch/queues';
-import { DoseRow } from '@taperwatch/plans';
-import {
-  type AlertType,
-  type MonitoringMode,
-  numberOrNull,
-  preparedQuery,
-} from '@taperwatch/persistence';
+import { type AlertType, numberOrNull } from '@taperwatch/persistence';
 import {
   WatchedPlan,
   currentStepDailyDose,
@@ -22,6 +15,8 @@ import {
   watchedDrugs,
   watchedPlan,
 } from './plan-context';
+import { WatchRepository } from './watch.repository';
+import { WatchedDoseRow } from './watch.sql';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
 const CHECK_HORIZON_MS = 48 * HOUR_MS;
@@ -31,135 +26,7 @@ const MAX_BATCHES = 100;
 /** Rows one claim of the sweep takes at most (`npm run bench` times the claim with it). */
 export const OVERDUE_BATCH = BATCH;
 
-/**
- * The sweep's claim: marks up to $2 overdue doses ($1 = now) missed that no other worker holds,
- * through the partial index of pending doses, each with the duty to judge its plan
- * (judge_pending), so no crash between the mark and the judgement loses the alert. Exported for
- * `npm run bench`, which times it.
- */
-export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, judge_pending = true,
-                         updated_at = now()
-         WHERE id IN (
-           SELECT id FROM doses
-           WHERE status = 'scheduled' AND missed_after <= $1
-           ORDER BY missed_after LIMIT $2
-           FOR UPDATE SKIP LOCKED)
-         RETURNING plan_id, missed_after`;
-
-/**
- * The plans with doses whose judgement is still owed (after plan $1, $2 at most, by plan id so a
- * sweep pages through them all), each with those doses: through the partial index of pending
- * judgements, which is empty but for a judgement under way or one a crash or error cut short.
- */
-const PENDING_JUDGEMENTS_SQL = `
-SELECT plan_id, array_agg(id) AS dose_ids FROM doses
-WHERE judge_pending AND plan_id > $1
-GROUP BY plan_id ORDER BY plan_id LIMIT $2`;
-
-/**
- * Settles the judgement of doses $1: a judgement that started after each was written has seen
- * it. updated_at is left alone: it says when the dose was recorded (the outpatients' watch reads
- * it as the last report).
- */
-const JUDGED_SQL = `UPDATE doses SET judge_pending = false WHERE id = ANY($1::uuid[]) AND judge_pending`;
-
 type DetectedBy = 'job' | 'sweep' | 'recording';
-
-/**
- * An outpatient's dose is armed with this missedAfter: it leaves the unarmed index, and no
- * delayed check, sweep claim or per-dose statement ever reaches it (each compares missed_after
- * with a finite time), so outpatients cost the watcher's hot paths nothing (decision 0013).
- */
-export const NEVER_MISSED = `'infinity'::timestamptz`;
-
-/**
- * The plan in force of plan $1's course (itself, or the version that superseded it: a dose of
- * an old version missed after a revision is judged, and alerted, under the version in force),
- * with its patient's unit and zone, and any `extra` columns.
- */
-const planSql = (extra = '') => `
-SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.equivalent_drug_code, p.steps,
-       p.start_daily_dose_mg, p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone,
-       pt.monitoring${extra}
-FROM plans p JOIN patients pt ON pt.id = p.patient_id
-WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = $1)
-  AND p.status IN ('active', 'paused')
-LIMIT 1`;
-/** Raw SQL, not entities: it runs for every missed dose. */
-const PLAN_SQL = planSql();
-
-/**
- * PLAN_SQL, plus when the course was first approved (monitoring starts there: a revision gives no
- * fresh grace), when each of its drugs was last taken by the patient under any plan version (the
- * hours rule's clock), and the types of the plan's live alerts (a raise then knows whether it
- * adds to one or opens one). The patient's plans (`c`, any version or course) come through
- * plans_tenant_patient_idx; per plan and drug, the last given doses by a backward scan of the
- * (plan_id, due_at, drug_code) key that stops at the 8th (the latest taken is among them unless
- * a dose was recorded given after 8 later ones). No index on doses by patient: every recording
- * would pay for one (decision 0031).
- */
-const PLAN_TO_JUDGE_SQL = planSql(`,
-       (SELECT min(v.approved_at) FROM plans v WHERE v.request_id = p.request_id) AS first_approved_at,
-       (SELECT coalesce(jsonb_object_agg(t.code, t.at), '{}'::jsonb) FROM (
-          SELECT k.code, max(g.at) AS at
-          FROM plans c
-          CROSS JOIN unnest(ARRAY[p.drug_code, p.equivalent_drug_code]) AS k(code)
-          CROSS JOIN LATERAL (
-            SELECT coalesce(d.administered_at, d.due_at) AS at FROM doses d
-            WHERE d.plan_id = c.id AND d.drug_code = k.code AND d.status = 'given'
-            ORDER BY d.due_at DESC LIMIT 8) g
-          WHERE c.tenant_id = p.tenant_id AND c.patient_id = p.patient_id AND k.code IS NOT NULL
-            AND (c.drug_code IN (p.drug_code, p.equivalent_drug_code)
-                 OR c.equivalent_drug_code IN (p.drug_code, p.equivalent_drug_code))
-          GROUP BY k.code) t) AS last_taken,
-       ARRAY(SELECT a.type FROM alerts a
-             WHERE a.plan_id = p.id AND a.status <> 'resolved') AS live_alert_types`);
-
-interface PlanRow {
-  id: string;
-  tenant_id: string;
-  patient_id: string;
-  drug_code: string;
-  equivalent_drug_code: string | null;
-  steps: unknown[];
-  start_daily_dose_mg: string;
-  approved_at: Date | null;
-  doses_per_day: number;
-  unit_id: string;
-  timezone: string;
-  monitoring: MonitoringMode;
-  first_approved_at?: Date | null;
-  /** Drug code to an ISO instant. */
-  last_taken?: Record<string, string>;
-  live_alert_types?: AlertType[];
-}
-
-/**
- * The patient's ($1 tenant, $2 patient) doses of the drugs $3 under any plan version due in
- * ($4, $5], and later ones already recorded (a refusal written before its dose is due counts at
- * once): what the rules judge. A revision or hold starts a new plan, not a new window.
- * `report_only`: armed as an outpatient's (never missed), so only a report settles it.
- */
-const RECENT_DOSES_SQL = `
-SELECT d.id, d.drug_code, d.due_at, d.dose_mg, d.equivalent_mg,
-       coalesce(c.equivalent_drug_code, c.drug_code) AS unit_drug_code,
-       d.status, d.recorded_outcome, d.administered_at, d.given_mg,
-       d.missed_after = ${NEVER_MISSED} AS report_only
-FROM plans c JOIN doses d ON d.plan_id = c.id
-WHERE c.tenant_id = $1 AND c.patient_id = $2
-  AND (c.drug_code = ANY($3::text[]) OR c.equivalent_drug_code = ANY($3::text[]))
-  AND d.drug_code = ANY($3::text[]) AND d.due_at > $4
-  AND (d.due_at <= $5 OR d.recorded_outcome IS NOT NULL)`;
-
-type WatchedDoseRow = Pick<
-  DoseRow,
-  'id' | 'due_at' | 'dose_mg' | 'status' | 'recorded_outcome' | 'administered_at' | 'given_mg'
-> & {
-  drug_code: string;
-  equivalent_mg: string;
-  unit_drug_code: string;
-  report_only: boolean | null;
-};
 
 /**
  * The watcher. Postgres holds every dose's state; BullMQ's delayed job per dose is the alarm
@@ -171,7 +38,7 @@ export class WatchService {
   private readonly logger = new Logger(WatchService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: WatchRepository,
     private readonly clock: Clock,
     private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -195,31 +62,15 @@ export class WatchService {
    * outpatient's (an unrecorded dose at home is not a miss by itself).
    */
   async armDoses(): Promise<number> {
-    const plans: { plan_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT plan_id FROM doses WHERE status = 'scheduled' AND missed_after IS NULL LIMIT $1`,
-      [BATCH],
-    );
     let armed = 0;
-    for (const { plan_id } of plans) {
-      const context = await this.loadPlan(plan_id);
+    for (const planId of await this.repository.plansWithUnarmedDoses(BATCH)) {
+      const context = await this.loadPlan(planId);
       if (!context) continue;
-      armed += await this.dataSource.transaction(async (manager) => {
-        // The mode is read under a share lock on the patient: a switch of mode (which updates
-        // the patient, then re-arms its pending doses) waits for this arming or is seen by it,
-        // so no dose is armed under a mode that no longer holds.
-        const [patient] = (await manager.query(
-          `SELECT monitoring FROM patients WHERE id = $1 FOR SHARE`,
-          [context.plan.patientId],
-        )) as { monitoring: MonitoringMode }[];
-        const [, count] = (await manager.query(
-          `UPDATE doses SET missed_after = CASE WHEN $3 THEN ${NEVER_MISSED}
-                                                ELSE due_at + make_interval(secs => $2) END,
-                            updated_at = now()
-           WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
-          [plan_id, context.plan.graceMinutes * 60, patient?.monitoring === 'outpatient'],
-        )) as [unknown, number];
-        return count;
-      });
+      armed += await this.repository.armDoses(
+        planId,
+        context.plan.patientId,
+        context.plan.graceMinutes * 60,
+      );
     }
     return armed;
   }
@@ -231,12 +82,7 @@ export class WatchService {
       // Read per batch: BullMQ counts a delay from when the job is added, so a `now` taken before
       // the loop would make every later batch fire later (a staircase the bench measured).
       const now = this.clock.now().getTime();
-      const rows: { id: string; missed_after: Date }[] = await this.dataSource.query(
-        `SELECT id, missed_after FROM doses
-         WHERE status = 'scheduled' AND NOT check_queued AND missed_after < $1
-         ORDER BY missed_after LIMIT $2`,
-        [new Date(now + CHECK_HORIZON_MS), BATCH],
-      );
+      const rows = await this.repository.dosesToQueue(new Date(now + CHECK_HORIZON_MS), BATCH);
       if (rows.length === 0) break;
       await addJobs(
         this.queue,
@@ -249,10 +95,7 @@ export class WatchService {
           },
         })),
       );
-      await this.dataSource.query(
-        `UPDATE doses SET check_queued = true WHERE id = ANY($1::uuid[])`,
-        [rows.map((r) => r.id)],
-      );
+      await this.repository.markChecksQueued(rows.map((r) => r.id));
       queued += rows.length;
       if (rows.length < BATCH) break;
     }
@@ -268,14 +111,7 @@ export class WatchService {
    */
   async checkDose(doseId: string): Promise<'missed' | 'skipped'> {
     const now = this.clock.now();
-    const [missed] = await preparedQuery<{ plan_id: string; missed_after: Date }>(
-      this.dataSource,
-      'check-dose',
-      `UPDATE doses SET status = 'missed', missed_at = $2, judge_pending = true, updated_at = now()
-       WHERE id = $1 AND status = 'scheduled' AND missed_after <= $2
-       RETURNING plan_id, missed_after`,
-      [doseId, now],
-    );
+    const missed = await this.repository.markMissed(doseId, now);
     // Recorded, cancelled or gone; or not yet due by this clock (the next sweep will see it).
     if (!missed) return 'skipped';
     this.observeLateness('job', missed.missed_after, now);
@@ -289,7 +125,7 @@ export class WatchService {
    */
   async judge(planId: string, doseIds: readonly string[], detectedBy: DetectedBy): Promise<void> {
     await this.evaluatePlan(planId, detectedBy);
-    await preparedQuery(this.dataSource, 'doses-judged', JUDGED_SQL, [doseIds]);
+    await this.repository.settleJudgements(doseIds);
   }
 
   /**
@@ -300,12 +136,7 @@ export class WatchService {
     let after = '00000000-0000-0000-0000-000000000000';
     let judged = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const rows = await preparedQuery<{ plan_id: string; dose_ids: string[] }>(
-        this.dataSource,
-        'pending-judgements',
-        PENDING_JUDGEMENTS_SQL,
-        [after, BATCH],
-      );
+      const rows = await this.repository.pendingJudgements(after, BATCH);
       for (const row of rows) {
         try {
           await this.judge(row.plan_id, row.dose_ids, 'sweep');
@@ -332,10 +163,7 @@ export class WatchService {
     const plans = new Set<string>();
     let marked = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const [rows] = (await this.dataSource.query(CLAIM_OVERDUE_SQL, [now, BATCH])) as [
-        { plan_id: string; missed_after: Date }[],
-        number,
-      ];
+      const rows = await this.repository.claimOverdue(now, BATCH);
       for (const row of rows) {
         plans.add(row.plan_id);
         this.observeLateness('sweep', row.missed_after, now);
@@ -375,17 +203,11 @@ export class WatchService {
       ...drugs.map((d) => d.cessationRiskHours ?? 0),
     );
     const codes = planDrugCodes(plan);
-    const doses = await preparedQuery<WatchedDoseRow>(
-      this.dataSource,
-      'recent-doses-of-drugs',
-      RECENT_DOSES_SQL,
-      [
-        plan.tenantId,
-        plan.patientId,
-        codes,
-        new Date(now.getTime() - lookbackHours * HOUR_MS),
-        now,
-      ],
+    const doses = await this.repository.recentDoses(
+      plan,
+      codes,
+      new Date(now.getTime() - lookbackHours * HOUR_MS),
+      now,
     );
     const unit = plan.equivalentDrugCode ?? plan.drugCode;
     const decisions = evaluateDoseAlerts({
@@ -449,12 +271,7 @@ export class WatchService {
     lastTakenAt: Record<string, Date>;
     liveAlertTypes: AlertType[];
   } | null> {
-    const [row] = await preparedQuery<PlanRow>(
-      this.dataSource,
-      toJudge ? 'plan-to-judge' : 'watched-plan',
-      toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL,
-      [planId],
-    );
+    const row = await this.repository.planInForce(planId, toJudge);
     if (!row) return null;
     const plan = watchedPlan(
       {

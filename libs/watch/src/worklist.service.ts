@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import {
@@ -11,8 +10,9 @@ import {
   findDrug,
 } from '@taperwatch/domain';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
-import { preparedQuery } from '@taperwatch/persistence';
 import { MAX_DOSES_PER_DAY } from './record-dose.sql';
+import { WatchRepository } from './watch.repository';
+import { WorklistRow } from './watch.sql';
 
 /** Hours ahead and overdue a worklist covers, by default and at most. */
 export const WORKLIST_AHEAD_HOURS = { default: 4, max: 24 } as const;
@@ -46,60 +46,10 @@ export interface WorklistDoseView {
   window: { state: WindowState; opensAt: string; closesAt: string };
 }
 
-interface WorklistRow {
-  id: string;
-  plan_id: string;
-  patient_id: string;
-  external_id: string;
-  unit_id: string;
-  timezone: string;
-  due_at: Date;
-  drug_code: string;
-  dose_mg: string;
-  status: 'scheduled' | 'missed';
-  doses_per_day: number;
-  units: DoseUnit[] | null;
-}
-
-/**
- * The doses a unit still has to give: unrecorded (scheduled, or marked missed by the watcher),
- * due from `overdueHours` ago to `aheadHours` from now, of supervised patients (an outpatient
- * reports their own) whose plan is in force. One statement per page: the patients of the units
- * by patients_tenant_unit_idx, each one's doses by doses_patient_due_idx. The units of a dose are
- * looked up in its plan's step as the patient's schedule does (same step index, drug and mg).
- * One text per shape (all units or some, first page or after a cursor), so each prepared
- * statement's plan fits it: an "IS NULL OR" would keep the generic plan off the unit index.
- */
-function worklistSql(shape: { units: boolean; after: boolean }): string {
-  const units = shape.units ? 'AND pt.unit_id = ANY($4::text[])' : '';
-  const cursor = shape.after
-    ? `AND (d.due_at, d.id) > ($${shape.units ? 5 : 4}::timestamptz, $${shape.units ? 6 : 5}::uuid)`
-    : '';
-  const limit = 4 + Number(shape.units) + 2 * Number(shape.after);
-  return `
-SELECT d.id, d.plan_id, d.patient_id, pt.external_id, pt.unit_id, pt.timezone, d.due_at, d.drug_code,
-       d.dose_mg, d.status, p.doses_per_day,
-       (SELECT dose->'units'
-        FROM jsonb_array_elements(p.steps) step, jsonb_array_elements(step->'doses') dose
-        WHERE (step->>'index')::int = d.step_index AND dose->>'drugCode' = d.drug_code
-          AND (dose->>'doseMg')::numeric = d.dose_mg
-        LIMIT 1) AS units
-FROM patients pt
-JOIN doses d ON d.patient_id = pt.id
-JOIN plans p ON p.id = d.plan_id
-WHERE pt.tenant_id = $1 ${units}
-  AND pt.erased_at IS NULL AND pt.monitoring = 'supervised'
-  AND d.tenant_id = $1 AND d.due_at >= $2 AND d.due_at < $3
-  AND d.recorded_outcome IS NULL AND d.status IN ('scheduled', 'missed')
-  AND p.status IN ('active', 'paused') ${cursor}
-ORDER BY d.due_at, d.id
-LIMIT $${limit}`;
-}
-
 @Injectable()
 export class WorklistService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: WatchRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -113,20 +63,14 @@ export class WorklistService {
     const after = decodeCursor(query.cursor);
     if (units?.length === 0) return { items: [], nextCursor: null };
     const now = this.clock.now().getTime();
-    const shape = { units: units !== null, after: after !== undefined };
-    const values: unknown[] = [
-      principal.tenantId,
-      new Date(now - query.overdueHours * HOUR_MS),
-      new Date(now + query.aheadHours * HOUR_MS),
-    ];
-    if (units) values.push(units);
-    if (after) values.push(after.createdAt, after.id);
-    values.push(query.limit + 1);
-    const rows = await preparedQuery<WorklistRow>(
-      this.dataSource,
-      `worklist${shape.units ? '-units' : ''}${shape.after ? '-after' : ''}`,
-      worklistSql(shape),
-      values,
+    const rows = await this.repository.worklist(
+      { tenantId: principal.tenantId, units },
+      {
+        from: new Date(now - query.overdueHours * HOUR_MS),
+        to: new Date(now + query.aheadHours * HOUR_MS),
+      },
+      after,
+      query.limit + 1,
     );
     return toPage(
       rows,

@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AlertEntity,
+  AlertEscalationEntity,
+  AlertSeverity,
+  AlertStatus,
+  AlertType,
+  countedQuery,
+  preparedQuery,
+} from '@taperwatch/persistence';
+import {
+  OPEN_ALERT_SQL,
+  OpenedAlertRow,
+  addDoses,
+  coveredBy,
+  escalationParams,
+} from './open-alert.sql';
+
+/** The doses a raise brings to an alert, and what it says. */
+export interface AlertNews {
+  dedupKey: string;
+  doseIds: string[];
+  message: string;
+  severity: AlertSeverity;
+  /** An event of its own: it re-opens an acknowledged alert even with no new dose. */
+  standalone: boolean;
+}
+
+/** A new alert's columns (OPEN_ALERT_SQL). */
+export interface NewAlert {
+  id: string;
+  tenantId: string;
+  type: AlertType;
+  patientId: string;
+  planId: string;
+  unitId: string;
+}
+
+/** What a list of alerts is filtered by: the caller's tenant and units, and the query's own. */
+export interface AlertFilter {
+  tenantId: string;
+  units: readonly string[] | undefined;
+  unitId?: string;
+  status?: AlertStatus;
+  patientId?: string;
+  type?: AlertType;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/**
+ * Every statement of the alerts service (decision 0030). Methods taking a manager run in the
+ * caller's transaction; the escalation rows are locked before the alerts' everywhere.
+ */
+@Injectable()
+export class AlertsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Outside any transaction: for another feature's reads that take a manager. */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /**
+   * Adds the news to the live alert when it is open, or acknowledged and the news is covered by
+   * it: one statement, no transaction. The alert's id, or undefined.
+   */
+  async addToLive(news: AlertNews): Promise<string | undefined> {
+    const [added] = await preparedQuery<{ id: string }>(
+      this.dataSource.manager,
+      'add-alert-doses',
+      `UPDATE alerts SET ${addDoses('$4')} WHERE dedup_key = $1 AND status <> 'resolved'
+         AND (status = 'open' OR ${coveredBy('alerts', '$4', '$5')}) RETURNING id`,
+      [news.dedupKey, news.doseIds, news.message, news.severity, news.standalone],
+    );
+    return added?.id;
+  }
+
+  /** Opens the alert with its escalation, or adds the news to the live one (OPEN_ALERT_SQL). */
+  async open(
+    alert: NewAlert,
+    news: AlertNews,
+    escalation: AlertEscalationEntity,
+  ): Promise<OpenedAlertRow | undefined> {
+    const [row] = await preparedQuery<OpenedAlertRow>(
+      this.dataSource.manager,
+      'open-alert',
+      OPEN_ALERT_SQL,
+      [
+        news.dedupKey,
+        news.doseIds,
+        news.message,
+        alert.id,
+        alert.tenantId,
+        alert.type,
+        news.severity,
+        alert.patientId,
+        alert.planId,
+        alert.unitId,
+        ...escalationParams(escalation),
+        news.standalone,
+      ],
+    );
+    return row;
+  }
+
+  /** The acknowledged live alert the news is not covered by, its escalation row locked. */
+  async lockAcknowledgedFor(
+    manager: EntityManager,
+    news: AlertNews,
+  ): Promise<{ id: string; tenant_id: string; unit_id: string } | undefined> {
+    const [live] = (await manager.query(
+      `SELECT a.id, a.tenant_id, a.unit_id FROM alerts a
+       JOIN alert_escalations e ON e.alert_id = a.id
+       WHERE a.dedup_key = $1 AND a.status = 'acknowledged' AND NOT ${coveredBy('a', '$3', '$4')}
+       FOR UPDATE OF e`,
+      [news.dedupKey, news.doseIds, news.severity, news.standalone],
+    )) as { id: string; tenant_id: string; unit_id: string }[];
+    return live;
+  }
+
+  /** Opens the acknowledged alert again with the news. */
+  async reopen(manager: EntityManager, id: string, news: AlertNews): Promise<void> {
+    await manager.query(
+      `UPDATE alerts SET ${addDoses('$4')}, status = 'open', acknowledged_at = NULL,
+         acknowledged_by = NULL
+       WHERE id = $1`,
+      [id, news.doseIds, news.message, news.severity],
+    );
+  }
+
+  /** The patient's live alerts in units other than `toUnitId`, their escalation rows locked. */
+  lockLiveElsewhere(
+    manager: EntityManager,
+    tenantId: string,
+    patientId: string,
+    toUnitId: string,
+  ): Promise<{ id: string; unit_id: string; status: AlertStatus }[]> {
+    return manager.query(
+      `SELECT a.id, a.unit_id, a.status FROM alerts a
+       JOIN alert_escalations e ON e.alert_id = a.id
+       WHERE a.tenant_id = $1 AND a.patient_id = $2 AND a.status <> 'resolved' AND a.unit_id <> $3
+       ORDER BY a.id
+       FOR UPDATE OF e`,
+      [tenantId, patientId, toUnitId],
+    );
+  }
+
+  /** An acknowledged alert's escalation follows its patient's unit (it does not restart). */
+  async moveEscalation(manager: EntityManager, alertId: string, unitId: string): Promise<void> {
+    await manager.update(AlertEscalationEntity, { alertId }, { unitId });
+  }
+
+  async moveAlerts(manager: EntityManager, ids: readonly string[], unitId: string): Promise<void> {
+    await manager.query(
+      `UPDATE alerts SET unit_id = $2, updated_at = now() WHERE id = ANY($1::uuid[])`,
+      [ids, unitId],
+    );
+  }
+
+  /** Alerts newest first, keyset-paginated over (created_at, id). */
+  list(filter: AlertFilter): Promise<AlertEntity[]> {
+    const qb = this.dataSource
+      .getRepository(AlertEntity)
+      .createQueryBuilder('a')
+      .where('a.tenant_id = :tenantId', { tenantId: filter.tenantId });
+    if (filter.units) qb.andWhere('a.unit_id IN (:...units)', { units: filter.units });
+    if (filter.unitId) qb.andWhere('a.unit_id = :unitId', { unitId: filter.unitId });
+    if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
+    if (filter.patientId) qb.andWhere('a.patient_id = :patientId', { patientId: filter.patientId });
+    if (filter.type) qb.andWhere('a.type = :type', { type: filter.type });
+    if (filter.after) {
+      qb.andWhere('(a.created_at, a.id) < (:at, :id)', {
+        at: filter.after.createdAt,
+        id: filter.after.id,
+      });
+    }
+    return qb
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(filter.limit)
+      .getMany();
+  }
+
+  /** Acknowledges an open alert; the number acknowledged (0 or 1). */
+  async acknowledge(manager: EntityManager, id: string, at: Date, by: string): Promise<number> {
+    const result = await manager.update(
+      AlertEntity,
+      { id, status: 'open' },
+      { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by },
+    );
+    return result.affected ?? 0;
+  }
+
+  /** Resolves a live alert; the number resolved (0 or 1). */
+  async resolve(
+    manager: EntityManager,
+    id: string,
+    resolution: { at: Date; by: string; note: string | null },
+  ): Promise<number> {
+    const { count } = await countedQuery(
+      manager,
+      `UPDATE alerts SET status = 'resolved', resolved_at = $2, resolved_by = $3, resolution_note = $4,
+         updated_at = now()
+       WHERE id = $1 AND status <> 'resolved'`,
+      [id, resolution.at, resolution.by, resolution.note],
+    );
+    return count;
+  }
+
+  find(manager: EntityManager, id: string): Promise<AlertEntity> {
+    return manager.findOneByOrFail(AlertEntity, { id });
+  }
+
+  findOfTenant(id: string, tenantId: string): Promise<AlertEntity | null> {
+    return this.dataSource.getRepository(AlertEntity).findOneBy({ id, tenantId });
+  }
+
+  /** The patients' externalIds by patient id: one query for a page. */
+  async patientExternalIds(patientIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, external_id FROM patients WHERE id = ANY($1::uuid[])`,
+      [[...new Set(patientIds)]],
+    )) as { id: string; external_id: string }[];
+    return new Map(rows.map((r) => [r.id, r.external_id]));
+  }
+}

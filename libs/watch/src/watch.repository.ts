@@ -1,0 +1,317 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { actorRefSql } from '@taperwatch/auth';
+import { type MonitoringMode, countedQuery, preparedQuery } from '@taperwatch/persistence';
+import { DOSE_VIEW_COLUMNS, DoseRow } from '@taperwatch/plans';
+import { FIND_DOSE_SQL, FoundDoseRow, NumberedDoseRow, recordDosesSql } from './record-dose.sql';
+import {
+  CLAIM_OVERDUE_SQL,
+  JUDGED_SQL,
+  NEVER_MISSED,
+  OUTPATIENT_PLANS_SQL,
+  OutpatientPlanRow,
+  PENDING_JUDGEMENTS_SQL,
+  PLAN_SQL,
+  PLAN_TO_JUDGE_SQL,
+  PlanRow,
+  RECENT_DOSES_SQL,
+  WatchedDoseRow,
+  WorklistRow,
+  worklistSql,
+} from './watch.sql';
+
+/** A dose's patient, as an eMAR recording checks it against the resource. */
+export interface DosePatientRow {
+  patient_id: string;
+  drug_code: string;
+  unit_id: string;
+  external_id: string | null;
+}
+
+/** A recorded dose as the eMAR reads it back, with its patient's identifier. */
+export type RecordedRow = DoseRow & { external_id: string | null };
+
+/** The caller's reach: a tenant, and its units (null = every unit of the tenant). */
+export interface UnitScope {
+  tenantId: string;
+  units: readonly string[] | null;
+}
+
+/**
+ * Every statement of the dose watch, the recordings and the ward's reads of doses (decision
+ * 0030): the services decide, this reads and writes. Hot paths are named statements.
+ */
+@Injectable()
+export class WatchRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Plans with scheduled doses not yet given a missedAfter, `limit` at most. */
+  async plansWithUnarmedDoses(limit: number): Promise<string[]> {
+    const rows: { plan_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT plan_id FROM doses WHERE status = 'scheduled' AND missed_after IS NULL LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.plan_id);
+  }
+
+  /**
+   * Arms the plan's unarmed doses: dueAt + grace, or never while the patient is an outpatient.
+   * The mode is read under a share lock on the patient: a switch of mode (which updates the
+   * patient, then re-arms its pending doses) waits for this arming or is seen by it, so no dose
+   * is armed under a mode that no longer holds. The number armed.
+   */
+  armDoses(planId: string, patientId: string, graceSeconds: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [patient] = (await manager.query(
+        `SELECT monitoring FROM patients WHERE id = $1 FOR SHARE`,
+        [patientId],
+      )) as { monitoring: MonitoringMode }[];
+      const { count } = await countedQuery(
+        manager,
+        `UPDATE doses SET missed_after = CASE WHEN $3 THEN ${NEVER_MISSED}
+                                              ELSE due_at + make_interval(secs => $2) END,
+                          updated_at = now()
+         WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
+        [planId, graceSeconds, patient?.monitoring === 'outpatient'],
+      );
+      return count;
+    });
+  }
+
+  /** Armed doses due to be missed before `before` whose check is not queued, soonest first. */
+  dosesToQueue(before: Date, limit: number): Promise<{ id: string; missed_after: Date }[]> {
+    return this.dataSource.query(
+      `SELECT id, missed_after FROM doses
+       WHERE status = 'scheduled' AND NOT check_queued AND missed_after < $1
+       ORDER BY missed_after LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  async markChecksQueued(doseIds: readonly string[]): Promise<void> {
+    await this.dataSource.query(`UPDATE doses SET check_queued = true WHERE id = ANY($1::uuid[])`, [
+      doseIds,
+    ]);
+  }
+
+  /**
+   * Marks the dose missed, with its duty to judge, if it is still scheduled and missed by `now`:
+   * one guarded UPDATE, no lock or transaction. Its plan and missedAfter, or undefined.
+   */
+  async markMissed(
+    doseId: string,
+    now: Date,
+  ): Promise<{ plan_id: string; missed_after: Date } | undefined> {
+    const [missed] = await preparedQuery<{ plan_id: string; missed_after: Date }>(
+      this.dataSource.manager,
+      'check-dose',
+      `UPDATE doses SET status = 'missed', missed_at = $2, judge_pending = true, updated_at = now()
+       WHERE id = $1 AND status = 'scheduled' AND missed_after <= $2
+       RETURNING plan_id, missed_after`,
+      [doseId, now],
+    );
+    return missed;
+  }
+
+  /** The sweep's claim (CLAIM_OVERDUE_SQL): up to `limit` overdue doses marked missed. */
+  async claimOverdue(now: Date, limit: number): Promise<{ plan_id: string; missed_after: Date }[]> {
+    const { rows } = await countedQuery<{ plan_id: string; missed_after: Date }>(
+      this.dataSource.manager,
+      CLAIM_OVERDUE_SQL,
+      [now, limit],
+    );
+    return rows;
+  }
+
+  /** Settles the duty to judge of these doses (JUDGED_SQL). */
+  async settleJudgements(doseIds: readonly string[]): Promise<void> {
+    await preparedQuery(this.dataSource.manager, 'doses-judged', JUDGED_SQL, [doseIds]);
+  }
+
+  /** Plans owed a judgement after plan `after`, by id, `limit` at most, with their doses. */
+  pendingJudgements(
+    after: string,
+    limit: number,
+  ): Promise<{ plan_id: string; dose_ids: string[] }[]> {
+    return preparedQuery(this.dataSource.manager, 'pending-judgements', PENDING_JUDGEMENTS_SQL, [
+      after,
+      limit,
+    ]);
+  }
+
+  /** The plan in force of the plan's course; with what a judgement needs when `toJudge`. */
+  async planInForce(planId: string, toJudge: boolean): Promise<PlanRow | undefined> {
+    const [row] = await preparedQuery<PlanRow>(
+      this.dataSource.manager,
+      toJudge ? 'plan-to-judge' : 'watched-plan',
+      toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL,
+      [planId],
+    );
+    return row;
+  }
+
+  /** The patient's doses of these drugs the rules judge (RECENT_DOSES_SQL). */
+  recentDoses(
+    plan: { tenantId: string; patientId: string },
+    drugCodes: readonly string[],
+    dueAfter: Date,
+    now: Date,
+  ): Promise<WatchedDoseRow[]> {
+    return preparedQuery(this.dataSource.manager, 'recent-doses-of-drugs', RECENT_DOSES_SQL, [
+      plan.tenantId,
+      plan.patientId,
+      drugCodes,
+      dueAfter,
+      now,
+    ]);
+  }
+
+  /** Outpatients' plans in force after plan `after` (OUTPATIENT_PLANS_SQL). */
+  outpatientPlans(
+    now: Date,
+    reportsSince: Date,
+    after: string,
+    limit: number,
+  ): Promise<OutpatientPlanRow[]> {
+    return preparedQuery(this.dataSource.manager, 'outpatient-plans', OUTPATIENT_PLANS_SQL, [
+      now,
+      reportsSince,
+      after,
+      limit,
+    ]);
+  }
+
+  /** A page of the units' worklist (worklistSql): due in [from, to), after the cursor. */
+  worklist(
+    scope: UnitScope,
+    window: { from: Date; to: Date },
+    after: { createdAt: Date; id: string } | undefined,
+    limit: number,
+  ): Promise<WorklistRow[]> {
+    const shape = { units: scope.units !== null, after: after !== undefined };
+    const values: unknown[] = [scope.tenantId, window.from, window.to];
+    if (scope.units) values.push(scope.units);
+    if (after) values.push(after.createdAt, after.id);
+    values.push(limit);
+    return preparedQuery(
+      this.dataSource.manager,
+      `worklist${shape.units ? '-units' : ''}${shape.after ? '-after' : ''}`,
+      worklistSql(shape),
+      values,
+    );
+  }
+
+  /**
+   * Writes recordings in one statement (recordDosesSql), their VALUES rows' parameters in
+   * `params`; each written dose comes back numbered by its row.
+   */
+  recordDoses(count: number, params: unknown[]): Promise<NumberedDoseRow[]> {
+    return preparedQuery(
+      this.dataSource.manager,
+      `record-doses-${count}`,
+      recordDosesSql(count),
+      params,
+    );
+  }
+
+  /** What a dose is, when a recording wrote nothing (FIND_DOSE_SQL). */
+  async findDose(doseId: string, tenantId: string): Promise<FoundDoseRow | undefined> {
+    const [found] = await preparedQuery<FoundDoseRow>(
+      this.dataSource.manager,
+      'find-dose',
+      FIND_DOSE_SQL,
+      [doseId, tenantId],
+    );
+    return found;
+  }
+
+  /** The patient's own dose's due time; undefined if it is not theirs. */
+  async patientDoseDue(
+    doseId: string,
+    tenantId: string,
+    patientId: string,
+  ): Promise<{ due_at: Date } | undefined> {
+    const [dose] = await preparedQuery<{ due_at: Date }>(
+      this.dataSource.manager,
+      'find-patient-dose',
+      `SELECT due_at FROM doses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,
+      [doseId, tenantId, patientId],
+    );
+    return dose;
+  }
+
+  /** The dose's patient and drug, for an eMAR recording's check. */
+  async dosePatient(doseId: string, tenantId: string): Promise<DosePatientRow | undefined> {
+    const [dose] = await preparedQuery<DosePatientRow>(
+      this.dataSource.manager,
+      'emar-dose-patient',
+      `SELECT d.patient_id, d.drug_code, pt.unit_id, pt.external_id
+       FROM doses d JOIN patients pt ON pt.id = d.patient_id
+       WHERE d.id = $1 AND d.tenant_id = $2`,
+      [doseId, tenantId],
+    );
+    return dose;
+  }
+
+  /** An unerased patient's unit. */
+  async patientUnit(patientId: string, tenantId: string): Promise<{ unit_id: string } | undefined> {
+    const [patient] = await preparedQuery<{ unit_id: string }>(
+      this.dataSource.manager,
+      'emar-patient',
+      'SELECT unit_id FROM patients WHERE id = $1 AND tenant_id = $2 AND erased_at IS NULL',
+      [patientId, tenantId],
+    );
+    return patient;
+  }
+
+  /** A recorded dose by its id, within the scope. */
+  async recordedDose(scope: UnitScope, doseId: string): Promise<RecordedRow | undefined> {
+    const [row] = await this.recorded(scope, 'emar-read', 'd.id = $3', [doseId]);
+    return row;
+  }
+
+  /** A patient's recorded doses within the scope, newest first, after the cursor. */
+  recordedDosesOf(
+    scope: UnitScope,
+    patientId: string,
+    after: { createdAt: Date; id: string } | undefined,
+    limit: number,
+  ): Promise<RecordedRow[]> {
+    return after
+      ? this.recorded(
+          scope,
+          'emar-search-after',
+          'd.patient_id = $3 AND (d.due_at, d.id) < ($4, $5)',
+          [patientId, after.createdAt, after.id],
+          limit,
+        )
+      : this.recorded(scope, 'emar-search', 'd.patient_id = $3', [patientId], limit);
+  }
+
+  /**
+   * Recorded doses of the scope matching `where` (its parameters from $3), newest first, at most
+   * `limit`. A dose the watcher marked missed is not an administration until recorded; an erased
+   * patient's doses are nobody's to read (as on every patient route).
+   */
+  private recorded(
+    scope: UnitScope,
+    name: string,
+    where: string,
+    params: unknown[],
+    limit?: number,
+  ): Promise<RecordedRow[]> {
+    const values = [scope.tenantId, scope.units, ...params];
+    if (limit !== undefined) values.push(limit);
+    return preparedQuery<RecordedRow>(
+      this.dataSource.manager,
+      name,
+      `SELECT ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}, pt.external_id,
+              ${actorRefSql('d.recorded_by')} AS recorded_by_actor
+       FROM doses d JOIN patients pt ON pt.id = d.patient_id
+       WHERE d.tenant_id = $1 AND ($2::text[] IS NULL OR pt.unit_id = ANY($2))
+         AND pt.erased_at IS NULL AND d.recorded_outcome IS NOT NULL AND ${where}
+       ORDER BY d.due_at DESC, d.id DESC${limit === undefined ? '' : ` LIMIT $${values.length}`}`,
+      values,
+    );
+  }
+}
