@@ -7,26 +7,21 @@ import {
   PatientEntity,
   TenantEntity,
   countedQuery,
-  dataSourceOptions,
   preparedQuery,
 } from '@taperwatch/persistence';
 import { PATIENT_COLUMNS } from '@taperwatch/patients';
 import { DOSE_VIEW_COLUMNS } from '@taperwatch/plans';
-import { TestDatabase, createTestDatabase } from '@taperwatch/testing';
+import { openTestDataSource } from '@taperwatch/testing';
 
 /** The data-access rule's helpers, against real Postgres (docs/decisions/0030-data-access.md). */
 describe('data access', () => {
-  let database: TestDatabase;
   let dataSource: DataSource;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase(process.env.TEST_DATABASE_URL!);
-    dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
+    ({ dataSource, close } = await openTestDataSource());
   });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  afterAll(() => close());
 
   const tenantNamed = (manager: EntityManager, id: string) =>
     preparedQuery<{ name: string }>(

@@ -1,20 +1,15 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@taperwatch/persistence';
-import { TestDatabase, createTestDatabase } from '@taperwatch/testing';
+import { openTestDataSource } from '@taperwatch/testing';
 
 /** The schema comes from migrations only; this fails when entities and migrations drift apart. */
 describe('schema', () => {
-  let database: TestDatabase;
   let dataSource: DataSource;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase(process.env.TEST_DATABASE_URL!);
-    dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
+    ({ dataSource, close } = await openTestDataSource());
   });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  afterAll(() => close());
 
   it('has every migration applied', async () => {
     expect(await dataSource.showMigrations()).toBe(false);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
+import type { WorklistDoseView } from '@taperwatch/watch';
 import {
   bearer,
   createKey,
@@ -19,18 +20,8 @@ import {
 const MINUTE = 60_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-interface WorklistItem {
-  id: string;
-  planId: string;
-  patient: { id: string; externalId: string; unitId: string; timezone: string };
-  dueAt: string;
-  drugCode: string;
-  drugName: string;
-  doseMg: number;
-  tablets: string | null;
-  status: string;
-  window: { state: string; opensAt: string; closesAt: string };
-}
+/** An item as the API answers it. */
+type WorklistItem = WorklistDoseView;
 
 /**
  * The ward worklist on /board: the doses of a nurse's units still to give, by patient, named by

@@ -9,3 +9,4 @@ export * from './browser';
 export * from './alert-fixtures';
 export * from './tcp-proxy';
 export * from './oidc-provider';
+export * from './test-data-source';
