@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Observable, Subject, filter } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { redisOptions } from '@taperwatch/queues';
+import { closeRedis, redisOptions } from '@taperwatch/queues';
 import { AlertStreamLog } from './alert-stream-log';
 import { AlertView } from './alert-view';
 
@@ -149,15 +149,6 @@ export class AlertEvents implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.events.complete();
     this.subscriptionChanges.complete();
-    await Promise.all([this.publisher, this.subscriber].map((client) => client && close(client)));
+    await Promise.all([this.publisher, this.subscriber].map((client) => closeRedis(client)));
   }
-}
-
-/** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for Redis). */
-async function close(client: Redis): Promise<void> {
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
-  await client.quit().catch(() => client.disconnect());
 }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig, CdsHooksClient, parseCdsHooksClients } from '@taperwatch/config';
 import { ProblemException } from '@taperwatch/http';
-import { redisOptions } from '@taperwatch/queues';
+import { closeRedis, redisOptions } from '@taperwatch/queues';
 import { Actors } from './actors';
 import { Principal } from './principal';
 
@@ -172,7 +172,7 @@ export class CdsHooksClients implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => undefined);
+    await closeRedis(this.redis);
   }
 }
 

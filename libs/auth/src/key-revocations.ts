@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { redisOptions } from '@taperwatch/queues';
+import { closeRedis, redisOptions } from '@taperwatch/queues';
 
 type RevokedListener = (keyId: string) => void;
 
@@ -87,9 +87,7 @@ export class KeyRevocations implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
-    await Promise.all(
-      [this.subscriber?.quit(), this.publisher?.quit()].map((p) => p?.catch(() => undefined)),
-    );
+    await Promise.all([this.subscriber, this.publisher].map((client) => closeRedis(client)));
   }
 
   private receive(raw: string): void {

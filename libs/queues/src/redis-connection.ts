@@ -51,3 +51,20 @@ export async function queueRedisClient(
     clearTimeout(timer);
   }
 }
+
+/** A connection that can be closed: what closeRedis needs of an ioredis client. */
+export interface ClosableRedis {
+  status: string;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+/** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for Redis). */
+export async function closeRedis(client: ClosableRedis | undefined): Promise<void> {
+  if (!client) return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
+}
