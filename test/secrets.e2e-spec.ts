@@ -3,9 +3,10 @@ import { Job } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { AlertsService, EscalationPoliciesService, WebhookSecretVault } from '@taperwatch/alerts';
+import { AlertsService } from '@taperwatch/alerts';
 import { hashKey } from '@taperwatch/auth';
 import { ManualClock } from '@taperwatch/common';
+import { EscalationPoliciesService, WebhookSecretVault } from '@taperwatch/escalation';
 import { IdempotencyStore } from '@taperwatch/http';
 import {
   TestStack,

@@ -14,7 +14,7 @@ import {
 import { AlertEvents, AlertEventType } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
 import { AlertNews, AlertsRepository } from './alerts.repository';
-import { EscalationService } from './escalation.service';
+import { EscalationService } from '@taperwatch/escalation';
 import { OpenedAlertRow, openedAlert } from './open-alert.sql';
 
 export interface RaiseAlert {

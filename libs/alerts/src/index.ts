@@ -4,7 +4,4 @@ export * from './alert-stream-log';
 export * from './alerts.service';
 export * from './alerts.repository';
 export * from './alerts.module';
-export * from './escalation.service';
-export * from './escalation-policies.service';
 export * from './webhook-address';
-export * from './webhook-secret-vault';

@@ -2,15 +2,11 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  AlertEvents,
-  AlertView,
-  AlertsService,
-  EscalationPoliciesService,
-} from '@taperwatch/alerts';
+import { AlertEvents, AlertView, AlertsService } from '@taperwatch/alerts';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
+import { EscalationPoliciesService } from '@taperwatch/escalation';
 import { deliveriesFailed, deliveryAttempts, deliveryDuration } from '@taperwatch/observability';
 import {
   AlertDeliveryEntity,

@@ -7,7 +7,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { EscalationPoliciesService } from '@taperwatch/alerts';
+import { EscalationPoliciesService } from '@taperwatch/escalation';
 import { Audited } from '@taperwatch/audit';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { ProblemException } from '@taperwatch/http';

@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { EscalationService } from '@taperwatch/alerts';
+import { EscalationService } from '@taperwatch/escalation';
 import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
 import { JobProcessor } from '../job-processor';
 

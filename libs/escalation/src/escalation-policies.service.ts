@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig, parsePolicyJson } from '@taperwatch/config';
 import { EscalationPolicy, validateEscalationPolicy } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { EscalationPolicyEntity, PolicySource, countedQuery } from '@taperwatch/persistence';
-import { webhookAddressProblem } from './webhook-address';
+import { webhookAddressProblem } from '@taperwatch/alerts';
 import { WebhookSecretVault } from './webhook-secret-vault';
 
 /** A Standard Webhooks signing secret: whsec_ and 32 random bytes in base64. */

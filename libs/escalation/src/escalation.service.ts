@@ -28,8 +28,7 @@ import {
   enqueueOrFail,
   jobIds,
 } from '@taperwatch/queues';
-import { AlertEvents } from './alert-events';
-import { AlertView, toAlertView } from './alert-view';
+import { AlertEvents, AlertView, toAlertView } from '@taperwatch/alerts';
 import { EffectivePolicy, EscalationPoliciesService } from './escalation-policies.service';
 
 /** Rows one sweep transaction fires; what is left is the next batch's. */

@@ -1,0 +1,3 @@
+export * from './escalation.service';
+export * from './escalation-policies.service';
+export * from './webhook-secret-vault';
