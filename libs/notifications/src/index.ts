@@ -1,4 +1,4 @@
-export * from './delivery.service';
+export * from './delivery-sender.service';
 export * from './mailer';
 export * from './webhook-sender';
 export * from './webhook-signature';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
-import { DeliveryService } from './delivery.service';
+import { DeliveryService } from './delivery-sender.service';
 import { Mailer } from './mailer';
 import { WebhookSender } from './webhook-sender';
 
