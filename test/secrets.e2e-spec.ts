@@ -6,7 +6,11 @@ import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { hashKey } from '@taperwatch/auth';
 import { ManualClock } from '@taperwatch/common';
-import { EscalationPoliciesService, WebhookSecretVault } from '@taperwatch/escalation';
+import {
+  EscalationPoliciesService,
+  EscalationRepository,
+  WebhookSecretVault,
+} from '@taperwatch/escalation';
 import { IdempotencyStore } from '@taperwatch/http';
 import {
   TestStack,
@@ -316,11 +320,12 @@ describe('secrets', () => {
       ).toEqual([plaintext]);
 
       const { WEBHOOK_SECRET_ENCRYPTION_KEY: _key, ...withoutKey } = stack.config;
-      const missing = new WebhookSecretVault(dataSource, withoutKey);
+      const repository = stack.app.get(EscalationRepository);
+      const missing = new WebhookSecretVault(repository, withoutKey);
       await expect(missing.onApplicationBootstrap()).rejects.toThrow(
         /WEBHOOK_SECRET_ENCRYPTION_KEY is missing/,
       );
-      const wrong = new WebhookSecretVault(dataSource, {
+      const wrong = new WebhookSecretVault(repository, {
         ...stack.config,
         WEBHOOK_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       });

@@ -7,6 +7,7 @@ import { AuditModule } from '@taperwatch/audit';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { EscalationModule } from '@taperwatch/escalation';
 import {
   FhirSchema,
   IdempotencyGuard,
@@ -68,6 +69,7 @@ export class ApiModule {
         PatientsModule,
         PlansModule,
         AlertsModule,
+        EscalationModule,
         WatchModule,
         SupplyModule,
         NotificationsModule,

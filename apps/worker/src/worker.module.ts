@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { EscalationModule } from '@taperwatch/escalation';
 import { NotificationsModule } from '@taperwatch/notifications';
 import { IdempotencyStore } from '@taperwatch/http';
 import { loggerParams } from '@taperwatch/observability';
@@ -47,6 +48,7 @@ export class WorkerModule {
         PlansModule,
         WatchModule,
         AlertsModule,
+        EscalationModule,
         NotificationsModule,
         SupplyModule,
       ],

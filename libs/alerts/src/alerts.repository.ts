@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import {
   AlertEntity,
   AlertEscalationEntity,
@@ -9,6 +9,7 @@ import {
   countedQuery,
   preparedQuery,
 } from '@taperwatch/persistence';
+import type { AlertEvent } from './alert-events';
 import {
   OPEN_ALERT_SQL,
   OpenedAlertRow,
@@ -16,6 +17,17 @@ import {
   coveredBy,
   escalationParams,
 } from './open-alert.sql';
+
+/** Keys the per-tenant lock of the two-key advisory space (apart from the migration lock's). */
+const STREAM_LOCK_CLASS = 7465;
+
+/** A row of the stream log (alert_stream_events). */
+export interface StreamEventRow {
+  id: string;
+  type: AlertEvent['type'];
+  alert: AlertEvent['alert'];
+  from_unit_id: string | null;
+}
 
 /** The doses a raise brings to an alert, and what it says. */
 export interface AlertNews {
@@ -50,7 +62,7 @@ export interface AlertFilter {
 }
 
 /**
- * Every statement of the alerts service (decision 0030). Methods taking a manager run in the
+ * Every statement of the alerts service and the stream log (decision 0030). Methods taking a manager run in the
  * caller's transaction; the escalation rows are locked before the alerts' everywhere.
  */
 @Injectable()
@@ -213,6 +225,16 @@ export class AlertsRepository {
     return count;
   }
 
+  /** The escalation rows of some alerts, for views. */
+  async escalationsOf(
+    manager: EntityManager,
+    alertIds: readonly string[],
+  ): Promise<Map<string, AlertEscalationEntity>> {
+    if (alertIds.length === 0) return new Map();
+    const rows = await manager.findBy(AlertEscalationEntity, { alertId: In([...alertIds]) });
+    return new Map(rows.map((r) => [r.alertId, r]));
+  }
+
   find(manager: EntityManager, id: string): Promise<AlertEntity> {
     return manager.findOneByOrFail(AlertEntity, { id });
   }
@@ -228,5 +250,61 @@ export class AlertsRepository {
       [[...new Set(patientIds)]],
     )) as { id: string; external_id: string }[];
     return new Map(rows.map((r) => [r.id, r.external_id]));
+  }
+
+  /**
+   * Numbers an event in the stream log. Each tenant's rows are written one at a time (an advisory
+   * lock held by the insert), so they commit in id order.
+   */
+  async appendStreamEvent(event: AlertEvent): Promise<string> {
+    const [row] = await preparedQuery<{ id: string }>(
+      this.dataSource.manager,
+      'append-alert-stream-event',
+      `WITH locked AS (SELECT pg_advisory_xact_lock(${STREAM_LOCK_CLASS}, hashtext($1::text)))
+       INSERT INTO alert_stream_events (tenant_id, type, alert, from_unit_id)
+       SELECT $1::uuid, $2::text, $3::jsonb, $4::text FROM locked
+       RETURNING id`,
+      [event.tenantId, event.type, JSON.stringify(event.alert), event.fromUnitId ?? null],
+    );
+    return row!.id;
+  }
+
+  /** Whether the tenant's event `id` is still in the log and younger than `windowSeconds`. */
+  async streamEventKnown(tenantId: string, id: string, windowSeconds: number): Promise<boolean> {
+    const [known] = await preparedQuery<{ ok: boolean }>(
+      this.dataSource.manager,
+      'alert-stream-event-known',
+      `SELECT true AS ok FROM alert_stream_events
+       WHERE id = $2 AND tenant_id = $1 AND created_at > now() - make_interval(secs => $3)`,
+      [tenantId, id, windowSeconds],
+    );
+    return known !== undefined;
+  }
+
+  /** At most `limit` of the tenant's events after `lastId`, oldest first. */
+  streamEventsAfter(tenantId: string, lastId: string, limit: number): Promise<StreamEventRow[]> {
+    return preparedQuery<StreamEventRow>(
+      this.dataSource.manager,
+      'alert-stream-events-after',
+      `SELECT id, type, alert, from_unit_id FROM alert_stream_events
+       WHERE tenant_id = $1 AND id > $2
+       ORDER BY id LIMIT $3`,
+      [tenantId, lastId, limit],
+    );
+  }
+
+  /** Deletes at most `batch` events older than `retentionSeconds`; how many went. */
+  async purgeStreamEvents(retentionSeconds: number, batch: number): Promise<number> {
+    const rows = await preparedQuery<{ id: string }>(
+      this.dataSource.manager,
+      'purge-alert-stream-events',
+      `DELETE FROM alert_stream_events WHERE id IN (
+         SELECT id FROM alert_stream_events
+         WHERE created_at < now() - make_interval(secs => $1)
+         ORDER BY created_at LIMIT $2)
+       RETURNING id`,
+      [retentionSeconds, batch],
+    );
+    return rows.length;
   }
 }

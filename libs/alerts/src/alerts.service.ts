@@ -11,10 +11,10 @@ import {
   AlertStatus,
   AlertType,
 } from '@taperwatch/persistence';
+import { AlertEscalations } from './alert-escalations';
 import { AlertEvents, AlertEventType } from './alert-events';
 import { AlertView, toAlertView } from './alert-view';
 import { AlertNews, AlertsRepository } from './alerts.repository';
-import { EscalationService } from '@taperwatch/escalation';
 import { OpenedAlertRow, openedAlert } from './open-alert.sql';
 
 export interface RaiseAlert {
@@ -54,7 +54,7 @@ export class AlertsService {
     private readonly repository: AlertsRepository,
     private readonly clock: Clock,
     private readonly events: AlertEvents,
-    private readonly escalation: EscalationService,
+    private readonly escalation: AlertEscalations,
   ) {}
 
   /**
@@ -206,7 +206,7 @@ export class AlertsService {
       after: decodeCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const escalations = await this.escalation.rowsOf(
+    const escalations = await this.repository.escalationsOf(
       this.repository.manager,
       rows.map((r) => r.id),
     );
@@ -255,7 +255,7 @@ export class AlertsService {
   /** An alert with its escalation: what the API, SSE and webhooks show. */
   async view(manager: EntityManager, id: string): Promise<AlertView> {
     const alert = await this.repository.find(manager, id);
-    const escalations = await this.escalation.rowsOf(manager, [id]);
+    const escalations = await this.repository.escalationsOf(manager, [id]);
     const acknowledgers = await actorRefsOf(manager, [alert.acknowledgedBy]);
     return toAlertView(alert, escalations.get(id), acknowledgers.get(alert.acknowledgedBy ?? ''));
   }

@@ -1,5 +1,6 @@
 export * from './alert-view';
 export * from './alert-events';
+export * from './alert-escalations';
 export * from './alert-stream-log';
 export * from './alerts.service';
 export * from './alerts.repository';

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Principal, assertMayUseUnit } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig, parsePolicyJson } from '@taperwatch/config';
 import { EscalationPolicy, validateEscalationPolicy } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { EscalationPolicyEntity, PolicySource, countedQuery } from '@taperwatch/persistence';
+import { EscalationPolicyEntity, PolicySource } from '@taperwatch/persistence';
 import { webhookAddressProblem } from '@taperwatch/alerts';
+import { EscalationRepository } from './escalation.repository';
 import { WebhookSecretVault } from './webhook-secret-vault';
 
 /** A Standard Webhooks signing secret: whsec_ and 32 random bytes in base64. */
@@ -57,7 +58,7 @@ export class EscalationPoliciesService {
   private readonly defaultPolicy: EscalationPolicy | null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: EscalationRepository,
     private readonly clock: Clock,
     private readonly vault: WebhookSecretVault,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -66,10 +67,6 @@ export class EscalationPoliciesService {
       ? parsePolicyJson(config.DEFAULT_ESCALATION_POLICY)
       : null;
     this.defaultPolicy = parsed?.ok ? parsed.policy : null;
-  }
-
-  private get repo() {
-    return this.dataSource.getRepository(EscalationPolicyEntity);
   }
 
   /**
@@ -90,27 +87,21 @@ export class EscalationPoliciesService {
     if (errors.length > 0) throw ProblemException.validation(errors);
 
     const secret = newWebhookSecret();
-    // xmax = 0 tells an insert from an update, so only the creating call sees the secret.
-    const rows: { created: boolean }[] = await this.dataSource.query(
-      `INSERT INTO escalation_policies (tenant_id, unit_id, policy, webhook_secret)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, unit_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()
-       RETURNING (xmax = 0) AS created`,
-      [
-        principal.tenantId,
-        unitId,
-        JSON.stringify(result.policy),
-        this.vault.seal(principal.tenantId, unitId, secret),
-      ],
+    // Only the creating call sees the secret: a replaced policy keeps the one it had.
+    const created = await this.repository.upsertPolicy(
+      principal.tenantId,
+      unitId,
+      result.policy,
+      this.vault.seal(principal.tenantId, unitId, secret),
     );
-    const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
-    return toView(row, this.clock.now(), rows[0]?.created ? secret : undefined);
+    const row = await this.storedPolicy(principal.tenantId, unitId);
+    return toView(row, this.clock.now(), created ? secret : undefined);
   }
 
   /** The unit's own policy, else the tenant default; 404 when neither exists. */
   async get(principal: Principal, unitId: string): Promise<PolicyView> {
     assertMayUseUnit(principal, unitId);
-    const row = await this.repo.findOneBy({ tenantId: principal.tenantId, unitId });
+    const row = await this.repository.policyOf(principal.tenantId, unitId);
     if (row) return toView(row, this.clock.now());
     if (this.defaultPolicy) {
       return { unitId, source: 'default', ...this.defaultPolicy };
@@ -133,22 +124,15 @@ export class EscalationPoliciesService {
     const now = this.clock.now();
     const overlapEnds =
       overlapMinutes > 0 ? new Date(now.getTime() + overlapMinutes * 60_000) : null;
-    const { count: affected } = await countedQuery(
-      this.dataSource.manager,
-      `UPDATE escalation_policies SET webhook_secret = $3, secret_rotated_at = $4,
-         previous_webhook_secret = CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE webhook_secret END,
-         previous_secret_expires_at = $5
-       WHERE tenant_id = $1 AND unit_id = $2`,
-      [
-        principal.tenantId,
-        unitId,
-        this.vault.seal(principal.tenantId, unitId, secret),
-        now,
-        overlapEnds,
-      ],
+    const affected = await this.repository.rotateSecret(
+      principal.tenantId,
+      unitId,
+      this.vault.seal(principal.tenantId, unitId, secret),
+      now,
+      overlapEnds,
     );
     if (!affected) throw ProblemException.notFound('Escalation policy');
-    const row = await this.repo.findOneByOrFail({ tenantId: principal.tenantId, unitId });
+    const row = await this.storedPolicy(principal.tenantId, unitId);
     return toView(row, now, secret);
   }
 
@@ -158,7 +142,7 @@ export class EscalationPoliciesService {
     tenantId: string,
     unitId: string,
   ): Promise<EffectivePolicy | null> {
-    const row = await manager.findOneBy(EscalationPolicyEntity, { tenantId, unitId });
+    const row = await this.repository.policyOf(tenantId, unitId, manager);
     if (row) return { policy: row.policy, source: 'unit' };
     return this.defaultPolicy ? { policy: this.defaultPolicy, source: 'default' } : null;
   }
@@ -172,7 +156,7 @@ export class EscalationPoliciesService {
       const secret = this.config.DEFAULT_ESCALATION_WEBHOOK_SECRET;
       return secret ? [secret] : [];
     }
-    const row = await this.repo.findOneBy({ tenantId, unitId });
+    const row = await this.repository.policyOf(tenantId, unitId);
     if (!row) return [];
     const secrets = [this.vault.open(tenantId, unitId, row.webhookSecret)];
     const overlapEnds = row.previousSecretExpiresAt;
@@ -180,5 +164,22 @@ export class EscalationPoliciesService {
       secrets.push(this.vault.open(tenantId, unitId, row.previousWebhookSecret));
     }
     return secrets;
+  }
+
+  /** The secrets an alert's deliveries are signed with now: its escalation's unit and source. */
+  async signingSecretsOf(alertId: string): Promise<string[]> {
+    const escalation = await this.repository.find(alertId);
+    return this.signingSecrets(
+      escalation.tenantId,
+      escalation.unitId,
+      escalation.policySource ?? 'unit',
+    );
+  }
+
+  /** A policy just written: it is there. */
+  private async storedPolicy(tenantId: string, unitId: string): Promise<EscalationPolicyEntity> {
+    const row = await this.repository.policyOf(tenantId, unitId);
+    if (!row) throw new Error(`escalation policy ${unitId} vanished after it was written`);
+    return row;
   }
 }

@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import {
   EscalationPolicy,
@@ -18,7 +17,7 @@ import {
   escalationLateness,
   escalationSweepFindings,
 } from '@taperwatch/observability';
-import { AlertEntity, AlertEscalationEntity } from '@taperwatch/persistence';
+import { AlertEscalationEntity } from '@taperwatch/persistence';
 import {
   EscalateJob,
   JOB_NAMES,
@@ -28,8 +27,9 @@ import {
   enqueueOrFail,
   jobIds,
 } from '@taperwatch/queues';
-import { AlertEvents, AlertView, toAlertView } from '@taperwatch/alerts';
+import { AlertEscalations, AlertEvents, AlertView, toAlertView } from '@taperwatch/alerts';
 import { EffectivePolicy, EscalationPoliciesService } from './escalation-policies.service';
+import { EscalationRepository } from './escalation.repository';
 
 /** Rows one sweep transaction fires; what is left is the next batch's. */
 const SWEEP_BATCH = 100;
@@ -69,11 +69,11 @@ function toState(row: AlertEscalationEntity): EscalationState {
  * and resolving cannot deadlock.
  */
 @Injectable()
-export class EscalationService {
+export class EscalationService implements AlertEscalations {
   private readonly logger = new Logger(EscalationService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: EscalationRepository,
     private readonly clock: Clock,
     private readonly policies: EscalationPoliciesService,
     private readonly events: AlertEvents,
@@ -88,10 +88,9 @@ export class EscalationService {
    * ever committed without one.
    */
   async initial(alertId: string, tenantId: string, unitId: string): Promise<AlertEscalationEntity> {
-    const manager = this.dataSource.manager;
-    const effective = await this.policies.effective(manager, tenantId, unitId);
+    const effective = await this.policies.effective(this.repository.manager, tenantId, unitId);
     const now = this.clock.now().getTime();
-    return manager.create(AlertEscalationEntity, {
+    return Object.assign(new AlertEscalationEntity(), {
       alertId,
       tenantId,
       unitId,
@@ -115,12 +114,7 @@ export class EscalationService {
     unitId: string,
     why: string,
   ): Promise<AlertEscalationEntity | null> {
-    const row = await manager
-      .getRepository(AlertEscalationEntity)
-      .createQueryBuilder('e')
-      .setLock('pessimistic_write')
-      .where('e.alert_id = :alertId', { alertId })
-      .getOne();
+    const row = await this.repository.lock(manager, alertId);
     if (!row) return null;
     const effective = await this.policies.effective(manager, row.tenantId, unitId);
     // Past every round the old escalation used, so no delivery row or job id is reused.
@@ -130,14 +124,9 @@ export class EscalationService {
       loopBase,
       ...this.fresh(effective, this.clock.now().getTime(), loopBase),
     };
-    await manager.update(AlertEscalationEntity, { alertId }, columns);
-    await manager.update(AlertEntity, { id: alertId }, { level: 0 });
-    await manager.query(
-      `UPDATE alert_deliveries SET status = 'cancelled', next_attempt_at = NULL,
-         last_error = $2, updated_at = now()
-       WHERE alert_id = $1 AND status = 'pending'`,
-      [alertId, why],
-    );
+    await this.repository.update(manager, alertId, columns);
+    await this.repository.setAlertLevel(manager, alertId, 0);
+    await this.repository.cancelPendingDeliveries(manager, alertId, why);
     return Object.assign(row, columns);
   }
 
@@ -177,13 +166,8 @@ export class EscalationService {
   /** The delayed job's entry: fires the step only if the alert still waits on it. */
   async advance(expected: EscalateJob): Promise<'fired' | 'stale'> {
     const now = this.clock.now();
-    const fired = await this.dataSource.transaction(async (manager) => {
-      const row = await manager
-        .getRepository(AlertEscalationEntity)
-        .createQueryBuilder('e')
-        .setLock('pessimistic_write')
-        .where('e.alert_id = :alertId', { alertId: expected.alertId })
-        .getOne();
+    const fired = await this.repository.transaction(async (manager) => {
+      const row = await this.repository.lock(manager, expected.alertId);
       const step: ExpectedStep = { step: expected.step, loop: expected.loop };
       if (!row) return null;
       const relative = { ...step, loop: step.loop - row.loopBase };
@@ -200,16 +184,8 @@ export class EscalationService {
     let fired = 0;
     for (let batch = 0; batch < SWEEP_MAX_BATCHES; batch++) {
       const now = this.clock.now();
-      const results = await this.dataSource.transaction(async (manager) => {
-        const rows = await manager
-          .getRepository(AlertEscalationEntity)
-          .createQueryBuilder('e')
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .where(`e.status = 'active' AND e.next_at <= :now`, { now })
-          .orderBy('e.next_at')
-          .limit(SWEEP_BATCH)
-          .getMany();
+      const results = await this.repository.transaction(async (manager) => {
+        const rows = await this.repository.lockDue(manager, now, SWEEP_BATCH);
         const out: Fired[] = [];
         for (const row of rows) out.push(await this.fireLocked(manager, row, now, 'sweep'));
         return out;
@@ -234,38 +210,21 @@ export class EscalationService {
     alertId: string,
     how: 'acknowledged' | 'ended',
   ): Promise<void> {
-    const row = await manager
-      .getRepository(AlertEscalationEntity)
-      .createQueryBuilder('e')
-      .setLock('pessimistic_write')
-      .where('e.alert_id = :alertId', { alertId })
-      .getOne();
+    const row = await this.repository.lock(manager, alertId);
     if (!row) return;
     if (row.status !== 'undeliverable' || how === 'ended') {
       const state =
         how === 'ended' ? resolveEscalation(toState(row)) : acknowledgeEscalation(toState(row));
-      await manager.update(
-        AlertEscalationEntity,
-        { alertId },
-        { status: state.status, nextAt: state.nextAt === null ? null : new Date(state.nextAt) },
-      );
+      await this.repository.update(manager, alertId, {
+        status: state.status,
+        nextAt: state.nextAt === null ? null : new Date(state.nextAt),
+      });
     }
-    await manager.query(
-      `UPDATE alert_deliveries SET status = 'cancelled', next_attempt_at = NULL,
-         last_error = $2, updated_at = now()
-       WHERE alert_id = $1 AND status = 'pending'`,
-      [alertId, how === 'ended' ? 'alert resolved' : 'alert acknowledged'],
+    await this.repository.cancelPendingDeliveries(
+      manager,
+      alertId,
+      how === 'ended' ? 'alert resolved' : 'alert acknowledged',
     );
-  }
-
-  /** The escalation rows of some alerts, for views. */
-  async rowsOf(
-    manager: EntityManager,
-    alertIds: string[],
-  ): Promise<Map<string, AlertEscalationEntity>> {
-    if (alertIds.length === 0) return new Map();
-    const rows = await manager.findBy(AlertEscalationEntity, { alertId: In(alertIds) });
-    return new Map(rows.map((r) => [r.alertId, r]));
   }
 
   private columns(
@@ -294,7 +253,8 @@ export class EscalationService {
   /**
    * Fires the locked row's pending step: writes one delivery row per target (unique per alert,
    * step, loop and target, so a second firing writes nothing), moves the state on and raises
-   * the alert's level from step 1 on. The body is fixed here so every retry sends the same bytes.
+   * the alert's level from step 1 on. The body is fixed here so every retry sends the same bytes;
+   * each row also carries the alert's drug, so the sender never reads the plan.
    */
   private async fireLocked(
     manager: EntityManager,
@@ -311,50 +271,32 @@ export class EscalationService {
     const result = fireEscalation(toState(row), row.policy!, now.getTime());
     const columns = this.stateColumns(result.state, row.loopBase);
     Object.assign(row, columns, { lastFiredAt: now });
-    await manager.update(
-      AlertEscalationEntity,
-      { alertId: row.alertId },
-      { ...columns, lastFiredAt: now },
-    );
+    await this.repository.update(manager, row.alertId, { ...columns, lastFiredAt: now });
     if (result.escalated) {
-      await manager.update(AlertEntity, { id: row.alertId }, { level: result.state.level });
+      await this.repository.setAlertLevel(manager, row.alertId, result.state.level);
     }
-    const alert = await manager.findOneByOrFail(AlertEntity, { id: row.alertId });
+    const alert = await this.repository.findAlert(manager, row.alertId);
     const view = toAlertView(alert, row);
     const eventType = result.escalated ? 'alert.escalated' : 'alert.created';
-    const payload = JSON.stringify({ type: eventType, timestamp: now.toISOString(), data: view });
     const targets = result.deliveries;
-    const inserted: { id: string }[] = targets.length
-      ? await manager.query(
-          `INSERT INTO alert_deliveries
-             (id, tenant_id, alert_id, step, loop, target_index, channel, target, event_type,
-              payload, next_attempt_at)
-           SELECT t.id, $1, $2, $3, $4, t.idx, t.channel, t.target, $5, $6, $7
-           FROM unnest($8::uuid[], $9::int[], $10::text[], $11::text[]) AS t(id, idx, channel, target)
-           ON CONFLICT (alert_id, step, loop, target_index) DO NOTHING
-           RETURNING id`,
-          [
-            row.tenantId,
-            row.alertId,
-            targets[0]!.step,
-            targets[0]!.loop + row.loopBase,
-            eventType,
-            payload,
-            now,
-            targets.map(() => randomUUID()),
-            targets.map((d) => d.targetIndex),
-            targets.map((d) => d.target.type),
-            targets.map((d) => (d.target.type === 'webhook' ? d.target.url : d.target.address)),
-          ],
-        )
+    const deliveryIds = targets.length
+      ? await this.repository.insertDeliveries(manager, {
+          tenantId: row.tenantId,
+          alertId: row.alertId,
+          planId: alert.planId,
+          step: targets[0]!.step,
+          loop: targets[0]!.loop + row.loopBase,
+          eventType,
+          payload: JSON.stringify({ type: eventType, timestamp: now.toISOString(), data: view }),
+          nextAttemptAt: now,
+          targets: targets.map((d) => ({
+            targetIndex: d.targetIndex,
+            channel: d.target.type,
+            target: d.target.type === 'webhook' ? d.target.url : d.target.address,
+          })),
+        })
       : [];
-    return {
-      tenantId: row.tenantId,
-      view,
-      escalated: result.escalated,
-      deliveryIds: inserted.map((r) => r.id),
-      next: row,
-    };
+    return { tenantId: row.tenantId, view, escalated: result.escalated, deliveryIds, next: row };
   }
 
   /** After commit: deliveries first (they are late already), then the next step, then SSE. */

@@ -1,19 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, parseEncryptionKey } from '@taperwatch/config';
-import { countedQuery } from '@taperwatch/persistence';
 import { ProblemException } from '@taperwatch/http';
+import { EscalationRepository, StoredSecrets } from './escalation.repository';
 import { isSealed, open, seal } from './secret-box';
 
 const SETTING = 'WEBHOOK_SECRET_ENCRYPTION_KEY';
-
-/** A stored secret row: both slots of one policy are sealed under the same context. */
-interface SecretRow {
-  tenant_id: string;
-  unit_id: string;
-  webhook_secret: string;
-  previous_webhook_secret: string | null;
-}
 
 function contextOf(tenantId: string, unitId: string): string {
   return `escalation_policies/${tenantId}/${unitId}`;
@@ -31,7 +22,7 @@ export class WebhookSecretVault implements OnApplicationBootstrap {
   private readonly key?: Buffer;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: EscalationRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.key = parseEncryptionKey(config.WEBHOOK_SECRET_ENCRYPTION_KEY);
@@ -54,10 +45,7 @@ export class WebhookSecretVault implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const rows: SecretRow[] = await this.dataSource.query(
-      `SELECT tenant_id, unit_id, webhook_secret, previous_webhook_secret
-       FROM escalation_policies`,
-    );
+    const rows = await this.repository.storedSecrets();
     if (rows.length === 0) return;
     const key = this.key;
     if (!key) {
@@ -78,7 +66,7 @@ export class WebhookSecretVault implements OnApplicationBootstrap {
     }
   }
 
-  private assertOpens(row: SecretRow): void {
+  private assertOpens(row: StoredSecrets): void {
     try {
       this.open(row.tenant_id, row.unit_id, row.webhook_secret);
     } catch {
@@ -90,24 +78,14 @@ export class WebhookSecretVault implements OnApplicationBootstrap {
   }
 
   /** Conditional on the values read, so two processes starting together encrypt once. */
-  private async encryptRow(row: SecretRow): Promise<number> {
+  private encryptRow(row: StoredSecrets): Promise<number> {
+    // Both slots of one policy are sealed under the same context.
     const sealOf = (value: string) =>
       isSealed(value) ? value : this.seal(row.tenant_id, row.unit_id, value);
-    const { count } = await countedQuery(
-      this.dataSource.manager,
-      `UPDATE escalation_policies SET webhook_secret = $3, previous_webhook_secret = $4
-       WHERE tenant_id = $1 AND unit_id = $2
-         AND webhook_secret = $5 AND previous_webhook_secret IS NOT DISTINCT FROM $6`,
-      [
-        row.tenant_id,
-        row.unit_id,
-        sealOf(row.webhook_secret),
-        row.previous_webhook_secret === null ? null : sealOf(row.previous_webhook_secret),
-        row.webhook_secret,
-        row.previous_webhook_secret,
-      ],
-    );
-    return count;
+    return this.repository.resealSecrets(row, {
+      current: sealOf(row.webhook_secret),
+      previous: row.previous_webhook_secret === null ? null : sealOf(row.previous_webhook_secret),
+    });
   }
 }
 

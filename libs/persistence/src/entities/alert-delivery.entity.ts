@@ -69,6 +69,13 @@ export class AlertDeliveryEntity {
   @Column('text')
   payload!: string;
 
+  /**
+   * The alert's drug when the step fired, for e-mails (the body carries ids only): the sender
+   * needs nothing but this row. Null on rows written before it was kept.
+   */
+  @Column('text', { name: 'drug_code', nullable: true })
+  drugCode!: string | null;
+
   @Column('text', { default: 'pending' })
   status!: DeliveryStatus;
 
