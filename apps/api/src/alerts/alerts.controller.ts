@@ -6,7 +6,7 @@ import { AlertEvent, AlertEvents, AlertStreamLog, AlertsService, Resume } from '
 import { AuditTrail, Audited, auditHijackedReply } from '@taperwatch/audit';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { DEFAULT_PAGE_SIZE, ProblemException } from '@taperwatch/http';
-import { DeliveryService } from '@taperwatch/notifications';
+import { DeliveryQueryService } from '@taperwatch/notifications';
 import { IdParam } from '../common/id-param';
 import { AlertListQueryDto, ResolveAlertDto } from './alert.dto';
 import { AlertStreams } from './alert-streams';
@@ -25,7 +25,7 @@ export class AlertsController {
     private readonly events: AlertEvents,
     private readonly streams: AlertStreams,
     private readonly log: AlertStreamLog,
-    private readonly deliveries: DeliveryService,
+    private readonly deliveries: DeliveryQueryService,
     private readonly trail: AuditTrail,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { DeliveryService } from '@taperwatch/notifications';
+import { DeliverySenderService } from '@taperwatch/notifications';
 import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
 import { JobProcessor } from '../job-processor';
 
@@ -12,7 +12,7 @@ export class DeliveryProcessor extends JobProcessor<typeof QUEUES.deliveries> {
     [JOB_NAMES.deliverySweep]: () => this.deliveries.rescue(),
   };
 
-  constructor(private readonly deliveries: DeliveryService) {
+  constructor(private readonly deliveries: DeliverySenderService) {
     super();
   }
 }
