@@ -94,7 +94,7 @@ export class EscalationPoliciesService {
       result.policy,
       this.vault.seal(principal.tenantId, unitId, secret),
     );
-    const row = await this.storedPolicy(principal.tenantId, unitId);
+    const row = await this.repository.writtenPolicy(principal.tenantId, unitId);
     return toView(row, this.clock.now(), created ? secret : undefined);
   }
 
@@ -132,7 +132,7 @@ export class EscalationPoliciesService {
       overlapEnds,
     );
     if (!affected) throw ProblemException.notFound('Escalation policy');
-    const row = await this.storedPolicy(principal.tenantId, unitId);
+    const row = await this.repository.writtenPolicy(principal.tenantId, unitId);
     return toView(row, now, secret);
   }
 
@@ -174,12 +174,5 @@ export class EscalationPoliciesService {
       escalation.unitId,
       escalation.policySource ?? 'unit',
     );
-  }
-
-  /** A policy just written: it is there. */
-  private async storedPolicy(tenantId: string, unitId: string): Promise<EscalationPolicyEntity> {
-    const row = await this.repository.policyOf(tenantId, unitId);
-    if (!row) throw new Error(`escalation policy ${unitId} vanished after it was written`);
-    return row;
   }
 }

@@ -163,6 +163,11 @@ export class EscalationRepository {
     return manager.findOneBy(EscalationPolicyEntity, { tenantId, unitId });
   }
 
+  /** A policy just written, read back with what the database set; throws when there is none. */
+  writtenPolicy(tenantId: string, unitId: string): Promise<EscalationPolicyEntity> {
+    return this.dataSource.manager.findOneByOrFail(EscalationPolicyEntity, { tenantId, unitId });
+  }
+
   /**
    * Creates the unit's policy with its sealed secret, or replaces only the policy of an existing
    * one; true when it was created (xmax = 0 tells an insert from an update).

@@ -18,9 +18,17 @@ import { EscalationService } from './escalation.service';
  * Postgres or Redis (decision 0030). The repository keeps rows in memory, as the real one's
  * statements would leave them.
  */
-class FakeEscalationRepository implements Omit<
+class FakeEscalationRepository implements Pick<
   EscalationRepository,
-  'find' | 'policyOf' | 'upsertPolicy' | 'rotateSecret' | 'storedSecrets' | 'resealSecrets'
+  | 'manager'
+  | 'transaction'
+  | 'lock'
+  | 'lockDue'
+  | 'update'
+  | 'setAlertLevel'
+  | 'findAlert'
+  | 'insertDeliveries'
+  | 'cancelPendingDeliveries'
 > {
   readonly rows = new Map<string, AlertEscalationEntity>();
   readonly alerts = new Map<string, AlertEntity>();
