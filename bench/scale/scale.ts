@@ -175,7 +175,8 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
     const nurse = admin.withKey(await admin.createKey('nurse', ['ward-7']));
     const reserve = Math.ceil((settings.warmupS + settings.durationS) * MAX_RECORDINGS_PER_S);
     log(`recording's plans, ${reserve} scheduled doses kept ahead for each run`);
-    const recording = await setupRecording(prescriber, nurse.authHeaders, url, 1000, reserve);
+    // All of it written now and topped up to it before each run: every size counts it.
+    const recording = await setupRecording(prescriber, nurse.authHeaders, url, reserve, 0);
     await stack.worker.stop();
 
     const now = new Date();
@@ -242,9 +243,12 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
     await db.end().catch(() => undefined);
     await stopAll();
     await deleteQueueKeys(settings.redisUrl, settings.queuePrefix).catch(() => 0);
-    await query(
-      adminUrlFor(settings.baseDatabaseUrl),
-      `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`,
-    );
+    if (process.env.BENCH_SCALE_KEEP === '1') log(`kept database ${database}`);
+    else {
+      await query(
+        adminUrlFor(settings.baseDatabaseUrl),
+        `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`,
+      );
+    }
   }
 }
