@@ -19,6 +19,7 @@ import { ApiKeyLifetimes1797000000400 } from './1797000000400-api-key-lifetimes'
 import { AuditTrail1797000000500 } from './1797000000500-audit-trail';
 import { Actors1797000000600 } from './1797000000600-actors';
 import { CdsHooks1797000000700 } from './1797000000700-cds-hooks';
+import { LiveAlertsByUnit1797000000800 } from './1797000000800-live-alerts-by-unit';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -44,4 +45,5 @@ export const MIGRATIONS: Function[] = [
   AuditTrail1797000000500,
   Actors1797000000600,
   CdsHooks1797000000700,
+  LiveAlertsByUnit1797000000800,
 ];
