@@ -10,6 +10,7 @@ import { killAllNow, stopAll } from './lib/processes';
 import { createScratchTable, deleteQueueKeys, recreateBenchDatabase } from './lib/services';
 import { BenchItem, BenchSettings, loadSettings } from './lib/settings';
 import { BENCH_ADMIN_KEY, startStack } from './lib/stack';
+import { runScale } from './scale/scale';
 import { RecordSetup, setupRecording } from './watch';
 
 /** The commit measured, and how many files of the working tree differ from it (others' work). */
@@ -85,7 +86,14 @@ async function runAgainstStack(
  * Prints tables and writes bench-results/latest.json. BENCH_ONLY / BENCH_SKIP select items.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale')) process.env.BENCH_SCALE = '1';
   const settings = loadSettings();
+  if (settings.scale) {
+    const startedAt = new Date();
+    const loadStart = os.loadavg();
+    writeResults(settings, await runScale(settings), startedAt, loadStart, 'scale.json');
+    return;
+  }
   const want = (item: BenchItem) => settings.items.includes(item);
   const startedAt = new Date();
   const loadStart = os.loadavg();
@@ -115,14 +123,15 @@ async function main(): Promise<void> {
   writeResults(settings, result, startedAt, loadStart);
 }
 
-/** bench-results/latest.json: the run's machine and commit, its settings and every section. */
+/** bench-results/latest.json (scale.json for the scale run): the run's machine and commit, its settings and every section. */
 function writeResults(
   settings: BenchSettings,
   result: Record<string, unknown>,
   startedAt: Date,
   loadStart: number[],
+  name = 'latest.json',
 ): void {
-  const file = path.join(settings.resultsDir, 'latest.json');
+  const file = path.join(settings.resultsDir, name);
   const json = {
     meta: {
       startedAt: startedAt.toISOString(),

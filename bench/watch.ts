@@ -47,7 +47,7 @@ export interface RecordSetup {
 /**
  * Active plans holding `doses` scheduled doses (one INSERT … SELECT generate_series), and the
  * autocannon target recording each of them given once, with a nurse key of their unit. Before
- * each run the table is topped up to `doses` + RECORD_HEADROOM scheduled doses and the ids are
+ * each run the table is topped up to `doses` + `headroom` scheduled doses and the ids are
  * re-read, so at least `doses` are still scheduled when the run ends (scheduledAfter says).
  */
 export async function setupRecording(
@@ -55,6 +55,7 @@ export async function setupRecording(
   nurseAuth: Record<string, string>,
   databaseUrl: string,
   doses: number,
+  headroom = RECORD_HEADROOM,
 ): Promise<RecordSetup> {
   const planIds = await activePlans(prescriber, databaseUrl, RECORD_PLANS, 'RECORD');
   const ids: string[] = [];
@@ -89,7 +90,7 @@ export async function setupRecording(
   // plan's doses and must find a full page from its first round on.
   await topUp(doses);
   target.prepare = async () => {
-    await topUp(doses + RECORD_HEADROOM);
+    await topUp(doses + headroom);
     const rows = await query<{ id: string }>(
       databaseUrl,
       `SELECT id ${scheduled} ORDER BY random()`,
@@ -334,32 +335,7 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
       [now],
     );
 
-    const reps: SweepResult['reps'] = [];
-    for (let rep = 0; rep < SWEEP_REPS; rep++) {
-      await client.query('BEGIN');
-      const batchMs: number[] = [];
-      let claimed = 0;
-      const start = process.hrtime.bigint();
-      for (;;) {
-        const b0 = process.hrtime.bigint();
-        const { rowCount } = await client.query(CLAIM_OVERDUE_SQL, [now, OVERDUE_BATCH]);
-        batchMs.push(Number(process.hrtime.bigint() - b0) / 1e6);
-        claimed += rowCount ?? 0;
-        if ((rowCount ?? 0) < OVERDUE_BATCH) break;
-      }
-      const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
-      await client.query('ROLLBACK');
-      await client.query('VACUUM doses');
-      reps.push({ totalMs, batches: batchMs.length, claimed, batchMs });
-    }
-
-    await client.query('BEGIN');
-    const plan = await client.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_OVERDUE_SQL}`,
-      [now, OVERDUE_BATCH],
-    );
-    await client.query('ROLLBACK');
-    const explain = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    const { reps, explain } = await timeClaims(client, now, SWEEP_REPS);
     return {
       rows,
       overdue: sizes.rows[0]!.overdue,
@@ -376,4 +352,45 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
     await client.end().catch(() => undefined);
     await query(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
+}
+
+/** One repetition of the claim: every batch until a short one, in a transaction rolled back. */
+export type ClaimRep = SweepResult['reps'][number];
+
+/**
+ * CLAIM_OVERDUE_SQL looped as WatchService.markOverdue loops it ($1 = `now`) until a short batch,
+ * `reps` times, each in a transaction rolled back and (`vacuum`) followed by VACUUM doses; then
+ * EXPLAIN (ANALYZE, BUFFERS) of one batch, rolled back too.
+ */
+export async function timeClaims(
+  client: Client,
+  now: Date,
+  reps: number,
+  vacuum = true,
+): Promise<{ reps: ClaimRep[]; explain: string }> {
+  const out: ClaimRep[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    await client.query('BEGIN');
+    const batchMs: number[] = [];
+    let claimed = 0;
+    const start = process.hrtime.bigint();
+    for (;;) {
+      const b0 = process.hrtime.bigint();
+      const { rowCount } = await client.query(CLAIM_OVERDUE_SQL, [now, OVERDUE_BATCH]);
+      batchMs.push(Number(process.hrtime.bigint() - b0) / 1e6);
+      claimed += rowCount ?? 0;
+      if ((rowCount ?? 0) < OVERDUE_BATCH) break;
+    }
+    const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
+    await client.query('ROLLBACK');
+    if (vacuum) await client.query('VACUUM doses');
+    out.push({ totalMs, batches: batchMs.length, claimed, batchMs });
+  }
+  await client.query('BEGIN');
+  const plan = await client.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_OVERDUE_SQL}`,
+    [now, OVERDUE_BATCH],
+  );
+  await client.query('ROLLBACK');
+  return { reps: out, explain: plan.rows.map((r) => r['QUERY PLAN']).join('\n') };
 }

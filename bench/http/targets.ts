@@ -87,3 +87,20 @@ export function recordAdministrationTarget(
     pathFor: () => `/v1/doses/${doseIds[n++ % doseIds.length]}/administrations`,
   };
 }
+
+/** One page of a unit's open alerts, newest first, as a ward's board asks for them. */
+export function listUnitAlertsTarget(
+  baseUrl: string,
+  auth: Record<string, string>,
+  unitId: string,
+  limit = 50,
+): Target {
+  const query = `unitId=${encodeURIComponent(unitId)}&status=open&limit=${limit}`;
+  return {
+    name: `GET /v1/alerts?unitId&status=open&limit=${limit}`,
+    url: baseUrl,
+    method: 'GET',
+    path: `/v1/alerts?${query}`,
+    headers: auth,
+  };
+}

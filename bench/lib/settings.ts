@@ -21,6 +21,12 @@ export type BenchItem = (typeof BENCH_ITEMS)[number];
 export interface BenchSettings {
   /** BENCH_QUICK=1: small defaults everywhere (a smoke run); explicit settings still win. */
   quick: boolean;
+  /**
+   * BENCH_SCALE=1 (or `npm run bench -- --scale`): the scale run instead of the items, at each
+   * of `scaleSteps` × the network's base size (bench/scale); one round of 2 + 8 s by default.
+   */
+  scale: boolean;
+  scaleSteps: number[];
   /** The items to run (BENCH_ONLY, minus BENCH_SKIP). */
   items: BenchItem[];
   /** Measured seconds per HTTP run (autocannon). */
@@ -86,6 +92,15 @@ function items(env: NodeJS.ProcessEnv): BenchItem[] {
   return BENCH_ITEMS.filter((i) => (only.length === 0 || only.includes(i)) && !skip.includes(i));
 }
 
+/** BENCH_SCALE_STEPS: comma-separated multiples of the network's base size, ascending. */
+function scaleSteps(raw: string | undefined): number[] {
+  const steps = (raw || '1,10,100').split(',').map((x) => Number(x.trim()));
+  if (steps.some((x, i) => !(x > 0 && x <= 200) || (i > 0 && x <= steps[i - 1]!))) {
+    throw new Error(`BENCH_SCALE_STEPS must be ascending numbers from 0 to 200 (got "${raw}")`);
+  }
+  return steps;
+}
+
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -111,14 +126,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   assertLoopback('DATABASE_URL', baseDatabaseUrl);
   assertLoopback('REDIS_URL', redisUrl);
   const quick = env.BENCH_QUICK === '1';
+  const scale = env.BENCH_SCALE === '1';
   /** The full run's default, or the quick one under BENCH_QUICK=1. */
   const q = (full: number, small: number) => (quick ? small : full);
+  /** Under BENCH_SCALE=1 the HTTP runs are shorter: three sizes must fit in 15 minutes. */
+  const s = (full: number, small: number, atScale: number) => (scale ? atScale : q(full, small));
   return {
     quick,
+    scale,
+    scaleSteps: scaleSteps(env.BENCH_SCALE_STEPS),
     items: items(env),
-    durationS: num(env, 'BENCH_DURATION_S', q(10, 2), 1, 120),
-    warmupS: num(env, 'BENCH_WARMUP_S', q(3, 1), 0, 60),
-    rounds: num(env, 'BENCH_ROUNDS', q(5, 1), 1, 10),
+    durationS: num(env, 'BENCH_DURATION_S', s(10, 2, 8), 1, 120),
+    warmupS: num(env, 'BENCH_WARMUP_S', s(3, 1, 2), 0, 60),
+    rounds: num(env, 'BENCH_ROUNDS', s(5, 1, 1), 1, 10),
     connections: num(env, 'BENCH_CONNECTIONS', 50, 1, 1000),
     plannerS: num(env, 'BENCH_PLANNER_S', q(3, 0.5), 0.2, 60),
     latencyRequests: num(env, 'BENCH_LATENCY_REQUESTS', q(1000, 100), 1, 100_000),

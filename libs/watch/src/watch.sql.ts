@@ -11,15 +11,16 @@ import type { AlertType, MonitoringMode } from '@taperwatch/persistence';
  * The sweep's claim: marks up to $2 overdue doses ($1 = now) missed that no other worker holds,
  * through the partial index of pending doses, each with the duty to judge its plan
  * (judge_pending), so no crash between the mark and the judgement loses the alert. Exported for
- * `npm run bench`, which times it.
+ * `npm run bench`, which times it. The claimed ids are an array, not an IN subquery: planned for
+ * $2 rows, the subquery made Postgres hash-join a small table's every dose (decision 0039).
  */
 export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, judge_pending = true,
                          updated_at = now()
-         WHERE id IN (
+         WHERE id = ANY(ARRAY(
            SELECT id FROM doses
            WHERE status = 'scheduled' AND missed_after <= $1
            ORDER BY missed_after LIMIT $2
-           FOR UPDATE SKIP LOCKED)
+           FOR UPDATE SKIP LOCKED))
          RETURNING plan_id, missed_after`;
 
 /**

@@ -30,6 +30,10 @@ export type AlertSeverity = 'info' | 'warning' | 'critical';
 // One live alert per dedup key (plan + type): unique only until it is resolved.
 @Index('alerts_live_dedup_key', ['dedupKey'], { unique: true, where: `status <> 'resolved'` })
 @Index('alerts_tenant_unit_created_idx', ['tenantId', 'unitId', 'createdAt'])
+// A unit's open or acknowledged alerts without reading its resolved ones (decision 0039).
+@Index('alerts_live_unit_created_idx', ['tenantId', 'unitId', 'createdAt', 'id'], {
+  where: `status <> 'resolved'`,
+})
 @Index('alerts_plan_idx', ['planId'])
 export class AlertEntity {
   @PrimaryColumn('uuid')

@@ -20,6 +20,7 @@ import { AuditTrail1797000000500 } from './1797000000500-audit-trail';
 import { Actors1797000000600 } from './1797000000600-actors';
 import { CdsHooks1797000000700 } from './1797000000700-cds-hooks';
 import { DeliveryDrug1797000000800 } from './1797000000800-delivery-drug';
+import { LiveAlertsByUnit1797000000900 } from './1797000000900-live-alerts-by-unit';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -46,4 +47,5 @@ export const MIGRATIONS: Function[] = [
   Actors1797000000600,
   CdsHooks1797000000700,
   DeliveryDrug1797000000800,
+  LiveAlertsByUnit1797000000900,
 ];
