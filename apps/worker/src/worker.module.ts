@@ -4,7 +4,7 @@ import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { NotificationsModule } from '@taperwatch/notifications';
-import { IdempotencyStore } from '@taperwatch/http';
+import { IdempotencyRepository, IdempotencyStore } from '@taperwatch/http';
 import { loggerParams } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
@@ -50,8 +50,8 @@ export class WorkerModule {
         NotificationsModule,
         SupplyModule,
       ],
-      // The purge of expired Idempotency-Key answers is the store's own SQL.
-      providers: [...PROCESSORS, SchedulerKeeper, IdempotencyStore],
+      // The purge of expired Idempotency-Key answers is the store's, through its repository.
+      providers: [...PROCESSORS, SchedulerKeeper, IdempotencyRepository, IdempotencyStore],
     };
   }
 }
