@@ -11,6 +11,7 @@ import { EscalationModule } from '@taperwatch/escalation';
 import {
   FhirSchema,
   IdempotencyGuard,
+  IdempotencyRepository,
   IdempotencyStore,
   ProblemDetailsFilter,
 } from '@taperwatch/http';
@@ -30,7 +31,7 @@ import { BoardController } from './board/board.controller';
 import { PlanReviewController } from './board/plan-review.controller';
 import { BoardTaperRequestController } from './board/board-taper-request.controller';
 import { CdsHooksController } from './cds-hooks/cds-hooks.controller';
-import { CdsHooksService } from '@taperwatch/cds-hooks';
+import { CdsHooksRepository, CdsHooksService } from '@taperwatch/cds-hooks';
 
 import { AdministrationsController } from './doses/administrations.controller';
 import { DrugsController } from './drugs/drugs.controller';
@@ -101,6 +102,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        IdempotencyRepository,
         IdempotencyStore,
         IdempotencyGuard,
         RedisHealthIndicator,
@@ -108,6 +110,7 @@ export class ApiModule {
         AlertStreams,
         // Compiles the FHIR R4 schema once, as the app starts.
         FhirSchema,
+        CdsHooksRepository,
         CdsHooksService,
       ],
     };

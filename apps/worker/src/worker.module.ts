@@ -5,7 +5,7 @@ import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
 import { EscalationModule } from '@taperwatch/escalation';
 import { NotificationsModule } from '@taperwatch/notifications';
-import { IdempotencyStore } from '@taperwatch/http';
+import { IdempotencyRepository, IdempotencyStore } from '@taperwatch/http';
 import { loggerParams } from '@taperwatch/observability';
 import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
@@ -52,8 +52,8 @@ export class WorkerModule {
         NotificationsModule,
         SupplyModule,
       ],
-      // The purge of expired Idempotency-Key answers is the store's own SQL.
-      providers: [...PROCESSORS, SchedulerKeeper, IdempotencyStore],
+      // The purge of expired Idempotency-Key answers is the store's, through its repository.
+      providers: [...PROCESSORS, SchedulerKeeper, IdempotencyRepository, IdempotencyStore],
     };
   }
 }

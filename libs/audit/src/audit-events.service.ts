@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ActorRef, actorRefSql } from '@taperwatch/auth';
+import { ActorRef } from '@taperwatch/auth';
 import { Page, ProblemException } from '@taperwatch/http';
-import type { StoredAuditRow } from './audit-chain';
+import { AuditRepository, AuditRow } from './audit.repository';
 import { AuditTrail } from './audit-trail';
 
 export interface AuditEventFilter {
@@ -41,9 +40,6 @@ export interface AuditEventView {
   hash: string;
 }
 
-/** The trail's rows as listed: every column but the tenant, which the query filters on. */
-type AuditRow = Omit<StoredAuditRow, 'tenant_id'> & { actor_ref: ActorRef | null };
-
 const CURSOR = /^seq:(\d{1,19})$/;
 
 function decodeSeqCursor(cursor: string | undefined): string | undefined {
@@ -81,7 +77,7 @@ function toView(row: AuditRow): AuditEventView {
 @Injectable()
 export class AuditEventsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: AuditRepository,
     private readonly trail: AuditTrail,
   ) {}
 
@@ -89,34 +85,15 @@ export class AuditEventsService {
     const after = decodeSeqCursor(filter.cursor);
     // This process's own buffered rows first, so a caller reads what it just did.
     await this.trail.flush();
-    const params: unknown[] = [tenantId];
-    // A refused credential names no tenant: every tenant's admins see those attempts.
-    const where = ['(tenant_id = $1 OR tenant_id IS NULL)'];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (filter.resourceType) add((p) => `resource_type = ${p}`, filter.resourceType);
-    if (filter.resourceId) add((p) => `resource_id = ${p}`, filter.resourceId);
-    if (filter.actor) {
-      add(
-        (p) => `(actor_key_id::text = ${p} OR actor_link_id::text = ${p} OR actor_person = ${p})`,
-        filter.actor,
-      );
-    }
-    if (filter.from) add((p) => `occurred_at >= ${p}`, filter.from);
-    if (filter.to) add((p) => `occurred_at < ${p}`, filter.to);
-    if (after) add((p) => `seq > ${p}::bigint`, after);
-    params.push(filter.limit + 1);
-    const rows = (await this.dataSource.query(
-      `SELECT seq::text AS seq, occurred_at, actor_key_id, actor_link_id, actor_person,
-              ${actorRefSql('COALESCE(actor_key_id, actor_link_id)')} AS actor_ref, action,
-              resource_type, resource_id, method, route, outcome, client_ip, request_id,
-              prev_hash, hash
-       FROM audit_events WHERE ${where.join(' AND ')}
-       ORDER BY audit_events.seq LIMIT $${params.length}`,
-      params,
-    )) as AuditRow[];
+    const rows = await this.repository.list(tenantId, {
+      resourceType: filter.resourceType,
+      resourceId: filter.resourceId,
+      actor: filter.actor,
+      from: filter.from,
+      to: filter.to,
+      afterSeq: after,
+      limit: filter.limit + 1,
+    });
     const more = rows.length > filter.limit;
     const shown = more ? rows.slice(0, filter.limit) : rows;
     const last = shown[shown.length - 1];

@@ -1,11 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { AuditFacts, ChainedAuditRow, GENESIS_HASH, extendChain } from './audit-chain';
+import { AuditFacts, GENESIS_HASH, extendChain } from './audit-chain';
 import { auditRowsDropped, auditRowsWritten } from './audit-metrics';
-
-/** One lock for the one chain: every process's flusher appends under it, in turn. */
-const CHAIN_LOCK = 0x7461_7564_6974; // "taudit"
+import { AuditRepository } from './audit.repository';
 
 /**
  * The audit trail's writer. Recording is a push onto an in-process buffer (a read's whole cost);
@@ -23,7 +20,7 @@ export class AuditTrail implements OnApplicationShutdown {
   private busy = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -94,41 +91,11 @@ export class AuditTrail implements OnApplicationShutdown {
 
   /** Under the chain lock: read the last row, place the batch after it, one INSERT. */
   private async append(batch: AuditFacts[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const [last] = (await manager.query(
-        'SELECT seq::text AS seq, hash FROM audit_events ORDER BY audit_events.seq DESC LIMIT 1',
-      )) as { seq: string; hash: string }[];
+    await this.repository.transaction(async (manager) => {
+      await this.repository.lockChain(manager);
+      const last = await this.repository.lastLink(manager);
       const rows = extendChain(last ?? { seq: '0', hash: GENESIS_HASH }, batch);
-      await manager.query(INSERT_ROWS, columnsOf(rows));
+      await this.repository.insert(manager, rows);
     });
   }
-}
-
-const INSERT_ROWS = `
-  INSERT INTO audit_events (seq, occurred_at, tenant_id, actor_key_id, actor_link_id, actor_person,
-    action, resource_type, resource_id, method, route, outcome, client_ip, request_id, prev_hash, hash)
-  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::uuid[],
-    $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::smallint[],
-    $13::text[], $14::text[], $15::text[], $16::text[])`;
-
-function columnsOf(rows: ChainedAuditRow[]): unknown[][] {
-  return [
-    rows.map((r) => r.seq),
-    rows.map((r) => r.occurredAt.toISOString()),
-    rows.map((r) => r.tenantId),
-    rows.map((r) => r.actorKeyId),
-    rows.map((r) => r.actorLinkId),
-    rows.map((r) => r.actorPerson),
-    rows.map((r) => r.action),
-    rows.map((r) => r.resourceType),
-    rows.map((r) => r.resourceId),
-    rows.map((r) => r.method),
-    rows.map((r) => r.route),
-    rows.map((r) => r.outcome),
-    rows.map((r) => r.clientIp),
-    rows.map((r) => r.requestId),
-    rows.map((r) => r.prevHash),
-    rows.map((r) => r.hash),
-  ];
 }

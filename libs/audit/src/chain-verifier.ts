@@ -1,4 +1,5 @@
 import { ChainedAuditRow, GENESIS_HASH, StoredAuditRow, chainBreak } from './audit-chain';
+import { CHAIN_BATCH_SQL } from './audit.sql';
 
 /** Runs one query and returns its rows (a pg Client's, a DataSource's). */
 export type RunQuery = (sql: string, params: unknown[]) => Promise<unknown[]>;
@@ -39,13 +40,7 @@ export async function verifyAuditChain(query: RunQuery): Promise<ChainVerdict> {
   let previous = { seq: '0', hash: GENESIS_HASH };
   let rows = 0;
   for (;;) {
-    const batch = (await query(
-      `SELECT seq::text AS seq, occurred_at, tenant_id, actor_key_id, actor_link_id, actor_person,
-              action, resource_type, resource_id, method, route, outcome, client_ip, request_id,
-              prev_hash, hash
-       FROM audit_events WHERE seq > $1::bigint ORDER BY audit_events.seq LIMIT $2`,
-      [previous.seq, BATCH],
-    )) as StoredAuditRow[];
+    const batch = (await query(CHAIN_BATCH_SQL, [previous.seq, BATCH])) as StoredAuditRow[];
     for (const stored of batch) {
       const row = chained(stored);
       const reason = chainBreak(previous, row);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import type { ActorKind } from '@taperwatch/persistence';
+import { ActorsRepository } from './actors.repository';
 
 /** A caller vouched for by a trusted issuer, as its verified token names it. */
 export interface VerifiedSubject {
@@ -29,7 +29,7 @@ export class Actors {
   });
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ActorsRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -38,15 +38,14 @@ export class Actors {
     const name = who.name ?? null;
     const cached = this.known.get(cacheKey);
     if (cached && cached.name === name) return cached.id;
-    const rows = (await this.dataSource.query(
-      `INSERT INTO actors (tenant_id, kind, issuer, subject, name, seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (tenant_id, issuer, subject)
-         DO UPDATE SET name = COALESCE(EXCLUDED.name, actors.name), seen_at = EXCLUDED.seen_at
-       RETURNING id`,
-      [who.tenantId, who.kind, who.issuer, who.subject, name, new Date(this.clock.now())],
-    )) as { id: string }[];
-    const id = rows[0]!.id;
+    const id = await this.repository.upsert({
+      tenantId: who.tenantId,
+      kind: who.kind,
+      issuer: who.issuer,
+      subject: who.subject,
+      name,
+      seenAt: new Date(this.clock.now()),
+    });
     this.known.set(cacheKey, { id, name });
     return id;
   }

@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { DEFAULT_TENANT_ID, Role, countedQuery } from '@taperwatch/persistence';
+import { DEFAULT_TENANT_ID, Role } from '@taperwatch/persistence';
 import { Page, PageQuery, decodeCursor, toPage, DEFAULT_PAGE_SIZE } from '@taperwatch/http';
 import { KeyRequest, assertMayIssueKey, mayManageKeyOf } from './key-issuing';
 import { KeyRevocations } from './key-revocations';
 import { KeyUsage } from './key-usage';
-import { BOOTSTRAP_KEY_NAME, actorRefSql } from './actor-ref.sql';
+import { BOOTSTRAP_KEY_NAME } from './actor-ref.sql';
+import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 import { ActorRef, BOOTSTRAP_KEY_ID, Principal } from './principal';
 
 const BOOTSTRAP_ACTOR: ActorRef = {
@@ -43,22 +43,6 @@ export function hashKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  role: Role;
-  unit_ids: string[];
-  created_at: Date;
-  created_by: ActorRef | null;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
-
-/** The key columns a view reads (checked against the entity by test/data-access.e2e-spec.ts). */
-export const API_KEY_VIEW_COLUMNS = `id, name, role, unit_ids, created_at, ${actorRefSql('created_by')} AS created_by,
-  expires_at, revoked_at, last_used_at`;
-
 interface CachedKey {
   principal: Principal;
   expiresAt: number | undefined;
@@ -78,7 +62,7 @@ export class ApiKeysService {
   private generation = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ApiKeysRepository,
     private readonly clock: Clock,
     private readonly revocations: KeyRevocations,
     private readonly usage: KeyUsage,
@@ -94,22 +78,17 @@ export class ApiKeysService {
   async create(creator: Principal, name: string, request: KeyRequest): Promise<CreatedApiKey> {
     assertMayIssueKey(creator, request, this.clock.now());
     const key = `tw_${randomBytes(32).toString('base64url')}`;
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO api_keys (id, tenant_id, name, role, unit_ids, key_hash, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       RETURNING ${API_KEY_VIEW_COLUMNS}`,
-      [
-        randomUUID(),
-        creator.tenantId,
-        name,
-        request.role,
-        [...new Set(request.unitIds)],
-        hashKey(key),
-        creator.keyId === BOOTSTRAP_KEY_ID ? null : creator.keyId,
-        request.expiresAt ?? null,
-      ],
-    )) as ApiKeyRow[];
-    return { ...toView(row!), key };
+    const row = await this.repository.insert({
+      id: randomUUID(),
+      tenantId: creator.tenantId,
+      name,
+      role: request.role,
+      unitIds: [...new Set(request.unitIds)],
+      keyHash: hashKey(key),
+      createdBy: creator.keyId === BOOTSTRAP_KEY_ID ? null : creator.keyId,
+      expiresAt: request.expiresAt ?? null,
+    });
+    return { ...toView(row), key };
   }
 
   /** The tenant's keys the manager may manage (those within its units), newest first. */
@@ -118,21 +97,7 @@ export class ApiKeysService {
     const after = decodeCursor(query.cursor);
     // This process's pending uses first, so a key's own admin sees its latest use here.
     await this.usage.flush();
-    const rows = (await this.dataSource.query(
-      `SELECT ${API_KEY_VIEW_COLUMNS} FROM api_keys
-       WHERE tenant_id = $1
-         AND ($2::text[] IS NULL OR (cardinality(unit_ids) > 0 AND unit_ids <@ $2::text[]))
-         AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
-       ORDER BY created_at DESC, id DESC
-       LIMIT $5`,
-      [
-        manager.tenantId,
-        manager.unitFilter ?? null,
-        after?.createdAt ?? null,
-        after?.id ?? null,
-        limit + 1,
-      ],
-    )) as ApiKeyRow[];
+    const rows = await this.repository.list(manager.tenantId, manager.unitFilter, after, limit + 1);
     return toPage(rows, limit, toView, (row) => ({ createdAt: row.created_at, id: row.id }));
   }
 
@@ -141,17 +106,9 @@ export class ApiKeysService {
    * false when there is no such key.
    */
   async revoke(manager: Principal, id: string): Promise<boolean> {
-    const [row] = (await this.dataSource.query(
-      `SELECT unit_ids FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
-      [id, manager.tenantId],
-    )) as { unit_ids: string[] }[];
-    if (!row || !mayManageKeyOf(manager, row.unit_ids)) return false;
-    const { count } = await countedQuery(
-      this.dataSource.manager,
-      `UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
-      [id, manager.tenantId, this.clock.now()],
-    );
-    if (count === 0) return false;
+    const units = await this.repository.liveKeyUnits(manager.tenantId, id);
+    if (!units || !mayManageKeyOf(manager, units)) return false;
+    if (!(await this.repository.revoke(manager.tenantId, id, this.clock.now()))) return false;
     await this.revocations.announce(id);
     return true;
   }
@@ -168,18 +125,7 @@ export class ApiKeysService {
       return cached.principal;
     }
     const generation = this.generation;
-    const [row] = (await this.dataSource.query(
-      `SELECT id, name, tenant_id, role, unit_ids, expires_at FROM api_keys
-       WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
-      [keyHash, new Date(now)],
-    )) as {
-      id: string;
-      name: string;
-      tenant_id: string;
-      role: Role;
-      unit_ids: string[];
-      expires_at: Date | null;
-    }[];
+    const row = await this.repository.findLive(keyHash, new Date(now));
     if (!row) return undefined;
     const principal = new Principal(row.id, row.tenant_id, row.role, row.unit_ids, {
       type: 'api_key',

@@ -2,6 +2,7 @@ export * from './permissions';
 export * from './principal';
 export * from './patient-links';
 export * from './decorators';
+export * from './api-keys.repository';
 export * from './api-keys.service';
 export * from './key-issuing';
 export * from './key-revocations';

@@ -5,8 +5,8 @@ import {
   Logger,
   OnModuleInit,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
+import { ApiKeysRepository } from './api-keys.repository';
 
 /**
  * Keys' lastUsedAt without a write per request: each use is a Map entry in memory, and every
@@ -21,7 +21,7 @@ export class KeyUsage implements OnModuleInit, BeforeApplicationShutdown {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,12 +51,7 @@ export class KeyUsage implements OnModuleInit, BeforeApplicationShutdown {
     const batch = this.pending;
     this.pending = new Map();
     try {
-      await this.dataSource.query(
-        `UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, u.at)
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
-         WHERE k.id = u.id`,
-        [[...batch.keys()], [...batch.values()].map((at) => new Date(at))],
-      );
+      await this.keys.writeLastUsed(batch);
     } catch (error) {
       // Kept for the next flush unless a newer use replaced it meanwhile.
       for (const [keyId, at] of batch) if (!this.pending.has(keyId)) this.pending.set(keyId, at);

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { PatientLinkEntity } from '@taperwatch/persistence';
-import { actorRefsOf } from './actor-ref.sql';
 import { hashKey } from './api-keys.service';
+import { PatientLinksRepository } from './patient-links.repository';
 import { ActorRef, Principal } from './principal';
 
 /**
@@ -60,13 +59,9 @@ export function isPatientLinkToken(presented: string): boolean {
 @Injectable()
 export class PatientLinks {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: PatientLinksRepository,
     private readonly clock: Clock,
   ) {}
-
-  private get repo() {
-    return this.dataSource.getRepository(PatientLinkEntity);
-  }
 
   async create(
     tenantId: string,
@@ -87,43 +82,26 @@ export class PatientLinks {
       expiresAt: new Date(now.getTime() + expiresInDays * DAY_MS),
       revokedAt: null,
     };
-    await this.repo.insert(row);
+    await this.repository.insert(row);
     return { view: this.toView(row, now, creator.actor), token };
   }
 
   async list(tenantId: string, patientId: string): Promise<PatientLinkView[]> {
-    const rows = await this.repo.find({
-      where: { tenantId, patientId },
-      order: { createdAt: 'DESC', id: 'ASC' },
-    });
+    const rows = await this.repository.list(tenantId, patientId);
     const now = this.clock.now();
-    const creators = await actorRefsOf(
-      this.dataSource,
-      rows.map((row) => row.createdBy),
-    );
+    const creators = await this.repository.creators(rows.map((row) => row.createdBy));
     return rows.map((row) => this.toView(row, now, creators.get(row.createdBy)!));
   }
 
   /** Revokes a live link of the patient; false when there is none. */
-  async revoke(tenantId: string, patientId: string, id: string): Promise<boolean> {
-    const result = await this.dataSource.query(
-      `UPDATE patient_links SET revoked_at = $4
-       WHERE id = $1 AND tenant_id = $2 AND patient_id = $3 AND revoked_at IS NULL
-       RETURNING id`,
-      [id, tenantId, patientId, this.clock.now()],
-    );
-    return (result as unknown[][])[0]!.length > 0;
+  revoke(tenantId: string, patientId: string, id: string): Promise<boolean> {
+    return this.repository.revoke(tenantId, patientId, id, this.clock.now());
   }
 
   /** The link's principal, or undefined when the token is unknown, revoked or expired. */
   async authenticate(presented: string): Promise<PatientLinkPrincipal | undefined> {
     if (!isPatientLinkToken(presented)) return undefined;
-    const [row] = (await this.dataSource.query(
-      `SELECT l.id, l.tenant_id, l.patient_id, p.timezone
-       FROM patient_links l JOIN patients p ON p.id = l.patient_id AND p.tenant_id = l.tenant_id
-       WHERE l.token_hash = $1 AND l.revoked_at IS NULL AND l.expires_at > $2`,
-      [hashKey(presented), this.clock.now()],
-    )) as { id: string; tenant_id: string; patient_id: string; timezone: string }[];
+    const row = await this.repository.findLive(hashKey(presented), this.clock.now());
     return row
       ? new PatientLinkPrincipal(row.id, row.tenant_id, row.patient_id, row.timezone)
       : undefined;

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Actors, CdsCaller, Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
@@ -15,6 +14,7 @@ import { FieldError, ProblemException } from '@taperwatch/http';
 import { TaperRequestsService, patientFacts, proposedStepRequest } from '@taperwatch/plans';
 import { numberOrNull } from '@taperwatch/persistence';
 import { RiskCard, TaperOutcome, riskCard } from './cds-cards';
+import { CdsHooksRepository, HookInstanceRef, MatchedPatient } from './cds-hooks.repository';
 import { CardFeedback, CdsHook, HookRequest } from './hook-request';
 import { OrderFinding, findOrderRisks, medicationOrders } from './medication-orders';
 
@@ -50,31 +50,6 @@ export const TAPER_REQUEST_IDENTIFIER_SYSTEM = 'urn:taperwatch:taper-request';
 
 const ACTIVE = new Set(['active', 'on-hold']);
 
-/**
- * Claims hookInstance for this call; nothing comes back when another call holds it. A claim left
- * unanswered for a minute (its process died mid-answer) is taken over, so a retry is not refused
- * for ever.
- */
-const CLAIM_SQL = `
-INSERT INTO cds_hook_answers (issuer, hook_instance, tenant_id, service_id, created_at)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (issuer, hook_instance) DO UPDATE SET created_at = EXCLUDED.created_at
-  WHERE cds_hook_answers.cards IS NULL
-    AND cds_hook_answers.created_at < EXCLUDED.created_at - interval '1 minute'
-RETURNING hook_instance`;
-
-/** A patient of the tenant by the EHR's identifier (erased patients have none). */
-const PATIENT_SQL = `
-SELECT id, timezone, birth_date AS "birthDate", creatinine_clearance_ml_min AS "clearance"
-FROM patients WHERE tenant_id = $1 AND external_id = $2 AND erased_at IS NULL`;
-
-interface MatchedPatient {
-  id: string;
-  timezone: string;
-  birthDate: string | null;
-  clearance: string | null;
-}
-
 /** An order's administrations without times: spread over the waking day, 08:00 to 20:00. */
 function defaultTimes(count: number): string[] {
   const span = 12 * 60;
@@ -82,6 +57,11 @@ function defaultTimes(count: number): string[] {
     const minutes = 8 * 60 + (count === 1 ? 0 : Math.round((span * i) / (count - 1)));
     return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
   });
+}
+
+/** The hookInstance as the caller's EHR names it: instances are unique per issuer. */
+function instanceOf(caller: CdsCaller, hookInstance: string): HookInstanceRef {
+  return { issuer: caller.client.issuer, hookInstance };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -96,7 +76,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 @Injectable()
 export class CdsHooksService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: CdsHooksRepository,
     private readonly requests: TaperRequestsService,
     private readonly actors: Actors,
     private readonly clock: Clock,
@@ -131,18 +111,18 @@ export class CdsHooksService {
     const risks = this.risksOf(body);
     if (risks.length === 0) return { cards: [] };
 
-    const claimed = (await this.dataSource.query(CLAIM_SQL, [
-      caller.client.issuer,
-      body.hookInstance,
+    const instance = instanceOf(caller, body.hookInstance);
+    const claimed = await this.repository.claim(
+      instance,
       caller.client.tenantId,
       service.id,
       this.clock.now(),
-    ])) as unknown[];
-    if (claimed.length === 0) return { cards: await this.earlierAnswer(caller, body.hookInstance) };
+    );
+    if (!claimed) return { cards: await this.earlierAnswer(instance) };
     try {
       return { cards: await this.cardsFor(caller, body, risks) };
     } catch (error) {
-      await this.release(caller, body.hookInstance);
+      await this.release(instance);
       throw error;
     }
   }
@@ -193,40 +173,28 @@ export class CdsHooksService {
           : null;
       cards.push(riskCard(risk, outcome, url));
     }
+    const instance = instanceOf(caller, body.hookInstance);
     if (complete) {
-      await this.dataSource.query(
-        `UPDATE cds_hook_answers SET cards = $3, taper_request_ids = $4
-         WHERE issuer = $1 AND hook_instance = $2`,
-        [caller.client.issuer, body.hookInstance, JSON.stringify(cards), requestIds],
-      );
+      await this.repository.keepAnswer(instance, cards, requestIds);
     } else {
       // Not remembered: the EHR's retry of this hookInstance may then get the taper requested.
-      await this.release(caller, body.hookInstance);
+      await this.release(instance);
     }
     return cards;
   }
 
-  private async earlierAnswer(caller: CdsCaller, hookInstance: string): Promise<unknown[]> {
-    const [row] = (await this.dataSource.query(
-      `SELECT cards FROM cds_hook_answers
-       WHERE issuer = $1 AND hook_instance = $2`,
-      [caller.client.issuer, hookInstance],
-    )) as { cards: unknown[] | null }[];
-    if (!row?.cards) {
+  private async earlierAnswer(instance: HookInstanceRef): Promise<unknown[]> {
+    const cards = await this.repository.keptAnswer(instance);
+    if (!cards) {
       throw ProblemException.conflict(
         'This hookInstance is still being answered by an earlier call; send it again in a moment',
       );
     }
-    return row.cards;
+    return cards;
   }
 
-  private release(caller: CdsCaller, hookInstance: string): Promise<unknown> {
-    return this.dataSource
-      .query(
-        `DELETE FROM cds_hook_answers WHERE issuer = $1 AND hook_instance = $2 AND cards IS NULL`,
-        [caller.client.issuer, hookInstance],
-      )
-      .catch(() => undefined);
+  private release(instance: HookInstanceRef): Promise<unknown> {
+    return this.repository.release(instance).catch(() => undefined);
   }
 
   /**
@@ -252,12 +220,8 @@ export class CdsHooksService {
     return null;
   }
 
-  private async patientBy(caller: CdsCaller, externalId: string) {
-    const [row] = (await this.dataSource.query(PATIENT_SQL, [
-      caller.client.tenantId,
-      externalId,
-    ])) as MatchedPatient[];
-    return row;
+  private patientBy(caller: CdsCaller, externalId: string): Promise<MatchedPatient | undefined> {
+    return this.repository.patientByExternalId(caller.client.tenantId, externalId);
   }
 
   /** The prescriber the EHR names, vouched for by the EHR's issuer: the request's creator. */
@@ -354,28 +318,21 @@ export class CdsHooksService {
     const service = this.serviceOf(serviceId);
     if (items.length === 0) return;
     const now = this.clock.now();
-    const values: unknown[] = [];
-    const rows = items.map((item, i) => {
-      const base = i * 10;
-      values.push(
-        caller.principal.tenantId,
-        caller.client.issuer,
-        service.id,
-        item.card,
-        item.outcome,
-        item.acceptedSuggestions ? JSON.stringify(item.acceptedSuggestions.map((s) => s.id)) : null,
-        item.overrideReason ? JSON.stringify(item.overrideReason) : null,
-        new Date(item.outcomeTimestamp),
-        caller.principal.keyId,
-        now,
-      );
-      return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-    });
-    await this.dataSource.query(
-      `INSERT INTO cds_hook_feedback (tenant_id, issuer, service_id, card_uuid, outcome,
-         accepted_suggestions, override_reason, outcome_at, recorded_by, received_at)
-       VALUES ${rows.join(', ')}`,
-      values,
+    await this.repository.insertFeedback(
+      items.map((item) => ({
+        tenantId: caller.principal.tenantId,
+        issuer: caller.client.issuer,
+        serviceId: service.id,
+        cardUuid: item.card,
+        outcome: item.outcome,
+        acceptedSuggestions: item.acceptedSuggestions
+          ? JSON.stringify(item.acceptedSuggestions.map((s) => s.id))
+          : null,
+        overrideReason: item.overrideReason ? JSON.stringify(item.overrideReason) : null,
+        outcomeAt: new Date(item.outcomeTimestamp),
+        recordedBy: caller.principal.keyId,
+        receivedAt: now,
+      })),
     );
   }
 }

@@ -11,10 +11,9 @@ import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { IdempotencyKeyEntity, countedQuery } from '@taperwatch/persistence';
+import { IdempotencyRepository } from './idempotency.repository';
 import { ProblemDetails, ProblemException, StoredResponseException, problemType } from './problem';
 
 const MAX_KEY_LENGTH = 255;
@@ -83,7 +82,7 @@ export class IdempotencyStore {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: IdempotencyRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -104,34 +103,19 @@ export class IdempotencyStore {
     const now = this.clock.now();
     // Taken over, as if new: an expired row, or an in-flight marker older than STALE_AFTER_S
     // for the same request (its process died).
-    const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_keys
-         (api_key_id, key, tenant_id, method, path, request_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (api_key_id, key) DO UPDATE SET created_at = now(),
-         tenant_id = EXCLUDED.tenant_id, method = EXCLUDED.method, path = EXCLUDED.path,
-         request_hash = EXCLUDED.request_hash, expires_at = EXCLUDED.expires_at,
-         response_status = NULL, response_body = NULL, response_headers = NULL,
-         completed_at = NULL
-         WHERE idempotency_keys.expires_at <= $8
-           OR (idempotency_keys.response_status IS NULL
-             AND idempotency_keys.request_hash = EXCLUDED.request_hash
-             AND idempotency_keys.created_at < now() - make_interval(secs => $9))
-       RETURNING key`,
-      [
-        caller.keyId,
-        key,
-        caller.tenantId,
-        method,
-        path,
-        requestHash,
-        new Date(now.getTime() + this.ttlMs),
-        now,
-        STALE_AFTER_S,
-      ],
-    );
-    if (claimed.length > 0) return;
-    const existing = await this.repo.findOneBy({ apiKeyId: caller.keyId, key });
+    const claimed = await this.repository.claim({
+      apiKeyId: caller.keyId,
+      key,
+      tenantId: caller.tenantId,
+      method,
+      path,
+      requestHash,
+      expiresAt: new Date(now.getTime() + this.ttlMs),
+      now,
+      staleAfterSeconds: STALE_AFTER_S,
+    });
+    if (claimed) return;
+    const existing = await this.repository.find(caller.keyId, key);
     if (existing && existing.requestHash !== requestHash) {
       throw ProblemException.unprocessable(
         'This Idempotency-Key was used with a different request',
@@ -162,9 +146,8 @@ export class IdempotencyStore {
    * A success whose answer holds a secret is kept as the secretNotReplayed problem, never as is.
    */
   async complete(claim: Claim, reply: FastifyReply, payload: unknown): Promise<void> {
-    const where = { apiKeyId: claim.apiKeyId, key: claim.key };
     if (reply.statusCode >= 500 || typeof payload !== 'string') {
-      await this.repo.delete(where);
+      await this.repository.release(claim.apiKeyId, claim.key);
       return;
     }
     const headers: Record<string, string> = {};
@@ -179,10 +162,10 @@ export class IdempotencyStore {
       status = 409;
       headers['content-type'] = 'application/problem+json; charset=utf-8';
     }
-    await this.repo.update(where, {
-      responseStatus: status,
-      responseBody: body as object,
-      responseHeaders: headers,
+    await this.repository.complete(claim.apiKeyId, claim.key, {
+      status,
+      body,
+      headers,
       completedAt: this.clock.now(),
     });
   }
@@ -192,12 +175,7 @@ export class IdempotencyStore {
     const now = this.clock.now();
     let deleted = 0;
     for (;;) {
-      const { count } = await countedQuery(
-        this.dataSource.manager,
-        `DELETE FROM idempotency_keys WHERE ctid IN (
-           SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2)`,
-        [now, PURGE_BATCH],
-      );
+      const count = await this.repository.purgeExpired(now, PURGE_BATCH);
       deleted += count;
       if (count < PURGE_BATCH) return deleted;
     }
@@ -217,10 +195,6 @@ export class IdempotencyStore {
         (error: unknown) => done(error as Error),
       );
     });
-  }
-
-  private get repo() {
-    return this.dataSource.getRepository(IdempotencyKeyEntity);
   }
 }
 

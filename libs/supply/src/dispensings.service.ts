@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { ActorRef, Principal, actorRefsOf } from '@taperwatch/auth';
+import { ActorRef, Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { DrugView, PlanStep, daysOfSupply, findDrug } from '@taperwatch/domain';
 import { Page, ProblemException, decodeCursor, toPage } from '@taperwatch/http';
 import { DispensingEntity, PlanEntity, isUniqueViolation } from '@taperwatch/persistence';
 import { PatientsService } from '@taperwatch/patients';
 import { SupplyReader } from './supply-reader.service';
+import { NewDispensing, SupplyRepository } from './supply.repository';
 
 export interface DispensingBody {
   drugCode: string;
@@ -68,7 +68,7 @@ function productsGiven(steps: readonly PlanStep[], drugCode: string): Set<string
 @Injectable()
 export class DispensingsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: SupplyRepository,
     private readonly patients: PatientsService,
     private readonly reader: SupplyReader,
     private readonly clock: Clock,
@@ -95,7 +95,7 @@ export class DispensingsService {
     }
     const plan = await this.reader.planInForce(principal.tenantId, patient.id, drug.code);
     const strengthMg = this.checkProduct(drug, body, plan);
-    const row = this.dataSource.getRepository(DispensingEntity).create({
+    const row: NewDispensing = {
       id: randomUUID(),
       tenantId: principal.tenantId,
       patientId: patient.id,
@@ -106,9 +106,9 @@ export class DispensingsService {
       dispensedAt,
       fhirId: body.fhirId ?? null,
       recordedBy: principal.keyId,
-    });
+    };
     try {
-      await this.dataSource.getRepository(DispensingEntity).insert(row);
+      await this.repository.insertDispensing(row);
     } catch (error) {
       if (isUniqueViolation(error, 'dispensings_fhir_id_key')) {
         throw ProblemException.conflict(
@@ -130,21 +130,12 @@ export class DispensingsService {
   ): Promise<Page<DispensingView>> {
     const patient = await this.patients.findVisible(principal, patientId);
     const after = decodeCursor(query.cursor);
-    const rows = await this.dataSource
-      .getRepository(DispensingEntity)
-      .createQueryBuilder('d')
-      .where('d.tenant_id = :tenant AND d.patient_id = :patient', {
-        tenant: principal.tenantId,
-        patient: patient.id,
-      })
-      .andWhere(
-        after ? '(d.created_at, d.id) < (:at, :id)' : 'TRUE',
-        after ? { at: after.createdAt, id: after.id } : {},
-      )
-      .orderBy('d.created_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = await this.repository.listDispensings(
+      principal.tenantId,
+      patient.id,
+      after,
+      query.limit + 1,
+    );
     // Each drug's run-out once, from every dispensing of it so far.
     const runOut = new Map<string, { planId: string | null; runsOutAt: Date | null }>();
     for (const code of new Set(rows.map((r) => r.drugCode))) {
@@ -153,10 +144,7 @@ export class DispensingsService {
       const { outlook } = await this.reader.supplyUnder(plan, patient.timezone, code, all);
       runOut.set(code, { planId: plan?.id ?? null, runsOutAt: outlook.runsOutAt });
     }
-    const recorders = await actorRefsOf(
-      this.dataSource,
-      rows.map((r) => r.recordedBy),
-    );
+    const recorders = await this.repository.recorders(rows.map((r) => r.recordedBy));
     return toPage(rows, query.limit, (r) => {
       const s = runOut.get(r.drugCode)!;
       return toView(r, s.planId, s.runsOutAt, recorders.get(r.recordedBy)!);

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import {
   Dispensed,
   PlanStep,
@@ -10,8 +9,7 @@ import {
 } from '@taperwatch/domain';
 import { DispensingEntity, PlanEntity } from '@taperwatch/persistence';
 import { DoseScheduleService } from '@taperwatch/plans';
-
-const IN_FORCE = ['active', 'paused'];
+import { SupplyRepository } from './supply.repository';
 
 export const toDispensed = (d: DispensingEntity): Dispensed => ({
   drugCode: d.drugCode,
@@ -33,7 +31,7 @@ export interface DrugSupply {
 @Injectable()
 export class SupplyReader {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: SupplyRepository,
     private readonly schedule: DoseScheduleService,
   ) {}
 
@@ -43,14 +41,7 @@ export class SupplyReader {
     patientId: string,
     drugCode: string,
   ): Promise<PlanEntity | null> {
-    const plans = await this.dataSource.getRepository(PlanEntity).find({
-      where: IN_FORCE.map((status) => ({
-        tenantId,
-        patientId,
-        status: status as PlanEntity['status'],
-      })),
-      order: { createdAt: 'ASC' },
-    });
+    const plans = await this.repository.plansInForce(tenantId, patientId);
     return (
       plans.find((p) => p.drugCode === drugCode) ??
       plans.find((p) => planDrugCodes(p.steps as PlanStep[]).includes(drugCode)) ??
@@ -59,10 +50,7 @@ export class SupplyReader {
   }
 
   dispensings(tenantId: string, patientId: string, drugCode?: string): Promise<DispensingEntity[]> {
-    return this.dataSource.getRepository(DispensingEntity).find({
-      where: { tenantId, patientId, ...(drugCode ? { drugCode } : {}) },
-      order: { dispensedAt: 'ASC', id: 'ASC' },
-    });
+    return this.repository.dispensings(tenantId, patientId, drugCode);
   }
 
   /**
@@ -71,10 +59,7 @@ export class SupplyReader {
    * held step has no end).
    */
   async countedSteps(plan: PlanEntity, zone: string): Promise<PlanStep[]> {
-    const earlier = await this.dataSource.getRepository(PlanEntity).find({
-      where: { requestId: plan.requestId, status: 'superseded' },
-      order: { version: 'ASC' },
-    });
+    const earlier = await this.repository.supersededVersions(plan.requestId);
     return courseSteps([
       ...earlier.filter((p) => p.version < plan.version).map((p) => p.steps as PlanStep[]),
       this.schedule.effectiveSteps(plan, zone),

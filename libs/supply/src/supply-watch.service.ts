@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AlertsService } from '@taperwatch/alerts';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { PlanStep, findDrug, planDrugCodes, supplyOutlook, supplyState } from '@taperwatch/domain';
 import { AlertType, DispensingEntity, PatientEntity, PlanEntity } from '@taperwatch/persistence';
 import { SupplyReader, toDispensed } from './supply-reader.service';
+import { SupplyRepository } from './supply.repository';
 
 const DAY_MS = 86_400_000;
 
@@ -21,7 +21,7 @@ export class SupplyWatchService {
   private readonly logger = new Logger(SupplyWatchService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: SupplyRepository,
     private readonly reader: SupplyReader,
     private readonly alerts: AlertsService,
     private readonly clock: Clock,
@@ -30,12 +30,7 @@ export class SupplyWatchService {
 
   async sweep(): Promise<{ raised: number }> {
     const now = this.clock.now();
-    const plans = await this.dataSource
-      .getRepository(PlanEntity)
-      .createQueryBuilder('p')
-      .where(`p.status IN ('active', 'paused')`)
-      .andWhere('EXISTS (SELECT 1 FROM dispensings d WHERE d.patient_id = p.patient_id)')
-      .getMany();
+    const plans = await this.repository.plansInForceWithDispensings();
     let raised = 0;
     for (const plan of plans) {
       try {
@@ -52,9 +47,7 @@ export class SupplyWatchService {
   }
 
   private async watchPlan(plan: PlanEntity, now: Date): Promise<number> {
-    const patient = await this.dataSource
-      .getRepository(PatientEntity)
-      .findOneByOrFail({ id: plan.patientId });
+    const patient = await this.repository.patient(plan.patientId);
     const dispensings = await this.reader.dispensings(plan.tenantId, plan.patientId);
     let raised = 0;
     const steps = await this.reader.countedSteps(plan, patient.timezone);
@@ -97,11 +90,8 @@ export class SupplyWatchService {
     runsOutAt: Date,
     alert: { severity: 'warning' | 'critical'; message: string },
   ): Promise<number> {
-    const [done] = (await this.dataSource.query(
-      `SELECT 1 FROM supply_alerts WHERE plan_id = $1 AND drug_code = $2 AND type = $3 AND runs_out_at = $4`,
-      [plan.id, drugCode, type, runsOutAt],
-    )) as unknown[];
-    if (done) return 0;
+    const key = { planId: plan.id, drugCode, type, runsOutAt };
+    if (await this.repository.supplyAlertRaised(key)) return 0;
     // Raise first, then remember: a crash between them raises again, which the live alert absorbs.
     const { id } = await this.alerts.raise({
       tenantId: plan.tenantId,
@@ -113,11 +103,7 @@ export class SupplyWatchService {
       doseIds: [],
       message: alert.message,
     });
-    await this.dataSource.query(
-      `INSERT INTO supply_alerts (plan_id, drug_code, type, runs_out_at, alert_id)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [plan.id, drugCode, type, runsOutAt, id],
-    );
+    await this.repository.rememberSupplyAlert(key, id);
     return 1;
   }
 }

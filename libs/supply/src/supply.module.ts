@@ -6,13 +6,14 @@ import { DispensingsService } from './dispensings.service';
 import { PharmacyOrdersService } from './pharmacy-orders.service';
 import { SupplyReader } from './supply-reader.service';
 import { SupplyWatchService } from './supply-watch.service';
+import { SupplyRepository } from './supply.repository';
 
 const SERVICES = [SupplyReader, DispensingsService, SupplyWatchService, PharmacyOrdersService];
 
 /** Dispensings, the supply watch and pharmacy orders. */
 @Module({
   imports: [PatientsModule, PlansModule, AlertsModule],
-  providers: SERVICES,
+  providers: [SupplyRepository, ...SERVICES],
   exports: SERVICES,
 })
 export class SupplyModule {}
