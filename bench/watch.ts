@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '@taperwatch/persistence';
 import { QUEUES, jobIds } from '@taperwatch/queues';
-import { CLAIM_OVERDUE_SQL, OVERDUE_BATCH } from '@taperwatch/watch';
+import { CLAIM_OVERDUE_SQL, OVERDUE_BATCH } from '@taperwatch/doses';
 import { ApiClient } from './http/api-client';
 import { Target } from './http/load';
 import { recordAdministrationTarget } from './http/targets';

@@ -8,8 +8,7 @@ import { isoDate } from '@taperwatch/common';
 import { ProblemException } from '@taperwatch/http';
 import { recordingsPerStatement } from '@taperwatch/observability';
 import type { DoseOutcome } from '@taperwatch/persistence';
-import type { DoseView } from '@taperwatch/plans';
-import { DoseRecordingService, WatchRepository } from '@taperwatch/watch';
+import { type DoseView, DoseRecordingService, WatchRepository } from '@taperwatch/doses';
 import { freePort } from '@taperwatch/runtime';
 import {
   HOUR,

@@ -20,7 +20,7 @@ import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
 import { SupplyModule } from '@taperwatch/supply';
-import { WatchModule } from '@taperwatch/watch';
+import { WatchModule } from '@taperwatch/doses';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';

@@ -13,7 +13,7 @@ import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
 import { EscalationProcessor } from './escalation/escalation.processor';
 import { SupplyModule } from '@taperwatch/supply';
-import { WatchModule } from '@taperwatch/watch';
+import { WatchModule } from '@taperwatch/doses';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
 import { SchedulerKeeper } from './scheduler-keeper';

@@ -9,7 +9,7 @@ import {
   supplyOutlook,
 } from '@taperwatch/domain';
 import { DispensingEntity, PlanEntity } from '@taperwatch/persistence';
-import { DoseScheduleService } from '@taperwatch/plans';
+import { DoseScheduleService } from '@taperwatch/doses';
 
 const IN_FORCE = ['active', 'paused'];
 

@@ -6,7 +6,7 @@ import {
   DOSE_IDENTIFIER_SYSTEM,
   FHIR_SEARCH_DEFAULT_COUNT,
   FHIR_SEARCH_MAX_COUNT,
-} from '@taperwatch/watch';
+} from '@taperwatch/doses';
 import { NOT_GIVEN_REASON_SYSTEMS, RECORDED_FHIR_STATUSES } from '@taperwatch/domain';
 
 const text = (example: string): SchemaObject => ({ type: 'string', example });

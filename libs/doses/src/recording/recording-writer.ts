@@ -8,7 +8,7 @@ import {
   RecordingValues,
   recordingParams,
 } from './record-dose.sql';
-import { WatchRepository } from './watch.repository';
+import { WatchRepository } from '../watch/watch.repository';
 
 /**
  * Writes recordings, gathering those that reach it in one turn of the event loop into one

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { findDrug } from '@taperwatch/domain';
 import { ProblemException, decodeCursor, encodeCursor } from '@taperwatch/http';
-import { doseFromRow, toDoseView } from '@taperwatch/plans';
+import { doseFromRow, toDoseView } from '../dose-view';
 import { drugOfConcept } from '@taperwatch/supply';
 import { DoseRecordingService } from './dose-recording.service';
 import {
@@ -11,7 +11,7 @@ import {
   asResourceProblem,
   toMedicationAdministration,
 } from './medication-administration';
-import { DosePatientRow, UnitScope, WatchRepository } from './watch.repository';
+import { DosePatientRow, UnitScope, WatchRepository } from '../watch/watch.repository';
 
 export const FHIR_SEARCH_DEFAULT_COUNT = 50;
 export const FHIR_SEARCH_MAX_COUNT = 200;

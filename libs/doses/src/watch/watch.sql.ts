@@ -1,5 +1,5 @@
 import type { DoseUnit } from '@taperwatch/domain';
-import type { DoseRow } from '@taperwatch/plans';
+import type { DoseRow } from '../dose-view';
 import type { AlertType, MonitoringMode } from '@taperwatch/persistence';
 
 /*

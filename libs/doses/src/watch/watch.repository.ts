@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { actorRefSql } from '@taperwatch/auth';
 import { type MonitoringMode, countedQuery, preparedQuery } from '@taperwatch/persistence';
-import { DOSE_VIEW_COLUMNS, DoseRow } from '@taperwatch/plans';
-import { FIND_DOSE_SQL, FoundDoseRow, NumberedDoseRow, recordDosesSql } from './record-dose.sql';
+import { DOSE_VIEW_COLUMNS, DoseRow } from '../dose-view';
+import {
+  FIND_DOSE_SQL,
+  FoundDoseRow,
+  NumberedDoseRow,
+  recordDosesSql,
+} from '../recording/record-dose.sql';
 import {
   CLAIM_OVERDUE_SQL,
   JUDGED_SQL,

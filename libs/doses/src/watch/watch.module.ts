@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
-import { DoseRecordingService } from './dose-recording.service';
-import { MedicationAdministrationsService } from './medication-administrations.service';
-import { RecordingWriter } from './recording-writer';
+import { DoseRecordingService } from '../recording/dose-recording.service';
+import { MedicationAdministrationsService } from '../recording/medication-administrations.service';
+import { RecordingWriter } from '../recording/recording-writer';
 import { OutpatientWatchService } from './outpatient-watch.service';
 import { WatchRepository } from './watch.repository';
 import { WatchService } from './watch.service';

@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { Principal, actorRefsOf } from '@taperwatch/auth';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
 import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
-import { DOSE_VIEW_COLUMNS, DoseRow, DoseView, doseFromRow, toDoseView } from './plan-view';
-import { PlansService } from './plans.service';
+import { DOSE_VIEW_COLUMNS, DoseRow, DoseView, doseFromRow, toDoseView } from './dose-view';
+import { PlansService } from '@taperwatch/plans';
 
 export interface DoseListQuery {
   from?: string;

@@ -3,13 +3,13 @@ import { StatedReason, emarStatusDecision, findDrug } from '@taperwatch/domain';
 import { FieldError, ProblemException } from '@taperwatch/http';
 import { MAX_DOSE_MG } from '@taperwatch/persistence';
 import {
-  DoseView,
   EXTERNAL_ID_SYSTEM,
   ORAL_ROUTE,
   PLAN_IDENTIFIER_SYSTEM,
   UCUM,
   medicationConcept,
 } from '@taperwatch/plans';
+import { DoseView } from '../dose-view';
 import type { AdministrationInput } from './dose-recording.service';
 
 /**
