@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
-import { findDrug } from '@taperwatch/domain';
+import { drugOfConcept, findDrug } from '@taperwatch/domain';
 import { ProblemException, decodeCursor, encodeCursor } from '@taperwatch/http';
 import { doseFromRow, toDoseView } from '../dose-view';
-import { drugOfConcept } from '@taperwatch/supply';
 import { DoseRecordingService } from './dose-recording.service';
 import {
   EmarRecording,
