@@ -7,6 +7,7 @@ import { AuditModule } from '@taperwatch/audit';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { DosesModule } from '@taperwatch/doses';
 import {
   FhirSchema,
   IdempotencyGuard,
@@ -20,7 +21,6 @@ import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
 import { SupplyModule } from '@taperwatch/supply';
-import { WatchModule } from '@taperwatch/doses';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -68,7 +68,7 @@ export class ApiModule {
         PatientsModule,
         PlansModule,
         AlertsModule,
-        WatchModule,
+        DosesModule,
         SupplyModule,
         NotificationsModule,
       ],

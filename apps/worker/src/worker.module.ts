@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { DosesModule } from '@taperwatch/doses';
 import { NotificationsModule } from '@taperwatch/notifications';
 import { IdempotencyStore } from '@taperwatch/http';
 import { loggerParams } from '@taperwatch/observability';
@@ -13,7 +14,6 @@ import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
 import { EscalationProcessor } from './escalation/escalation.processor';
 import { SupplyModule } from '@taperwatch/supply';
-import { WatchModule } from '@taperwatch/doses';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
 import { SchedulerKeeper } from './scheduler-keeper';
@@ -45,7 +45,7 @@ export class WorkerModule {
         PersistenceModule,
         QueuesModule,
         PlansModule,
-        WatchModule,
+        DosesModule,
         AlertsModule,
         NotificationsModule,
         SupplyModule,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
-import { DosesModule, PatientScheduleService, PlanDosesService } from '@taperwatch/doses';
+import { DosesModule } from '@taperwatch/doses';
 import { PatientsModule } from '@taperwatch/patients';
 import { CoursesService } from './courses.service';
 import { PlanDocumentsService } from './plan-documents.service';
@@ -13,10 +13,8 @@ const SERVICES = [
   PlansService,
   TaperRequestsService,
   PlanLifecycleService,
-  PlanDosesService,
   PlanDocumentsService,
   SymptomChecksService,
-  PatientScheduleService,
   CoursesService,
 ];
 

@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ActorRef, actorRefsOf } from '@taperwatch/auth';
+import type { ScheduledDose } from '@taperwatch/domain';
+import { decodeCursor } from '@taperwatch/http';
+import {
+  PatientEntity,
+  PlanEntity,
+  ReportedVia,
+  countedQuery,
+  preparedQuery,
+} from '@taperwatch/persistence';
+import { DOSE_VIEW_COLUMNS, DoseRow } from './dose-view';
+import type { DoseListQuery } from './plan-doses.service';
+
+/** A patient's dose as their schedule shows it. */
+export interface PatientDoseRow {
+  id: string;
+  plan_id: string;
+  step_index: number;
+  due_at: Date;
+  drug_code: string;
+  dose_mg: string;
+  status: string;
+  recorded_outcome: string | null;
+  reported_via: ReportedVia | null;
+}
+
+/** Plans whose doses the patient is taking now. */
+const IN_FORCE = `('active', 'paused')`;
+
+/**
+ * Every statement of the dose rows' schedule, the dose page and the patient's schedule
+ * (decision 0030): the services decide, this reads and writes. The watcher's and the
+ * recordings' statements are WatchRepository's. Hot paths (the page) are named statements.
+ */
+@Injectable()
+export class DosesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /**
+   * The unit of the plan's patient, when the plan is the tenant's; what a unit-scope check
+   * needs (the same answer as PlansService.assertVisible's), without loading the plan.
+   */
+  async planUnit(planId: string, tenantId: string): Promise<{ unitId: string } | undefined> {
+    const [row] = await preparedQuery<{ unitId: string }>(
+      this.dataSource.manager,
+      'dose-plan-unit',
+      `SELECT pt.unit_id AS "unitId" FROM plans p JOIN patients pt ON pt.id = p.patient_id
+       WHERE p.id = $1 AND p.tenant_id = $2`,
+      [planId, tenantId],
+    );
+    return row;
+  }
+
+  /**
+   * Inserts the plan's doses; on (plan, dueAt, drug) conflict `keep` leaves the row, `replace`
+   * re-doses a row still scheduled or cancelled. The rows inserted or changed.
+   */
+  async writeDoses(
+    manager: EntityManager,
+    plan: Pick<PlanEntity, 'id' | 'tenantId' | 'patientId'>,
+    doses: readonly ScheduledDose[],
+    mode: 'keep' | 'replace',
+  ): Promise<number> {
+    // A row's drug is part of its key, never updated: a time that now gives another drug cancels
+    // the old row and writes a new one, so a recording always names what was given.
+    const onConflict =
+      mode === 'keep'
+        ? 'DO NOTHING'
+        : `DO UPDATE SET dose_mg = EXCLUDED.dose_mg, equivalent_mg = EXCLUDED.equivalent_mg,
+             step_index = EXCLUDED.step_index, status = 'scheduled', updated_at = now()
+           WHERE doses.status IN ('scheduled', 'cancelled')
+             AND (doses.dose_mg, doses.equivalent_mg, doses.step_index, doses.status)
+                 IS DISTINCT FROM
+                 (EXCLUDED.dose_mg, EXCLUDED.equivalent_mg, EXCLUDED.step_index, 'scheduled')`;
+    const result: unknown = await manager.query(
+      `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
+                          dose_mg, equivalent_mg)
+       SELECT gen_random_uuid(), $1, $2, $3, t.step, t.due, t.drug, t.mg, t.eq
+       FROM unnest($4::int[], $5::timestamptz[], $6::text[], $7::numeric[], $8::numeric[])
+         AS t(step, due, drug, mg, eq)
+       ON CONFLICT (plan_id, due_at, drug_code) ${onConflict}
+       RETURNING id`,
+      [
+        plan.tenantId,
+        plan.id,
+        plan.patientId,
+        doses.map((d) => d.stepIndex),
+        doses.map((d) => d.dueAt.toISOString()),
+        doses.map((d) => d.drugCode),
+        doses.map((d) => d.doseMg),
+        doses.map((d) => d.equivalentMg),
+      ],
+    );
+    return (result as unknown[]).length;
+  }
+
+  /** Cancels the plan's doses still scheduled in [from, to) that `keep` does not list. */
+  async cancelOthers(
+    manager: EntityManager,
+    planId: string,
+    from: Date,
+    to: Date,
+    keep: readonly ScheduledDose[],
+  ): Promise<number> {
+    const { count } = await countedQuery(
+      manager,
+      `UPDATE doses SET status = 'cancelled', updated_at = now()
+       WHERE plan_id = $1 AND status = 'scheduled' AND due_at >= $2 AND due_at < $3
+         AND (due_at, drug_code) NOT IN (
+           SELECT * FROM unnest($4::timestamptz[], $5::text[]))`,
+      [planId, from, to, keep.map((d) => d.dueAt.toISOString()), keep.map((d) => d.drugCode)],
+    );
+    return count;
+  }
+
+  /** Cancels the plan's doses still scheduled from `from` on. */
+  async cancelFrom(manager: EntityManager, planId: string, from: Date): Promise<number> {
+    const { count } = await countedQuery(
+      manager,
+      `UPDATE doses SET status = 'cancelled', updated_at = now()
+       WHERE plan_id = $1 AND status = 'scheduled' AND due_at >= $2`,
+      [planId, from],
+    );
+    return count;
+  }
+
+  async zoneOf(manager: EntityManager, patientId: string): Promise<string> {
+    const patient = await manager.findOneByOrFail(PatientEntity, { id: patientId });
+    return patient.timezone;
+  }
+
+  /** Plans in force whose rows end before `until`, those with none or the oldest first. */
+  async plansBehind(until: Date, limit: number): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(PlanEntity)
+      .createQueryBuilder('plan')
+      .select('plan.id', 'id')
+      .where("plan.status IN ('active', 'paused')")
+      .andWhere('(plan.doses_until IS NULL OR plan.doses_until < :until)', { until })
+      .orderBy('plan.doses_until', 'ASC', 'NULLS FIRST')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
+  async setDosesUntil(manager: EntityManager, planId: string, until: Date): Promise<void> {
+    await manager.update(PlanEntity, { id: planId }, { dosesUntil: until });
+  }
+
+  /** A page of the plan's doses in due order (limit + 1 rows: toPage tells if there is more). */
+  async dosePage(planId: string, query: DoseListQuery): Promise<DoseRow[]> {
+    const values: unknown[] = [planId];
+    const where = ['plan_id = $1'];
+    // The statement's text follows from which filters are present, so each combination is one
+    // named statement: a page is polled often, and planning it each time cost more than running it.
+    let name = 'dose-page';
+    const and = (key: string, condition: (param: string) => string, value: unknown) => {
+      values.push(value);
+      where.push(condition(`$${values.length}`));
+      name += `-${key}`;
+    };
+    if (query.from) and('from', (p) => `due_at >= ${p}`, query.from);
+    if (query.to) and('to', (p) => `due_at < ${p}`, query.to);
+    if (query.status) and('status', (p) => `status = ${p}`, query.status);
+    // The cursor codec stores an instant and an id; here the instant is dueAt and the id the last
+    // dose shown, whose drug breaks the tie: (due_at, drug_code) is unique within a plan
+    // (doses_plan_due_drug_key), and that index is the order, so a page reads limit+1 index
+    // entries (ordering by id too made Postgres sort every dose).
+    const after = decodeCursor(query.cursor);
+    if (after) {
+      values.push(after.createdAt, after.id);
+      const [at, id] = [`$${values.length - 1}`, `$${values.length}`];
+      where.push(
+        `due_at >= ${at} AND (due_at, drug_code) > (${at}::timestamptz,
+           (SELECT drug_code FROM doses WHERE id = ${id}::uuid AND plan_id = $1))`,
+      );
+      name += '-after';
+    }
+    values.push(query.limit + 1);
+    // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the
+    // query. The plan's equivalent_drug_code is read once (an init plan) to label equivalents.
+    return preparedQuery<DoseRow>(
+      this.dataSource.manager,
+      name,
+      `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
+              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code
+       FROM doses WHERE ${where.join(' AND ')}
+       ORDER BY due_at, drug_code LIMIT $${values.length}`,
+      values,
+    );
+  }
+
+  /** Who these recorded_by ids name, each distinct id once. */
+  recorders(ids: readonly (string | null)[]): Promise<Map<string, ActorRef>> {
+    return actorRefsOf(this.dataSource, ids);
+  }
+
+  /** The patient's doses due in [from, to), not cancelled, of plans in force, in due order. */
+  patientDoses(
+    tenantId: string,
+    patientId: string,
+    from: Date,
+    to: Date,
+  ): Promise<PatientDoseRow[]> {
+    return this.dataSource.query(
+      `SELECT d.id, d.plan_id, d.step_index, d.due_at, d.drug_code, d.dose_mg, d.status,
+              d.recorded_outcome, d.reported_via
+       FROM doses d JOIN plans p ON p.id = d.plan_id
+       WHERE d.tenant_id = $1 AND d.patient_id = $2 AND d.due_at >= $3 AND d.due_at < $4
+         AND d.status <> 'cancelled' AND p.status IN ${IN_FORCE}
+       ORDER BY d.due_at, d.drug_code`,
+      [tenantId, patientId, from, to],
+    );
+  }
+
+  /** The patient's plans, every version, by id. */
+  patientPlans(tenantId: string, patientId: string): Promise<PlanEntity[]> {
+    return this.dataSource.getRepository(PlanEntity).find({
+      where: { tenantId, patientId },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** The steps of these plans of the tenant. */
+  planSteps(
+    tenantId: string,
+    planIds: readonly string[],
+  ): Promise<{ id: string; steps: unknown }[]> {
+    return this.dataSource.query(
+      `SELECT id, steps FROM plans WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tenantId, planIds],
+    );
+  }
+}
