@@ -7,7 +7,6 @@ export * from './doses.module';
 export * from './watch/plan-context';
 export * from './watch/watch.service';
 export * from './watch/watch.repository';
-export * from './watch/watch.sql';
 export * from './watch/outpatient-watch.service';
 export * from './watch/worklist.service';
 export * from './watch/watch.module';

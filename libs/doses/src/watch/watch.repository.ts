@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { actorRefSql } from '@taperwatch/auth';
 import { type MonitoringMode, countedQuery, preparedQuery } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, DoseRow } from '../dose-view';
@@ -35,6 +35,15 @@ export interface DosePatientRow {
 
 /** A recorded dose as the eMAR reads it back, with its patient's identifier. */
 export type RecordedRow = DoseRow & { external_id: string | null };
+
+/** Rows one claim of the sweep marks at most. */
+const OVERDUE_BATCH = 1000;
+
+/** One claim of the sweep: the doses it marked missed; `full` when more may be overdue. */
+export interface OverdueClaim {
+  rows: { plan_id: string; missed_after: Date }[];
+  full: boolean;
+}
 
 /** The caller's reach: a tenant, and its units (null = every unit of the tenant). */
 export interface UnitScope {
@@ -118,14 +127,29 @@ export class WatchRepository {
     return missed;
   }
 
-  /** The sweep's claim (CLAIM_OVERDUE_SQL): up to `limit` overdue doses marked missed. */
-  async claimOverdue(now: Date, limit: number): Promise<{ plan_id: string; missed_after: Date }[]> {
+  /**
+   * The sweep's claim (CLAIM_OVERDUE_SQL): a batch of overdue doses marked missed, on the
+   * manager's connection (`npm run bench` times it in a transaction it rolls back).
+   */
+  async claimOverdue(now: Date, manager = this.dataSource.manager): Promise<OverdueClaim> {
     const { rows } = await countedQuery<{ plan_id: string; missed_after: Date }>(
-      this.dataSource.manager,
+      manager,
       CLAIM_OVERDUE_SQL,
-      [now, limit],
+      [now, OVERDUE_BATCH],
     );
-    return rows;
+    return { rows, full: rows.length === OVERDUE_BATCH };
+  }
+
+  /**
+   * EXPLAIN (ANALYZE, BUFFERS) of one claim, which it runs: the caller rolls `manager`'s
+   * transaction back. `npm run bench` checks the claim reads the partial index.
+   */
+  async explainClaimOverdue(manager: EntityManager, now: Date): Promise<string> {
+    const plan: { 'QUERY PLAN': string }[] = await manager.query(
+      `EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_OVERDUE_SQL}`,
+      [now, OVERDUE_BATCH],
+    );
+    return plan.map((row) => row['QUERY PLAN']).join('\n');
   }
 
   /** Settles the duty to judge of these doses (JUDGED_SQL). */

@@ -10,8 +10,8 @@ import type { AlertType, MonitoringMode } from '@taperwatch/persistence';
 /**
  * The sweep's claim: marks up to $2 overdue doses ($1 = now) missed that no other worker holds,
  * through the partial index of pending doses, each with the duty to judge its plan
- * (judge_pending), so no crash between the mark and the judgement loses the alert. Exported for
- * `npm run bench`, which times it.
+ * (judge_pending), so no crash between the mark and the judgement loses the alert. The bench
+ * times it through WatchRepository.claimOverdue.
  */
 export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, judge_pending = true,
                          updated_at = now()
