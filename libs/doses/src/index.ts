@@ -1,4 +1,5 @@
 export * from './dose-view';
+export * from './doses.repository';
 export * from './dose-schedule.service';
 export * from './plan-transitions';
 export * from './plan-doses.service';

@@ -6,7 +6,7 @@ import { ProblemException } from '@taperwatch/http';
 import { DoseView, doseFromRow, toDoseView } from '../dose-view';
 import { DoseOutcome, DoseStatus, ReportedVia } from '@taperwatch/persistence';
 import { RecordingWriter } from './recording-writer';
-import { WatchRepository } from '../watch/watch.repository';
+import { DosesRepository } from '../doses.repository';
 import { WatchService } from '../watch/watch.service';
 
 export interface AdministrationInput {
@@ -63,7 +63,7 @@ export class DoseRecordingService {
   private readonly logger = new Logger(DoseRecordingService.name);
 
   constructor(
-    private readonly repository: WatchRepository,
+    private readonly repository: DosesRepository,
     private readonly clock: Clock,
     private readonly watch: WatchService,
     private readonly writer: RecordingWriter,

@@ -10,7 +10,8 @@ import {
   asResourceProblem,
   toMedicationAdministration,
 } from './medication-administration';
-import { DosePatientRow, UnitScope, WatchRepository } from '../watch/watch.repository';
+import { DosePatientRow, DosesRepository } from '../doses.repository';
+import type { UnitScope } from '../watch/watch.repository';
 
 export const FHIR_SEARCH_DEFAULT_COUNT = 50;
 export const FHIR_SEARCH_MAX_COUNT = 200;
@@ -38,7 +39,7 @@ export interface SearchPage {
 @Injectable()
 export class MedicationAdministrationsService {
   constructor(
-    private readonly repository: WatchRepository,
+    private readonly repository: DosesRepository,
     private readonly recording: DoseRecordingService,
   ) {}
 

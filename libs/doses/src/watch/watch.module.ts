@@ -9,7 +9,7 @@ import { WorklistService } from './worklist.service';
 @Module({
   imports: [AlertsModule],
   providers: [WatchRepository, WatchService, OutpatientWatchService, WorklistService],
-  // Recording (DosesModule) writes through WatchRepository and has WatchService judge refusals.
-  exports: [WatchRepository, WatchService, OutpatientWatchService, WorklistService],
+  // Recording (DosesModule) has WatchService judge a dose not taken at once.
+  exports: [WatchService, OutpatientWatchService, WorklistService],
 })
 export class WatchModule {}
