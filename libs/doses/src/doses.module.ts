@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DoseScheduleService } from './dose-schedule.service';
+import { DosePageRepository } from './dose-page.repository';
 import { DosesRepository } from './doses.repository';
 import { PatientScheduleService } from './patient-schedule.service';
 import { PlanDosesService } from './plan-doses.service';
@@ -22,7 +23,7 @@ const SERVICES = [
  */
 @Module({
   imports: [WatchModule],
-  providers: [DosesRepository, RecordingWriter, ...SERVICES],
+  providers: [DosesRepository, DosePageRepository, RecordingWriter, ...SERVICES],
   exports: [...SERVICES, WatchModule],
 })
 export class DosesModule {}

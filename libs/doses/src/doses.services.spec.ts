@@ -5,16 +5,18 @@ import type { AppConfig } from '@taperwatch/config';
 import type { PlanStep, ScheduledDose } from '@taperwatch/domain';
 import { ProblemException, decodeCursor } from '@taperwatch/http';
 import type { PlanEntity } from '@taperwatch/persistence';
+import { DosePageRepository } from './dose-page.repository';
 import { DoseScheduleService } from './dose-schedule.service';
 import type { DoseRow } from './dose-view';
 import { DosesRepository } from './doses.repository';
 import { PlanDosesService } from './plan-doses.service';
 
 /** The dose services' decisions against a hand-made repository: no database (decision 0030). */
-class FakeDosesRepository implements Pick<
-  DosesRepository,
-  'writeDoses' | 'cancelOthers' | 'planUnit' | 'dosePage' | 'recorders'
-> {
+class FakeDosesRepository
+  implements
+    Pick<DosesRepository, 'writeDoses' | 'cancelOthers'>,
+    Pick<DosePageRepository, 'planUnit' | 'list' | 'recorders'>
+{
   readonly written: { mode: string; doses: readonly ScheduledDose[] }[] = [];
   readonly cancelled: { from: Date; to: Date; keep: readonly ScheduledDose[] }[] = [];
   readonly pages: { planId: string; limit: number }[] = [];
@@ -47,7 +49,7 @@ class FakeDosesRepository implements Pick<
     return Promise.resolve(unitId === undefined ? undefined : { unitId });
   }
 
-  dosePage(planId: string, query: { limit: number }): Promise<DoseRow[]> {
+  list(planId: string, query: { limit: number }): Promise<DoseRow[]> {
     this.pages.push({ planId, limit: query.limit });
     return Promise.resolve(this.rows.slice(0, query.limit + 1));
   }
@@ -193,7 +195,10 @@ describe('PlanDosesService against its repository', () => {
       row(DOSE_2!, '2026-03-01T20:00:00Z'),
       row(DOSE_3!, '2026-03-02T08:00:00Z'),
     ];
-    return { repository, service: new PlanDosesService(repository as unknown as DosesRepository) };
+    return {
+      repository,
+      service: new PlanDosesService(repository as unknown as DosePageRepository),
+    };
   }
 
   const notFound = expect.objectContaining({ status: 404 });

@@ -3,6 +3,7 @@ export * from './doses.repository';
 export * from './dose-schedule.service';
 export * from './plan-transitions';
 export * from './plan-doses.service';
+export * from './dose-page.repository';
 export * from './patient-schedule.service';
 export * from './doses.module';
 export * from './watch/plan-context';

@@ -1,27 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Page, toPage } from '@taperwatch/http';
-import { DoseStatus } from '@taperwatch/persistence';
+import { DoseListQuery, DosePageRepository } from './dose-page.repository';
 import { DoseView, doseFromRow, toDoseView } from './dose-view';
-import { DosesRepository } from './doses.repository';
-
-export interface DoseListQuery {
-  from?: string;
-  to?: string;
-  status?: DoseStatus;
-  limit: number;
-  cursor?: string;
-}
 
 @Injectable()
 export class PlanDosesService {
-  constructor(private readonly repository: DosesRepository) {}
+  constructor(private readonly repository: DosePageRepository) {}
 
   /** A plan's doses in due order, keyset-paginated over (dueAt, drug). */
   async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
     // A plan of another tenant is a 404, of another unit too (as every plan route answers).
     assertVisible(principal, await this.repository.planUnit(planId, principal.tenantId), 'Plan');
-    const rows = await this.repository.dosePage(planId, query);
+    const rows = await this.repository.list(planId, query);
     // Who recorded them, once per distinct recorder (a page has few; none before recording),
     // rather than a lookup per row.
     const recorders = await this.repository.recorders(rows.map((row) => row.recorded_by));

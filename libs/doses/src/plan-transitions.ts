@@ -6,24 +6,10 @@ import { ProblemException } from '@taperwatch/http';
 import { PlanEntity, PlanTransitionEntity } from '@taperwatch/persistence';
 
 /*
- * A plan row's lock and its moves, on the caller's transaction: the plan lifecycle (libs/plans)
- * and the dose horizon, which completes plans whose last day has passed, both use them, so they
- * live here, below libs/plans.
+ * A plan's moves, on the caller's transaction: the plan lifecycle (libs/plans) and the dose
+ * horizon, which completes plans whose last day has passed, both make them, so they live here,
+ * below libs/plans.
  */
-
-/** Locks one plan row for the rest of the transaction; null when it is locked and `skip`. */
-export function lockPlan(
-  manager: EntityManager,
-  id: string,
-  skipLocked = false,
-): Promise<PlanEntity | null> {
-  const qb = manager
-    .getRepository(PlanEntity)
-    .createQueryBuilder('plan')
-    .setLock('pessimistic_write')
-    .where('plan.id = :id', { id });
-  return (skipLocked ? qb.setOnLocked('skip_locked') : qb).getOne();
-}
 
 export interface TransitionRecord {
   /** The API key acting; null for the system. */
