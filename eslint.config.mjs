@@ -40,6 +40,17 @@ export default tseslint.config(
     },
   },
   {
+    // libs/plans (a plan writes its dose rows) and libs/supply (the schedule) depend on libs/doses:
+    // an import back would be a cycle between libraries.
+    files: ['libs/doses/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['@taperwatch/plans', '@taperwatch/supply', '@taperwatch/cds-hooks'] },
+      ],
+    },
+  },
+  {
     files: ['apps/api/board/*.js'],
     languageOptions: {
       sourceType: 'module',

@@ -308,7 +308,7 @@ export function detectionTable(r: DetectionResult): string {
 export function sweepTable(r: SweepResult): string {
   return [
     table(
-      `Sweep claim over ${fmt(r.rows)} dose rows, ${fmt(r.overdue)} overdue (CLAIM_OVERDUE_SQL, batches of 1,000, rolled back)`,
+      `Sweep claim over ${fmt(r.rows)} dose rows, ${fmt(r.overdue)} overdue (WatchRepository.claimOverdue, batches of 1,000, rolled back)`,
       ['repetition', 'total ms', 'batches', 'claimed', 'ms per batch (each)'],
       r.reps.map((rep, i) => [
         i + 1,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '@taperwatch/persistence';
 import { QUEUES, jobIds } from '@taperwatch/queues';
-import { CLAIM_OVERDUE_SQL, OVERDUE_BATCH } from '@taperwatch/watch';
+import { WatchRepository } from '@taperwatch/doses';
 import { ApiClient } from './http/api-client';
 import { Target } from './http/load';
 import { recordAdministrationTarget } from './http/targets';
@@ -290,19 +290,34 @@ const SWEEP_REPS = 3;
  * In a database of its own (dropped afterwards): the migrated schema, `rows` dose rows from one
  * INSERT … SELECT generate_series — 1% scheduled and overdue (missed_after 1 min to 2 days ago),
  * about half given in the past, the rest scheduled in the next 30 days (armed) — then the
- * watcher's own claim (CLAIM_OVERDUE_SQL from libs/watch) looped as WatchService.markOverdue
- * loops it, in a transaction that is rolled back; plus EXPLAIN ANALYZE of one batch.
+ * watcher's own claim (WatchRepository.claimOverdue) looped as WatchService.markOverdue loops
+ * it, in a transaction that is rolled back; plus EXPLAIN ANALYZE of one batch.
  */
+/** Runs `work` in a transaction on one connection, then rolls it back. */
+async function rolledBack(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<void>,
+): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  try {
+    await work(runner.manager);
+  } finally {
+    await runner.rollbackTransaction();
+    await runner.release();
+  }
+}
+
 export async function benchSweep(settings: BenchSettings, rows: number): Promise<SweepResult> {
   const database = `${settings.database}_sweep`;
   const adminUrl = adminUrlFor(settings.baseDatabaseUrl);
   const url = await recreateDatabase(adminUrl, database);
   const client = new Client({ connectionString: url });
+  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
   try {
-    const migrator = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
-    await migrator.initialize();
-    await runMigrationsLocked(migrator);
-    await migrator.destroy();
+    await dataSource.initialize();
+    await runMigrationsLocked(dataSource);
     await client.connect();
 
     const now = new Date();
@@ -335,7 +350,7 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
       [now],
     );
 
-    const { reps, explain } = await timeClaims(client, now, SWEEP_REPS);
+    const { reps, explain } = await timeClaims(dataSource, now, SWEEP_REPS);
     return {
       rows,
       overdue: sizes.rows[0]!.overdue,
@@ -350,6 +365,7 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
     };
   } finally {
     await client.end().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     await query(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
 }
@@ -363,34 +379,34 @@ export type ClaimRep = SweepResult['reps'][number];
  * EXPLAIN (ANALYZE, BUFFERS) of one batch, rolled back too.
  */
 export async function timeClaims(
-  client: Client,
+  dataSource: DataSource,
   now: Date,
   reps: number,
   vacuum = true,
 ): Promise<{ reps: ClaimRep[]; explain: string }> {
+  const repository = new WatchRepository(dataSource);
   const out: ClaimRep[] = [];
   for (let rep = 0; rep < reps; rep++) {
-    await client.query('BEGIN');
     const batchMs: number[] = [];
     let claimed = 0;
-    const start = process.hrtime.bigint();
-    for (;;) {
-      const b0 = process.hrtime.bigint();
-      const { rowCount } = await client.query(CLAIM_OVERDUE_SQL, [now, OVERDUE_BATCH]);
-      batchMs.push(Number(process.hrtime.bigint() - b0) / 1e6);
-      claimed += rowCount ?? 0;
-      if ((rowCount ?? 0) < OVERDUE_BATCH) break;
-    }
-    const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
-    await client.query('ROLLBACK');
-    if (vacuum) await client.query('VACUUM doses');
+    let totalMs = 0;
+    await rolledBack(dataSource, async (manager) => {
+      const start = process.hrtime.bigint();
+      for (;;) {
+        const b0 = process.hrtime.bigint();
+        const { rows, full } = await repository.claimOverdue(now, manager);
+        batchMs.push(Number(process.hrtime.bigint() - b0) / 1e6);
+        claimed += rows.length;
+        if (!full) break;
+      }
+      totalMs = Number(process.hrtime.bigint() - start) / 1e6;
+    });
+    if (vacuum) await dataSource.query('VACUUM doses');
     out.push({ totalMs, batches: batchMs.length, claimed, batchMs });
   }
-  await client.query('BEGIN');
-  const plan = await client.query<{ 'QUERY PLAN': string }>(
-    `EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_OVERDUE_SQL}`,
-    [now, OVERDUE_BATCH],
-  );
-  await client.query('ROLLBACK');
-  return { reps: out, explain: plan.rows.map((r) => r['QUERY PLAN']).join('\n') };
+  let explain = '';
+  await rolledBack(dataSource, async (manager) => {
+    explain = await repository.explainClaimOverdue(manager, now);
+  });
+  return { reps: out, explain };
 }

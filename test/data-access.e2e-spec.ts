@@ -10,7 +10,7 @@ import {
   preparedQuery,
 } from '@taperwatch/persistence';
 import { PATIENT_COLUMNS } from '@taperwatch/patients';
-import { DOSE_VIEW_COLUMNS } from '@taperwatch/plans';
+import { DOSE_VIEW_COLUMNS } from '@taperwatch/doses';
 import { openTestDataSource } from '@taperwatch/testing';
 
 /** The data-access rule's helpers, against real Postgres (docs/decisions/0030-data-access.md). */

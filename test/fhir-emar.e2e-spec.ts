@@ -1,4 +1,4 @@
-import type { DoseView } from '@taperwatch/plans';
+import type { DoseView } from '@taperwatch/doses';
 import {
   TestStack,
   adminAuth,

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ManualClock } from '@taperwatch/common';
-import { OutpatientWatchService, WatchService } from '@taperwatch/watch';
+import { OutpatientWatchService, WatchService } from '@taperwatch/doses';
 import {
   approvedPlan,
   baclofenRequest,

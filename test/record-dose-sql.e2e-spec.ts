@@ -6,7 +6,7 @@ import {
   WINDOW_MINUTES_BY_DOSES_PER_DAY,
   minutesFromDueSql,
   timelinessSql,
-} from '@taperwatch/watch';
+} from '@taperwatch/doses';
 
 /**
  * The recording statement classifies timeliness in SQL; this keeps that SQL equal to the

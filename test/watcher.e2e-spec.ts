@@ -8,8 +8,7 @@ import { isoDate } from '@taperwatch/common';
 import { ProblemException } from '@taperwatch/http';
 import { recordingsPerStatement } from '@taperwatch/observability';
 import type { DoseOutcome } from '@taperwatch/persistence';
-import type { DoseView } from '@taperwatch/plans';
-import { DoseRecordingService, WatchRepository } from '@taperwatch/watch';
+import { type DoseView, DoseRecordingService, DosesRepository } from '@taperwatch/doses';
 import { freePort } from '@taperwatch/runtime';
 import {
   HOUR,
@@ -223,7 +222,7 @@ describe('the watcher', () => {
       /** The statements the recording writer sends, by name, while `run` runs. */
       async function statementsDuring(run: () => Promise<unknown>): Promise<string[]> {
         // Watched, not replaced: each call still writes through the repository.
-        const recordDoses = jest.spyOn(stack.app.get(WatchRepository), 'recordDoses');
+        const recordDoses = jest.spyOn(stack.app.get(DosesRepository), 'recordDoses');
         try {
           await run();
           return recordDoses.mock.calls.map(([count]) => `record-doses-${count}`);

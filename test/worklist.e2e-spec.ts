@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import type { WorklistDoseView } from '@taperwatch/watch';
+import type { WorklistDoseView } from '@taperwatch/doses';
 import {
   bearer,
   createKey,

@@ -1,7 +1,8 @@
 import os from 'node:os';
-import { Pool, PoolClient } from 'pg';
-import { DEFAULT_TENANT_ID } from '@taperwatch/persistence';
-import { CLAIM_OVERDUE_SQL, OVERDUE_BATCH } from '@taperwatch/watch';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { WatchRepository } from '@taperwatch/doses';
+import { DEFAULT_TENANT_ID, dataSourceOptions } from '@taperwatch/persistence';
 import { ApiClient } from '../http/api-client';
 import { LoadResult, Target, bracketed, measure } from '../http/load';
 import {
@@ -124,22 +125,21 @@ async function sizes(db: Pool): Promise<ScaleResult['mb']> {
  * The sweep's claim over the seeded network at `now` (its overdue doses are those of the last two
  * hours still scheduled past their grace), rolled back, and the claim that finds nothing.
  */
-async function measureClaim(db: PoolClient, now: Date): Promise<ClaimResult> {
-  const {
-    rows: [c],
-  } = await db.query<{ overdue: number; first: Date | null }>(
+async function measureClaim(dataSource: DataSource, now: Date): Promise<ClaimResult> {
+  const [c]: { overdue: number; first: Date | null }[] = await dataSource.query(
     `SELECT count(*)::int AS overdue, min(missed_after) AS first FROM doses
       WHERE status = 'scheduled' AND missed_after <= $1`,
     [now],
   );
   // No VACUUM between repetitions (it reads every index of 10 million rows): the claimed rows'
   // rolled-back versions are not in the partial index the claim reads.
-  const { reps, explain } = await timeClaims(db, now, CLAIM_REPS, false);
+  const { reps, explain } = await timeClaims(dataSource, now, CLAIM_REPS, false);
+  const repository = new WatchRepository(dataSource);
   const before = new Date((c!.first ?? now).getTime() - 1000);
   const empty: number[] = [];
   for (let i = 0; i < EMPTY_CLAIMS; i++) {
     const t0 = process.hrtime.bigint();
-    await db.query(CLAIM_OVERDUE_SQL, [before, OVERDUE_BATCH]);
+    await repository.claimOverdue(before);
     empty.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return {
@@ -164,6 +164,7 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
   log(`scale: database ${database}, sizes ${settings.scaleSteps.map((s) => `${s}×`).join(' ')}`);
   const url = await recreateBenchDatabase(settings.baseDatabaseUrl, database);
   const db = new Pool({ connectionString: url, max: 2 });
+  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
   const results: ScaleResult[] = [];
   try {
     await createScratchTable(url);
@@ -178,6 +179,7 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
     // All of it written now and topped up to it before each run: every size counts it.
     const recording = await setupRecording(prescriber, nurse.authHeaders, url, reserve, 0);
     await stack.worker.stop();
+    await dataSource.initialize();
 
     const now = new Date();
     const ceiling = ceilingTarget(stack.ceilingUrl);
@@ -194,8 +196,7 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
         `  ${fmt(seed.doses)} doses, ${fmt(seed.alerts)} alerts in ${fmt(seed.totalS, 1)} s ` +
           `(fill ${fmt(seed.fillS, 1)}, indexes ${fmt(seed.indexS, 1)}, vacuum ${fmt(seed.vacuumS, 1)})`,
       );
-      const session = await db.connect();
-      const claim = await measureClaim(session, now).finally(() => session.release());
+      const claim = await measureClaim(dataSource, now);
       log(`  claim: ${claim.overdue} overdue, ${fmt(claim.totalMs, 1)} ms`);
       const planId = await networkPlanId(db, 0);
       const targets: Record<TargetKey, Target> = {
@@ -241,6 +242,7 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
     return { scale: results };
   } finally {
     await db.end().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     await stopAll();
     await deleteQueueKeys(settings.redisUrl, settings.queuePrefix).catch(() => 0);
     if (process.env.BENCH_SCALE_KEEP === '1') log(`kept database ${database}`);

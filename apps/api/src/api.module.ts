@@ -7,6 +7,7 @@ import { AuditModule } from '@taperwatch/audit';
 import { AuthModule } from '@taperwatch/auth';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { DosesModule } from '@taperwatch/doses';
 import { EscalationModule } from '@taperwatch/escalation';
 import {
   FhirSchema,
@@ -22,7 +23,6 @@ import { PersistenceModule } from '@taperwatch/persistence';
 import { PlansModule } from '@taperwatch/plans';
 import { QueuesModule } from '@taperwatch/queues';
 import { SupplyModule } from '@taperwatch/supply';
-import { WatchModule } from '@taperwatch/watch';
 import { AlertStreams } from './alerts/alert-streams';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -71,7 +71,7 @@ export class ApiModule {
         PlansModule,
         AlertsModule,
         EscalationModule,
-        WatchModule,
+        DosesModule,
         SupplyModule,
         NotificationsModule,
       ],

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AlertsModule } from '@taperwatch/alerts';
 import { AppOverrides, CommonModule } from '@taperwatch/common';
 import { AppConfig, ConfigModule } from '@taperwatch/config';
+import { DosesModule } from '@taperwatch/doses';
 import { EscalationModule } from '@taperwatch/escalation';
 import { NotificationsModule } from '@taperwatch/notifications';
 import { IdempotencyRepository, IdempotencyStore } from '@taperwatch/http';
@@ -14,7 +15,6 @@ import { DeliveryProcessor } from './deliveries/delivery.processor';
 import { DoseHorizonProcessor } from './doses/dose-horizon.processor';
 import { EscalationProcessor } from './escalation/escalation.processor';
 import { SupplyModule } from '@taperwatch/supply';
-import { WatchModule } from '@taperwatch/watch';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { PlanningProcessor } from './planning/planning.processor';
 import { SchedulerKeeper } from './scheduler-keeper';
@@ -46,7 +46,7 @@ export class WorkerModule {
         PersistenceModule,
         QueuesModule,
         PlansModule,
-        WatchModule,
+        DosesModule,
         AlertsModule,
         EscalationModule,
         NotificationsModule,

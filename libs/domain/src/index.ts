@@ -2,6 +2,16 @@
 export * from './contract';
 export { listDrugs, findDrug } from './catalogue/view';
 export {
+  DRUG_CODE_SYSTEM,
+  EXTERNAL_ID_SYSTEM,
+  ORAL_ROUTE,
+  PLAN_IDENTIFIER_SYSTEM,
+  RXNORM,
+  UCUM,
+  drugOfConcept,
+  medicationConcept,
+} from './catalogue/fhir-concepts';
+export {
   ismpGraceMinutes,
   cessationRiskHours,
   dosingIntervalHours,

@@ -1,11 +1,16 @@
 import {
   DrugView,
+  EXTERNAL_ID_SYSTEM,
   OPEN_END,
+  ORAL_ROUTE,
   OrderLine,
+  PLAN_IDENTIFIER_SYSTEM,
   PlanStep,
   PlannedDose,
   StepOrder,
+  UCUM,
   describeUnits,
+  medicationConcept,
   pharmacyOrders,
   planDrugCodes,
 } from '@taperwatch/domain';
@@ -20,25 +25,6 @@ const STATUS: Record<PlanEntity['status'], string> = {
   cancelled: 'cancelled',
   superseded: 'stopped',
 };
-
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-export const UCUM = 'http://unitsofmeasure.org';
-export const PLAN_IDENTIFIER_SYSTEM = 'urn:taperwatch:plan';
-export const EXTERNAL_ID_SYSTEM = 'urn:taperwatch:patient-external-id';
-/** SNOMED CT 26643006 "Oral route". */
-export const ORAL_ROUTE = {
-  coding: [{ system: 'http://snomed.info/sct', code: '26643006', display: 'Oral route' }],
-};
-
-/** A drug as a FHIR CodeableConcept: RxNorm where the catalogue has it, its name as text. */
-export function medicationConcept(drug: DrugView | undefined, code: string) {
-  // RxNorm only where the catalogue carries the code; otherwise text (no invented codes).
-  const rxnorm = typeof drug?.rxnormCode === 'string' ? drug.rxnormCode : undefined;
-  return {
-    ...(rxnorm ? { coding: [{ system: RXNORM, code: rxnorm, display: drug!.name }] } : {}),
-    text: drug?.name ?? code,
-  };
-}
 
 /** A drug's catalogue entry by code (undefined when the catalogue has none). */
 export type DrugLookup = (code: string) => DrugView | undefined;

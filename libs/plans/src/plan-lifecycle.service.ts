@@ -25,6 +25,12 @@ import {
   transition,
   zonedDate,
 } from '@taperwatch/domain';
+import {
+  DoseScheduleService,
+  applyTransition,
+  insertTransition,
+  lockPlan,
+} from '@taperwatch/doses';
 import { ProblemException } from '@taperwatch/http';
 import {
   PatientEntity,
@@ -32,10 +38,8 @@ import {
   TaperRequestEntity,
   isUniqueViolation,
 } from '@taperwatch/persistence';
-import { DoseScheduleService, lockPlan } from './dose-schedule.service';
-import { PlanView, toPlanView } from './plan-view';
+import { PlanView, toPlanView } from './plan-views';
 import { PlansService } from './plans.service';
-import { applyTransition, insertTransition } from './plan-transitions';
 import { TaperRequestBody, patientFacts } from './taper-requests.service';
 import { plannedColumns } from './planned-columns';
 import {

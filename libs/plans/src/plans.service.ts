@@ -9,7 +9,7 @@ import {
   numberOrNull,
   preparedQuery,
 } from '@taperwatch/persistence';
-import { PlanView, toPlanView } from './plan-view';
+import { PlanView, toPlanView } from './plan-views';
 
 /**
  * A plan by id with its patient's unit, as one named statement: plans are read by id on every

@@ -34,7 +34,7 @@ import {
   enqueueOrFail,
   jobIds,
 } from '@taperwatch/queues';
-import { TaperRequestView, toTaperRequestView } from './plan-view';
+import { TaperRequestView, toTaperRequestView } from './plan-views';
 import { plannedColumns } from './planned-columns';
 
 export type TaperRequestBody = TaperRequestInput & { patientId: string };

@@ -1,31 +1,13 @@
-import { DrugView, listDrugs } from '@taperwatch/domain';
+import { DRUG_CODE_SYSTEM, DrugView, drugOfConcept } from '@taperwatch/domain';
 import { FieldError, ProblemException } from '@taperwatch/http';
 import type { DispensingBody } from './dispensings.service';
 
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-/** A catalogue drug code as a FHIR coding system (the codes of GET /v1/drugs). */
-export const DRUG_CODE_SYSTEM = 'urn:taperwatch:drug';
 const TABLET_UNITS = new Set(['tablet', 'tablets', 'tab', 'tabs', '{tablet}', '{tbl}', 'tbl']);
 const ML_UNITS = new Set(['ml', 'milliliter', 'millilitre']);
 
 type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/** The catalogue drug a codeable concept names: our code, an RxNorm code the catalogue has, or its name. */
-export function drugOfConcept(concept: Json): DrugView | undefined {
-  const drugs = listDrugs();
-  const codings = Array.isArray(concept.coding) ? concept.coding.filter(isObject) : [];
-  for (const c of codings) {
-    if (c.system === DRUG_CODE_SYSTEM) return drugs.find((d) => d.code === c.code);
-    if (c.system === RXNORM) {
-      const hit = drugs.find((d) => typeof d.rxnormCode === 'string' && d.rxnormCode === c.code);
-      if (hit) return hit;
-    }
-  }
-  const text = typeof concept.text === 'string' ? concept.text.toLowerCase() : '';
-  return drugs.find((d) => new RegExp(`\\b${d.name.toLowerCase()}\\b`).test(text));
-}
 
 /** The strength a product's text names: "10 mg" (a tablet) or "1 mg/mL" / "5 mg/5 mL" (a liquid). */
 function strengthOf(text: string): { mgPerMl?: number; strengthMg?: number } {

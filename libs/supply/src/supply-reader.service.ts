@@ -8,7 +8,7 @@ import {
   supplyOutlook,
 } from '@taperwatch/domain';
 import { DispensingEntity, PlanEntity } from '@taperwatch/persistence';
-import { DoseScheduleService } from '@taperwatch/plans';
+import { DoseScheduleService } from '@taperwatch/doses';
 import { SupplyRepository } from './supply.repository';
 
 export const toDispensed = (d: DispensingEntity): Dispensed => ({

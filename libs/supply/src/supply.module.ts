@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@taperwatch/alerts';
+import { DosesModule } from '@taperwatch/doses';
 import { PatientsModule } from '@taperwatch/patients';
 import { PlansModule } from '@taperwatch/plans';
 import { DispensingsService } from './dispensings.service';
@@ -12,7 +13,7 @@ const SERVICES = [SupplyReader, DispensingsService, SupplyWatchService, Pharmacy
 
 /** Dispensings, the supply watch and pharmacy orders. */
 @Module({
-  imports: [PatientsModule, PlansModule, AlertsModule],
+  imports: [PatientsModule, PlansModule, DosesModule, AlertsModule],
   providers: [SupplyRepository, ...SERVICES],
   exports: SERVICES,
 })

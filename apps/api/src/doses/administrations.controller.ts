@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { Idempotent } from '@taperwatch/http';
-import { DoseRecordingService } from '@taperwatch/watch';
+import { DoseRecordingService } from '@taperwatch/doses';
 import { IdParam } from '../common/id-param';
 import { RecordAdministrationDto } from './administration.dto';
 import { DoseDto } from './dose-view.dto';

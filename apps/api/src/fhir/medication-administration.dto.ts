@@ -1,13 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, SchemaObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { EXTERNAL_ID_SYSTEM } from '@taperwatch/plans';
 import {
   DOSE_IDENTIFIER_SYSTEM,
   FHIR_SEARCH_DEFAULT_COUNT,
   FHIR_SEARCH_MAX_COUNT,
-} from '@taperwatch/watch';
-import { NOT_GIVEN_REASON_SYSTEMS, RECORDED_FHIR_STATUSES } from '@taperwatch/domain';
+} from '@taperwatch/doses';
+import {
+  EXTERNAL_ID_SYSTEM,
+  NOT_GIVEN_REASON_SYSTEMS,
+  RECORDED_FHIR_STATUSES,
+} from '@taperwatch/domain';
 
 const text = (example: string): SchemaObject => ({ type: 'string', example });
 const concept: SchemaObject = {

@@ -21,7 +21,7 @@ import {
   MedicationAdministrationsService,
   fromMedicationAdministration,
   toSearchBundle,
-} from '@taperwatch/watch';
+} from '@taperwatch/doses';
 import { IdParam } from '../common/id-param';
 import {
   MEDICATION_ADMINISTRATION_SCHEMA,

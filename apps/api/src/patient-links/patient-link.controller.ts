@@ -13,9 +13,9 @@ import { CurrentPatientLink, PatientLinkPrincipal, PatientLinkRoute } from '@tap
 import {
   PATIENT_SCHEDULE_DEFAULT_DAYS,
   PATIENT_SCHEDULE_MAX_DAYS,
+  DoseRecordingService,
   PatientScheduleService,
-} from '@taperwatch/plans';
-import { DoseRecordingService } from '@taperwatch/watch';
+} from '@taperwatch/doses';
 import { IdParam } from '../common/id-param';
 import { DoseDto } from '../doses/dose-view.dto';
 import {

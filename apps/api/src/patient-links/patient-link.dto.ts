@@ -2,8 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { PATIENT_LINK_DEFAULT_DAYS, PATIENT_LINK_MAX_DAYS } from '@taperwatch/auth';
-import { PATIENT_SCHEDULE_DEFAULT_DAYS, PATIENT_SCHEDULE_MAX_DAYS } from '@taperwatch/plans';
-import { PATIENT_REPORTS, type PatientReport } from '@taperwatch/watch';
+import {
+  PATIENT_REPORTS,
+  PATIENT_SCHEDULE_DEFAULT_DAYS,
+  PATIENT_SCHEDULE_MAX_DAYS,
+  type PatientReport,
+} from '@taperwatch/doses';
 import { REPORTED_VIA } from '@taperwatch/persistence';
 import { ActorRefDto } from '../common/actor-ref.dto';
 

@@ -10,10 +10,10 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { COWS_MAX, type TaperGoal } from '@taperwatch/domain';
+import { PlanDosesService } from '@taperwatch/doses';
 import { DEFAULT_PAGE_SIZE, Idempotent, ProblemException } from '@taperwatch/http';
 import {
   PlanDocumentsService,
-  PlanDosesService,
   PlanLifecycleService,
   SymptomChecksService,
 } from '@taperwatch/plans';

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Audited } from '@taperwatch/audit';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { DEFAULT_PAGE_SIZE } from '@taperwatch/http';
-import { WORKLIST_AHEAD_HOURS, WORKLIST_OVERDUE_HOURS, WorklistService } from '@taperwatch/watch';
+import { WORKLIST_AHEAD_HOURS, WORKLIST_OVERDUE_HOURS, WorklistService } from '@taperwatch/doses';
 import { WorklistPageDto, WorklistQueryDto } from './worklist.dto';
 
 @ApiTags('doses')

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { PageQuery } from '@taperwatch/http';
-import { WORKLIST_AHEAD_HOURS, WORKLIST_OVERDUE_HOURS } from '@taperwatch/watch';
+import { WORKLIST_AHEAD_HOURS, WORKLIST_OVERDUE_HOURS } from '@taperwatch/doses';
 
 export class WorklistQueryDto extends PageQuery {
   @ApiPropertyOptional({

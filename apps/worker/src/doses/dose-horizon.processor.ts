@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { DoseScheduleService } from '@taperwatch/plans';
+import { DoseScheduleService } from '@taperwatch/doses';
 import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
 import { JobProcessor } from '../job-processor';
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { jobsProcessed } from '@taperwatch/observability';
 import { UnknownJobError } from '@taperwatch/queues';
-import { OutpatientWatchService, WatchService } from '@taperwatch/watch';
+import { OutpatientWatchService, WatchService } from '@taperwatch/doses';
 import { DoseCheckProcessor } from './dose-check.processor';
 
 /** The processor alone: its services record what they are asked, no Postgres or Redis needed. */

@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
-import { OutpatientWatchService, WatchService } from '@taperwatch/watch';
+import { OutpatientWatchService, WatchService } from '@taperwatch/doses';
 import { JobProcessor } from '../job-processor';
 
 /**

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { actorRefSql } from '@taperwatch/auth';
+import { DataSource, EntityManager } from 'typeorm';
 import { type MonitoringMode, countedQuery, preparedQuery } from '@taperwatch/persistence';
-import { DOSE_VIEW_COLUMNS, DoseRow } from '@taperwatch/plans';
-import { FIND_DOSE_SQL, FoundDoseRow, NumberedDoseRow, recordDosesSql } from './record-dose.sql';
 import {
   CLAIM_OVERDUE_SQL,
   JUDGED_SQL,
@@ -20,16 +17,14 @@ import {
   worklistSql,
 } from './watch.sql';
 
-/** A dose's patient, as an eMAR recording checks it against the resource. */
-export interface DosePatientRow {
-  patient_id: string;
-  drug_code: string;
-  unit_id: string;
-  external_id: string | null;
-}
+/** Rows one claim of the sweep marks at most. */
+const OVERDUE_BATCH = 1000;
 
-/** A recorded dose as the eMAR reads it back, with its patient's identifier. */
-export type RecordedRow = DoseRow & { external_id: string | null };
+/** One claim of the sweep: the doses it marked missed; `full` when more may be overdue. */
+export interface OverdueClaim {
+  rows: { plan_id: string; missed_after: Date }[];
+  full: boolean;
+}
 
 /** The caller's reach: a tenant, and its units (null = every unit of the tenant). */
 export interface UnitScope {
@@ -38,8 +33,9 @@ export interface UnitScope {
 }
 
 /**
- * Every statement of the dose watch, the recordings and the ward's reads of doses (decision
- * 0030): the services decide, this reads and writes. Hot paths are named statements.
+ * Every statement of the dose watch and the ward's worklist (decision 0030): the services
+ * decide, this reads and writes. Hot paths are named statements. The recordings' statements
+ * are DosesRepository's.
  */
 @Injectable()
 export class WatchRepository {
@@ -113,14 +109,29 @@ export class WatchRepository {
     return missed;
   }
 
-  /** The sweep's claim (CLAIM_OVERDUE_SQL): up to `limit` overdue doses marked missed. */
-  async claimOverdue(now: Date, limit: number): Promise<{ plan_id: string; missed_after: Date }[]> {
+  /**
+   * The sweep's claim (CLAIM_OVERDUE_SQL): a batch of overdue doses marked missed, on the
+   * manager's connection (`npm run bench` times it in a transaction it rolls back).
+   */
+  async claimOverdue(now: Date, manager = this.dataSource.manager): Promise<OverdueClaim> {
     const { rows } = await countedQuery<{ plan_id: string; missed_after: Date }>(
-      this.dataSource.manager,
+      manager,
       CLAIM_OVERDUE_SQL,
-      [now, limit],
+      [now, OVERDUE_BATCH],
     );
-    return rows;
+    return { rows, full: rows.length === OVERDUE_BATCH };
+  }
+
+  /**
+   * EXPLAIN (ANALYZE, BUFFERS) of one claim, which it runs: the caller rolls `manager`'s
+   * transaction back. `npm run bench` checks the claim reads the partial index.
+   */
+  async explainClaimOverdue(manager: EntityManager, now: Date): Promise<string> {
+    const plan: { 'QUERY PLAN': string }[] = await manager.query(
+      `EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_OVERDUE_SQL}`,
+      [now, OVERDUE_BATCH],
+    );
+    return plan.map((row) => row['QUERY PLAN']).join('\n');
   }
 
   /** Settles the duty to judge of these doses (JUDGED_SQL). */
@@ -197,120 +208,6 @@ export class WatchRepository {
       this.dataSource.manager,
       `worklist${shape.units ? '-units' : ''}${shape.after ? '-after' : ''}`,
       worklistSql(shape),
-      values,
-    );
-  }
-
-  /**
-   * Writes recordings in one statement (recordDosesSql), their VALUES rows' parameters in
-   * `params`; each written dose comes back numbered by its row.
-   */
-  recordDoses(count: number, params: unknown[]): Promise<NumberedDoseRow[]> {
-    return preparedQuery(
-      this.dataSource.manager,
-      `record-doses-${count}`,
-      recordDosesSql(count),
-      params,
-    );
-  }
-
-  /** What a dose is, when a recording wrote nothing (FIND_DOSE_SQL). */
-  async findDose(doseId: string, tenantId: string): Promise<FoundDoseRow | undefined> {
-    const [found] = await preparedQuery<FoundDoseRow>(
-      this.dataSource.manager,
-      'find-dose',
-      FIND_DOSE_SQL,
-      [doseId, tenantId],
-    );
-    return found;
-  }
-
-  /** The patient's own dose's due time; undefined if it is not theirs. */
-  async patientDoseDue(
-    doseId: string,
-    tenantId: string,
-    patientId: string,
-  ): Promise<{ due_at: Date } | undefined> {
-    const [dose] = await preparedQuery<{ due_at: Date }>(
-      this.dataSource.manager,
-      'find-patient-dose',
-      `SELECT due_at FROM doses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,
-      [doseId, tenantId, patientId],
-    );
-    return dose;
-  }
-
-  /** The dose's patient and drug, for an eMAR recording's check. */
-  async dosePatient(doseId: string, tenantId: string): Promise<DosePatientRow | undefined> {
-    const [dose] = await preparedQuery<DosePatientRow>(
-      this.dataSource.manager,
-      'emar-dose-patient',
-      `SELECT d.patient_id, d.drug_code, pt.unit_id, pt.external_id
-       FROM doses d JOIN patients pt ON pt.id = d.patient_id
-       WHERE d.id = $1 AND d.tenant_id = $2`,
-      [doseId, tenantId],
-    );
-    return dose;
-  }
-
-  /** An unerased patient's unit. */
-  async patientUnit(patientId: string, tenantId: string): Promise<{ unit_id: string } | undefined> {
-    const [patient] = await preparedQuery<{ unit_id: string }>(
-      this.dataSource.manager,
-      'emar-patient',
-      'SELECT unit_id FROM patients WHERE id = $1 AND tenant_id = $2 AND erased_at IS NULL',
-      [patientId, tenantId],
-    );
-    return patient;
-  }
-
-  /** A recorded dose by its id, within the scope. */
-  async recordedDose(scope: UnitScope, doseId: string): Promise<RecordedRow | undefined> {
-    const [row] = await this.recorded(scope, 'emar-read', 'd.id = $3', [doseId]);
-    return row;
-  }
-
-  /** A patient's recorded doses within the scope, newest first, after the cursor. */
-  recordedDosesOf(
-    scope: UnitScope,
-    patientId: string,
-    after: { createdAt: Date; id: string } | undefined,
-    limit: number,
-  ): Promise<RecordedRow[]> {
-    return after
-      ? this.recorded(
-          scope,
-          'emar-search-after',
-          'd.patient_id = $3 AND (d.due_at, d.id) < ($4, $5)',
-          [patientId, after.createdAt, after.id],
-          limit,
-        )
-      : this.recorded(scope, 'emar-search', 'd.patient_id = $3', [patientId], limit);
-  }
-
-  /**
-   * Recorded doses of the scope matching `where` (its parameters from $3), newest first, at most
-   * `limit`. A dose the watcher marked missed is not an administration until recorded; an erased
-   * patient's doses are nobody's to read (as on every patient route).
-   */
-  private recorded(
-    scope: UnitScope,
-    name: string,
-    where: string,
-    params: unknown[],
-    limit?: number,
-  ): Promise<RecordedRow[]> {
-    const values = [scope.tenantId, scope.units, ...params];
-    if (limit !== undefined) values.push(limit);
-    return preparedQuery<RecordedRow>(
-      this.dataSource.manager,
-      name,
-      `SELECT ${DOSE_VIEW_COLUMNS.map((c) => `d.${c}`).join(', ')}, pt.external_id,
-              ${actorRefSql('d.recorded_by')} AS recorded_by_actor
-       FROM doses d JOIN patients pt ON pt.id = d.patient_id
-       WHERE d.tenant_id = $1 AND ($2::text[] IS NULL OR pt.unit_id = ANY($2))
-         AND pt.erased_at IS NULL AND d.recorded_outcome IS NOT NULL AND ${where}
-       ORDER BY d.due_at DESC, d.id DESC${limit === undefined ? '' : ` LIMIT $${values.length}`}`,
       values,
     );
   }

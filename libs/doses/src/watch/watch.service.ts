@@ -23,9 +23,6 @@ const CHECK_HORIZON_MS = 48 * HOUR_MS;
 const BATCH = 1000;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
-/** Rows one claim of the sweep takes at most (`npm run bench` times the claim with it). */
-export const OVERDUE_BATCH = BATCH;
-
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
 /**
@@ -163,13 +160,13 @@ export class WatchService {
     const plans = new Set<string>();
     let marked = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const rows = await this.repository.claimOverdue(now, BATCH);
+      const { rows, full } = await this.repository.claimOverdue(now);
       for (const row of rows) {
         plans.add(row.plan_id);
         this.observeLateness('sweep', row.missed_after, now);
       }
       marked += rows.length;
-      if (rows.length < BATCH) break;
+      if (!full) break;
     }
     if (marked > 0) {
       sweepFindings.inc(marked);

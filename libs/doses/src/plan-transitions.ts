@@ -5,6 +5,12 @@ import { PlanAction, transition } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { PlanEntity, PlanTransitionEntity } from '@taperwatch/persistence';
 
+/*
+ * A plan's moves, on the caller's transaction: the plan lifecycle (libs/plans) and the dose
+ * horizon, which completes plans whose last day has passed, both make them, so they live here,
+ * below libs/plans.
+ */
+
 export interface TransitionRecord {
   /** The API key acting; null for the system. */
   actorKeyId: string | null;

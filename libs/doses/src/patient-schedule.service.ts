@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import ical from 'ical-generator';
-import { DataSource } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import {
   DoseUnit,
@@ -13,8 +12,9 @@ import {
   zonedInstant,
 } from '@taperwatch/domain';
 import type { PatientLinkPrincipal } from '@taperwatch/auth';
-import { PlanEntity, ReportedVia } from '@taperwatch/persistence';
+import { ReportedVia } from '@taperwatch/persistence';
 import { DoseScheduleService } from './dose-schedule.service';
+import { DosesRepository } from './doses.repository';
 
 /** Days the patient's schedule and calendar reach ahead of today, at most and by default. */
 export const PATIENT_SCHEDULE_MAX_DAYS = 28;
@@ -45,21 +45,6 @@ export interface PatientScheduleView {
   doses: PatientDoseView[];
 }
 
-interface ScheduleRow {
-  id: string;
-  plan_id: string;
-  step_index: number;
-  due_at: Date;
-  drug_code: string;
-  dose_mg: string;
-  status: string;
-  recorded_outcome: string | null;
-  reported_via: ReportedVia | null;
-}
-
-/** Plans whose doses the patient is taking now. */
-const IN_FORCE = `('active', 'paused')`;
-
 const localTimeOf = (instant: Date, zone: string): string =>
   new Intl.DateTimeFormat('en-GB', {
     timeZone: zone,
@@ -83,7 +68,7 @@ function unitsOf(steps: readonly PlanStep[], index: number, drugCode: string, do
 @Injectable()
 export class PatientScheduleService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: DosesRepository,
     private readonly clock: Clock,
     private readonly doseSchedule: DoseScheduleService,
   ) {}
@@ -94,15 +79,7 @@ export class PatientScheduleService {
     const today = zonedDate(this.clock.now(), zone);
     const from = zonedInstant(today, '00:00', zone);
     const to = zonedInstant(isoDateAddDays(today, days), '00:00', zone);
-    const rows = (await this.dataSource.query(
-      `SELECT d.id, d.plan_id, d.step_index, d.due_at, d.drug_code, d.dose_mg, d.status,
-              d.recorded_outcome, d.reported_via
-       FROM doses d JOIN plans p ON p.id = d.plan_id
-       WHERE d.tenant_id = $1 AND d.patient_id = $2 AND d.due_at >= $3 AND d.due_at < $4
-         AND d.status <> 'cancelled' AND p.status IN ${IN_FORCE}
-       ORDER BY d.due_at, d.drug_code`,
-      [link.tenantId, link.patientId, from, to],
-    )) as ScheduleRow[];
+    const rows = await this.repository.patientDoses(link.tenantId, link.patientId, from, to);
     const steps = await this.stepsOf(link, [...new Set(rows.map((r) => r.plan_id))]);
     return {
       timezone: zone,
@@ -144,10 +121,7 @@ export class PatientScheduleService {
     const today = zonedDate(now, zone);
     const from = zonedInstant(today, '00:00', zone);
     const to = zonedInstant(isoDateAddDays(today, days), '00:00', zone);
-    const plans = await this.dataSource.getRepository(PlanEntity).find({
-      where: { tenantId: link.tenantId, patientId: link.patientId },
-      order: { id: 'ASC' },
-    });
+    const plans = await this.repository.patientPlans(link.tenantId, link.patientId);
     const calendar = ical({
       name: 'Medication schedule',
       prodId: { company: 'taperwatch', product: 'patient-schedule', language: 'EN' },
@@ -183,10 +157,7 @@ export class PatientScheduleService {
     planIds: string[],
   ): Promise<Map<string, PlanStep[]>> {
     if (planIds.length === 0) return new Map();
-    const plans = (await this.dataSource.query(
-      `SELECT id, steps FROM plans WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
-      [link.tenantId, planIds],
-    )) as { id: string; steps: PlanStep[] }[];
-    return new Map(plans.map((p) => [p.id, p.steps]));
+    const plans = await this.repository.planSteps(link.tenantId, planIds);
+    return new Map(plans.map((p) => [p.id, p.steps as PlanStep[]]));
   }
 }

@@ -1,5 +1,5 @@
 import type { DoseUnit } from '@taperwatch/domain';
-import type { DoseRow } from '@taperwatch/plans';
+import type { DoseRow } from '../dose-view';
 import type { AlertType, MonitoringMode } from '@taperwatch/persistence';
 
 /*
@@ -10,9 +10,10 @@ import type { AlertType, MonitoringMode } from '@taperwatch/persistence';
 /**
  * The sweep's claim: marks up to $2 overdue doses ($1 = now) missed that no other worker holds,
  * through the partial index of pending doses, each with the duty to judge its plan
- * (judge_pending), so no crash between the mark and the judgement loses the alert. Exported for
- * `npm run bench`, which times it. The claimed ids are an array, not an IN subquery: planned for
- * $2 rows, the subquery made Postgres hash-join a small table's every dose (decision 0039).
+ * (judge_pending), so no crash between the mark and the judgement loses the alert. The bench
+ * times it through WatchRepository.claimOverdue. The claimed ids are an array, not an IN
+ * subquery: planned for $2 rows, the subquery made Postgres hash-join a small table's every dose
+ * (decision 0039).
  */
 export const CLAIM_OVERDUE_SQL = `UPDATE doses SET status = 'missed', missed_at = $1, judge_pending = true,
                          updated_at = now()

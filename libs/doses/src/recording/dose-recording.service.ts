@@ -3,11 +3,11 @@ import { ActorRef, PatientLinkPrincipal, Principal, assertVisible } from '@taper
 import { Clock } from '@taperwatch/common';
 import { MINUTE_MS, isoDateAddDays, zonedDate, zonedInstant } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import { DoseView, doseFromRow, toDoseView } from '@taperwatch/plans';
+import { DoseView, doseFromRow, toDoseView } from '../dose-view';
 import { DoseOutcome, DoseStatus, ReportedVia } from '@taperwatch/persistence';
 import { RecordingWriter } from './recording-writer';
-import { WatchRepository } from './watch.repository';
-import { WatchService } from './watch.service';
+import { DosesRepository } from '../doses.repository';
+import { WatchService } from '../watch/watch.service';
 
 export interface AdministrationInput {
   outcome: DoseOutcome;
@@ -63,7 +63,7 @@ export class DoseRecordingService {
   private readonly logger = new Logger(DoseRecordingService.name);
 
   constructor(
-    private readonly repository: WatchRepository,
+    private readonly repository: DosesRepository,
     private readonly clock: Clock,
     private readonly watch: WatchService,
     private readonly writer: RecordingWriter,

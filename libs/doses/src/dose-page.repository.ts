@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal, actorRefsOf } from '@taperwatch/auth';
-import { Page, decodeCursor, toPage } from '@taperwatch/http';
+import { ActorRef, actorRefsOf } from '@taperwatch/auth';
+import { decodeCursor } from '@taperwatch/http';
 import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
-import { DOSE_VIEW_COLUMNS, DoseRow, DoseView, doseFromRow, toDoseView } from './plan-view';
-import { PlansService } from './plans.service';
+import { DOSE_VIEW_COLUMNS, DoseRow } from './dose-view';
 
 export interface DoseListQuery {
   from?: string;
@@ -14,16 +13,28 @@ export interface DoseListQuery {
   cursor?: string;
 }
 
+/** The dose page's statements (decision 0030): PlanDosesService decides, this reads. */
 @Injectable()
-export class PlanDosesService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly plans: PlansService,
-  ) {}
+export class DosePageRepository {
+  constructor(private readonly dataSource: DataSource) {}
 
-  /** A plan's doses in due order, keyset-paginated over (dueAt, drug). */
-  async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
-    await this.plans.assertVisible(principal, planId);
+  /**
+   * The unit of the plan's patient, when the plan is the tenant's: what a unit-scope check
+   * needs (the same answer as PlansService.assertVisible's), without loading the plan.
+   */
+  async planUnit(planId: string, tenantId: string): Promise<{ unitId: string } | undefined> {
+    const [row] = await preparedQuery<{ unitId: string }>(
+      this.dataSource.manager,
+      'dose-plan-unit',
+      `SELECT pt.unit_id AS "unitId" FROM plans p JOIN patients pt ON pt.id = p.patient_id
+       WHERE p.id = $1 AND p.tenant_id = $2`,
+      [planId, tenantId],
+    );
+    return row;
+  }
+
+  /** A plan's doses in due order, keyset-paginated over (dueAt, drug): limit + 1 rows. */
+  async list(planId: string, query: DoseListQuery): Promise<DoseRow[]> {
     const values: unknown[] = [planId];
     const where = ['plan_id = $1'];
     // The statement's text follows from which filters are present, so each combination is one
@@ -54,7 +65,7 @@ export class PlanDosesService {
     values.push(query.limit + 1);
     // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the
     // query. The plan's equivalent_drug_code is read once (an init plan) to label equivalents.
-    const rows = await preparedQuery<DoseRow>(
+    return preparedQuery<DoseRow>(
       this.dataSource.manager,
       name,
       `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
@@ -63,18 +74,10 @@ export class PlanDosesService {
        ORDER BY due_at, drug_code LIMIT $${values.length}`,
       values,
     );
-    // Who recorded them, once per distinct recorder (a page has few; none before recording),
-    // rather than a lookup per row.
-    const recorders = await actorRefsOf(
-      this.dataSource,
-      rows.map((row) => row.recorded_by),
-    );
-    for (const row of rows) row.recorded_by_actor = recorders.get(row.recorded_by ?? '') ?? null;
-    return toPage(
-      rows,
-      query.limit,
-      (row) => toDoseView(doseFromRow(row)),
-      (row) => ({ createdAt: row.due_at, id: row.id }),
-    );
+  }
+
+  /** Who these recorded_by ids name, each distinct id once. */
+  recorders(ids: readonly (string | null)[]): Promise<Map<string, ActorRef>> {
+    return actorRefsOf(this.dataSource, ids);
   }
 }

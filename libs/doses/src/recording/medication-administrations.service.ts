@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
-import { findDrug } from '@taperwatch/domain';
+import { drugOfConcept, findDrug } from '@taperwatch/domain';
 import { ProblemException, decodeCursor, encodeCursor } from '@taperwatch/http';
-import { doseFromRow, toDoseView } from '@taperwatch/plans';
-import { drugOfConcept } from '@taperwatch/supply';
+import { doseFromRow, toDoseView } from '../dose-view';
 import { DoseRecordingService } from './dose-recording.service';
 import {
   EmarRecording,
@@ -11,7 +10,8 @@ import {
   asResourceProblem,
   toMedicationAdministration,
 } from './medication-administration';
-import { DosePatientRow, UnitScope, WatchRepository } from './watch.repository';
+import { DosePatientRow, DosesRepository } from '../doses.repository';
+import type { UnitScope } from '../watch/watch.repository';
 
 export const FHIR_SEARCH_DEFAULT_COUNT = 50;
 export const FHIR_SEARCH_MAX_COUNT = 200;
@@ -39,7 +39,7 @@ export interface SearchPage {
 @Injectable()
 export class MedicationAdministrationsService {
   constructor(
-    private readonly repository: WatchRepository,
+    private readonly repository: DosesRepository,
     private readonly recording: DoseRecordingService,
   ) {}
 

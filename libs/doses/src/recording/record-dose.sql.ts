@@ -1,6 +1,6 @@
 import { administrationWindowMinutes } from '@taperwatch/domain';
 import type { DoseOutcome, DoseStatus, ReportedVia } from '@taperwatch/persistence';
-import { DOSE_VIEW_COLUMNS, type DoseRow } from '@taperwatch/plans';
+import { DOSE_VIEW_COLUMNS, type DoseRow } from '../dose-view';
 
 /** Frequencies the window table covers; a plan giving more doses a day uses the last entry. */
 export const MAX_DOSES_PER_DAY = 48;

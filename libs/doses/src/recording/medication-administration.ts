@@ -1,15 +1,17 @@
 import { fhirActor } from '@taperwatch/audit';
-import { StatedReason, emarStatusDecision, findDrug } from '@taperwatch/domain';
-import { FieldError, ProblemException } from '@taperwatch/http';
-import { MAX_DOSE_MG } from '@taperwatch/persistence';
 import {
-  DoseView,
   EXTERNAL_ID_SYSTEM,
   ORAL_ROUTE,
   PLAN_IDENTIFIER_SYSTEM,
+  StatedReason,
   UCUM,
+  emarStatusDecision,
+  findDrug,
   medicationConcept,
-} from '@taperwatch/plans';
+} from '@taperwatch/domain';
+import { FieldError, ProblemException } from '@taperwatch/http';
+import { MAX_DOSE_MG } from '@taperwatch/persistence';
+import { DoseView } from '../dose-view';
 import type { AdministrationInput } from './dose-recording.service';
 
 /**

@@ -10,7 +10,7 @@ import {
   findDrug,
 } from '@taperwatch/domain';
 import { Page, decodeCursor, toPage } from '@taperwatch/http';
-import { MAX_DOSES_PER_DAY } from './record-dose.sql';
+import { MAX_DOSES_PER_DAY } from '../recording/record-dose.sql';
 import { WatchRepository } from './watch.repository';
 import { WorklistRow } from './watch.sql';
 

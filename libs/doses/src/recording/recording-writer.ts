@@ -8,7 +8,7 @@ import {
   RecordingValues,
   recordingParams,
 } from './record-dose.sql';
-import { WatchRepository } from './watch.repository';
+import { DosesRepository } from '../doses.repository';
 
 /**
  * Writes recordings, gathering those that reach it in one turn of the event loop into one
@@ -32,7 +32,7 @@ export class RecordingWriter {
     },
   );
 
-  constructor(private readonly repository: WatchRepository) {}
+  constructor(private readonly repository: DosesRepository) {}
 
   /** The dose as recorded, or null when nothing was written (not found, not visible, recorded). */
   write(recording: RecordingValues): Promise<RecordedDoseRow | null> {
