@@ -7,8 +7,11 @@ import { PlanDocumentsService } from './plan-documents.service';
 import { PlanDosesService } from './plan-doses.service';
 import { PlanLifecycleService } from './plan-lifecycle.service';
 import { PatientScheduleService } from './patient-schedule.service';
+import { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
+import { SymptomChecksRepository } from './symptom-checks.repository';
 import { SymptomChecksService } from './symptom-checks.service';
+import { TaperRequestsRepository } from './taper-requests.repository';
 import { TaperRequestsService } from './taper-requests.service';
 
 const SERVICES = [
@@ -23,9 +26,12 @@ const SERVICES = [
   CoursesService,
 ];
 
+/** Every statement of plans, taper requests and symptom checks (decision 0030). */
+const REPOSITORIES = [PlansRepository, TaperRequestsRepository, SymptomChecksRepository];
+
 @Module({
   imports: [PatientsModule, AlertsModule],
-  providers: SERVICES,
+  providers: [...REPOSITORIES, ...SERVICES],
   exports: SERVICES,
 })
 export class PlansModule {}
