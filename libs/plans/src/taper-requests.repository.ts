@@ -92,7 +92,7 @@ export class TaperRequestsRepository {
     return this.dataSource.transaction(work);
   }
 
-  /** Stores a new request as it was accepted. */
+  /** Stores a new request as it was accepted, updated when created. */
   async insert(request: TaperRequestEntity): Promise<void> {
     await preparedQuery(this.dataSource.manager, 'taper-request-insert', INSERT_REQUEST_SQL, [
       request.id,
