@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import {
@@ -12,39 +11,10 @@ import {
 } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
 import { PatientsService } from '@taperwatch/patients';
-import { PlanStatus, preparedQuery } from '@taperwatch/persistence';
+import { PlanStatus } from '@taperwatch/persistence';
 import { renderDoseChart } from './plan-schedule-page';
-
-/**
- * A patient's plan versions with each version's goal (its course phase: a revision's own goal
- * from its 'propose' transition, else the request's), oldest course first, versions in order.
- */
-const COURSE_PLANS_SQL = `
-SELECT p.id, p.request_id AS "requestId", p.drug_code AS "drugCode",
-       p.equivalent_drug_code AS "equivalentDrugCode", p.version, p.status,
-       p.start_date AS "startDate", p.end_date AS "endDate", p.steps,
-       p.approved_at AS "approvedAt", r.created_at AS "courseCreatedAt",
-       coalesce((SELECT t.details -> 'goal' FROM plan_transitions t
-                 WHERE t.plan_id = p.id AND t.action = 'propose' LIMIT 1),
-                r.body -> 'goal') AS goal
-FROM plans p JOIN taper_requests r ON r.id = p.request_id
-WHERE p.tenant_id = $1 AND p.patient_id = $2
-ORDER BY r.created_at, p.request_id, p.version`;
-
-interface CoursePlanRow {
-  id: string;
-  requestId: string;
-  drugCode: string;
-  equivalentDrugCode: string | null;
-  version: number;
-  status: PlanStatus;
-  startDate: string;
-  endDate: string;
-  steps: PlanStep[];
-  approvedAt: Date | null;
-  courseCreatedAt: Date;
-  goal: TaperGoal;
-}
+import { PlansRepository } from './plans.repository';
+import { CoursePlanRow } from './plans.sql';
 
 export interface CoursePhaseStep {
   startDate: string;
@@ -109,7 +79,7 @@ function stepsBefore(steps: readonly PlanStep[], until: string | undefined): Cou
 @Injectable()
 export class CoursesService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: PlansRepository,
     private readonly patients: PatientsService,
     private readonly clock: Clock,
   ) {}
@@ -148,12 +118,7 @@ export class CoursesService {
 
   private async read(principal: Principal, patientId: string) {
     const patient = await this.patients.findVisible(principal, patientId);
-    const rows = await preparedQuery<CoursePlanRow>(
-      this.dataSource.manager,
-      'course-plans',
-      COURSE_PLANS_SQL,
-      [principal.tenantId, patient.id],
-    );
+    const rows = await this.repository.coursePlans(principal.tenantId, patient.id);
     const byCourse = new Map<string, CoursePlanRow[]>();
     for (const row of rows) {
       const list = byCourse.get(row.requestId) ?? [];

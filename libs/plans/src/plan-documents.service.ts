@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { PlanStep, findDrug, zonedDate } from '@taperwatch/domain';
-import { PatientEntity } from '@taperwatch/persistence';
 import { planToFhirBundle } from './plan-fhir';
 import { renderDoseChart, renderSchedulePage } from './plan-schedule-page';
+import { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
 
 /** The plan as other systems (FHIR R4) and people (a printed schedule, the board's chart) read it. */
 @Injectable()
 export class PlanDocumentsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: PlansRepository,
     private readonly plans: PlansService,
     private readonly clock: Clock,
   ) {}
@@ -44,6 +43,6 @@ export class PlanDocumentsService {
   }
 
   private patientOf(id: string) {
-    return this.dataSource.getRepository(PatientEntity).findOneByOrFail({ id });
+    return this.repository.patient(id);
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AlertsService } from '@taperwatch/alerts';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { EntityManager } from 'typeorm';
 import { Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import {
@@ -25,20 +24,11 @@ import {
   transition,
   zonedDate,
 } from '@taperwatch/domain';
-import {
-  DoseScheduleService,
-  applyTransition,
-  insertTransition,
-  lockPlan,
-} from '@taperwatch/doses';
+import { DoseScheduleService } from '@taperwatch/doses';
 import { ProblemException } from '@taperwatch/http';
-import {
-  PatientEntity,
-  PlanEntity,
-  TaperRequestEntity,
-  isUniqueViolation,
-} from '@taperwatch/persistence';
+import { PlanEntity, isUniqueViolation } from '@taperwatch/persistence';
 import { PlanView, toPlanView } from './plan-views';
+import { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
 import { TaperRequestBody, patientFacts } from './taper-requests.service';
 import { plannedColumns } from './planned-columns';
@@ -99,20 +89,6 @@ function requestedDoses(request: TaperRequestInput): CurrentDoses {
 }
 
 /**
- * A proposal that revises a plan in force is not revised itself: its revision would re-plan from
- * the request, not from the doses given now, and approving it would leave that plan running.
- */
-async function assertNotRevisingForce(manager: EntityManager, proposal: PlanEntity): Promise<void> {
-  if (!proposal.parentPlanId) return;
-  const inForce = await manager.findOneBy(PlanEntity, { id: proposal.parentPlanId });
-  if (inForce && IN_FORCE.includes(inForce.status)) {
-    throw ProblemException.conflict(
-      `This proposal revises plan ${inForce.id}, which is ${inForce.status}: send the revision for that plan instead (and cancel this proposal if it is not wanted).`,
-    );
-  }
-}
-
-/**
  * Approve, pause, resume, cancel and revise. Each runs in one transaction holding the plan's
  * row lock, checks the move with the domain's state machine, records it, and rewrites the
  * affected future doses; past doses and recordings are never touched.
@@ -120,7 +96,7 @@ async function assertNotRevisingForce(manager: EntityManager, proposal: PlanEnti
 @Injectable()
 export class PlanLifecycleService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: PlansRepository,
     private readonly plans: PlansService,
     private readonly doses: DoseScheduleService,
     private readonly clock: Clock,
@@ -135,11 +111,13 @@ export class PlanLifecycleService {
   async approve(principal: Principal, id: string): Promise<PlanView> {
     const visible = await this.plans.findVisible(principal, id);
     try {
-      const plan = await this.dataSource.transaction(async (manager) => {
+      const plan = await this.repository.transaction(async (manager) => {
         const now = this.clock.now();
         // Parent first: sibling revisions then queue on the same lock instead of deadlocking.
-        const parent = visible.parentPlanId ? await lockPlan(manager, visible.parentPlanId) : null;
-        const locked = (await lockPlan(manager, id))!;
+        const parent = visible.parentPlanId
+          ? await this.repository.lock(manager, visible.parentPlanId)
+          : null;
+        const locked = (await this.repository.lock(manager, id))!;
         // An illegal move is a 409 before anything is moved or checked.
         const legal = transition(locked.status, 'approve');
         if (!legal.ok) throw ProblemException.conflict(legal.message);
@@ -167,7 +145,7 @@ export class PlanLifecycleService {
         if (parent) await this.supersede(manager, parent, locked, principal, now);
         // Checked again as it will run (re-anchored): a plan that breaks a rule stays proposed.
         await this.assertKeepsRules(manager, starting, current);
-        await applyTransition(
+        await this.repository.applyTransition(
           manager,
           locked,
           'approve',
@@ -191,17 +169,7 @@ export class PlanLifecycleService {
       return toPlanView(plan, principal.actor);
     } catch (error) {
       if (!isUniqueViolation(error, ONE_IN_FORCE)) throw error;
-      const other = await this.dataSource
-        .getRepository(PlanEntity)
-        .createQueryBuilder('plan')
-        .where(
-          "plan.patient_id = :p AND plan.drug_code = :d AND plan.status IN ('active', 'paused')",
-          {
-            p: visible.patientId,
-            d: visible.drugCode,
-          },
-        )
-        .getOne();
+      const other = await this.repository.inForce(visible.patientId, visible.drugCode);
       throw ProblemException.conflict(
         `Another ${visible.drugCode} plan is in force for this patient` +
           (other ? ` (plan ${other.id}, ${other.status})` : '') +
@@ -217,11 +185,7 @@ export class PlanLifecycleService {
     current?: CurrentDoses,
   ): Promise<void> {
     const original = await this.originalRequest(manager, plan);
-    const proposed = await manager.query<{ details: { ruleContext?: StoredRuleContext } | null }[]>(
-      `SELECT details FROM plan_transitions WHERE plan_id = $1 AND action = 'propose'`,
-      [plan.id],
-    );
-    const stored = proposed[0]?.details?.ruleContext;
+    const stored = await this.repository.proposedRuleContext(manager, plan.id);
     const broken = planRuleViolations(plannedTaperOf(plan), original, {
       ...(current
         ? { currentDoses: current.doses, currentIntervalDays: current.intervalDays }
@@ -264,7 +228,7 @@ export class PlanLifecycleService {
         `This revision replaces plan ${parent.id}, which is ${parent.status}; only a proposed, active or paused plan can be superseded.`,
       );
     }
-    await applyTransition(
+    await this.repository.applyTransition(
       manager,
       parent,
       'supersede',
@@ -281,7 +245,7 @@ export class PlanLifecycleService {
   /** Pausing never stops the drug: the step in force continues until resumed. */
   pause(principal: Principal, id: string, reason: string): Promise<PlanView> {
     return this.change(principal, id, async (manager, plan, zone, now) => {
-      await applyTransition(
+      await this.repository.applyTransition(
         manager,
         plan,
         'pause',
@@ -304,7 +268,7 @@ export class PlanLifecycleService {
             zonedDate(now, zone),
           )
         : (plan.steps as PlanStep[]);
-      await applyTransition(
+      await this.repository.applyTransition(
         manager,
         plan,
         'resume',
@@ -336,7 +300,7 @@ export class PlanLifecycleService {
           message: `Cancelled while the patient takes ${describeTaken(stopped)}: this is an abrupt stop with withdrawal risk. Reason: ${reason}`,
         });
       }
-      await applyTransition(
+      await this.repository.applyTransition(
         manager,
         plan,
         'cancel',
@@ -411,15 +375,15 @@ export class PlanLifecycleService {
     within?: EntityManager,
   ): Promise<PlanView> {
     await this.plans.assertVisible(principal, id);
-    const plan = await (within ?? this.dataSource.manager).transaction(async (manager) => {
-      const parent = (await lockPlan(manager, id))!;
+    const plan = await this.repository.transaction(async (manager) => {
+      const parent = (await this.repository.lock(manager, id))!;
       if (!REVISABLE.includes(parent.status)) {
         throw ProblemException.conflict(
           `Cannot revise a plan that is ${parent.status}; only a proposed, active or paused plan can be revised.`,
         );
       }
-      if (parent.status === 'proposed') await assertNotRevisingForce(manager, parent);
-      const patient = await manager.findOneByOrFail(PatientEntity, { id: parent.patientId });
+      if (parent.status === 'proposed') await this.assertNotRevisingForce(manager, parent);
+      const patient = await this.repository.patient(parent.patientId, manager);
       const today = zonedDate(this.clock.now(), patient.timezone);
       if (body.fromDate < today) {
         throw ProblemException.unprocessable(`fromDate is before today (${today}).`, [
@@ -488,26 +452,19 @@ export class PlanLifecycleService {
       };
       const broken = planRuleViolations(outcome.plan, original, ruleContext);
       if (broken.length > 0) throw ruleProblem('The revised plan', broken);
-      const { max } = (await manager
-        .getRepository(PlanEntity)
-        .createQueryBuilder('plan')
-        .select('MAX(plan.version)', 'max')
-        .where('plan.request_id = :r', { r: parent.requestId })
-        .getRawOne<{ max: number }>())!;
-      const revised = outcome.plan;
-      const row = manager.create(PlanEntity, {
+      const row = {
         id: randomUUID(),
         tenantId: parent.tenantId,
         requestId: parent.requestId,
         patientId: parent.patientId,
         drugCode: parent.drugCode,
-        version: Number(max) + 1,
-        status: 'proposed',
-        ...plannedColumns(revised),
+        version: await this.repository.nextVersion(manager, parent.requestId),
+        status: 'proposed' as const,
+        ...plannedColumns(outcome.plan),
         parentPlanId: parent.id,
-      });
-      await manager.insert(PlanEntity, row as QueryDeepPartialEntity<PlanEntity>);
-      await insertTransition(manager, row, 'propose', null, 'proposed', {
+      };
+      await this.repository.insert(manager, row);
+      await this.repository.recordProposal(manager, row, {
         actorKeyId: principal.keyId,
         reason: body.reason,
         details: {
@@ -518,22 +475,33 @@ export class PlanLifecycleService {
           goal: original.goal,
         },
       });
-      return manager.findOneByOrFail(PlanEntity, { id: row.id });
-    });
+      return this.repository.reload(manager, row.id);
+    }, within);
     // A revision is proposed: nobody has approved it yet.
     return toPlanView(plan, null);
   }
 
   /** A proposed revision of `planId` that a symptom check already made, if one waits. */
-  async pendingAutomaticHold(planId: string): Promise<string | undefined> {
-    const row = await this.dataSource
-      .getRepository(PlanEntity)
-      .createQueryBuilder('plan')
-      .innerJoin('plan_transitions', 't', "t.plan_id = plan.id AND t.action = 'propose'")
-      .where("plan.parent_plan_id = :planId AND plan.status = 'proposed'", { planId })
-      .andWhere("t.details ->> 'symptomCheckId' IS NOT NULL")
-      .getOne();
-    return row?.id;
+  pendingAutomaticHold(planId: string): Promise<string | undefined> {
+    return this.repository.pendingAutomaticHold(planId);
+  }
+
+  /**
+   * A proposal that revises a plan in force is not revised itself: its revision would re-plan
+   * from the request, not from the doses given now, and approving it would leave that plan
+   * running.
+   */
+  private async assertNotRevisingForce(
+    manager: EntityManager,
+    proposal: PlanEntity,
+  ): Promise<void> {
+    if (!proposal.parentPlanId) return;
+    const inForce = await this.repository.find(manager, proposal.parentPlanId);
+    if (inForce && IN_FORCE.includes(inForce.status)) {
+      throw ProblemException.conflict(
+        `This proposal revises plan ${inForce.id}, which is ${inForce.status}: send the revision for that plan instead (and cancel this proposal if it is not wanted).`,
+      );
+    }
   }
 
   private async change(
@@ -542,28 +510,25 @@ export class PlanLifecycleService {
     change: (manager: EntityManager, plan: PlanEntity, zone: string, now: Date) => Promise<void>,
   ): Promise<PlanView> {
     await this.plans.assertVisible(principal, id);
-    const plan = await this.dataSource.transaction(async (manager) => {
-      const locked = (await lockPlan(manager, id))!;
+    const plan = await this.repository.transaction(async (manager) => {
+      const locked = (await this.repository.lock(manager, id))!;
       const zone = await this.doses.zoneOf(manager, locked.patientId);
       await change(manager, locked, zone, this.clock.now());
-      return manager.findOneByOrFail(PlanEntity, { id });
+      return this.repository.reload(manager, id);
     });
     return this.plans.viewOf(plan);
   }
 
   /** The request as a version plans it: its goal is the version's course phase. */
   phaseOf(plan: PlanEntity): Promise<TaperRequestInput> {
-    return this.originalRequest(this.dataSource.manager, plan);
+    return this.originalRequest(this.repository.manager, plan);
   }
 
   /** The request as this version plans it: a revision's own goal (its course phase) replaces the request's. */
   private async originalRequest(manager: EntityManager, plan: PlanEntity) {
-    const request = await manager.findOneByOrFail(TaperRequestEntity, { id: plan.requestId });
+    const request = await this.repository.request(manager, plan.requestId);
     const { patientId: _p, ...original } = request.body as unknown as TaperRequestBody;
-    const [phase] = await manager.query<{ goal: TaperGoal | null }[]>(
-      `SELECT details -> 'goal' AS goal FROM plan_transitions WHERE plan_id = $1 AND action = 'propose'`,
-      [plan.id],
-    );
-    return phase?.goal ? { ...original, goal: phase.goal } : original;
+    const goal = await this.repository.proposedGoal(manager, plan.id);
+    return goal ? { ...original, goal } : original;
   }
 }

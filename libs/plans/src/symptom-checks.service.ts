@@ -1,7 +1,7 @@
 import { AlertsService } from '@taperwatch/alerts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ActorRef, Principal } from '@taperwatch/auth';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
@@ -18,15 +18,10 @@ import {
   zonedDate,
 } from '@taperwatch/domain';
 import { ProblemException } from '@taperwatch/http';
-import {
-  PatientEntity,
-  PendingSymptomAlert,
-  PlanEntity,
-  SymptomCheckEntity,
-  preparedQuery,
-} from '@taperwatch/persistence';
+import { PendingSymptomAlert, PlanEntity, SymptomCheckEntity } from '@taperwatch/persistence';
 import { PlanLifecycleService } from './plan-lifecycle.service';
 import { PlansService } from './plans.service';
+import { OwedAlert, SymptomChecksRepository } from './symptom-checks.repository';
 
 export interface SymptomCheckBody {
   scale: SymptomScale;
@@ -80,26 +75,6 @@ const ADVERSE_EFFECT_SOURCE: Record<string, string> = {
 /** Owed alerts one sweep raises at most; the rest wait for the next. */
 const OWED_BATCH = 500;
 
-/**
- * Checks whose alert is still owed, written before $1 (a check written since is still being
- * raised by its own request), oldest first, $2 at most, with the patient's unit now.
- */
-const OWED_ALERTS_SQL = `
-SELECT c.id, c.tenant_id, c.plan_id, c.patient_id, pt.unit_id, c.pending_alert
-FROM symptom_checks c JOIN patients pt ON pt.id = c.patient_id
-WHERE c.pending_alert IS NOT NULL AND c.created_at < $1
-ORDER BY c.created_at LIMIT $2`;
-
-/** A check's alert, owed: what raising it needs. */
-interface OwedAlert {
-  id: string;
-  tenant_id: string;
-  plan_id: string;
-  patient_id: string;
-  unit_id: string;
-  pending_alert: PendingSymptomAlert;
-}
-
 /** The automatic hold a check proposed (or found waiting), or why none could be. */
 interface ProposedHold {
   id?: string;
@@ -135,7 +110,7 @@ export class SymptomChecksService {
   private readonly logger = new Logger(SymptomChecksService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: SymptomChecksRepository,
     private readonly plans: PlansService,
     private readonly lifecycle: PlanLifecycleService,
     private readonly clock: Clock,
@@ -174,7 +149,7 @@ export class SymptomChecksService {
     // The check, its hold revision and the alert it owes commit together: the alert is written
     // on the check (pending_alert) and raised after commit, or by the maintenance sweep if that
     // fails, so no failure leaves a revision without its check or a check without its alert.
-    const pendingAlert = await this.dataSource.transaction(async (manager) => {
+    const pendingAlert = await this.repository.transaction(async (manager) => {
       let hold: ProposedHold = waiting ? { id: waiting } : {};
       if (wantsHold && !waiting) {
         hold = await this.proposeHold(manager, principal, planId, plan.patientId, id, body, {
@@ -185,7 +160,7 @@ export class SymptomChecksService {
       const alert = assessment.atOrAboveThreshold
         ? symptomAlert(body, assessment, hold, adverse)
         : null;
-      await manager.insert(SymptomCheckEntity, {
+      await this.repository.insert(manager, {
         id,
         tenantId: plan.tenantId,
         planId,
@@ -221,7 +196,7 @@ export class SymptomChecksService {
         ),
       );
     }
-    const check = await this.dataSource.getRepository(SymptomCheckEntity).findOneByOrFail({ id });
+    const check = await this.repository.find(id);
     return toView(check, principal.actor);
   }
 
@@ -231,12 +206,7 @@ export class SymptomChecksService {
    */
   async raisePendingAlerts(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.config.MAINTENANCE_SWEEP_MS);
-    const owed = await preparedQuery<OwedAlert>(
-      this.dataSource.manager,
-      'owed-symptom-alerts',
-      OWED_ALERTS_SQL,
-      [before, OWED_BATCH],
-    );
+    const owed = await this.repository.owedAlerts(before, OWED_BATCH);
     let raised = 0;
     for (const check of owed) {
       try {
@@ -265,9 +235,7 @@ export class SymptomChecksService {
       message: check.pending_alert.message,
       standalone: true,
     });
-    await this.dataSource.query(`UPDATE symptom_checks SET pending_alert = NULL WHERE id = $1`, [
-      check.id,
-    ]);
+    await this.repository.alertRaised(check.id);
   }
 
   /** The scale's judgement: a checklist by its items, a score by bands or the site threshold. */
@@ -299,13 +267,13 @@ export class SymptomChecksService {
     body: SymptomCheckBody,
     { adverse, stepBack }: { adverse: readonly string[]; stepBack: boolean },
   ): Promise<ProposedHold> {
-    const patient = await manager.findOneByOrFail(PatientEntity, { id: patientId });
+    const timezone = await this.repository.timezoneOf(manager, patientId);
     try {
       const revision = await this.lifecycle.revise(
         principal,
         planId,
         {
-          fromDate: zonedDate(this.clock.now(), patient.timezone),
+          fromDate: zonedDate(this.clock.now(), timezone),
           holdDays: AUTOMATIC_HOLD_DAYS,
           ...(stepBack ? { stepBack: true } : {}),
           reason: adverse.length

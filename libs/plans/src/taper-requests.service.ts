@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Clock, isoDate } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { Principal, assertVisible } from '@taperwatch/auth';
@@ -19,12 +19,9 @@ import { taperRequestsPlanned } from '@taperwatch/observability';
 import { PatientsService } from '@taperwatch/patients';
 import {
   PatientEntity,
-  PlanEntity,
   StoredProblem,
   TaperRequestEntity,
   numberOrNull,
-  countedQuery,
-  preparedQuery,
 } from '@taperwatch/persistence';
 import {
   JOB_NAMES,
@@ -36,63 +33,9 @@ import {
 } from '@taperwatch/queues';
 import { TaperRequestView, toTaperRequestView } from './plan-views';
 import { plannedColumns } from './planned-columns';
+import { LockedRequest, TaperRequestsRepository } from './taper-requests.repository';
 
 export type TaperRequestBody = TaperRequestInput & { patientId: string };
-
-/** The request, locked, with what the planner needs of its patient: one round trip. */
-const LOCK_REQUEST_SQL = `
-SELECT r.id, r.tenant_id AS "tenantId", r.patient_id AS "patientId", r.body, r.status,
-       r.correlation_id AS "correlationId", p.birth_date AS "birthDate",
-       p.creatinine_clearance_ml_min AS "clearance"
-FROM taper_requests r JOIN patients p ON p.id = r.patient_id
-WHERE r.id = $1
-FOR UPDATE OF r`;
-
-type LockedRequest = Pick<
-  TaperRequestEntity,
-  'id' | 'tenantId' | 'patientId' | 'status' | 'correlationId'
-> & {
-  body: TaperRequestBody;
-  birthDate: string | null;
-  /** numeric, as text */
-  clearance: string | null;
-};
-
-/** A request as its view needs it, with its patient's unit for the visibility check. */
-const REQUEST_BY_ID_SQL = `
-SELECT r.id, r.status, r.patient_id AS "patientId", r.drug_code AS "drugCode",
-       r.plan_id AS "planId", r.problems, r.body -> 'coMedications' AS "coMedications",
-       r.created_at AS "createdAt",
-       r.updated_at AS "updatedAt", p.unit_id AS "unitId"
-FROM taper_requests r JOIN patients p ON p.id = r.patient_id
-WHERE r.id = $1 AND r.tenant_id = $2`;
-
-type VisibleRequest = Parameters<typeof toTaperRequestView>[0] & { unitId: string };
-
-/**
- * Counts one planning attempt of queued request $1 ($3 = now); past $2 attempts it ends the
- * request failed with problems $4 instead. Nothing comes back for a request no longer queued.
- */
-const COUNT_ATTEMPT_SQL = `
-UPDATE taper_requests SET attempts = attempts + 1, updated_at = $3,
-  status = CASE WHEN attempts >= $2 THEN 'failed' ELSE status END,
-  problems = CASE WHEN attempts >= $2 THEN $4::jsonb ELSE problems END
-WHERE id = $1 AND status = 'queued'
-RETURNING attempts, status`;
-
-/**
- * Takes up to $3 requests queued and untouched since $1, oldest first, and touches them ($2 =
- * now): the next batch, and the next sweep, start with the ones after them, so every stale
- * request is reached however many there are. SKIP LOCKED passes over one being planned.
- */
-const CLAIM_STALE_SQL = `
-UPDATE taper_requests SET updated_at = $2
-WHERE id IN (
-  SELECT id FROM taper_requests
-  WHERE status = 'queued' AND updated_at < $1
-  ORDER BY updated_at, id LIMIT $3
-  FOR UPDATE SKIP LOCKED)
-RETURNING id, correlation_id`;
 
 /** Stale requests one batch of the sweep takes, and batches one sweep runs at most. */
 const STALE_BATCH = 500;
@@ -124,7 +67,7 @@ export class TaperRequestsService {
   private readonly logger = new Logger(TaperRequestsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: TaperRequestsRepository,
     private readonly patients: PatientsService,
     private readonly clock: Clock,
     @InjectQueue(QUEUES.planning) private readonly planningQueue: JobQueue<typeof QUEUES.planning>,
@@ -173,24 +116,7 @@ export class TaperRequestsService {
     } satisfies TaperRequestEntity;
     // One named statement, and the answer is what it wrote: the request is queued (a worker
     // may plan it before this answer leaves; GET says so then).
-    await preparedQuery(
-      this.dataSource.manager,
-      'taper-request-insert',
-      `INSERT INTO taper_requests (id, tenant_id, patient_id, drug_code, body, status, created_by,
-                                   correlation_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-      [
-        request.id,
-        request.tenantId,
-        request.patientId,
-        request.drugCode,
-        JSON.stringify(request.body),
-        request.status,
-        request.createdBy,
-        request.correlationId,
-        now,
-      ],
-    );
+    await this.repository.insert(request);
     await this.enqueue(request.id, correlationId).catch((error: unknown) =>
       this.logger.warn(
         { requestId: request.id, err: { message: (error as Error).message } },
@@ -202,12 +128,7 @@ export class TaperRequestsService {
 
   /** What integrators poll until the request is planned: one named statement. */
   async get(principal: Principal, id: string): Promise<TaperRequestView> {
-    const [row] = await preparedQuery<VisibleRequest>(
-      this.dataSource.manager,
-      'taper-request-by-id',
-      REQUEST_BY_ID_SQL,
-      [id, principal.tenantId],
-    );
+    const row = await this.repository.visible(id, principal.tenantId);
     return toTaperRequestView(assertVisible(principal, row ?? null, 'Taper request'));
   }
 
@@ -229,11 +150,11 @@ export class TaperRequestsService {
    */
   async plan(requestId: string): Promise<'planned' | 'rejected' | 'failed' | 'skipped'> {
     const max = this.config.PLANNING_MAX_ATTEMPTS;
-    const [attempt] = await preparedQuery<{ attempts: number; status: string }>(
-      this.dataSource.manager,
-      'taper-request-attempt',
-      COUNT_ATTEMPT_SQL,
-      [requestId, max, this.clock.now(), JSON.stringify(planningFailed(max))],
+    const attempt = await this.repository.countAttempt(
+      requestId,
+      max,
+      this.clock.now(),
+      planningFailed(max),
     );
     // Planned, rejected or failed already, or gone.
     if (!attempt) return 'skipped';
@@ -243,8 +164,8 @@ export class TaperRequestsService {
     }
     let outcome: 'planned' | 'rejected' | 'skipped';
     try {
-      outcome = await this.dataSource.transaction(async (manager) => {
-        const [locked] = (await manager.query(LOCK_REQUEST_SQL, [requestId])) as LockedRequest[];
+      outcome = await this.repository.transaction(async (manager) => {
+        const locked = await this.repository.lock(manager, requestId);
         if (!locked || locked.status !== 'queued') return 'skipped' as const;
         return this.planLocked(manager, locked);
       });
@@ -274,16 +195,12 @@ export class TaperRequestsService {
     const problems =
       result.kind === 'rejected' ? result.problems : planRuleViolations(result.plan, input);
     if (result.kind === 'rejected' || problems.length > 0) {
-      await manager.update(
-        TaperRequestEntity,
-        { id: request.id },
-        { status: 'rejected', problems },
-      );
+      await this.repository.reject(manager, request.id, problems);
       return 'rejected';
     }
     const plan = result.plan;
     const planId = randomUUID();
-    await manager.insert(PlanEntity, {
+    await this.repository.planned(manager, request.id, {
       id: planId,
       tenantId: request.tenantId,
       requestId: request.id,
@@ -293,7 +210,6 @@ export class TaperRequestsService {
       status: 'proposed',
       ...plannedColumns(plan),
     });
-    await manager.update(TaperRequestEntity, { id: request.id }, { status: 'planned', planId });
     this.logger.log(
       { requestId: request.id, planId, correlationId: request.correlationId },
       'planned',
@@ -303,13 +219,7 @@ export class TaperRequestsService {
 
   /** Ends a queued request failed after `attempts` attempts; false when it was not queued. */
   private async markFailed(requestId: string, attempts: number): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(TaperRequestEntity)
-      .update(
-        { id: requestId, status: 'queued' },
-        { status: 'failed', problems: planningFailed(attempts) },
-      );
-    if (!result.affected) return false;
+    if (!(await this.repository.markFailed(requestId, planningFailed(attempts)))) return false;
     this.failed(requestId, attempts);
     return true;
   }
@@ -329,10 +239,10 @@ export class TaperRequestsService {
     let requeued = 0;
     for (let batch = 0; batch < MAX_STALE_BATCHES; batch++) {
       const now = this.clock.now();
-      const { rows } = await countedQuery<{ id: string; correlation_id: string | null }>(
-        this.dataSource.manager,
-        CLAIM_STALE_SQL,
-        [new Date(now.getTime() - olderThanMs), now, STALE_BATCH],
+      const rows = await this.repository.claimStale(
+        new Date(now.getTime() - olderThanMs),
+        now,
+        STALE_BATCH,
       );
       for (const row of rows) {
         if (await this.requeue(row.id, row.correlation_id ?? undefined)) requeued++;
