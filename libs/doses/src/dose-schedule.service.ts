@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { PlanStep, expandDoses, heldSteps, zonedDate } from '@taperwatch/domain';
 import { PlanEntity } from '@taperwatch/persistence';
 import { DosesRepository } from './doses.repository';
-import { applyTransition } from './plan-transitions';
+import { applyTransition, lockPlan } from './plan-transitions.repository';
 
 const HOUR_MS = 3_600_000;
 /** Plans one horizon run takes; the next run takes the rest. */
@@ -15,20 +15,6 @@ export interface HorizonRun {
   plans: number;
   rows: number;
   completed: number;
-}
-
-/** Locks one plan row for the rest of the transaction; null when it is locked and `skip`. */
-export function lockPlan(
-  manager: EntityManager,
-  id: string,
-  skipLocked = false,
-): Promise<PlanEntity | null> {
-  const qb = manager
-    .getRepository(PlanEntity)
-    .createQueryBuilder('plan')
-    .setLock('pessimistic_write')
-    .where('plan.id = :id', { id });
-  return (skipLocked ? qb.setOnLocked('skip_locked') : qb).getOne();
 }
 
 /**

@@ -6,9 +6,9 @@ import { ProblemException } from '@taperwatch/http';
 import { PlanEntity, PlanTransitionEntity } from '@taperwatch/persistence';
 
 /*
- * A plan's moves, on the caller's transaction: the plan lifecycle (libs/plans) and the dose
- * horizon, which completes plans whose last day has passed, both make them, so they live here,
- * below libs/plans.
+ * A plan's lock and moves, statements on the caller's transaction: the plan lifecycle
+ * (libs/plans) and the dose horizon, which completes plans whose last day has passed, both make
+ * them, so they live here, below libs/plans.
  */
 
 export interface TransitionRecord {
@@ -59,4 +59,18 @@ export function insertTransition(
     details: record.details ?? null,
   };
   return manager.insert(PlanTransitionEntity, row as QueryDeepPartialEntity<PlanTransitionEntity>);
+}
+
+/** Locks one plan row for the rest of the transaction; null when it is locked and `skip`. */
+export function lockPlan(
+  manager: EntityManager,
+  id: string,
+  skipLocked = false,
+): Promise<PlanEntity | null> {
+  const qb = manager
+    .getRepository(PlanEntity)
+    .createQueryBuilder('plan')
+    .setLock('pessimistic_write')
+    .where('plan.id = :id', { id });
+  return (skipLocked ? qb.setOnLocked('skip_locked') : qb).getOne();
 }
