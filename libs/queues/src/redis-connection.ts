@@ -1,4 +1,15 @@
-import type { RedisOptions } from 'bullmq';
+import type { ConnectionOptions, RedisOptions } from 'bullmq';
+import Redis, { Cluster, ClusterOptions, RedisOptions as ClientOptions } from 'ioredis';
+import { AppConfig, RedisClusterSettings, parseRedisClusterNodes } from '@taperwatch/config';
+
+/** The settings that say which Redis (one server, or a cluster) every connection goes to. */
+export type RedisSettings = Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>;
+
+/** A connection for commands and PUBLISH: one server's client, or a cluster's. */
+export type RedisClient = Redis | Cluster;
+
+/** Reconnect forever, but not in a hot loop. */
+const reconnectDelay = (times: number) => Math.min(times * 200, 2000);
 
 /** Parses REDIS_URL into ioredis options; BullMQ builds its own connections from these. */
 export function redisOptions(url: string): RedisOptions {
@@ -13,9 +24,87 @@ export function redisOptions(url: string): RedisOptions {
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
     // Workers need this null (blocking commands); producers guard themselves in JobProducer.
     maxRetriesPerRequest: null,
-    // Reconnect forever, but not in a hot loop.
-    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+    retryStrategy: reconnectDelay,
   };
+}
+
+/** The cluster REDIS_CLUSTER_NODES names, or undefined for one server (REDIS_URL). */
+export function redisCluster(config: RedisSettings): RedisClusterSettings | undefined {
+  if (config.REDIS_CLUSTER_NODES === undefined) return undefined;
+  const cluster = parseRedisClusterNodes(config.REDIS_CLUSTER_NODES);
+  // loadConfig refused a malformed value already; this guards a hand-made config.
+  if (!cluster) throw new Error('REDIS_CLUSTER_NODES is malformed');
+  return cluster;
+}
+
+function serverOptions(config: RedisSettings): RedisOptions {
+  if (!config.REDIS_URL) throw new Error('neither REDIS_URL nor REDIS_CLUSTER_NODES is set');
+  return redisOptions(config.REDIS_URL);
+}
+
+/** What every node connection of a cluster shares. */
+function nodeOptions(cluster: RedisClusterSettings): ClientOptions {
+  return {
+    username: cluster.username,
+    password: cluster.password,
+    tls: cluster.tls ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+function clusterOptions(cluster: RedisClusterSettings, extra: ClientOptions): ClusterOptions {
+  return {
+    redisOptions: { ...nodeOptions(cluster), ...extra },
+    clusterRetryStrategy: reconnectDelay,
+    // A failover takes the node timeout and an election: keep retrying a slot's commands for
+    // several seconds (16 redirections apart) rather than failing them within the first.
+    retryDelayOnFailover: 300,
+    retryDelayOnClusterDown: 300,
+  };
+}
+
+/** A client for commands and PUBLISH: to the one server, or routed by slot across the cluster. */
+export function createRedisClient(config: RedisSettings, extra: ClientOptions = {}): RedisClient {
+  const cluster = redisCluster(config);
+  if (!cluster) return new Redis({ ...serverOptions(config), ...extra });
+  return new Cluster(cluster.nodes, clusterOptions(cluster, extra));
+}
+
+/**
+ * A connection for SUBSCRIBE that reports its state as any one client does ('ready', 'close').
+ * On a cluster, classic pub/sub reaches every node, so it holds one node at a time and moves to
+ * the next listed node on each reconnect: the one it had may be the master that died. (A
+ * Cluster client would move too, but silently, so a subscriber could not know it missed
+ * messages.)
+ */
+export function createRedisSubscriber(config: RedisSettings, extra: ClientOptions = {}): Redis {
+  const cluster = redisCluster(config);
+  if (!cluster) return new Redis({ ...serverOptions(config), ...extra });
+  const { nodes } = cluster;
+  let current = 0;
+  const client: Redis = new Redis({
+    ...nodeOptions(cluster),
+    ...nodes[0],
+    ...extra,
+    retryStrategy: (times: number) => {
+      current = (current + 1) % nodes.length;
+      // The client reads host and port from these options at each connect.
+      Object.assign(client.options, nodes[current]);
+      return times === 1 ? 0 : reconnectDelay(times);
+    },
+  });
+  return client;
+}
+
+/**
+ * What BullMQ connects with: options for one server (each queue and worker opens its own
+ * connections), or one cluster client that the queues share and workers duplicate for their
+ * blocking reads. The caller closes a returned cluster client; BullMQ leaves it open.
+ */
+export function queueConnection(config: RedisSettings): ConnectionOptions {
+  const cluster = redisCluster(config);
+  if (!cluster) return serverOptions(config);
+  return new Cluster(cluster.nodes, clusterOptions(cluster, {}));
 }
 
 /** The minimal view of a queue's Redis connection that health checks and producers need. */
