@@ -1,6 +1,16 @@
-import type { ConnectionOptions, RedisOptions } from 'bullmq';
-import Redis, { Cluster, ClusterOptions, RedisOptions as ClientOptions } from 'ioredis';
+import type { RedisOptions } from 'bullmq';
+import Redis, {
+  AbstractConnector,
+  Cluster,
+  ClusterOptions,
+  RedisOptions as ClientOptions,
+} from 'ioredis';
+import { createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { AppConfig, RedisClusterSettings, parseRedisClusterNodes } from '@taperwatch/config';
+
+type ConnectorConstructor = NonNullable<ClientOptions['Connector']>;
+type NetStream = Awaited<ReturnType<AbstractConnector['connect']>>;
 
 /** The settings that say which Redis (one server, or a cluster) every connection goes to. */
 export type RedisSettings = Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>;
@@ -97,14 +107,84 @@ export function createRedisSubscriber(config: RedisSettings, extra: ClientOption
 }
 
 /**
- * What BullMQ connects with: options for one server (each queue and worker opens its own
- * connections), or one cluster client that the queues share and workers duplicate for their
- * blocking reads. The caller closes a returned cluster client; BullMQ leaves it open.
+ * What BullMQ connects with. On a cluster every queue key shares the prefix's slot (its hash
+ * tag), so BullMQ talks to that slot's master alone, as over Sentinel: each (re)connect asks the
+ * seed nodes which master serves the slot now, and a MOVED or UNBLOCKED reply (the slot moved
+ * under a live connection) reconnects. BullMQ then keeps its own connections and reconnection
+ * logic, which a Cluster client does not give it through a failover.
  */
-export function queueConnection(config: RedisSettings): ConnectionOptions {
+export function queueConnection(
+  config: RedisSettings & Pick<AppConfig, 'QUEUE_PREFIX'>,
+): RedisOptions {
   const cluster = redisCluster(config);
   if (!cluster) return serverOptions(config);
-  return new Cluster(cluster.nodes, clusterOptions(cluster, {}));
+  const connector = slotMasterConnector(cluster, config.QUEUE_PREFIX);
+  return {
+    ...nodeOptions(cluster),
+    ...cluster.nodes[0],
+    Connector: connector,
+    retryStrategy: reconnectDelay,
+    // 2: reconnect, then send the refused command again (to the new master).
+    reconnectOnError: (error: Error) =>
+      /^(MOVED|UNBLOCKED|READONLY)/.test(error.message) ? 2 : false,
+  };
+}
+
+type Node = RedisClusterSettings['nodes'][number];
+
+/** The master serving `key`'s slot as the first seed node that answers sees it. */
+async function slotMaster(cluster: RedisClusterSettings, key: string): Promise<Node | undefined> {
+  for (const node of cluster.nodes) {
+    const probe = new Redis({
+      ...nodeOptions(cluster),
+      ...node,
+      lazyConnect: true,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      const slot = Number(await probe.call('CLUSTER', 'KEYSLOT', key));
+      const ranges = (await probe.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+      const range = ranges.find(([start, end]) => start <= slot && slot <= end);
+      // A node may leave its own host out of the reply: it is the one asked.
+      if (range) return { host: range[2][0] || node.host, port: range[2][1] };
+    } catch {
+      // This seed is down or not yet part of the cluster: ask the next.
+    } finally {
+      probe.disconnect();
+    }
+  }
+  return undefined;
+}
+
+/** An ioredis connector that connects to the current master of `key`'s slot. */
+function slotMasterConnector(cluster: RedisClusterSettings, key: string): ConnectorConstructor {
+  let fallback = 0;
+  return class SlotMasterConnector extends AbstractConnector {
+    constructor(options: unknown) {
+      super((options as ClientOptions).disconnectTimeout ?? 2000);
+    }
+
+    async connect(): Promise<NetStream> {
+      this.connecting = true;
+      // Never reject: ioredis would give up for good. No answer means a seed in turn, whose
+      // refusal or MOVED brings the next attempt.
+      const target =
+        (await slotMaster(cluster, key)) ?? cluster.nodes[fallback++ % cluster.nodes.length]!;
+      if (!this.connecting) throw new Error('Connection is closed.');
+      this.stream = cluster.tls
+        ? tlsConnect({ ...target, servername: target.host })
+        : createConnection(target);
+      this.stream.once('error', (error: Error) => {
+        this.firstError = error;
+      });
+      return this.stream;
+    }
+  };
 }
 
 /** The minimal view of a queue's Redis connection that health checks and producers need. */
