@@ -103,6 +103,18 @@ describe('on a Redis Cluster', () => {
     streams.push(stream);
     return stream;
   };
+  /** A stream of the other app, opened again until it answers 200 (its subscription may lag). */
+  const openedStream = (headers: Record<string, string>) =>
+    eventually(
+      async () => {
+        const stream = otherStream(headers);
+        if ((await stream.status) === 200) return stream;
+        stream.close();
+        return undefined;
+      },
+      Boolean,
+      WAIT,
+    ).then((stream) => stream!);
   /** The plan's open missed_dose alert, once the worker has raised it. */
   const missedDoseAlert = (planId: string) =>
     eventually(
@@ -143,8 +155,7 @@ describe('on a Redis Cluster', () => {
         repeat: 0,
       })
       .expect(200);
-    const board = otherStream(bearer(nurse));
-    expect(await board.status).toBe(200);
+    const board = await openedStream(bearer(nurse));
 
     // Planned, watched, alerted and escalated by the worker process, all through the cluster.
     const first = await seedWatchedPlan(stack!, prescriber, [{ inMs: -60_000 }], UNIT);
@@ -160,16 +171,7 @@ describe('on a Redis Cluster', () => {
     // The board's process was subscribed on the dead node: its stream ends rather than
     // going deaf, and resumes from where it was once the subscriber has moved.
     expect(await settlesWithin(board.ended, 10_000)).toBe(true);
-    const resumed = await eventually(
-      async () => {
-        const stream = otherStream({ ...bearer(nurse), 'last-event-id': firstEvent!.id! });
-        if ((await stream.status) === 200) return stream;
-        stream.close();
-        return undefined;
-      },
-      Boolean,
-      WAIT,
-    );
+    const resumed = await openedStream({ ...bearer(nurse), 'last-event-id': firstEvent!.id! });
 
     // A key revoked through this API is refused by the other one as soon as the message comes.
     const revocations = other!.get(KeyRevocations);
@@ -196,6 +198,6 @@ describe('on a Redis Cluster', () => {
     const second = await seedWatchedPlan(stack!, prescriber, [{ inMs: -60_000 }], UNIT);
     const secondAlert = await missedDoseAlert(second.planId);
     await webhookFor(secondAlert);
-    await createdEvent(resumed!, secondAlert);
+    await createdEvent(resumed, secondAlert);
   }, 80_000);
 });

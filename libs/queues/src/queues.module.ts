@@ -1,29 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import type { ConnectionOptions } from 'bullmq';
-import { Cluster } from 'ioredis';
+import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { DEFAULT_JOB_OPTIONS } from './job-options';
 import { ALL_QUEUES } from './queue-names';
 import { queueErrorLoggerProvider } from './queue-error-logger';
-import { closeRedis, queueConnection } from './redis-connection';
-
-/** BullMQ's connection; owns (and closes last) the cluster client the queues share, if any. */
-@Injectable()
-export class QueueConnection implements OnApplicationShutdown {
-  readonly options: ConnectionOptions;
-
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.options = queueConnection(config);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.options instanceof Cluster) await closeRedis(this.options);
-  }
-}
-
-@Module({ providers: [QueueConnection], exports: [QueueConnection] })
-class QueueConnectionModule {}
+import { queueConnection } from './redis-connection';
 
 const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name }));
 
@@ -32,10 +13,9 @@ const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name })
 @Module({
   imports: [
     BullModule.forRootAsync({
-      imports: [QueueConnectionModule],
-      inject: [APP_CONFIG, QueueConnection],
-      useFactory: (config: AppConfig, connection: QueueConnection) => ({
-        connection: connection.options,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        connection: queueConnection(config),
         prefix: config.QUEUE_PREFIX,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
