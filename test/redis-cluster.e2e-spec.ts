@@ -167,6 +167,13 @@ describe('on a Redis Cluster', () => {
     cluster!.kill(doomed);
     const promoted = await cluster!.waitForFailover(prefix, doomed, 30_000);
     expect(promoted).not.toBe(doomed);
+    // Until its queue connection has found the new master the API answers 503 (callers retry);
+    // /health/ready says when it has.
+    await eventually(
+      async () => (await stack!.http().get('/health/ready')).status,
+      (status) => status === 200,
+      WAIT,
+    );
 
     // The board's process was subscribed on the dead node: its stream ends rather than
     // going deaf, and resumes from where it was once the subscriber has moved.

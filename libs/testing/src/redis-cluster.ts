@@ -63,13 +63,17 @@ export async function startRedisCluster(
   const killAll = () => {
     for (const child of processes.values()) if (running(child)) child.kill('SIGKILL');
   };
-  // A test runner that dies mid-suite still takes its Redis nodes with it.
-  process.once('exit', killAll);
+  // A test runner that dies or times out mid-suite still takes its Redis nodes with it.
+  const onExit = () => {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    process.off('exit', killAll);
+    process.off('exit', onExit);
     const exits = [...processes.values()]
       .filter(running)
       .map((child) => new Promise((resolve) => child.once('exit', resolve)));
