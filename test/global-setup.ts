@@ -11,10 +11,14 @@ import { adminUrlFor, recreateDatabase, templateDatabaseFor } from '../libs/test
  * suite copies into a throw-away database of its own: real Postgres, isolated, fast.
  */
 export default async function globalSetup(): Promise<void> {
-  const services = await resolveServices(process.env, {
-    database: 'taperwatch_test',
-    dataDir: '.data',
-  });
+  // Suites share one Redis by design; the cluster suite starts a cluster of its own.
+  const services = await resolveServices(
+    { ...process.env, REDIS_CLUSTER_NODES: undefined },
+    {
+      database: 'taperwatch_test',
+      dataDir: '.data',
+    },
+  );
   const template = templateDatabaseFor(process.pid);
   const templateUrl = await recreateDatabase(adminUrlFor(services.databaseUrl), template);
   const dataSource = await new DataSource(dataSourceOptions({ url: templateUrl })).initialize();
@@ -25,6 +29,6 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env.TEST_TEMPLATE_DATABASE = template;
   process.env.TEST_DATABASE_URL = services.databaseUrl;
-  process.env.TEST_REDIS_URL = services.redisUrl;
+  process.env.TEST_REDIS_URL = services.redisUrl!;
   (globalThis as { __services?: typeof services }).__services = services;
 }

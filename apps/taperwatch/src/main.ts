@@ -9,7 +9,7 @@ import { startWorker } from '@taperwatch/worker';
 
 /**
  * `npm start`: the API and the workers in one process. This launcher is the one composition
- * root allowed to import both apps. Without DATABASE_URL/REDIS_URL it finds local services or
+ * root allowed to import both apps. Without DATABASE_URL/REDIS_URL (or REDIS_CLUSTER_NODES) it finds local services or
  * starts embedded ones, so a machine with only Node and npm can run taperwatch.
  */
 runUntilSignalled('all', async () => {
@@ -24,7 +24,8 @@ runUntilSignalled('all', async () => {
   const config = loadConfigOrExit({
     ...process.env,
     DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
+    // Absent for a cluster; kept from the environment otherwise, so setting both is refused.
+    ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
     BOOTSTRAP_ADMIN_KEY:
       process.env.BOOTSTRAP_ADMIN_KEY ??
       localSecret('.data', 'admin-key', () => `tw_admin_${randomBytes(24).toString('base64url')}`),

@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Observable, Subject, filter } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { closeRedis, redisOptions } from '@taperwatch/queues';
+import {
+  RedisClient,
+  closeRedis,
+  createRedisClient,
+  createRedisSubscriber,
+} from '@taperwatch/queues';
 import { AlertStreamLog } from './alert-stream-log';
 import { AlertView } from './alert-view';
 
@@ -19,6 +24,9 @@ export const ALERT_EVENT_TYPES = [
   'alert.delivery_failed',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
+
+/** A publish waits through one reconnect at most; pub/sub is fire-and-forget anyway. */
+const ONE_RETRY = { maxRetriesPerRequest: 1 };
 
 export interface AlertEvent {
   type: AlertEventType;
@@ -40,7 +48,7 @@ export interface AlertEvent {
 export class AlertEvents implements OnModuleDestroy {
   private readonly logger = new Logger(AlertEvents.name);
   private readonly channel: string;
-  private publisher?: Redis;
+  private publisher?: RedisClient;
   private subscriber?: Redis;
   private readonly events = new Subject<AlertEvent>();
   private subscribed = false;
@@ -62,7 +70,7 @@ export class AlertEvents implements OnModuleDestroy {
       );
       return undefined;
     });
-    this.publisher ??= this.connect('publisher');
+    this.publisher ??= this.watch('publisher', createRedisClient(this.config, ONE_RETRY));
     const message = JSON.stringify(id ? { ...event, id } : event);
     await this.publisher.publish(this.channel, message).catch((error: Error) => {
       this.logger.warn(
@@ -112,7 +120,7 @@ export class AlertEvents implements OnModuleDestroy {
    */
   private subscribe(): void {
     if (this.subscriber) return;
-    const subscriber = this.connect('subscriber');
+    const subscriber = this.watch('subscriber', createRedisSubscriber(this.config, ONE_RETRY));
     subscriber.on('message', (_channel: string, message: string) => {
       try {
         this.events.next(JSON.parse(message) as AlertEvent);
@@ -138,8 +146,7 @@ export class AlertEvents implements OnModuleDestroy {
     this.subscriptionChanges.next(subscribed);
   }
 
-  private connect(role: string): Redis {
-    const client = new Redis({ ...redisOptions(this.config.REDIS_URL), maxRetriesPerRequest: 1 });
+  private watch<C extends RedisClient>(role: string, client: C): C {
     client.on('error', (error: Error) =>
       this.logger.debug({ role, err: { message: error.message } }, 'alert events connection error'),
     );

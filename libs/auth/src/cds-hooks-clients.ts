@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
 import {
   JWTPayload,
   createRemoteJWKSet,
@@ -12,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig, CdsHooksClient, parseCdsHooksClients } from '@taperwatch/config';
 import { ProblemException } from '@taperwatch/http';
-import { closeRedis, redisOptions } from '@taperwatch/queues';
+import { RedisClient, closeRedis, createRedisClient } from '@taperwatch/queues';
 import { Actors } from './actors';
 import { Principal } from './principal';
 
@@ -44,7 +43,7 @@ class Refused extends Error {}
 export class CdsHooksClients implements OnModuleDestroy {
   private readonly logger = new Logger(CdsHooksClients.name);
   private readonly clients = new Map<string, { client: CdsHooksClient; keys: JWTVerifyGetKey }>();
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -161,9 +160,9 @@ export class CdsHooksClients implements OnModuleDestroy {
     }
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (!this.redis) {
-      this.redis = new Redis({ ...redisOptions(this.config.REDIS_URL), maxRetriesPerRequest: 1 });
+      this.redis = createRedisClient(this.config, { maxRetriesPerRequest: 1 });
       this.redis.on('error', (error: Error) =>
         this.logger.debug({ err: { message: error.message } }, 'jti store connection error'),
       );

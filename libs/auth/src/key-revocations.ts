@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { closeRedis, redisOptions } from '@taperwatch/queues';
+import {
+  RedisClient,
+  closeRedis,
+  createRedisClient,
+  createRedisSubscriber,
+} from '@taperwatch/queues';
 
 type RevokedListener = (keyId: string) => void;
 
@@ -27,7 +32,7 @@ export class KeyRevocations implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<RevokedListener>();
   private readonly missedListeners = new Set<() => void>();
   private subscriber?: Redis;
-  private publisher?: Redis;
+  private publisher?: RedisClient;
   private subscribed = false;
   private closing = false;
 
@@ -62,7 +67,10 @@ export class KeyRevocations implements OnModuleInit, OnModuleDestroy {
    */
   async announce(keyId: string): Promise<void> {
     this.deliver(keyId);
-    this.publisher ??= this.connect('publisher');
+    this.publisher ??= this.watch(
+      'publisher',
+      createRedisClient(this.config, { maxRetriesPerRequest: 1 }),
+    );
     const message: RevocationMessage = { keyId, origin: this.origin };
     await this.publisher.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
       this.logger.warn({ err: { message: error.message }, keyId }, 'revocation publish failed');
@@ -70,7 +78,10 @@ export class KeyRevocations implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const subscriber = this.connect('subscriber', { autoResubscribe: false });
+    const subscriber = this.watch(
+      'subscriber',
+      createRedisSubscriber(this.config, { maxRetriesPerRequest: 1, autoResubscribe: false }),
+    );
     subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
     // Subscribed again after each (re)connection ourselves, so `live` is true only once the
     // subscription is in place.
@@ -119,12 +130,7 @@ export class KeyRevocations implements OnModuleInit, OnModuleDestroy {
     for (const listener of this.missedListeners) listener();
   }
 
-  private connect(role: string, extra: { autoResubscribe?: boolean } = {}): Redis {
-    const client = new Redis({
-      ...redisOptions(this.config.REDIS_URL),
-      maxRetriesPerRequest: 1,
-      ...extra,
-    });
+  private watch<C extends RedisClient>(role: string, client: C): C {
     client.on('error', (error: Error) =>
       this.logger.debug({ role, err: { message: error.message } }, 'revocations connection error'),
     );

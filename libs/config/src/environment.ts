@@ -22,6 +22,7 @@ import { IsEncryptionKey } from './encryption-key';
 import { IsTrustProxy } from './trust-proxy';
 import { IsOidcAlgorithms, IsOidcIssuersJson } from './oidc-settings';
 import { IsCdsHooksClientsJson, IsPublicBaseUrl } from './cds-hooks-settings';
+import { HasHashTagOnCluster, IsRedisClusterNodes } from './redis-settings';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -43,8 +44,21 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL!: string;
 
+  /** One Redis; required unless REDIS_CLUSTER_NODES names a cluster instead. */
+  @ValidateIf(
+    (env: Environment) => env.REDIS_CLUSTER_NODES === undefined || env.REDIS_URL !== undefined,
+  )
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// URL' })
-  REDIS_URL!: string;
+  REDIS_URL?: string;
+
+  /**
+   * A Redis Cluster's seed nodes (`host:port,host:port`, or redis:// / rediss:// URLs): every
+   * connection then goes to the cluster. Set this or REDIS_URL, never both
+   * (docs/decisions/0038-redis-cluster.md).
+   */
+  @IsOptional()
+  @IsRedisClusterNodes()
+  REDIS_CLUSTER_NODES?: string;
 
   @Transform(toNumber)
   @IsInt({ message: 'must be an integer' })
@@ -106,6 +120,7 @@ export class Environment {
 
   /** BullMQ key prefix; the hash tag keeps every queue on one Redis Cluster slot. */
   @Matches(/^[^:\s]+$/, { message: 'must be non-empty without ":" or spaces' })
+  @HasHashTagOnCluster()
   QUEUE_PREFIX = '{taperwatch}';
 
   @Transform(toNumber)
@@ -500,7 +515,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new Environment());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'REDIS_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'REDIS_URL', 'REDIS_CLUSTER_NODES']) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
   const config = plainToInstance(Environment, raw, { exposeDefaultValues: true });

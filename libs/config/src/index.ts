@@ -5,3 +5,4 @@ export * from './trust-proxy';
 export * from './encryption-key';
 export * from './oidc-settings';
 export * from './cds-hooks-settings';
+export * from './redis-settings';

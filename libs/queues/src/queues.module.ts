@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { DEFAULT_JOB_OPTIONS } from './job-options';
 import { ALL_QUEUES } from './queue-names';
 import { queueErrorLoggerProvider } from './queue-error-logger';
-import { redisOptions } from './redis-connection';
+import { queueConnection } from './redis-connection';
 
 const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name }));
 
@@ -15,7 +15,7 @@ const queueModules = ALL_QUEUES.map((name) => BullModule.registerQueue({ name })
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        connection: redisOptions(config.REDIS_URL),
+        connection: queueConnection(config),
         prefix: config.QUEUE_PREFIX,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),

@@ -12,7 +12,8 @@ import { freePort, portAnswers, waitForPort } from './ports';
  */
 export interface ResolvedServices {
   databaseUrl: string;
-  redisUrl: string;
+  /** Undefined when REDIS_CLUSTER_NODES names a cluster: no single Redis is looked for. */
+  redisUrl?: string;
   /** How each was found, for one start-up log line. */
   sources: { postgres: string; redis: string };
   stop: () => Promise<void>;
@@ -133,7 +134,8 @@ async function resolveRedis(
   env: NodeJS.ProcessEnv,
   options: ResolveOptions,
   stops: Array<() => Promise<void>>,
-): Promise<{ url: string; source: string }> {
+): Promise<{ url?: string; source: string }> {
+  if (env.REDIS_CLUSTER_NODES) return { source: 'REDIS_CLUSTER_NODES' };
   if (env.REDIS_URL) return { url: env.REDIS_URL, source: 'REDIS_URL' };
   if (await portAnswers(LOCAL_HOST, 6379)) {
     return { url: `redis://${LOCAL_HOST}:6379`, source: 'local server on 6379' };

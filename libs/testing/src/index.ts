@@ -10,3 +10,4 @@ export * from './alert-fixtures';
 export * from './tcp-proxy';
 export * from './oidc-provider';
 export * from './test-data-source';
+export * from './redis-cluster';

@@ -32,6 +32,8 @@ export interface StackOptions {
   logDestination?: AppOverrides['logDestination'];
   /** Rewrites the URLs the stack connects to, e.g. through a TcpProxy the test can cut. */
   route?: { database?: (url: string) => string; redis?: (url: string) => string };
+  /** REDIS_CLUSTER_NODES of a cluster the test started (and throws away) instead of the shared Redis. */
+  redisClusterNodes?: string;
 }
 
 function requireEnv(name: string): string {
@@ -50,7 +52,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const redisUrl = requireEnv('TEST_REDIS_URL');
   const env: Record<string, string> = {
     DATABASE_URL: options.route?.database?.(database.url) ?? database.url,
-    REDIS_URL: options.route?.redis?.(redisUrl) ?? redisUrl,
+    ...(options.redisClusterNodes
+      ? { REDIS_CLUSTER_NODES: options.redisClusterNodes }
+      : { REDIS_URL: options.route?.redis?.(redisUrl) ?? redisUrl }),
     QUEUE_PREFIX: prefix,
     BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
     // Each stack its own key, as each deployment has: webhook secrets are stored encrypted.
@@ -83,7 +87,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       for (const worker of workers) await worker.stop();
       await app.close();
       // Directly, not through a route the test may have left cut.
-      await deleteQueueKeys(redisUrl, prefix);
+      if (!options.redisClusterNodes) await deleteQueueKeys(redisUrl, prefix);
       await database.drop();
     },
   };

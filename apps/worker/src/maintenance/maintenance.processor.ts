@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { IdempotencyStore } from '@taperwatch/http';
 import { SymptomChecksService, TaperRequestsService } from '@taperwatch/plans';
 import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
-import { JobProcessor } from '../job-processor';
+import { WORKER_OPTIONS, JobProcessor } from '../job-processor';
 
 /**
  * Postgres is the truth and Redis the alarm clock: this periodic sweep re-queues any taper
@@ -14,7 +14,7 @@ import { JobProcessor } from '../job-processor';
  * It also deletes alert stream events past their retention (a reconnecting board's resume).
  * Its other job deletes expired Idempotency-Key answers, which may hold patient data.
  */
-@Processor(QUEUES.maintenance, { autorun: false })
+@Processor(QUEUES.maintenance, WORKER_OPTIONS)
 export class MaintenanceProcessor extends JobProcessor<typeof QUEUES.maintenance> {
   protected readonly queue = QUEUES.maintenance;
   protected readonly handlers: JobHandlers<typeof QUEUES.maintenance> = {

@@ -1,13 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
 import { JOB_NAMES, JobHandlers, QUEUES } from '@taperwatch/queues';
 import { OutpatientWatchService, WatchService } from '@taperwatch/doses';
-import { JobProcessor } from '../job-processor';
+import { WORKER_OPTIONS, JobProcessor } from '../job-processor';
 
 /**
  * Delayed per-dose checks, the periodic sweep that is their safety net, and the outpatients'
  * sweep (their doses have no checks: only reports and silence count).
  */
-@Processor(QUEUES.doseChecks, { autorun: false })
+@Processor(QUEUES.doseChecks, WORKER_OPTIONS)
 export class DoseCheckProcessor extends JobProcessor<typeof QUEUES.doseChecks> {
   protected readonly queue = QUEUES.doseChecks;
   protected readonly handlers: JobHandlers<typeof QUEUES.doseChecks> = {
