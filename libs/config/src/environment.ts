@@ -54,7 +54,7 @@ export class Environment {
   /**
    * A Redis Cluster's seed nodes (`host:port,host:port`, or redis:// / rediss:// URLs): every
    * connection then goes to the cluster. Set this or REDIS_URL, never both
-   * (docs/decisions/0038-redis-cluster.md).
+   * (docs/decisions/0041-redis-cluster.md).
    */
   @IsOptional()
   @IsRedisClusterNodes()
