@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ActorRef, actorRefsOf } from '@taperwatch/auth';
+import { actorRefSql } from '@taperwatch/auth';
 import { decodeCursor } from '@taperwatch/http';
 import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, DoseRow } from './dose-view';
@@ -13,29 +13,25 @@ export interface DoseListQuery {
   cursor?: string;
 }
 
-/** The dose page's statements (decision 0030): PlanDosesService decides, this reads. */
+/**
+ * A page row: the plan's unit with one dose, or with nulls (a plan with no dose to show is one
+ * such row; a plan not in the tenant is none).
+ */
+export type DosePageRow = { unit_id: string } & (DoseRow | { id: null });
+
+/** The dose page's statement (decision 0030): PlanDosesService decides, this reads. */
 @Injectable()
 export class DosePageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The unit of the plan's patient, when the plan is the tenant's: what a unit-scope check
-   * needs (the same answer as PlansService.assertVisible's), without loading the plan.
+   * A plan's doses in due order, keyset-paginated over (dueAt, drug): limit + 1 rows. One
+   * statement reads the plan's unit (to refuse a plan the caller cannot see), the page and who
+   * recorded each dose: every board polls the page, and each round trip cost it more than its
+   * rows (decision 0040).
    */
-  async planUnit(planId: string, tenantId: string): Promise<{ unitId: string } | undefined> {
-    const [row] = await preparedQuery<{ unitId: string }>(
-      this.dataSource.manager,
-      'dose-plan-unit',
-      `SELECT pt.unit_id AS "unitId" FROM plans p JOIN patients pt ON pt.id = p.patient_id
-       WHERE p.id = $1 AND p.tenant_id = $2`,
-      [planId, tenantId],
-    );
-    return row;
-  }
-
-  /** A plan's doses in due order, keyset-paginated over (dueAt, drug): limit + 1 rows. */
-  async list(planId: string, query: DoseListQuery): Promise<DoseRow[]> {
-    const values: unknown[] = [planId];
+  async page(planId: string, tenantId: string, query: DoseListQuery): Promise<DosePageRow[]> {
+    const values: unknown[] = [planId, tenantId];
     const where = ['plan_id = $1'];
     // The statement's text follows from which filters are present, so each combination is one
     // named statement: a page is polled often, and planning it each time cost more than running it.
@@ -51,7 +47,7 @@ export class DosePageRepository {
     // The cursor codec stores an instant and an id; here the instant is dueAt and the id the last
     // dose shown, whose drug breaks the tie: (due_at, drug_code) is unique within a plan
     // (doses_plan_due_drug_key), and that index is the order, so a page reads limit+1 index
-    // entries (ordering by id too made Postgres sort every dose).
+    // entries whatever the size of the table (ordering by id too made Postgres sort every dose).
     const after = decodeCursor(query.cursor);
     if (after) {
       values.push(after.createdAt, after.id);
@@ -64,20 +60,22 @@ export class DosePageRepository {
     }
     values.push(query.limit + 1);
     // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the
-    // query. The plan's equivalent_drug_code is read once (an init plan) to label equivalents.
-    return preparedQuery<DoseRow>(
+    // query. A plan with no dose to show still gives its unit (LEFT JOIN LATERAL); the plan's
+    // equivalent_drug_code labels equivalents; only recorded doses look up who recorded them.
+    return preparedQuery<DosePageRow>(
       this.dataSource.manager,
       name,
-      `SELECT ${DOSE_VIEW_COLUMNS.join(', ')},
-              (SELECT equivalent_drug_code FROM plans WHERE id = $1) AS equivalent_drug_code
-       FROM doses WHERE ${where.join(' AND ')}
-       ORDER BY due_at, drug_code LIMIT $${values.length}`,
+      `SELECT pt.unit_id, p.equivalent_drug_code, d.*,
+              CASE WHEN d.recorded_by IS NOT NULL THEN ${actorRefSql('d.recorded_by')} END
+                AS recorded_by_actor
+       FROM plans p JOIN patients pt ON pt.id = p.patient_id
+       LEFT JOIN LATERAL (
+         SELECT ${DOSE_VIEW_COLUMNS.join(', ')} FROM doses WHERE ${where.join(' AND ')}
+         ORDER BY due_at, drug_code LIMIT $${values.length}
+       ) d ON true
+       WHERE p.id = $1 AND p.tenant_id = $2
+       ORDER BY d.due_at, d.drug_code`,
       values,
     );
-  }
-
-  /** Who these recorded_by ids name, each distinct id once. */
-  recorders(ids: readonly (string | null)[]): Promise<Map<string, ActorRef>> {
-    return actorRefsOf(this.dataSource, ids);
   }
 }

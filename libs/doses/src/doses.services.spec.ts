@@ -5,7 +5,7 @@ import type { AppConfig } from '@taperwatch/config';
 import type { PlanStep, ScheduledDose } from '@taperwatch/domain';
 import { ProblemException, decodeCursor } from '@taperwatch/http';
 import type { PlanEntity } from '@taperwatch/persistence';
-import { DosePageRepository } from './dose-page.repository';
+import { DosePageRepository, DosePageRow } from './dose-page.repository';
 import { DoseScheduleService } from './dose-schedule.service';
 import type { DoseRow } from './dose-view';
 import { DosesRepository } from './doses.repository';
@@ -13,9 +13,7 @@ import { PlanDosesService } from './plan-doses.service';
 
 /** The dose services' decisions against a hand-made repository: no database (decision 0030). */
 class FakeDosesRepository
-  implements
-    Pick<DosesRepository, 'writeDoses' | 'cancelOthers'>,
-    Pick<DosePageRepository, 'planUnit' | 'list' | 'recorders'>
+  implements Pick<DosesRepository, 'writeDoses' | 'cancelOthers'>, Pick<DosePageRepository, 'page'>
 {
   readonly written: { mode: string; doses: readonly ScheduledDose[] }[] = [];
   readonly cancelled: { from: Date; to: Date; keep: readonly ScheduledDose[] }[] = [];
@@ -44,23 +42,21 @@ class FakeDosesRepository
     return Promise.resolve(1);
   }
 
-  planUnit(planId: string, tenantId: string): Promise<{ unitId: string } | undefined> {
-    const unitId = tenantId === 'tenant-1' ? this.units.get(planId) : undefined;
-    return Promise.resolve(unitId === undefined ? undefined : { unitId });
-  }
-
-  list(planId: string, query: { limit: number }): Promise<DoseRow[]> {
+  page(planId: string, tenantId: string, query: { limit: number }): Promise<DosePageRow[]> {
     this.pages.push({ planId, limit: query.limit });
-    return Promise.resolve(this.rows.slice(0, query.limit + 1));
-  }
-
-  recorders(ids: readonly (string | null)[]) {
+    const unitId = tenantId === 'tenant-1' ? this.units.get(planId) : undefined;
+    if (unitId === undefined) return Promise.resolve([]);
+    const rows = this.rows.slice(0, query.limit + 1);
+    if (rows.length === 0) return Promise.resolve([{ unit_id: unitId, id: null }]);
+    // Who recorded each dose, as the statement's actor lookup names it.
     return Promise.resolve(
-      new Map(
-        ids
-          .filter((id): id is string => id !== null)
-          .map((id) => [id, { type: 'api_key' as const, id }]),
-      ),
+      rows.map((row) => ({
+        ...row,
+        unit_id: unitId,
+        recorded_by_actor: row.recorded_by
+          ? { type: 'api_key' as const, id: row.recorded_by }
+          : null,
+      })),
     );
   }
 }
@@ -217,7 +213,16 @@ describe('PlanDosesService against its repository', () => {
     expect(await problemOf(service.list(otherTenant, 'plan-1', query))).toEqual(notFound);
     expect(await problemOf(service.list(otherWard, 'plan-1', query))).toEqual(notFound);
     expect(await problemOf(service.list(missing, 'plan-2', query))).toEqual(notFound);
-    expect(repository.pages).toEqual([]);
+    expect(repository.pages).toHaveLength(3);
+  });
+
+  it('answers an empty page, not a 404, for a visible plan with no dose to show', async () => {
+    const { repository, service } = serviceWith();
+    repository.rows = [];
+    const nurse = new Principal('k', 'tenant-1', 'nurse', ['ward-7']);
+    const page = await service.list(nurse, 'plan-1', { limit: 2 });
+    expect(page.items).toEqual([]);
+    expect(page.nextCursor).toBeNull();
   });
 
   it('pages the plan’s doses with who recorded them and a cursor after the last shown', async () => {

@@ -7,10 +7,11 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { COWS_MAX, type TaperGoal } from '@taperwatch/domain';
-import { PlanDosesService } from '@taperwatch/doses';
+import { DOSE_PAGE_SCHEMA, PlanDosesService } from '@taperwatch/doses';
 import { DEFAULT_PAGE_SIZE, Idempotent, ProblemException } from '@taperwatch/http';
 import {
   PlanDocumentsService,
@@ -125,6 +126,7 @@ export class PlanLifecycleController {
   @Audited('Plan', 'read')
   @ApiOkResponse({ type: DosePageDto })
   @Requires('clinical:read')
+  @RouteSchema({ response: { 200: DOSE_PAGE_SCHEMA } })
   listDoses(
     @CurrentPrincipal() principal: Principal,
     @IdParam() id: string,
