@@ -139,6 +139,54 @@ export interface DoseView {
   missedAt?: string;
 }
 
+const string = { type: 'string' } as const;
+const number = { type: 'number' } as const;
+
+/** ActorRef as JSON Schema, every field named (the compiler checks the list is complete). */
+const ACTOR_REF_SCHEMA = {
+  type: 'object',
+  properties: { type: string, id: string, name: string } satisfies Record<keyof ActorRef, unknown>,
+} as const;
+
+/**
+ * A page of DoseView as JSON Schema, for Fastify's compiled serialiser (fast-json-stringify), which
+ * writes a page of fifty doses faster than JSON.stringify. It writes only the properties named
+ * here, so every DoseView field is (the compiler checks it), in toDoseView's order.
+ */
+export const DOSE_PAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: string,
+          planId: string,
+          patientId: string,
+          dueAt: string,
+          drugCode: string,
+          doseMg: number,
+          stepIndex: { type: 'integer' },
+          status: string,
+          equivalentMg: number,
+          equivalentDrugCode: string,
+          administeredAt: string,
+          recordedBy: ACTOR_REF_SCHEMA,
+          note: string,
+          outcome: string,
+          reportedVia: string,
+          givenMg: number,
+          timeliness: string,
+          minutesFromDue: number,
+          missedAt: string,
+        } satisfies Record<keyof DoseView, unknown>,
+      },
+    },
+    nextCursor: { type: ['string', 'null'] },
+  },
+} as const;
+
 const present = <T>(value: T | null | undefined): value is T =>
   value !== null && value !== undefined;
 

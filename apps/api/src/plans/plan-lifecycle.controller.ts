@@ -7,11 +7,13 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { COWS_MAX, type TaperGoal } from '@taperwatch/domain';
 import { DEFAULT_PAGE_SIZE, Idempotent, ProblemException } from '@taperwatch/http';
 import {
+  DOSE_PAGE_SCHEMA,
   PlanDocumentsService,
   PlanDosesService,
   PlanLifecycleService,
@@ -125,6 +127,7 @@ export class PlanLifecycleController {
   @Audited('Plan', 'read')
   @ApiOkResponse({ type: DosePageDto })
   @Requires('clinical:read')
+  @RouteSchema({ response: { 200: DOSE_PAGE_SCHEMA } })
   listDoses(
     @CurrentPrincipal() principal: Principal,
     @IdParam() id: string,
