@@ -27,7 +27,7 @@ export class PlanDosesService {
    * A plan's doses in due order, keyset-paginated over (dueAt, drug). One statement reads the
    * plan's unit (to refuse a plan the caller cannot see), the page and who recorded each dose:
    * a page is polled by every board, and each round trip cost it more than its rows (decision
-   * 0038).
+   * 0040).
    */
   async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
     const values: unknown[] = [planId, principal.tenantId];
