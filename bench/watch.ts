@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, runMigrationsLocked } from '@taperwatch/persistence';
 import { QUEUES, jobIds } from '@taperwatch/queues';
 import { CLAIM_OVERDUE_SQL, OVERDUE_BATCH } from '@taperwatch/watch';
 import { ApiClient } from './http/api-client';
@@ -12,10 +10,9 @@ import { Child } from './lib/processes';
 import { count, sleep, until } from './lib/poll';
 import { activePlans, seedDoses } from './lib/seed';
 import { Samples, scrapeMetrics } from './lib/metrics';
-import { query, redisKeyBytes, redisUsedMemory } from './lib/services';
+import { query, redisKeyBytes, redisUsedMemory, withMigratedDatabase } from './lib/services';
 import { BenchSettings } from './lib/settings';
 import { LatencySummary, latencySummary, median } from './lib/stats';
-import { adminUrlFor, recreateDatabase } from '../libs/testing/src/databases';
 
 const DAY_MS = 86_400_000;
 
@@ -293,15 +290,15 @@ const SWEEP_REPS = 3;
  * loops it, in a transaction that is rolled back; plus EXPLAIN ANALYZE of one batch.
  */
 export async function benchSweep(settings: BenchSettings, rows: number): Promise<SweepResult> {
-  const database = `${settings.database}_sweep`;
-  const adminUrl = adminUrlFor(settings.baseDatabaseUrl);
-  const url = await recreateDatabase(adminUrl, database);
+  return withMigratedDatabase(settings.baseDatabaseUrl, `${settings.database}_sweep`, (url) =>
+    claimOverdueIn(url, rows),
+  );
+}
+
+/** benchSweep's work in its migrated database. */
+async function claimOverdueIn(url: string, rows: number): Promise<SweepResult> {
   const client = new Client({ connectionString: url });
   try {
-    const migrator = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
-    await migrator.initialize();
-    await runMigrationsLocked(migrator);
-    await migrator.destroy();
     await client.connect();
 
     const now = new Date();
@@ -374,6 +371,5 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
     };
   } finally {
     await client.end().catch(() => undefined);
-    await query(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
 }

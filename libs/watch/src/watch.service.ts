@@ -19,7 +19,7 @@ import { WatchRepository } from './watch.repository';
 import { WatchedDoseRow } from './watch.sql';
 
 /** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
-const CHECK_HORIZON_MS = 48 * HOUR_MS;
+export const CHECK_HORIZON_MS = 48 * HOUR_MS;
 const BATCH = 1000;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
