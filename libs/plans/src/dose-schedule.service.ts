@@ -2,13 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
-import { PlanStep, expandDoses, heldSteps, zonedDate } from '@taperwatch/domain';
+import { PlanStep, ScheduledDose, expandDoses, heldSteps, zonedDate } from '@taperwatch/domain';
 import { PatientEntity, PlanEntity, countedQuery } from '@taperwatch/persistence';
 import { applyTransition } from './plan-transitions';
 
 const HOUR_MS = 3_600_000;
-/** Plans one horizon run takes; the next run takes the rest. */
-const HORIZON_BATCH = 500;
+/**
+ * Plans a horizon run locks and writes in one transaction: the run goes through every plan a page
+ * at a time, so its memory and the time a page holds its plans' locks stay bounded.
+ */
+const HORIZON_PAGE = 250;
 
 export interface HorizonRun {
   plans: number;
@@ -84,29 +87,11 @@ export class DoseScheduleService {
              AND (doses.dose_mg, doses.equivalent_mg, doses.step_index, doses.status)
                  IS DISTINCT FROM
                  (EXCLUDED.dose_mg, EXCLUDED.equivalent_mg, EXCLUDED.step_index, 'scheduled')`;
-    let written = 0;
-    if (doses.length > 0) {
-      const result: unknown = await manager.query(
-        `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
-                            dose_mg, equivalent_mg)
-         SELECT gen_random_uuid(), $1, $2, $3, t.step, t.due, t.drug, t.mg, t.eq
-         FROM unnest($4::int[], $5::timestamptz[], $6::text[], $7::numeric[], $8::numeric[])
-           AS t(step, due, drug, mg, eq)
-         ON CONFLICT (plan_id, due_at, drug_code) ${onConflict}
-         RETURNING id`,
-        [
-          plan.tenantId,
-          plan.id,
-          plan.patientId,
-          doses.map((d) => d.stepIndex),
-          dueAts,
-          drugCodes,
-          doses.map((d) => d.doseMg),
-          doses.map((d) => d.equivalentMg),
-        ],
-      );
-      written += (result as unknown[]).length;
-    }
+    let written = await insertDoses(
+      manager,
+      doses.map((dose) => ({ plan, dose })),
+      onConflict,
+    );
     if (mode === 'replace') {
       const cancelled = await countedQuery(
         manager,
@@ -139,41 +124,92 @@ export class DoseScheduleService {
 
   /**
    * The job scheduler's work: for every plan in force whose rows end before now + horizon,
-   * write the missing days; a running plan whose last day has passed is completed. Two workers
-   * skip each other's locked plans.
+   * write the missing days; a running plan whose last day has passed is completed. One run goes
+   * through all such plans, a page at a time in plan id order; two workers skip each other's
+   * locked plans.
    */
   async extendHorizon(): Promise<HorizonRun> {
     const now = this.clock.now();
     const until = this.horizonEnd(now);
-    const due = await this.dataSource
-      .getRepository(PlanEntity)
-      .createQueryBuilder('plan')
-      .select('plan.id', 'id')
-      .where("plan.status IN ('active', 'paused')")
-      .andWhere('(plan.doses_until IS NULL OR plan.doses_until < :until)', { until })
-      .orderBy('plan.doses_until', 'ASC', 'NULLS FIRST')
-      .limit(HORIZON_BATCH)
-      .getRawMany<{ id: string }>();
     const run: HorizonRun = { plans: 0, rows: 0, completed: 0 };
-    for (const { id } of due) {
-      await this.dataSource.transaction(async (manager) => {
-        const plan = await lockPlan(manager, id, true);
-        if (!plan || (plan.status !== 'active' && plan.status !== 'paused')) return;
-        const zone = await this.zoneOf(manager, plan.patientId);
-        const from = plan.dosesUntil ?? plan.approvedAt ?? now;
-        if (from < until) {
-          run.rows += await this.writeWindow(manager, plan, zone, from, until, 'keep');
-          await manager.update(PlanEntity, { id }, { dosesUntil: until });
-        }
-        run.plans++;
-        if (plan.status === 'active' && zonedDate(now, zone) > plan.endDate) {
-          await this.complete(manager, plan);
-          run.completed++;
-        }
-      });
-    }
+    let after: string | null = null;
+    do {
+      after = await this.dataSource.transaction((manager) =>
+        this.extendPage(manager, now, until, after, run),
+      );
+    } while (after !== null);
     if (run.rows > 0 || run.completed > 0) this.logger.log(run, 'dose horizon extended');
     return run;
+  }
+
+  /**
+   * One page of a horizon run: locks up to HORIZON_PAGE plans after plan `after` (skipping those
+   * locked elsewhere), writes their missing rows with one INSERT and their new horizon with one
+   * UPDATE, and completes those whose last day has passed. Adds to `run`; the last plan's id, or
+   * null when no page follows.
+   */
+  private async extendPage(
+    manager: EntityManager,
+    now: Date,
+    until: Date,
+    after: string | null,
+    run: HorizonRun,
+  ): Promise<string | null> {
+    const query = manager
+      .getRepository(PlanEntity)
+      .createQueryBuilder('plan')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where("plan.status IN ('active', 'paused')")
+      .andWhere('(plan.doses_until IS NULL OR plan.doses_until < :until)', { until });
+    if (after !== null) query.andWhere('plan.id > :after', { after });
+    const plans = await query.orderBy('plan.id', 'ASC').limit(HORIZON_PAGE).getMany();
+    if (plans.length === 0) return null;
+    const zones = await this.zonesOf(manager, plans);
+    const rows: DoseRowInput[] = [];
+    const extended: string[] = [];
+    for (const plan of plans) {
+      const zone = zones(plan);
+      const from = plan.dosesUntil ?? plan.approvedAt ?? now;
+      if (from < until) {
+        for (const dose of expandDoses(this.effectiveSteps(plan, zone), zone, from, until)) {
+          rows.push({ plan, dose });
+        }
+        extended.push(plan.id);
+      }
+    }
+    run.rows += await insertDoses(manager, rows, 'DO NOTHING');
+    if (extended.length > 0) {
+      await manager.query(`UPDATE plans SET doses_until = $1 WHERE id = ANY($2::uuid[])`, [
+        until,
+        extended,
+      ]);
+    }
+    run.plans += plans.length;
+    for (const plan of plans) {
+      if (plan.status === 'active' && zonedDate(now, zones(plan)) > plan.endDate) {
+        await this.complete(manager, plan);
+        run.completed++;
+      }
+    }
+    return plans.length < HORIZON_PAGE ? null : plans[plans.length - 1]!.id;
+  }
+
+  /** The plans' patients' time zones in one read: a lookup that fails for a patient not found. */
+  private async zonesOf(
+    manager: EntityManager,
+    plans: readonly PlanEntity[],
+  ): Promise<(plan: PlanEntity) => string> {
+    const rows: { id: string; timezone: string }[] = await manager.query(
+      `SELECT id, timezone FROM patients WHERE id = ANY($1::uuid[])`,
+      [plans.map((p) => p.patientId)],
+    );
+    const zones = new Map(rows.map((r) => [r.id, r.timezone]));
+    return (plan) => {
+      const zone = zones.get(plan.patientId);
+      if (zone === undefined) throw new Error(`the patient of plan ${plan.id} was not found`);
+      return zone;
+    };
   }
 
   private async complete(manager: EntityManager, plan: PlanEntity): Promise<void> {
@@ -182,4 +218,43 @@ export class DoseScheduleService {
       reason: `The last step ended on ${plan.endDate}.`,
     });
   }
+}
+
+/** A dose row to write: the plan it belongs to and the dose expanded from its steps. */
+interface DoseRowInput {
+  plan: Pick<PlanEntity, 'id' | 'tenantId' | 'patientId'>;
+  dose: ScheduledDose;
+}
+
+/**
+ * Writes dose rows of any number of plans with one INSERT (keyed by plan, due time and drug;
+ * `onConflict` says what a row already there becomes). The rows inserted or changed.
+ */
+async function insertDoses(
+  manager: EntityManager,
+  rows: readonly DoseRowInput[],
+  onConflict: string,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const { count } = await countedQuery(
+    manager,
+    `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
+                        dose_mg, equivalent_mg)
+     SELECT gen_random_uuid(), t.tenant, t.plan, t.patient, t.step, t.due, t.drug, t.mg, t.eq
+     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[], $6::text[],
+                 $7::numeric[], $8::numeric[])
+       AS t(tenant, plan, patient, step, due, drug, mg, eq)
+     ON CONFLICT (plan_id, due_at, drug_code) ${onConflict}`,
+    [
+      rows.map((r) => r.plan.tenantId),
+      rows.map((r) => r.plan.id),
+      rows.map((r) => r.plan.patientId),
+      rows.map((r) => r.dose.stepIndex),
+      rows.map((r) => r.dose.dueAt.toISOString()),
+      rows.map((r) => r.dose.drugCode),
+      rows.map((r) => r.dose.doseMg),
+      rows.map((r) => r.dose.equivalentMg),
+    ],
+  );
+  return count;
 }
