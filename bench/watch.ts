@@ -12,6 +12,7 @@ import { activePlans, seedDoses } from './lib/seed';
 import { Samples, scrapeMetrics } from './lib/metrics';
 import { query, redisKeyBytes, redisUsedMemory, withMigratedDatabase } from './lib/services';
 import { BenchSettings } from './lib/settings';
+import { unwatchedDoses } from './scale/armed-memory';
 import { LatencySummary, latencySummary, median } from './lib/stats';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +22,7 @@ const DAY_MS = 86_400_000;
 
 /** Plans the recorded doses are spread over. */
 const RECORD_PLANS = 100;
-/** Far enough ahead (armed, past the watcher's 48 h check horizon) that no job or sweep stirs. */
+/** Far enough ahead (armed, past the watcher's check horizon) that no job or sweep stirs. */
 const RECORD_FIRST_DUE_MS = 3 * DAY_MS;
 const RECORD_SPACING_MS = 10_000;
 /**
@@ -177,13 +178,7 @@ export async function benchDetection(
   const planIds = await activePlans(prescriber, databaseUrl, settings.watchPlans, 'WATCH');
   // Quiet first: whatever else is in the table armed and queued, so Redis holds still.
   await until(
-    async () =>
-      (await count(
-        databaseUrl,
-        `SELECT count(*)::int AS n FROM doses WHERE status = 'scheduled'
-           AND (missed_after IS NULL OR (NOT check_queued AND missed_after < now() + interval '48 hours'))`,
-        [],
-      )) === 0,
+    async () => (await unwatchedDoses(databaseUrl)) === 0,
     3 * settings.watchSweepMs + 30_000,
   );
   await sleep(1000);

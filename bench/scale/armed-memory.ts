@@ -28,6 +28,20 @@ export interface ArmedMemoryResult {
   bytesPerDelayedJob: number;
 }
 
+/**
+ * Scheduled doses the watcher has not yet watched as it means to: unarmed, or due to be missed
+ * within CHECK_HORIZON_MS without their delayed check queued.
+ */
+export function unwatchedDoses(databaseUrl: string): Promise<number> {
+  return count(
+    databaseUrl,
+    `SELECT count(*)::int AS n FROM doses WHERE status = 'scheduled'
+       AND (missed_after IS NULL
+            OR (NOT check_queued AND missed_after < now() + make_interval(secs => $1::float8 / 1000)))`,
+    [CHECK_HORIZON_MS],
+  );
+}
+
 /** The sum of MEMORY USAGE over every key under `prefix`, and how many keys (bounded SCAN). */
 export function prefixBytes(redisUrl: string, prefix: string) {
   return withRedis(redisUrl, async (redis: Redis) => {
@@ -64,13 +78,10 @@ export async function measureArmedMemory(
   opts: { sweepMs: number; plans: number; usedBefore: number },
 ): Promise<ArmedMemoryResult> {
   const t0 = Date.now();
-  const unwatched = `SELECT count(*)::int AS n FROM doses WHERE status = 'scheduled'
-    AND (missed_after IS NULL
-         OR (NOT check_queued AND missed_after < now() + make_interval(secs => $1::float8 / 1000)))`;
   // The sweep arms a bounded number of plans each time: allow it a few rounds per thousand plans.
   const timeoutMs = 120_000 + Math.ceil(opts.plans / 1000 + 2) * opts.sweepMs * 3;
   const watched = await until(
-    async () => (await count(databaseUrl, unwatched, [CHECK_HORIZON_MS])) === 0,
+    async () => (await unwatchedDoses(databaseUrl)) === 0,
     timeoutMs,
     1000,
   );
