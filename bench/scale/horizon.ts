@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { JOB_NAMES, QUEUES } from '@taperwatch/queues';
+import { CpuShare, cpuWindow } from '../lib/cpu';
 import { count, sleep } from '../lib/poll';
 import { residentMb, resetPeak } from '../lib/proc';
 import { Child } from '../lib/processes';
@@ -37,13 +38,16 @@ export interface HorizonRunResult {
   /** False: VmHWM could not be reset, so the peak is since the worker started. */
   peakOfRunOnly: boolean;
   doseRowsAfter: number;
+  /** Cores used during the run: the worker, Postgres, and the machine's other work. */
+  cpu: CpuShare;
 }
 
 export interface HorizonScaleResult {
   fleet: Fleet;
   horizonDays: number;
   runs: HorizonRunResult[];
-  armed: ArmedMemoryResult;
+  /** Measured once the week of rows is written (not when only the hour ran). */
+  armed: ArmedMemoryResult | null;
   loadavg: number[];
 }
 
@@ -81,6 +85,7 @@ async function catchUp(
   await query(databaseUrl, 'VACUUM ANALYZE plans, doses');
   const rssBeforeMb = residentMb(worker.pid).rssMb;
   const peakOfRunOnly = resetPeak(worker.pid);
+  const endCpu = cpuWindow({ worker: worker.pid });
   const start = Date.now();
   const target = new Date(start + HORIZON_DAYS * DAY_MS);
   const behind = `SELECT count(*)::int AS n FROM plans
@@ -97,6 +102,7 @@ async function catchUp(
     peakRssMb: 0,
     peakOfRunOnly,
     doseRowsAfter: 0,
+    cpu: undefined as unknown as CpuShare,
   };
   let finishedOn: number;
   do {
@@ -109,6 +115,7 @@ async function catchUp(
     run.processingS += ((job.finishedOn ?? 0) - (job.processedOn ?? 0)) / 1000;
     finishedOn = job.finishedOn ?? Date.now();
   } while (run.jobs < maxJobs && (await count(databaseUrl, behind, [target])) > 0);
+  run.cpu = endCpu();
   run.wallS = (finishedOn - start) / 1000;
   run.peakRssMb = residentMb(worker.pid).peakMb;
   run.doseRowsAfter = await count(databaseUrl, 'SELECT count(*)::int AS n FROM doses', []);
@@ -156,20 +163,26 @@ async function measureFleet(
     // A run that takes a bounded number of plans needs one job per that many.
     const maxJobs = Math.ceil(plans / 100) + 10;
     const runs: HorizonRunResult[] = [];
-    await query(url, `UPDATE plans SET doses_until = now() WHERE status IN ('active', 'paused')`);
-    runs.push(await catchUp(queue, url, worker, 'a week of rows', maxJobs));
-    await query(
-      url,
-      `UPDATE plans SET doses_until = now() + make_interval(days => $1) - interval '1 hour'
-        WHERE status IN ('active', 'paused')`,
-      [HORIZON_DAYS],
-    );
-    runs.push(await catchUp(queue, url, worker, 'an hour of rows', maxJobs));
-    const armed = await measureArmedMemory(url, settings.redisUrl, PREFIX, {
-      sweepMs: settings.scaleSweepMs,
-      plans,
-      usedBefore,
-    });
+    if (settings.scaleRuns.includes('week')) {
+      await query(url, `UPDATE plans SET doses_until = now() WHERE status IN ('active', 'paused')`);
+      runs.push(await catchUp(queue, url, worker, 'a week of rows', maxJobs));
+    }
+    if (settings.scaleRuns.includes('hour')) {
+      await query(
+        url,
+        `UPDATE plans SET doses_until = now() + make_interval(days => $1) - interval '1 hour'
+          WHERE status IN ('active', 'paused')`,
+        [HORIZON_DAYS],
+      );
+      runs.push(await catchUp(queue, url, worker, 'an hour of rows', maxJobs));
+    }
+    const armed = settings.scaleRuns.includes('week')
+      ? await measureArmedMemory(url, settings.redisUrl, PREFIX, {
+          sweepMs: settings.scaleSweepMs,
+          plans,
+          usedBefore,
+        })
+      : null;
     return { fleet, horizonDays: HORIZON_DAYS, runs, armed, loadavg: os.loadavg() };
   } finally {
     await queue.close();

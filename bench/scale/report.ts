@@ -1,4 +1,8 @@
 import { fmt, table } from '../lib/table';
+
+/** Cores over a window of `seconds`, as CPU seconds. */
+const cpuSeconds = (cores: number | null | undefined, seconds: number) =>
+  fmt(cores === null || cores === undefined ? NaN : cores * seconds, 1);
 import { HorizonScaleResult } from './horizon';
 
 /** The growth table: one row per fleet size and horizon run, then Redis with every plan watched. */
@@ -30,15 +34,17 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
           fmt(run.processingS, 1),
           fmt(run.plansVisited),
           fmt(run.rows),
-          fmt(run.wallS > 0 ? run.rows / run.wallS : NaN),
           fmt(run.rssBeforeMb),
           `${fmt(run.peakRssMb)}${run.peakOfRunOnly ? '' : ' (since start)'}`,
+          cpuSeconds(run.cpu.children.worker, run.wallS),
+          cpuSeconds(run.cpu.postgres, run.wallS),
+          fmt(run.cpu.other, 2),
         ]),
       ),
     ),
     table(
-      `Redis with every plan watched (the worker's sweep every ${first.armed.sweepMs} ms, checks queued ` +
-        `${first.armed.checkHorizonH} h ahead; goal ≤ 100 MB)`,
+      `Redis with every plan watched (the worker's sweep every ${first.armed?.sweepMs ?? '–'} ms, checks queued ` +
+        `${first.armed?.checkHorizonH ?? '–'} h ahead; goal ≤ 100 MB)`,
       [
         'plans',
         'watched after s',
@@ -49,16 +55,18 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
         'B/job',
         'used_memory MB',
       ],
-      results.map((r) => [
-        fmt(r.fleet.plans),
-        fmt(r.armed.watchedAfterS, 0),
-        fmt(r.armed.scheduledDoses),
-        fmt(r.armed.queuedChecks),
-        fmt(r.armed.delayedJobs),
-        fmt(r.armed.prefixMb, 1),
-        fmt(r.armed.bytesPerDelayedJob),
-        `${fmt(r.armed.usedBeforeMb, 1)} → ${fmt(r.armed.usedAfterMb, 1)}`,
-      ]),
+      results
+        .flatMap((r) => (r.armed ? [{ fleet: r.fleet, armed: r.armed }] : []))
+        .map((r) => [
+          fmt(r.fleet.plans),
+          fmt(r.armed.watchedAfterS, 0),
+          fmt(r.armed.scheduledDoses),
+          fmt(r.armed.queuedChecks),
+          fmt(r.armed.delayedJobs),
+          fmt(r.armed.prefixMb, 1),
+          fmt(r.armed.bytesPerDelayedJob),
+          `${fmt(r.armed.usedBeforeMb, 1)} → ${fmt(r.armed.usedAfterMb, 1)}`,
+        ]),
     ),
     `seeding: ${results.map((r) => `${fmt(r.fleet.plans)} plans ${fmt(r.fleet.seedS, 1)} s`).join(', ')}; ` +
       `${first.fleet.units} units; administrations a day ${first.fleet.dosesPerDay.join('/')}; ` +
