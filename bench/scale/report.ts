@@ -21,9 +21,11 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
         'job s',
         'plans visited',
         'rows',
-        'rows/s',
         'RSS MB',
         'peak RSS MB',
+        'worker CPU s',
+        'postgres CPU s',
+        'other cores',
       ],
       results.flatMap((r) =>
         r.runs.map((run) => [
