@@ -33,6 +33,8 @@ import { taperRequestBody } from './lib/requests';
 import { BenchItem, BenchSettings } from './lib/settings';
 import { BenchStack, startWorker } from './lib/stack';
 import { RecordSetup, benchDetection, benchSweep } from './watch';
+import { HorizonScaleResult, benchHorizonScale } from './scale/horizon';
+import { horizonScaleTable } from './scale/report';
 
 export const log = (msg: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -254,6 +256,18 @@ export const ITEMS: readonly Item[] = [
       log(`sweep: ${settings.sweepRows} dose rows in ${settings.database}_sweep`);
       const sweep = await benchSweep(settings, settings.sweepRows);
       return [section('sweep', sweep, sweepTable(sweep))];
+    },
+  },
+  {
+    names: ['horizon-scale'],
+    stage: 'after',
+    run: async (settings) => {
+      const results: HorizonScaleResult[] = [];
+      for (const plans of settings.scalePlans) {
+        log(`horizon at scale: ${plans} plans in force in ${settings.database}_horizon`);
+        results.push(await benchHorizonScale(settings, plans));
+      }
+      return [section('horizonScale', results, horizonScaleTable(results))];
     },
   },
 ];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { dataSourceOptions, runMigrationsLocked } from '@taperwatch/persistence';
+import { dataSourceOptions } from '@taperwatch/persistence';
 import { QUEUES, jobIds } from '@taperwatch/queues';
 import { WatchRepository } from '@taperwatch/doses';
 import { ApiClient } from './http/api-client';
@@ -12,10 +12,10 @@ import { Child } from './lib/processes';
 import { count, sleep, until } from './lib/poll';
 import { activePlans, seedDoses } from './lib/seed';
 import { Samples, scrapeMetrics } from './lib/metrics';
-import { query, redisKeyBytes, redisUsedMemory } from './lib/services';
+import { query, redisKeyBytes, redisUsedMemory, withMigratedDatabase } from './lib/services';
 import { BenchSettings } from './lib/settings';
+import { unwatchedDoses } from './scale/armed-memory';
 import { LatencySummary, latencySummary, median } from './lib/stats';
-import { adminUrlFor, recreateDatabase } from '../libs/testing/src/databases';
 
 const DAY_MS = 86_400_000;
 
@@ -24,7 +24,7 @@ const DAY_MS = 86_400_000;
 
 /** Plans the recorded doses are spread over. */
 const RECORD_PLANS = 100;
-/** Far enough ahead (armed, past the watcher's 48 h check horizon) that no job or sweep stirs. */
+/** Far enough ahead (armed, past the watcher's check horizon) that no job or sweep stirs. */
 const RECORD_FIRST_DUE_MS = 3 * DAY_MS;
 const RECORD_SPACING_MS = 10_000;
 /**
@@ -181,13 +181,7 @@ export async function benchDetection(
   const planIds = await activePlans(prescriber, databaseUrl, settings.watchPlans, 'WATCH');
   // Quiet first: whatever else is in the table armed and queued, so Redis holds still.
   await until(
-    async () =>
-      (await count(
-        databaseUrl,
-        `SELECT count(*)::int AS n FROM doses WHERE status = 'scheduled'
-           AND (missed_after IS NULL OR (NOT check_queued AND missed_after < now() + interval '48 hours'))`,
-        [],
-      )) === 0,
+    async () => (await unwatchedDoses(databaseUrl)) === 0,
     3 * settings.watchSweepMs + 30_000,
   );
   await sleep(1000);
@@ -310,14 +304,17 @@ async function rolledBack(
 }
 
 export async function benchSweep(settings: BenchSettings, rows: number): Promise<SweepResult> {
-  const database = `${settings.database}_sweep`;
-  const adminUrl = adminUrlFor(settings.baseDatabaseUrl);
-  const url = await recreateDatabase(adminUrl, database);
+  return withMigratedDatabase(settings.baseDatabaseUrl, `${settings.database}_sweep`, (url) =>
+    claimOverdueIn(url, rows),
+  );
+}
+
+/** benchSweep's work in its migrated database. */
+async function claimOverdueIn(url: string, rows: number): Promise<SweepResult> {
   const client = new Client({ connectionString: url });
   const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
   try {
     await dataSource.initialize();
-    await runMigrationsLocked(dataSource);
     await client.connect();
 
     const now = new Date();
@@ -366,7 +363,6 @@ export async function benchSweep(settings: BenchSettings, rows: number): Promise
   } finally {
     await client.end().catch(() => undefined);
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
-    await query(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
 }
 

@@ -1,5 +1,7 @@
 import Redis from 'ioredis';
 import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, runMigrationsLocked } from '@taperwatch/persistence';
 // Relative: libs/testing's index pulls in the Nest stack; this file needs only pg.
 import { adminUrlFor, recreateDatabase } from '../../libs/testing/src/databases';
 
@@ -73,4 +75,29 @@ export function redisKeyBytes(redisUrl: string, keys: readonly string[]): Promis
   return withRedis(redisUrl, (redis) =>
     Promise.all(keys.map(async (key) => Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0))),
   );
+}
+
+/**
+ * A database of the item's own on the bench's server (`<bench database>_<suffix>`), migrated;
+ * `work` runs against its URL and the database is dropped afterwards, whatever happened.
+ */
+export async function withMigratedDatabase<T>(
+  baseUrl: string,
+  name: string,
+  work: (url: string) => Promise<T>,
+): Promise<T> {
+  const adminUrl = adminUrlFor(baseUrl);
+  const url = await recreateBenchDatabase(baseUrl, name);
+  try {
+    const migrator = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
+    await migrator.initialize();
+    try {
+      await runMigrationsLocked(migrator);
+    } finally {
+      await migrator.destroy();
+    }
+    return await work(url);
+  } finally {
+    await query(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
 }

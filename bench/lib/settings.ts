@@ -14,6 +14,7 @@ export const BENCH_ITEMS = [
   'escalation',
   'deliveries',
   'cds',
+  'horizon-scale',
 ] as const;
 export type BenchItem = (typeof BENCH_ITEMS)[number];
 
@@ -61,6 +62,12 @@ export interface BenchSettings {
   cdsTokens: number;
   /** Dose rows in the sweep's separate database (1% of them overdue). */
   sweepRows: number;
+  /** Plans in force for the horizon job and armed-dose Redis at scale, one run per number. */
+  scalePlans: number[];
+  /** The horizon runs to measure: a week of rows per plan, and an hour of rows. */
+  scaleRuns: ('week' | 'hour')[];
+  /** The scale worker's WATCH_SWEEP_MS (the sweep arms and queues the doses it measures). */
+  scaleSweepMs: number;
   /** Start the API under `node --cpu-prof` (profiles land in bench-results/profiles). */
   cpuProfile: boolean;
   /** Hard limit for the whole run; everything is stopped when it passes. */
@@ -111,6 +118,22 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return value;
 }
 
+/** A comma-separated list of numbers, each checked as `num` checks one. */
+function numList(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return [fallback];
+  return raw.split(',').map((part) => num({ [name]: part.trim() }, name, fallback, min, max));
+}
+
+/** BENCH_SCALE_RUNS: `week`, `hour` or both (the default), comma-separated. */
+function scaleRuns(raw: string | undefined): ('week' | 'hour')[] {
+  const runs = (raw || 'week,hour').split(',').map((r) => r.trim());
+  for (const r of runs) {
+    if (r !== 'week' && r !== 'hour') throw new Error(`BENCH_SCALE_RUNS: unknown run "${r}"`);
+  }
+  return runs as ('week' | 'hour')[];
+}
+
 /** Loopback only: the bench never sends load anywhere else. */
 function assertLoopback(name: string, url: string): void {
   const host = new URL(url).hostname;
@@ -155,6 +178,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     deliveryTargets: num(env, 'BENCH_DELIVERY_TARGETS', 4, 1, 10),
     cdsTokens: num(env, 'BENCH_CDS_TOKENS', q(60_000, 8000), 100, 1_000_000),
     sweepRows: num(env, 'BENCH_SWEEP_ROWS', q(1_000_000, 100_000), 10_000, 10_000_000),
+    scalePlans: numList(env, 'BENCH_SCALE_PLANS', q(5000, 500), 10, 200_000),
+    scaleRuns: scaleRuns(env.BENCH_SCALE_RUNS),
+    scaleSweepMs: num(env, 'BENCH_SCALE_SWEEP_MS', 15_000, 200, 30_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),
     baseDatabaseUrl,

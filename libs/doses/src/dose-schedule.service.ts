@@ -4,12 +4,15 @@ import { Clock } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { PlanStep, expandDoses, heldSteps, zonedDate } from '@taperwatch/domain';
 import { PlanEntity } from '@taperwatch/persistence';
-import { DosesRepository } from './doses.repository';
-import { applyTransition, lockPlan } from './plan-transitions.repository';
+import { DoseRowInput, DosesRepository } from './doses.repository';
+import { applyTransition } from './plan-transitions.repository';
 
 const HOUR_MS = 3_600_000;
-/** Plans one horizon run takes; the next run takes the rest. */
-const HORIZON_BATCH = 500;
+/**
+ * Plans a horizon run locks and writes in one transaction: the run goes through every plan a page
+ * at a time, so its memory and the time a page holds its plans' locks stay bounded.
+ */
+const HORIZON_PAGE = 250;
 
 export interface HorizonRun {
   plans: number;
@@ -77,33 +80,70 @@ export class DoseScheduleService {
 
   /**
    * The job scheduler's work: for every plan in force whose rows end before now + horizon,
-   * write the missing days; a running plan whose last day has passed is completed. Two workers
-   * skip each other's locked plans.
+   * write the missing days; a running plan whose last day has passed is completed. One run goes
+   * through all such plans, a page at a time in plan id order; two workers skip each other's
+   * locked plans.
    */
   async extendHorizon(): Promise<HorizonRun> {
     const now = this.clock.now();
     const until = this.horizonEnd(now);
-    const due = await this.repository.plansBehind(until, HORIZON_BATCH);
     const run: HorizonRun = { plans: 0, rows: 0, completed: 0 };
-    for (const id of due) {
-      await this.repository.transaction(async (manager) => {
-        const plan = await lockPlan(manager, id, true);
-        if (!plan || (plan.status !== 'active' && plan.status !== 'paused')) return;
-        const zone = await this.zoneOf(manager, plan.patientId);
-        const from = plan.dosesUntil ?? plan.approvedAt ?? now;
-        if (from < until) {
-          run.rows += await this.writeWindow(manager, plan, zone, from, until, 'keep');
-          await this.repository.setDosesUntil(manager, id, until);
-        }
-        run.plans++;
-        if (plan.status === 'active' && zonedDate(now, zone) > plan.endDate) {
-          await this.complete(manager, plan);
-          run.completed++;
-        }
-      });
-    }
+    let after: string | null = null;
+    do {
+      const from: string | null = after;
+      after = await this.repository.transaction((manager) =>
+        this.extendPage(manager, now, until, from, run),
+      );
+    } while (after !== null);
     if (run.rows > 0 || run.completed > 0) this.logger.log(run, 'dose horizon extended');
     return run;
+  }
+
+  /**
+   * One page of a horizon run: locks up to HORIZON_PAGE plans after plan `after`, writes their
+   * missing rows with one INSERT and their new horizon with one UPDATE, and completes those whose
+   * last day has passed. Adds to `run`; the last plan's id, or null when no page follows.
+   */
+  private async extendPage(
+    manager: EntityManager,
+    now: Date,
+    until: Date,
+    after: string | null,
+    run: HorizonRun,
+  ): Promise<string | null> {
+    const plans = await this.repository.lockPlansBehind(manager, until, after, HORIZON_PAGE);
+    if (plans.length === 0) return null;
+    const zones = await this.repository.zonesOf(
+      manager,
+      plans.map((plan) => plan.patientId),
+    );
+    const zoneOf = (plan: PlanEntity) => {
+      const zone = zones.get(plan.patientId);
+      if (zone === undefined) throw new Error(`the patient of plan ${plan.id} was not found`);
+      return zone;
+    };
+    const rows: DoseRowInput[] = [];
+    const extended: string[] = [];
+    for (const plan of plans) {
+      const zone = zoneOf(plan);
+      const from = plan.dosesUntil ?? plan.approvedAt ?? now;
+      if (from < until) {
+        for (const dose of expandDoses(this.effectiveSteps(plan, zone), zone, from, until)) {
+          rows.push({ plan, dose });
+        }
+        extended.push(plan.id);
+      }
+    }
+    run.rows += await this.repository.insertDoses(manager, rows, 'keep');
+    await this.repository.setDosesUntil(manager, extended, until);
+    run.plans += plans.length;
+    for (const plan of plans) {
+      if (plan.status === 'active' && zonedDate(now, zoneOf(plan)) > plan.endDate) {
+        await this.complete(manager, plan);
+        run.completed++;
+      }
+    }
+    return plans.length < HORIZON_PAGE ? null : plans[plans.length - 1]!.id;
   }
 
   private async complete(manager: EntityManager, plan: PlanEntity): Promise<void> {

@@ -42,6 +42,12 @@ export interface PatientDoseRow {
   reported_via: ReportedVia | null;
 }
 
+/** A dose row to write: the plan it belongs to and the dose expanded from its steps. */
+export interface DoseRowInput {
+  plan: Pick<PlanEntity, 'id' | 'tenantId' | 'patientId'>;
+  dose: ScheduledDose;
+}
+
 /** Plans whose doses the patient is taking now. */
 const IN_FORCE = `('active', 'paused')`;
 
@@ -63,12 +69,29 @@ export class DosesRepository {
    * Inserts the plan's doses; on (plan, dueAt, drug) conflict `keep` leaves the row, `replace`
    * re-doses a row still scheduled or cancelled. The rows inserted or changed.
    */
-  async writeDoses(
+  writeDoses(
     manager: EntityManager,
     plan: Pick<PlanEntity, 'id' | 'tenantId' | 'patientId'>,
     doses: readonly ScheduledDose[],
     mode: 'keep' | 'replace',
   ): Promise<number> {
+    return this.insertDoses(
+      manager,
+      doses.map((dose) => ({ plan, dose })),
+      mode,
+    );
+  }
+
+  /**
+   * Writes dose rows of any number of plans with one INSERT, keyed by plan, due time and drug
+   * (`mode` as for writeDoses). The rows inserted or changed.
+   */
+  async insertDoses(
+    manager: EntityManager,
+    rows: readonly DoseRowInput[],
+    mode: 'keep' | 'replace',
+  ): Promise<number> {
+    if (rows.length === 0) return 0;
     // A row's drug is part of its key, never updated: a time that now gives another drug cancels
     // the old row and writes a new one, so a recording always names what was given.
     const onConflict =
@@ -80,26 +103,27 @@ export class DosesRepository {
              AND (doses.dose_mg, doses.equivalent_mg, doses.step_index, doses.status)
                  IS DISTINCT FROM
                  (EXCLUDED.dose_mg, EXCLUDED.equivalent_mg, EXCLUDED.step_index, 'scheduled')`;
-    const result: unknown = await manager.query(
+    const { count } = await countedQuery(
+      manager,
       `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
                           dose_mg, equivalent_mg)
-       SELECT gen_random_uuid(), $1, $2, $3, t.step, t.due, t.drug, t.mg, t.eq
-       FROM unnest($4::int[], $5::timestamptz[], $6::text[], $7::numeric[], $8::numeric[])
-         AS t(step, due, drug, mg, eq)
-       ON CONFLICT (plan_id, due_at, drug_code) ${onConflict}
-       RETURNING id`,
+       SELECT gen_random_uuid(), t.tenant, t.plan, t.patient, t.step, t.due, t.drug, t.mg, t.eq
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[], $6::text[],
+                   $7::numeric[], $8::numeric[])
+         AS t(tenant, plan, patient, step, due, drug, mg, eq)
+       ON CONFLICT (plan_id, due_at, drug_code) ${onConflict}`,
       [
-        plan.tenantId,
-        plan.id,
-        plan.patientId,
-        doses.map((d) => d.stepIndex),
-        doses.map((d) => d.dueAt.toISOString()),
-        doses.map((d) => d.drugCode),
-        doses.map((d) => d.doseMg),
-        doses.map((d) => d.equivalentMg),
+        rows.map((r) => r.plan.tenantId),
+        rows.map((r) => r.plan.id),
+        rows.map((r) => r.plan.patientId),
+        rows.map((r) => r.dose.stepIndex),
+        rows.map((r) => r.dose.dueAt.toISOString()),
+        rows.map((r) => r.dose.drugCode),
+        rows.map((r) => r.dose.doseMg),
+        rows.map((r) => r.dose.equivalentMg),
       ],
     );
-    return (result as unknown[]).length;
+    return count;
   }
 
   /** Cancels the plan's doses still scheduled in [from, to) that `keep` does not list. */
@@ -137,22 +161,49 @@ export class DosesRepository {
     return patient.timezone;
   }
 
-  /** Plans in force whose rows end before `until`, those with none or the oldest first. */
-  async plansBehind(until: Date, limit: number): Promise<string[]> {
-    const rows = await this.dataSource
+  /**
+   * Locks up to `limit` plans in force whose rows end before `until`, after plan `after` in id
+   * order, skipping plans locked elsewhere (another worker's page, a lifecycle call).
+   */
+  lockPlansBehind(
+    manager: EntityManager,
+    until: Date,
+    after: string | null,
+    limit: number,
+  ): Promise<PlanEntity[]> {
+    const query = manager
       .getRepository(PlanEntity)
       .createQueryBuilder('plan')
-      .select('plan.id', 'id')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
       .where("plan.status IN ('active', 'paused')")
-      .andWhere('(plan.doses_until IS NULL OR plan.doses_until < :until)', { until })
-      .orderBy('plan.doses_until', 'ASC', 'NULLS FIRST')
-      .limit(limit)
-      .getRawMany<{ id: string }>();
-    return rows.map((row) => row.id);
+      .andWhere('(plan.doses_until IS NULL OR plan.doses_until < :until)', { until });
+    if (after !== null) query.andWhere('plan.id > :after', { after });
+    return query.orderBy('plan.id', 'ASC').limit(limit).getMany();
   }
 
-  async setDosesUntil(manager: EntityManager, planId: string, until: Date): Promise<void> {
-    await manager.update(PlanEntity, { id: planId }, { dosesUntil: until });
+  /** The time zones of these patients, by patient id, in one read. */
+  async zonesOf(
+    manager: EntityManager,
+    patientIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    const rows: { id: string; timezone: string }[] = await manager.query(
+      `SELECT id, timezone FROM patients WHERE id = ANY($1::uuid[])`,
+      [patientIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.timezone]));
+  }
+
+  async setDosesUntil(
+    manager: EntityManager,
+    planIds: readonly string[],
+    until: Date,
+  ): Promise<void> {
+    if (planIds.length === 0) return;
+    await manager.query(`UPDATE plans SET doses_until = $1 WHERE id = ANY($2::uuid[])`, [
+      until,
+      planIds,
+    ]);
   }
 
   /** The patient's doses due in [from, to), not cancelled, of plans in force, in due order. */

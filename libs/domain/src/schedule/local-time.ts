@@ -19,6 +19,26 @@ export function isKnownZone(zone: string): boolean {
  *   moment the clocks jump (02:30 on the New York change day is 03:00 EDT).
  */
 export function zonedInstant(date: string, time: string, zone: string): Date {
+  const key = `${zone} ${date} ${time}`;
+  let ms = instants.get(key);
+  if (ms === undefined) {
+    if (instants.size >= INSTANTS_KEPT) instants.clear();
+    ms = resolveInstant(date, time, zone);
+    instants.set(key, ms);
+  }
+  return new Date(ms);
+}
+
+/**
+ * Resolved instants by zone, date and time: a horizon run expands the same few clock times on
+ * the same days for every plan in a zone, and each resolution asks the zone's offset four times.
+ * Bounded: cleared when full (an answer never changes, so a miss only costs the resolution).
+ */
+const instants = new Map<string, number>();
+const INSTANTS_KEPT = 100_000;
+
+/** zonedInstant's rule, as epoch milliseconds. */
+function resolveInstant(date: string, time: string, zone: string): number {
   const [y, mo, d] = date.split('-').map(Number);
   const [h, mi] = time.split(':').map(Number);
   const wall = Date.UTC(y, mo - 1, d, h, mi);
@@ -30,7 +50,7 @@ export function zonedInstant(date: string, time: string, zone: string): Date {
   ]);
   const candidates = [...offsets].map((o) => wall - o * 60_000);
   const valid = candidates.filter((t) => t + offsetAt(t, zone) * 60_000 === wall);
-  if (valid.length > 0) return new Date(Math.min(...valid));
+  if (valid.length > 0) return Math.min(...valid);
   // In a gap: the first instant whose local wall time is at or past the asked one.
   let lo = Math.min(...candidates);
   let hi = Math.max(...candidates);
@@ -39,7 +59,7 @@ export function zonedInstant(date: string, time: string, zone: string): Date {
     if (mid + offsetAt(mid, zone) * 60_000 >= wall) hi = mid;
     else lo = mid + 1;
   }
-  return new Date(lo);
+  return lo;
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in an IANA zone. */

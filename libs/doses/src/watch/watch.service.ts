@@ -18,8 +18,11 @@ import {
 import { WatchRepository } from './watch.repository';
 import { WatchedDoseRow } from './watch.sql';
 
-/** Delayed checks are queued this far ahead; later doses wait for a later sweep (Redis memory). */
-const CHECK_HORIZON_MS = 48 * HOUR_MS;
+/**
+ * Delayed checks are queued this far ahead; later doses wait for a later sweep. Redis then holds
+ * about one check per plan and drug (doses are rarely closer than 4 h), not two days of each.
+ */
+export const CHECK_HORIZON_MS = 4 * HOUR_MS;
 const BATCH = 1000;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
@@ -72,7 +75,7 @@ export class WatchService {
     return armed;
   }
 
-  /** Queues a delayed check at missedAfter for armed doses within the next 48 hours. */
+  /** Queues a delayed check at missedAfter for armed doses within CHECK_HORIZON_MS. */
   async queueChecks(): Promise<number> {
     let queued = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
