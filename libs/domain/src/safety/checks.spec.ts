@@ -106,11 +106,4 @@ describe('checkTaperRequest (pre-flight, HTTP 422)', () => {
     expect(codes(req)).toEqual(['equivalence_required@diazepamMgPerMg']);
     expect(codes({ ...req, diazepamMgPerMg: 20 })).toEqual([]);
   });
-
-  it('is cheap enough to run synchronously', () => {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 10_000; i++) checkTaperRequest(baclofen, facts);
-    const microsEach = Number(process.hrtime.bigint() - t0) / 1e3 / 10_000;
-    expect(microsEach).toBeLessThan(50);
-  });
 });
