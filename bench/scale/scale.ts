@@ -152,6 +152,72 @@ async function measureClaim(dataSource: DataSource, now: Date): Promise<ClaimRes
   };
 }
 
+/** What every size of the scale run shares. */
+interface SizeContext {
+  settings: BenchSettings;
+  db: Pool;
+  dataSource: DataSource;
+  stack: Awaited<ReturnType<typeof startStack>>;
+  prescriber: ApiClient;
+  recording: Awaited<ReturnType<typeof setupRecording>>;
+  now: Date;
+}
+
+/**
+ * One size of the scale run: grows the tables to `scale` × the base, times the sweep's claim,
+ * then the HTTP items beside the ceiling (their names go into `names` for the growth table).
+ */
+async function measureSize(
+  ctx: SizeContext,
+  scale: number,
+  ceiling: Target,
+  names: Record<TargetKey, string>,
+): Promise<ScaleResult> {
+  const { settings, db, stack, prescriber, recording, now } = ctx;
+  const loadBefore = os.loadavg()[0]!;
+  log(`${scale}×: seeding ${NETWORK_BASE.plans * scale} plans in force`);
+  const seed = await seedNetwork(db, scale, {
+    tenantId: DEFAULT_TENANT_ID,
+    templatePlanId: recording.planIds[0]!,
+    now,
+  });
+  log(
+    `  ${fmt(seed.doses)} doses, ${fmt(seed.alerts)} alerts in ${fmt(seed.totalS, 1)} s ` +
+      `(fill ${fmt(seed.fillS, 1)}, indexes ${fmt(seed.indexS, 1)}, vacuum ${fmt(seed.vacuumS, 1)})`,
+  );
+  const claim = await measureClaim(ctx.dataSource, now);
+  log(`  claim: ${claim.overdue} overdue, ${fmt(claim.totalMs, 1)} ms`);
+  const planId = await networkPlanId(db, 0);
+  const targets: Record<TargetKey, Target> = {
+    record: recording.target,
+    doses: listDosesTarget(stack.apiUrl, prescriber.authHeaders, planId),
+    plan: getPlanTarget(stack.apiUrl, prescriber.authHeaders, planId),
+    alerts: listUnitAlertsTarget(stack.apiUrl, prescriber.authHeaders, networkUnit(0)),
+    patients: createPatientTarget(stack.apiUrl, prescriber.authHeaders),
+  };
+  for (const key of TARGET_KEYS) names[key] = targets[key].name;
+  const runs: LoadResult[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const order = round % 2 ? Object.values(targets) : Object.values(targets).reverse();
+    for (const target of bracketed(order, ceiling)) {
+      log(`  ${scale}× round ${round}/${settings.rounds}: ${target.name}`);
+      const run = await measure(target, { ...settings, round }, stack.pids);
+      log(`    ${Math.round(run.reqPerS)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
+      runs.push(run);
+    }
+  }
+  return {
+    scale,
+    seed,
+    mb: await sizes(db),
+    claim,
+    runs,
+    http: summarizeHttp(runs, ceiling.name),
+    load: [loadBefore, os.loadavg()[0]!],
+    extra: {},
+  };
+}
+
 /**
  * `npm run bench -- --scale`: a database of its own (`<BENCH_DATABASE>_scale`, dropped
  * afterwards) grown to each of `scaleSteps` × the network's base size; at each size the sweep's
@@ -184,52 +250,10 @@ export async function runScale(settings: BenchSettings): Promise<Record<string, 
     const now = new Date();
     const ceiling = ceilingTarget(stack.ceilingUrl);
     const names = {} as Record<TargetKey, string>;
+    const size: SizeContext = { settings, db, dataSource, stack, prescriber, recording, now };
     for (const scale of settings.scaleSteps) {
-      const loadBefore = os.loadavg()[0]!;
-      log(`${scale}×: seeding ${NETWORK_BASE.plans * scale} plans in force`);
-      const seed = await seedNetwork(db, scale, {
-        tenantId: DEFAULT_TENANT_ID,
-        templatePlanId: recording.planIds[0]!,
-        now,
-      });
-      log(
-        `  ${fmt(seed.doses)} doses, ${fmt(seed.alerts)} alerts in ${fmt(seed.totalS, 1)} s ` +
-          `(fill ${fmt(seed.fillS, 1)}, indexes ${fmt(seed.indexS, 1)}, vacuum ${fmt(seed.vacuumS, 1)})`,
-      );
-      const claim = await measureClaim(dataSource, now);
-      log(`  claim: ${claim.overdue} overdue, ${fmt(claim.totalMs, 1)} ms`);
-      const planId = await networkPlanId(db, 0);
-      const targets: Record<TargetKey, Target> = {
-        record: recording.target,
-        doses: listDosesTarget(stack.apiUrl, prescriber.authHeaders, planId),
-        plan: getPlanTarget(stack.apiUrl, prescriber.authHeaders, planId),
-        alerts: listUnitAlertsTarget(stack.apiUrl, prescriber.authHeaders, networkUnit(0)),
-        patients: createPatientTarget(stack.apiUrl, prescriber.authHeaders),
-      };
-      for (const key of TARGET_KEYS) names[key] = targets[key].name;
-      const runs: LoadResult[] = [];
-      for (let round = 1; round <= settings.rounds; round++) {
-        const order = round % 2 ? Object.values(targets) : Object.values(targets).reverse();
-        for (const target of bracketed(order, ceiling)) {
-          log(`  ${scale}× round ${round}/${settings.rounds}: ${target.name}`);
-          const run = await measure(target, { ...settings, round }, stack.pids);
-          log(`    ${Math.round(run.reqPerS)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
-          runs.push(run);
-        }
-      }
-      const http = summarizeHttp(runs, ceiling.name);
-      const result: ScaleResult = {
-        scale,
-        seed,
-        mb: await sizes(db),
-        claim,
-        runs,
-        http,
-        load: [loadBefore, os.loadavg()[0]!],
-        extra: {},
-      };
-      results.push(result);
-      console.log(httpSummaryTable(http));
+      results.push(await measureSize(size, scale, ceiling, names));
+      console.log(httpSummaryTable(results[results.length - 1]!.http));
       console.log(growthTable(results, names));
     }
     const last = results[results.length - 1];
