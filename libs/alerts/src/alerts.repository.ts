@@ -8,6 +8,7 @@ import {
   AlertType,
   countedQuery,
   preparedQuery,
+  newestFirst,
 } from '@taperwatch/persistence';
 import type { AlertEvent } from './alert-events';
 import {
@@ -186,17 +187,7 @@ export class AlertsRepository {
     if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
     if (filter.patientId) qb.andWhere('a.patient_id = :patientId', { patientId: filter.patientId });
     if (filter.type) qb.andWhere('a.type = :type', { type: filter.type });
-    if (filter.after) {
-      qb.andWhere('(a.created_at, a.id) < (:at, :id)', {
-        at: filter.after.createdAt,
-        id: filter.after.id,
-      });
-    }
-    return qb
-      .orderBy('a.created_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(filter.limit)
-      .getMany();
+    return newestFirst(qb, 'a', filter.after, filter.limit);
   }
 
   /** Acknowledges an open alert; the number acknowledged (0 or 1). */

@@ -4,3 +4,4 @@ export * from './migrate';
 export * from './persistence.module';
 export * from './postgres-errors';
 export * from './prepared';
+export * from './newest-first';

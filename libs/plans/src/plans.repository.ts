@@ -10,6 +10,7 @@ import {
   TaperRequestEntity,
   numberOrNull,
   preparedQuery,
+  newestFirst,
 } from '@taperwatch/persistence';
 import { TransitionRecord, applyTransition, insertTransition, lockPlan } from '@taperwatch/doses';
 import type { StoredRuleContext } from './plan-rules';
@@ -100,17 +101,7 @@ export class PlansRepository {
       qb.andWhere('plan.patient_id = :patientId', { patientId: filter.patientId });
     }
     if (filter.status) qb.andWhere('plan.status = :status', { status: filter.status });
-    if (filter.after) {
-      qb.andWhere('(plan.created_at, plan.id) < (:at, :id)', {
-        at: filter.after.createdAt,
-        id: filter.after.id,
-      });
-    }
-    return qb
-      .orderBy('plan.created_at', 'DESC')
-      .addOrderBy('plan.id', 'DESC')
-      .limit(filter.limit)
-      .getMany();
+    return newestFirst(qb, 'plan', filter.after, filter.limit);
   }
 
   /** Who each key or token id is, by id. */

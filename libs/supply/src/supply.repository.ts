@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActorRef, actorRefsOf } from '@taperwatch/auth';
-import { AlertType, DispensingEntity, PatientEntity, PlanEntity } from '@taperwatch/persistence';
+import {
+  AlertType,
+  DispensingEntity,
+  PatientEntity,
+  PlanEntity,
+  newestFirst,
+} from '@taperwatch/persistence';
 
 /** Plans whose doses are still given: a supply is counted against these. */
 const IN_FORCE: PlanEntity['status'][] = ['active', 'paused'];
@@ -73,21 +79,14 @@ export class SupplyRepository {
     after: { createdAt: Date; id: string } | undefined,
     limit: number,
   ): Promise<DispensingEntity[]> {
-    return this.dataSource
+    const qb = this.dataSource
       .getRepository(DispensingEntity)
       .createQueryBuilder('d')
       .where('d.tenant_id = :tenant AND d.patient_id = :patient', {
         tenant: tenantId,
         patient: patientId,
-      })
-      .andWhere(
-        after ? '(d.created_at, d.id) < (:at, :id)' : 'TRUE',
-        after ? { at: after.createdAt, id: after.id } : {},
-      )
-      .orderBy('d.created_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(limit)
-      .getMany();
+      });
+    return newestFirst(qb, 'd', after, limit);
   }
 
   /** Who each recorder id names. */
