@@ -378,6 +378,16 @@ export class Environment {
   AUDIT_BUFFER_MAX_ROWS = 100000;
 
   /**
+   * Megabytes of dose pages each API process keeps, answered again while their plan's doses are
+   * unchanged (0: none kept, every page read from the doses).
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(4096)
+  DOSE_PAGE_CACHE_MB = 32;
+
+  /**
    * What erasing a patient does to their plans, doses, alerts and checks: `retain` keeps them under
    * the pseudonymous patient id (medical-records law outlasts erasure); `delete` removes them.
    */

@@ -13,22 +13,54 @@ export interface DoseListQuery {
   cursor?: string;
 }
 
+/** The plan's unit (who may see the page) and the versions of what its page shows. */
+export interface DosePageVersion {
+  unit_id: string;
+  equivalent_drug_code: string | null;
+  /** Moved by the doses' triggers whenever a dose of the plan changes as a page shows it. */
+  page_version: string | null;
+  /** Moved by a change every page shares (a recorder renamed); every page's too. */
+  shared_version: string | null;
+}
+
 /**
- * A page row: the plan's unit with one dose, or with nulls (a plan with no dose to show is one
- * such row; a plan not in the tenant is none).
+ * A page row: the plan's unit and versions with one dose, or with nulls (a plan with no dose to
+ * show is one such row; a plan not in the tenant is none).
  */
-export type DosePageRow = { unit_id: string } & (DoseRow | { id: null });
+export type DosePageRow = DosePageVersion & (DoseRow | { id: null });
+
+/** The row of every page's shared version in dose_page_versions. */
+const SHARED = `'00000000-0000-0000-0000-000000000000'`;
+
+/** The plan's unit and page versions, from plan p: what a kept page is checked against. */
+const VERSION_SQL = `
+  FROM plans p JOIN patients pt ON pt.id = p.patient_id
+  LEFT JOIN dose_page_versions v ON v.plan_id = p.id
+  LEFT JOIN dose_page_versions g ON g.plan_id = ${SHARED}`;
+const VERSION_COLUMNS = `pt.unit_id, p.equivalent_drug_code, v.version AS page_version,
+  g.version AS shared_version`;
 
 /** The dose page's statement (decision 0030): PlanDosesService decides, this reads. */
 @Injectable()
 export class DosePageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The plan's unit and page versions, none for a plan not in the tenant. */
+  async version(planId: string, tenantId: string): Promise<DosePageVersion | undefined> {
+    const [row] = await preparedQuery<DosePageVersion>(
+      this.dataSource.manager,
+      'dose-page-version',
+      `SELECT ${VERSION_COLUMNS} ${VERSION_SQL} WHERE p.id = $1 AND p.tenant_id = $2`,
+      [planId, tenantId],
+    );
+    return row;
+  }
+
   /**
    * A plan's doses in due order, keyset-paginated over (dueAt, drug): limit + 1 rows. One
    * statement reads the plan's unit (to refuse a plan the caller cannot see), the page and who
    * recorded each dose: every board polls the page, and each round trip cost it more than its
-   * rows (decision 0040).
+   * rows (decision 0040). The versions are read in the same snapshot as the page.
    */
   async page(planId: string, tenantId: string, query: DoseListQuery): Promise<DosePageRow[]> {
     const values: unknown[] = [planId, tenantId];
@@ -65,10 +97,10 @@ export class DosePageRepository {
     return preparedQuery<DosePageRow>(
       this.dataSource.manager,
       name,
-      `SELECT pt.unit_id, p.equivalent_drug_code, d.*,
+      `SELECT ${VERSION_COLUMNS}, d.*,
               CASE WHEN d.recorded_by IS NOT NULL THEN ${actorRefSql('d.recorded_by')} END
                 AS recorded_by_actor
-       FROM plans p JOIN patients pt ON pt.id = p.patient_id
+       ${VERSION_SQL}
        LEFT JOIN LATERAL (
          SELECT ${DOSE_VIEW_COLUMNS.join(', ')} FROM doses WHERE ${where.join(' AND ')}
          ORDER BY due_at, drug_code LIMIT $${values.length}

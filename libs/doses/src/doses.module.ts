@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DoseScheduleService } from './dose-schedule.service';
+import { DosePageCache } from './dose-page-cache';
 import { DosePageRepository } from './dose-page.repository';
 import { DosesRepository } from './doses.repository';
 import { PatientScheduleService } from './patient-schedule.service';
@@ -23,7 +24,7 @@ const SERVICES = [
  */
 @Module({
   imports: [WatchModule],
-  providers: [DosesRepository, DosePageRepository, RecordingWriter, ...SERVICES],
+  providers: [DosesRepository, DosePageRepository, DosePageCache, RecordingWriter, ...SERVICES],
   exports: [...SERVICES, WatchModule],
 })
 export class DosesModule {}

@@ -3,23 +3,31 @@ import { Principal } from '@taperwatch/auth';
 import { ManualClock } from '@taperwatch/common';
 import type { AppConfig } from '@taperwatch/config';
 import type { PlanStep, ScheduledDose } from '@taperwatch/domain';
-import { ProblemException, decodeCursor } from '@taperwatch/http';
+import { Page, ProblemException, decodeCursor } from '@taperwatch/http';
 import type { PlanEntity } from '@taperwatch/persistence';
-import { DosePageRepository, DosePageRow } from './dose-page.repository';
+import { DosePageCache } from './dose-page-cache';
+import { DosePageRepository, DosePageRow, DosePageVersion } from './dose-page.repository';
 import { DoseScheduleService } from './dose-schedule.service';
-import type { DoseRow } from './dose-view';
+import type { DoseRow, DoseView } from './dose-view';
 import { DosesRepository } from './doses.repository';
 import { PlanDosesService } from './plan-doses.service';
 
 /** The dose services' decisions against a hand-made repository: no database (decision 0030). */
 class FakeDosesRepository
-  implements Pick<DosesRepository, 'writeDoses' | 'cancelOthers'>, Pick<DosePageRepository, 'page'>
+  implements
+    Pick<DosesRepository, 'writeDoses' | 'cancelOthers'>,
+    Pick<DosePageRepository, 'page' | 'version'>
 {
   readonly written: { mode: string; doses: readonly ScheduledDose[] }[] = [];
   readonly cancelled: { from: Date; to: Date; keep: readonly ScheduledDose[] }[] = [];
   readonly pages: { planId: string; limit: number }[] = [];
+  readonly versionReads: string[] = [];
   units = new Map<string, string>();
   rows: DoseRow[] = [];
+  /** What the triggers would have moved: the plan's page version and the shared one. */
+  pageVersion: string | null = '7';
+  sharedVersion: string | null = '1';
+  equivalentDrugCode: string | null = null;
 
   writeDoses(
     _manager: EntityManager,
@@ -42,17 +50,32 @@ class FakeDosesRepository
     return Promise.resolve(1);
   }
 
+  version(planId: string, tenantId: string): Promise<DosePageVersion | undefined> {
+    this.versionReads.push(planId);
+    const unitId = tenantId === 'tenant-1' ? this.units.get(planId) : undefined;
+    return Promise.resolve(unitId === undefined ? undefined : this.versionOf(unitId));
+  }
+
+  private versionOf(unitId: string): DosePageVersion {
+    return {
+      unit_id: unitId,
+      equivalent_drug_code: this.equivalentDrugCode,
+      page_version: this.pageVersion,
+      shared_version: this.sharedVersion,
+    };
+  }
+
   page(planId: string, tenantId: string, query: { limit: number }): Promise<DosePageRow[]> {
     this.pages.push({ planId, limit: query.limit });
     const unitId = tenantId === 'tenant-1' ? this.units.get(planId) : undefined;
     if (unitId === undefined) return Promise.resolve([]);
     const rows = this.rows.slice(0, query.limit + 1);
-    if (rows.length === 0) return Promise.resolve([{ unit_id: unitId, id: null }]);
+    if (rows.length === 0) return Promise.resolve([{ ...this.versionOf(unitId), id: null }]);
     // Who recorded each dose, as the statement's actor lookup names it.
     return Promise.resolve(
       rows.map((row) => ({
         ...row,
-        unit_id: unitId,
+        ...this.versionOf(unitId),
         recorded_by_actor: row.recorded_by
           ? { type: 'api_key' as const, id: row.recorded_by }
           : null,
@@ -183,7 +206,7 @@ describe('PlanDosesService against its repository', () => {
 
   const [DOSE_1, DOSE_2, DOSE_3] = [1, 2, 3].map((n) => `00000000-0000-4000-8000-00000000d00${n}`);
 
-  function serviceWith() {
+  function serviceWith(cacheMb = 1) {
     const repository = new FakeDosesRepository();
     repository.units.set('plan-1', 'ward-7');
     repository.rows = [
@@ -193,9 +216,16 @@ describe('PlanDosesService against its repository', () => {
     ];
     return {
       repository,
-      service: new PlanDosesService(repository as unknown as DosePageRepository),
+      service: new PlanDosesService(
+        repository as unknown as DosePageRepository,
+        new DosePageCache({ DOSE_PAGE_CACHE_MB: cacheMb } as AppConfig),
+      ),
     };
   }
+
+  /** The page as the API sends it, read back. */
+  const list = async (service: PlanDosesService, ...args: Parameters<PlanDosesService['json']>) =>
+    JSON.parse((await service.json(...args)).toString()) as Page<DoseView>;
 
   const notFound = expect.objectContaining({ status: 404 });
   const problemOf = (promise: Promise<unknown>) =>
@@ -210,9 +240,9 @@ describe('PlanDosesService against its repository', () => {
     const otherTenant = new Principal('k', 'tenant-2', 'admin', []);
     const otherWard = new Principal('k', 'tenant-1', 'nurse', ['ward-8']);
     const missing = new Principal('k', 'tenant-1', 'admin', []);
-    expect(await problemOf(service.list(otherTenant, 'plan-1', query))).toEqual(notFound);
-    expect(await problemOf(service.list(otherWard, 'plan-1', query))).toEqual(notFound);
-    expect(await problemOf(service.list(missing, 'plan-2', query))).toEqual(notFound);
+    expect(await problemOf(list(service, otherTenant, 'plan-1', query))).toEqual(notFound);
+    expect(await problemOf(list(service, otherWard, 'plan-1', query))).toEqual(notFound);
+    expect(await problemOf(list(service, missing, 'plan-2', query))).toEqual(notFound);
     expect(repository.pages).toHaveLength(3);
   });
 
@@ -220,7 +250,7 @@ describe('PlanDosesService against its repository', () => {
     const { repository, service } = serviceWith();
     repository.rows = [];
     const nurse = new Principal('k', 'tenant-1', 'nurse', ['ward-7']);
-    const page = await service.list(nurse, 'plan-1', { limit: 2 });
+    const page = await list(service, nurse, 'plan-1', { limit: 2 });
     expect(page.items).toEqual([]);
     expect(page.nextCursor).toBeNull();
   });
@@ -228,7 +258,7 @@ describe('PlanDosesService against its repository', () => {
   it('pages the plan’s doses with who recorded them and a cursor after the last shown', async () => {
     const { repository, service } = serviceWith();
     const nurse = new Principal('k', 'tenant-1', 'nurse', ['ward-7']);
-    const page = await service.list(nurse, 'plan-1', { limit: 2 });
+    const page = await list(service, nurse, 'plan-1', { limit: 2 });
     expect(repository.pages).toEqual([{ planId: 'plan-1', limit: 2 }]);
     expect(page.items.map((d) => [d.id, d.status, d.recordedBy?.id])).toEqual([
       [DOSE_1, 'given', 'key-9'],
@@ -239,6 +269,67 @@ describe('PlanDosesService against its repository', () => {
     expect(decodeCursor(page.nextCursor!)).toEqual({
       createdAt: new Date('2026-03-01T20:00:00Z'),
       id: DOSE_2,
+    });
+  });
+  describe('keeps a page while its versions stand', () => {
+    const nurse = new Principal('k', 'tenant-1', 'nurse', ['ward-7']);
+    const query = { limit: 2 };
+
+    it('answers the kept page after reading only the versions', async () => {
+      const { repository, service } = serviceWith();
+      const first = await service.json(nurse, 'plan-1', query);
+      const again = await service.json(nurse, 'plan-1', query);
+      expect(again.equals(first)).toBe(true);
+      expect(repository.pages).toHaveLength(1);
+      expect(repository.versionReads).toEqual(['plan-1']);
+    });
+
+    it('reads the page again once a dose, a recorder or the equivalent drug changed', async () => {
+      const { repository, service } = serviceWith();
+      await service.json(nurse, 'plan-1', query);
+      repository.rows[1] = { ...repository.rows[1]!, status: 'missed' };
+      repository.pageVersion = '8';
+      expect((await list(service, nurse, 'plan-1', query)).items[1]!.status).toBe('missed');
+      repository.sharedVersion = '2';
+      await service.json(nurse, 'plan-1', query);
+      repository.equivalentDrugCode = 'diazepam';
+      const labelled = await list(service, nurse, 'plan-1', query);
+      expect(labelled.items[0]!.equivalentDrugCode).toBe('diazepam');
+      expect(repository.pages).toHaveLength(4);
+      await service.json(nurse, 'plan-1', query);
+      expect(repository.pages).toHaveLength(4);
+    });
+
+    it('keeps each query’s page apart, and each tenant’s', async () => {
+      const { repository, service } = serviceWith();
+      await service.json(nurse, 'plan-1', query);
+      await service.json(nurse, 'plan-1', { limit: 1 });
+      await service.json(nurse, 'plan-1', { ...query, status: 'scheduled' });
+      const otherTenant = new Principal('k', 'tenant-2', 'admin', []);
+      expect(await problemOf(service.json(otherTenant, 'plan-1', query))).toEqual(notFound);
+      expect(repository.pages).toHaveLength(4);
+    });
+
+    it('checks who may see the plan on every answer: a patient moved to another ward', async () => {
+      const { repository, service } = serviceWith();
+      await service.json(nurse, 'plan-1', query);
+      repository.units.set('plan-1', 'ward-8');
+      expect(await problemOf(service.json(nurse, 'plan-1', query))).toEqual(notFound);
+      expect(repository.pages).toHaveLength(1);
+    });
+
+    it('keeps nothing without a shared version, or with no room', async () => {
+      for (const [cacheMb, shared] of [
+        [1, null],
+        [0, '1'],
+      ] as const) {
+        const { repository, service } = serviceWith(cacheMb);
+        repository.sharedVersion = shared;
+        await service.json(nurse, 'plan-1', query);
+        await service.json(nurse, 'plan-1', query);
+        expect(repository.pages).toHaveLength(2);
+        expect(repository.versionReads).toEqual([]);
+      }
     });
   });
 });

@@ -4,6 +4,7 @@ export * from './dose-schedule.service';
 export * from './plan-transitions.repository';
 export * from './plan-doses.service';
 export * from './dose-page.repository';
+export * from './dose-page-cache';
 export * from './patient-schedule.service';
 export * from './doses.module';
 export * from './watch/plan-context';

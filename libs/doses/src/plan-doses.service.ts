@@ -1,22 +1,49 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, assertVisible } from '@taperwatch/auth';
 import { Page, toPage } from '@taperwatch/http';
+import { dosePagesAnswered } from '@taperwatch/observability';
+import { DosePageCache } from './dose-page-cache';
 import { DoseListQuery, DosePageRepository, DosePageRow } from './dose-page.repository';
 import { DoseRow, DoseView, doseFromRow, toDoseView } from './dose-view';
 
 @Injectable()
 export class PlanDosesService {
-  constructor(private readonly repository: DosePageRepository) {}
+  constructor(
+    private readonly repository: DosePageRepository,
+    private readonly cache: DosePageCache,
+  ) {}
 
-  /** A plan's doses in due order, keyset-paginated over (dueAt, drug). */
-  async list(principal: Principal, planId: string, query: DoseListQuery): Promise<Page<DoseView>> {
+  /**
+   * A plan's doses in due order, keyset-paginated over (dueAt, drug), as JSON. A page kept from
+   * an earlier read is answered when the plan's page versions, read now, are still those it was
+   * read with: the triggers move them in the transaction that changes a dose, so a change
+   * committed before this read is never hidden by a kept page.
+   */
+  async json(principal: Principal, planId: string, query: DoseListQuery): Promise<Buffer> {
+    const key = this.cache.keyOf(principal.tenantId, planId, query);
+    const kept = this.cache.get(key);
+    if (kept) {
+      const version = await this.repository.version(planId, principal.tenantId);
+      // The unit is read now, not kept: a patient moved to another ward leaves its nurses' view.
+      assertVisible(principal, version && { unitId: version.unit_id }, 'Plan');
+      if (DosePageCache.isCurrent(kept, version!)) {
+        dosePagesAnswered.inc({ source: 'kept' });
+        return kept.body;
+      }
+    }
     const rows = await this.repository.page(planId, principal.tenantId, query);
+    const page = this.pageOf(principal, rows, query.limit);
+    dosePagesAnswered.inc({ source: 'read' });
+    return this.cache.write(key, page, rows[0]!);
+  }
+
+  private pageOf(principal: Principal, rows: DosePageRow[], limit: number): Page<DoseView> {
     // A plan of another tenant is a 404, of another unit too (as every plan route answers).
     const [first] = rows;
     assertVisible(principal, first && { unitId: first.unit_id }, 'Plan');
     return toPage(
       rows.filter((row): row is DosePageRow & DoseRow => row.id !== null),
-      query.limit,
+      limit,
       (row) => toDoseView(doseFromRow(row)),
       (row) => ({ createdAt: row.due_at, id: row.id }),
     );

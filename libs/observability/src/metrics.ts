@@ -103,3 +103,10 @@ export const deliveryDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [metricsRegistry],
 });
+
+export const dosePagesAnswered = new Counter({
+  name: 'taperwatch_dose_pages_total',
+  help: 'Dose pages answered: kept (the plan unchanged since kept) or read (none kept, or changed)',
+  labelNames: ['source'],
+  registers: [metricsRegistry],
+});

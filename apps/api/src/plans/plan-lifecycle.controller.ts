@@ -7,11 +7,10 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, Requires } from '@taperwatch/auth';
 import { COWS_MAX, type TaperGoal } from '@taperwatch/domain';
-import { DOSE_PAGE_SCHEMA, PlanDosesService } from '@taperwatch/doses';
+import { PlanDosesService } from '@taperwatch/doses';
 import { DEFAULT_PAGE_SIZE, Idempotent, ProblemException } from '@taperwatch/http';
 import {
   PlanDocumentsService,
@@ -126,13 +125,14 @@ export class PlanLifecycleController {
   @Audited('Plan', 'read')
   @ApiOkResponse({ type: DosePageDto })
   @Requires('clinical:read')
-  @RouteSchema({ response: { 200: DOSE_PAGE_SCHEMA } })
+  @Header('content-type', 'application/json; charset=utf-8')
   listDoses(
     @CurrentPrincipal() principal: Principal,
     @IdParam() id: string,
     @Query() query: DoseListQueryDto,
-  ) {
-    return this.doses.list(principal, id, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  ): Promise<Buffer> {
+    // The page comes written (and perhaps kept): Fastify sends a Buffer as it is.
+    return this.doses.json(principal, id, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Post('symptom-checks')

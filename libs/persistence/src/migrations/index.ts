@@ -21,6 +21,7 @@ import { Actors1797000000600 } from './1797000000600-actors';
 import { CdsHooks1797000000700 } from './1797000000700-cds-hooks';
 import { DeliveryDrug1797000000800 } from './1797000000800-delivery-drug';
 import { LiveAlertsByUnit1797000000900 } from './1797000000900-live-alerts-by-unit';
+import { DosePageVersions1797000001200 } from './1797000001200-dose-page-versions';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -48,4 +49,5 @@ export const MIGRATIONS: Function[] = [
   CdsHooks1797000000700,
   DeliveryDrug1797000000800,
   LiveAlertsByUnit1797000000900,
+  DosePageVersions1797000001200,
 ];
