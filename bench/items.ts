@@ -8,6 +8,7 @@ import {
   createPatientTarget,
   getPlanTarget,
   listDosesTarget,
+  readDosesTarget,
   nestFloorTarget,
 } from './http/targets';
 import { benchPostToPlanned } from './latency';
@@ -89,13 +90,14 @@ const TARGETS: Record<
     const planId = await prescriber.planAndWait(taperRequestBody(patientId), 30_000);
     return [getPlanTarget(stack.apiUrl, prescriber.authHeaders, planId)];
   },
-  doses: async (ctx) => [
-    listDosesTarget(
-      ctx.stack.apiUrl,
-      ctx.prescriber.authHeaders,
-      (await ctx.recording()).planIds[0]!,
-    ),
-  ],
+  doses: async (ctx) => {
+    const planId = (await ctx.recording()).planIds[0]!;
+    const { apiUrl } = ctx.stack;
+    return [
+      listDosesTarget(apiUrl, ctx.prescriber.authHeaders, planId),
+      readDosesTarget(apiUrl, ctx.prescriber.authHeaders, planId),
+    ];
+  },
   record: async (ctx) => [(await ctx.recording()).target],
   cds: async ({ stack, prescriber, ehr, settings }) =>
     ehr ? cdsTargets(stack.apiUrl, prescriber, ehr, settings.cdsTokens) : [],

@@ -68,6 +68,26 @@ export function listDosesTarget(
 }
 
 /**
+ * The same page, but each request one no API process has kept (decision 0046): a `from` of its own,
+ * each before the plan's first dose, so every answer is read from the doses and written anew.
+ */
+export function readDosesTarget(
+  baseUrl: string,
+  auth: Record<string, string>,
+  planId: string,
+  limit = 50,
+): Target {
+  const page = listDosesTarget(baseUrl, auth, planId, limit);
+  const start = Date.UTC(2000, 0, 1);
+  let n = 0;
+  return {
+    ...page,
+    name: `${page.name} (never kept)`,
+    pathFor: () => `${page.path}&from=${new Date(start + n++).toISOString()}`,
+  };
+}
+
+/**
  * Records each dose of `doseIds` given, one per request, in order (a dose can be recorded once:
  * past the end of the list the ids repeat and answer 409, counted as non-2xx).
  */

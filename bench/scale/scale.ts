@@ -10,6 +10,7 @@ import {
   createPatientTarget,
   getPlanTarget,
   listDosesTarget,
+  readDosesTarget,
   listUnitAlertsTarget,
 } from '../http/targets';
 import { log } from '../items';
@@ -56,7 +57,7 @@ export interface ScaleResult {
 }
 
 /** The HTTP targets of the growth table, by key, as the summary names them. */
-const TARGET_KEYS = ['record', 'doses', 'plan', 'alerts', 'patients'] as const;
+const TARGET_KEYS = ['record', 'doses', 'dosesRead', 'plan', 'alerts', 'patients'] as const;
 type TargetKey = (typeof TARGET_KEYS)[number];
 
 const byTarget = (r: ScaleResult, name: string) => r.http.byTarget.find((t) => t.target === name);
@@ -191,6 +192,7 @@ async function measureSize(
   const targets: Record<TargetKey, Target> = {
     record: recording.target,
     doses: listDosesTarget(stack.apiUrl, prescriber.authHeaders, planId),
+    dosesRead: readDosesTarget(stack.apiUrl, prescriber.authHeaders, planId),
     plan: getPlanTarget(stack.apiUrl, prescriber.authHeaders, planId),
     alerts: listUnitAlertsTarget(stack.apiUrl, prescriber.authHeaders, networkUnit(0)),
     patients: createPatientTarget(stack.apiUrl, prescriber.authHeaders),
