@@ -1,3 +1,4 @@
+import { OVERDUE_BATCH } from '@taperwatch/doses';
 import { LoadResult } from './http/load';
 import { CpuShare } from './lib/cpu';
 import { PlannedLatencyResult } from './latency';
@@ -310,7 +311,7 @@ export function detectionTable(r: DetectionResult): string {
 export function sweepTable(r: SweepResult): string {
   return [
     table(
-      `Sweep claim over ${fmt(r.rows)} dose rows, ${fmt(r.overdue)} overdue (WatchRepository.claimOverdue, batches of 1,000, rolled back)`,
+      `Sweep claim over ${fmt(r.rows)} dose rows, ${fmt(r.overdue)} overdue (WatchRepository.claimOverdue, batches of ${fmt(OVERDUE_BATCH)}, rolled back)`,
       ['repetition', 'total ms', 'batches', 'claimed', 'ms per batch (each)'],
       r.reps.map((rep, i) => [
         i + 1,
@@ -321,7 +322,7 @@ export function sweepTable(r: SweepResult): string {
       ]),
     ),
     `median total ${n1(r.totalMs)} ms; full batches p50 ${n1(r.batchMs.p50)} ms, max ${n1(r.batchMs.max)} ms ` +
-      `(measured once: ${REFERENCE.sweepClaim10kMs} ms for 10k, about ${REFERENCE.claimBatchMs} ms per batch)`,
+      `(measured once: ${REFERENCE.sweepClaim10kMs} ms for 10k, about ${REFERENCE.claimBatchMs} ms per 1,000-row batch)`,
     `load ${n1(r.loadS)} s (INSERT … SELECT generate_series + VACUUM ANALYZE); table ${n1(r.tableMb)} MB, ` +
       `doses_pending_missed_after_idx ${n1(r.partialIndexMb)} MB; plan uses the partial index: ${r.usesPartialIndex ? 'yes' : 'NO'}`,
     'EXPLAIN (ANALYZE, BUFFERS) of one batch:',

@@ -186,7 +186,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     baseDatabaseUrl,
     redisUrl,
     database: env.BENCH_DATABASE || 'taperwatch_bench',
-    queuePrefix: '{tw-bench}',
+    queuePrefix: env.BENCH_QUEUE_PREFIX || '{tw-bench}',
     root,
     resultsDir: path.join(root, 'bench-results'),
   };

@@ -15,7 +15,7 @@ import {
   watchedDrugs,
   watchedPlan,
 } from './plan-context';
-import { WatchRepository } from './watch.repository';
+import { OVERDUE_BATCH, WatchRepository } from './watch.repository';
 import { WatchedDoseRow } from './watch.sql';
 
 /**
@@ -26,6 +26,8 @@ export const CHECK_HORIZON_MS = 4 * HOUR_MS;
 const BATCH = 1000;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
+/** The claim's batches are smaller (decision 0045); a sweep still marks up to 100,000 doses. */
+const MAX_OVERDUE_BATCHES = Math.ceil((MAX_BATCHES * BATCH) / OVERDUE_BATCH);
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
 /**
@@ -162,7 +164,7 @@ export class WatchService {
     const now = this.clock.now();
     const plans = new Set<string>();
     let marked = 0;
-    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    for (let batch = 0; batch < MAX_OVERDUE_BATCHES; batch++) {
       const { rows, full } = await this.repository.claimOverdue(now);
       for (const row of rows) {
         plans.add(row.plan_id);
