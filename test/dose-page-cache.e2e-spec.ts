@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { WatchRepository } from '@taperwatch/doses';
+import { DOSE_VIEW_COLUMNS, WatchRepository } from '@taperwatch/doses';
 import { dosePagesAnswered } from '@taperwatch/observability';
 import {
   HOUR,
@@ -69,6 +69,13 @@ describe('kept dose pages', () => {
         .expect(200)
         .expect('content-type', 'application/json; charset=utf-8')
     ).body as { items: Dose[]; nextCursor: string | null };
+  const record = (doseId: string | undefined) =>
+    stack
+      .http()
+      .post(`/v1/doses/${doseId}/administrations`)
+      .set(bearer(nurse))
+      .send({ outcome: 'given' })
+      .expect(201);
   const statusOf = async (plan: SeededPlan, doseId: string) =>
     (await page(plan)).items.find((d) => d.id === doseId)?.status;
   const versionOf = async (planId: string) =>
@@ -86,12 +93,7 @@ describe('kept dose pages', () => {
     expect(await page(plan)).toEqual(first);
     expect(await answered()).toEqual({ kept: before.kept + 1, read: before.read });
 
-    await stack
-      .http()
-      .post(`/v1/doses/${plan.doseIds[0]}/administrations`)
-      .set(bearer(nurse))
-      .send({ outcome: 'given' })
-      .expect(201);
+    await record(plan.doseIds[0]);
     const after = await page(plan);
     expect(after.items.find((d) => d.id === plan.doseIds[0])).toMatchObject({
       status: 'given',
@@ -121,12 +123,7 @@ describe('kept dose pages', () => {
 
   it('names a renamed recorder, and refuses a kept page to a ward the patient left', async () => {
     const plan = plans.renamed;
-    await stack
-      .http()
-      .post(`/v1/doses/${plan.doseIds[0]}/administrations`)
-      .set(bearer(nurse))
-      .send({ outcome: 'given' })
-      .expect(201);
+    await record(plan.doseIds[0]);
     await page(plan);
     await db.query(`UPDATE api_keys SET name = 'night nurse key' WHERE name = 'nurse key'`);
     expect((await page(plan)).items[0]!.recordedBy?.name).toBe('night nurse key');
@@ -146,12 +143,7 @@ describe('kept dose pages', () => {
     for (const doseId of plan.doseIds) {
       // Reads racing the recording may show either state; a read after its answer must show it.
       const racing = Array.from({ length: 4 }, () => page(plan));
-      await stack
-        .http()
-        .post(`/v1/doses/${doseId}/administrations`)
-        .set(bearer(nurse))
-        .send({ outcome: 'given' })
-        .expect(201);
+      await record(doseId);
       expect(await statusOf(plan, doseId)).toBe('given');
       await Promise.all(racing);
       expect(await statusOf(plan, doseId)).toBe('given');
@@ -176,5 +168,17 @@ describe('kept dose pages', () => {
     expect(await shared()).toBe(s1);
     await db.query('TRUNCATE doses');
     expect(await shared()).not.toBe(s1);
+  });
+
+  it('moves a version when any column a page shows changes, whatever columns the view gains', async () => {
+    const { rows } = await db.query<{ source: string }>(
+      `SELECT pg_get_functiondef('dose_pages_rows_updated'::regproc) AS source`,
+    );
+    const compared = DOSE_VIEW_COLUMNS.filter((c) => c !== 'id');
+    expect(
+      compared.filter(
+        (c) => !rows[0]!.source.includes(`n.${c},`) && !rows[0]!.source.includes(`n.${c})`),
+      ),
+    ).toEqual([]);
   });
 });

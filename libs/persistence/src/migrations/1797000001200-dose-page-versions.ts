@@ -1,6 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** What a dose page shows of a dose: a change to any of these is a new version of its plan's page. */
+/**
+ * What a dose page shows of a dose: a change to any of these is a new version of its plan's page.
+ * The migration keeps its own list (the page's DOSE_VIEW_COLUMNS and plan_id, patient_id): what it
+ * installed must not change when the view does; a column the view adds comes with a migration.
+ */
 const SHOWN = [
   'plan_id',
   'patient_id',
