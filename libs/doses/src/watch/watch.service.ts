@@ -16,7 +16,7 @@ import {
   watchedPlan,
 } from './plan-context';
 import { WatchRepository } from './watch.repository';
-import { WatchedDoseRow } from './watch.sql';
+import { PlanRow, WatchedDoseRow } from './watch.sql';
 
 /**
  * Delayed checks are queued this far ahead; later doses wait for a later sweep. Redis then holds
@@ -24,6 +24,11 @@ import { WatchedDoseRow } from './watch.sql';
  */
 export const CHECK_HORIZON_MS = 4 * HOUR_MS;
 const BATCH = 1000;
+/**
+ * Unarmed doses read per arming page; their plans (up to this many, fewer when a plan has
+ * several doses in the page) are armed whole, in one transaction.
+ */
+const ARM_PAGE = 500;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
 type DetectedBy = 'job' | 'sweep' | 'recording';
@@ -59,18 +64,28 @@ export class WatchService {
 
   /**
    * Gives new scheduled doses their missedAfter: dueAt + the plan's grace, or never for an
-   * outpatient's (an unrecorded dose at home is not a miss by itself).
+   * outpatient's (an unrecorded dose at home is not a miss by itself). A page at a time: the
+   * plans of the soonest-due unarmed doses, their plans in force read at once, every unarmed dose
+   * of those plans armed in one transaction (decision 0044).
    */
   async armDoses(): Promise<number> {
     let armed = 0;
-    for (const planId of await this.repository.plansWithUnarmedDoses(BATCH)) {
-      const context = await this.loadPlan(planId);
-      if (!context) continue;
-      armed += await this.repository.armDoses(
-        planId,
-        context.plan.patientId,
-        context.plan.graceMinutes * 60,
+    let after: { dueAt: Date; id: string } | undefined;
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      const doses = await this.repository.unarmedDoses(after, ARM_PAGE);
+      if (doses.length === 0) break;
+      const planIds = [...new Set(doses.map((d) => d.plan_id))];
+      const plans = await this.repository.plansInForce(planIds);
+      armed += await this.repository.armPlans(
+        plans.map((row) => ({
+          planId: row.armed_plan_id,
+          patientId: row.patient_id,
+          graceSeconds: this.toWatchedPlan(row).graceMinutes * 60,
+        })),
       );
+      if (doses.length < ARM_PAGE) break;
+      const last = doses[doses.length - 1]!;
+      after = { dueAt: last.due_at, id: last.id };
     }
     return armed;
   }
@@ -249,6 +264,25 @@ export class WatchService {
     );
   }
 
+  /** The plan in force as the rules see it, its grace resolved (the override, the drug's, ISMP's). */
+  private toWatchedPlan(row: PlanRow): WatchedPlan {
+    return watchedPlan(
+      {
+        id: row.id,
+        tenantId: row.tenant_id,
+        patientId: row.patient_id,
+        drugCode: row.drug_code,
+        equivalentDrugCode: row.equivalent_drug_code,
+        steps: row.steps,
+        startDailyDoseMg: Number(row.start_daily_dose_mg),
+        approvedAt: row.approved_at,
+        dosesPerDay: row.doses_per_day,
+      },
+      { unitId: row.unit_id, timezone: row.timezone },
+      this.config.DOSE_GRACE_MINUTES,
+    );
+  }
+
   private observeLateness(by: DetectedBy, missedAfter: Date, now: Date): void {
     doseDetectionLateness.observe(
       { detected_by: by },
@@ -273,21 +307,7 @@ export class WatchService {
   } | null> {
     const row = await this.repository.planInForce(planId, toJudge);
     if (!row) return null;
-    const plan = watchedPlan(
-      {
-        id: row.id,
-        tenantId: row.tenant_id,
-        patientId: row.patient_id,
-        drugCode: row.drug_code,
-        equivalentDrugCode: row.equivalent_drug_code,
-        steps: row.steps,
-        startDailyDoseMg: Number(row.start_daily_dose_mg),
-        approvedAt: row.approved_at,
-        dosesPerDay: row.doses_per_day,
-      },
-      { unitId: row.unit_id, timezone: row.timezone },
-      this.config.DOSE_GRACE_MINUTES,
-    );
+    const plan = this.toWatchedPlan(row);
     return {
       plan,
       outpatient: row.monitoring === 'outpatient',
