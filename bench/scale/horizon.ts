@@ -167,9 +167,11 @@ async function measureFleet(
     // A run that takes a bounded number of plans needs one job per that many.
     const maxJobs = Math.ceil(plans / 100) + 10;
     const runs: HorizonRunResult[] = [];
+    let rowsWrittenAt = Date.now();
     if (settings.scaleRuns.includes('week')) {
       await query(url, `UPDATE plans SET doses_until = now() WHERE status IN ('active', 'paused')`);
       runs.push(await catchUp(queue, url, worker, 'a week of rows', maxJobs));
+      rowsWrittenAt = Date.now();
     }
     if (settings.scaleRuns.includes('hour')) {
       await query(
@@ -185,6 +187,7 @@ async function measureFleet(
           sweepMs: settings.scaleSweepMs,
           plans,
           usedBefore,
+          since: rowsWrittenAt,
         })
       : null;
     return { fleet, horizonDays: HORIZON_DAYS, runs, armed, loadavg: os.loadavg() };
