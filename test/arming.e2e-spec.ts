@@ -182,7 +182,7 @@ describe('arming doses a page of plans at a time', () => {
     let other: Client;
 
     beforeEach(async () => {
-      other = new Client({ connectionString: ds.options.url as string });
+      other = new Client({ connectionString: (ds.options as { url: string }).url });
       await other.connect();
     });
     afterEach(() => other.end());

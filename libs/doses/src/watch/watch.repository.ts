@@ -8,10 +8,11 @@ import {
   OUTPATIENT_PLANS_SQL,
   OutpatientPlanRow,
   PENDING_JUDGEMENTS_SQL,
-  PLANS_IN_FORCE_SQL,
+  PLANS_TO_ARM_SQL,
   PLAN_SQL,
   PLAN_TO_JUDGE_SQL,
   PlanRow,
+  PlanToArmRow,
   RECENT_DOSES_SQL,
   UNARMED_DOSES_SQL,
   WatchedDoseRow,
@@ -58,9 +59,9 @@ export class WatchRepository {
     ]);
   }
 
-  /** The plan in force of each plan's course, in one read (PLANS_IN_FORCE_SQL). */
-  plansInForce(planIds: readonly string[]): Promise<(PlanRow & { armed_plan_id: string })[]> {
-    return preparedQuery(this.dataSource.manager, 'plans-in-force', PLANS_IN_FORCE_SQL, [planIds]);
+  /** The plan in force of each plan's course, in one read (PLANS_TO_ARM_SQL). */
+  plansToArm(planIds: readonly string[]): Promise<PlanToArmRow[]> {
+    return preparedQuery(this.dataSource.manager, 'plans-to-arm', PLANS_TO_ARM_SQL, [planIds]);
   }
 
   /**

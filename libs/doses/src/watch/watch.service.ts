@@ -12,11 +12,12 @@ import {
   currentStepDailyDose,
   drugName,
   planDrugCodes,
+  planGraceMinutes,
   watchedDrugs,
   watchedPlan,
 } from './plan-context';
 import { WatchRepository } from './watch.repository';
-import { PlanRow, WatchedDoseRow } from './watch.sql';
+import { WatchedDoseRow } from './watch.sql';
 
 /**
  * Delayed checks are queued this far ahead; later doses wait for a later sweep. Redis then holds
@@ -75,12 +76,16 @@ export class WatchService {
       const doses = await this.repository.unarmedDoses(after, ARM_PAGE);
       if (doses.length === 0) break;
       const planIds = [...new Set(doses.map((d) => d.plan_id))];
-      const plans = await this.repository.plansInForce(planIds);
+      const plans = await this.repository.plansToArm(planIds);
       armed += await this.repository.armPlans(
         plans.map((row) => ({
           planId: row.armed_plan_id,
           patientId: row.patient_id,
-          graceSeconds: this.toWatchedPlan(row).graceMinutes * 60,
+          graceSeconds:
+            planGraceMinutes(
+              { drugCode: row.drug_code, dosesPerDay: row.doses_per_day },
+              this.config.DOSE_GRACE_MINUTES,
+            ) * 60,
         })),
       );
       if (doses.length < ARM_PAGE) break;
@@ -264,25 +269,6 @@ export class WatchService {
     );
   }
 
-  /** The plan in force as the rules see it, its grace resolved (the override, the drug's, ISMP's). */
-  private toWatchedPlan(row: PlanRow): WatchedPlan {
-    return watchedPlan(
-      {
-        id: row.id,
-        tenantId: row.tenant_id,
-        patientId: row.patient_id,
-        drugCode: row.drug_code,
-        equivalentDrugCode: row.equivalent_drug_code,
-        steps: row.steps,
-        startDailyDoseMg: Number(row.start_daily_dose_mg),
-        approvedAt: row.approved_at,
-        dosesPerDay: row.doses_per_day,
-      },
-      { unitId: row.unit_id, timezone: row.timezone },
-      this.config.DOSE_GRACE_MINUTES,
-    );
-  }
-
   private observeLateness(by: DetectedBy, missedAfter: Date, now: Date): void {
     doseDetectionLateness.observe(
       { detected_by: by },
@@ -307,7 +293,21 @@ export class WatchService {
   } | null> {
     const row = await this.repository.planInForce(planId, toJudge);
     if (!row) return null;
-    const plan = this.toWatchedPlan(row);
+    const plan = watchedPlan(
+      {
+        id: row.id,
+        tenantId: row.tenant_id,
+        patientId: row.patient_id,
+        drugCode: row.drug_code,
+        equivalentDrugCode: row.equivalent_drug_code,
+        steps: row.steps,
+        startDailyDoseMg: Number(row.start_daily_dose_mg),
+        approvedAt: row.approved_at,
+        dosesPerDay: row.doses_per_day,
+      },
+      { unitId: row.unit_id, timezone: row.timezone },
+      this.config.DOSE_GRACE_MINUTES,
+    );
     return {
       plan,
       outpatient: row.monitoring === 'outpatient',

@@ -49,29 +49,42 @@ export const JUDGED_SQL = `UPDATE doses SET judge_pending = false WHERE id = ANY
 export const NEVER_MISSED = `'infinity'::timestamptz`;
 
 /**
- * The plan in force of plan `planId`'s course (itself, or the version that superseded it: a dose
- * of an old version missed after a revision is judged, and alerted, under the version in force),
+ * The plan in force of plan $1's course (itself, or the version that superseded it: a dose of
+ * an old version missed after a revision is judged, and alerted, under the version in force),
  * with its patient's unit and zone, and any `extra` columns.
  */
-const planSql = (extra = '', planId = '$1') => `
+const planSql = (extra = '') => `
 SELECT p.id, p.tenant_id, p.patient_id, p.drug_code, p.equivalent_drug_code, p.steps,
        p.start_daily_dose_mg, p.approved_at, p.doses_per_day, pt.unit_id, pt.timezone,
        pt.monitoring${extra}
 FROM plans p JOIN patients pt ON pt.id = p.patient_id
-WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = ${planId})
+WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = $1)
   AND p.status IN ('active', 'paused')
 LIMIT 1`;
 /** Raw SQL, not entities: it runs for every missed dose. */
 export const PLAN_SQL = planSql();
 
 /**
- * PLAN_SQL for each of the plans $1 at once (arming reads a page of plans in one round trip):
- * `armed_plan_id` is the plan asked for; a plan whose course has none in force has no row.
+ * For each of the plans $1 at once (arming reads a page of plans in one round trip), the plan in
+ * force of its course as PLAN_SQL finds it, with what its grace and its patient's lock need and
+ * no more (its steps would be parsed for nothing): `armed_plan_id` is the plan asked for; a plan
+ * whose course has none in force has no row.
  */
-export const PLANS_IN_FORCE_SQL = `
-SELECT a.plan_id AS armed_plan_id, f.*
+export const PLANS_TO_ARM_SQL = `
+SELECT a.plan_id AS armed_plan_id, f.patient_id, f.drug_code, f.doses_per_day
 FROM unnest($1::uuid[]) AS a(plan_id)
-CROSS JOIN LATERAL (${planSql('', 'a.plan_id')}) f`;
+CROSS JOIN LATERAL (
+  SELECT p.patient_id, p.drug_code, p.doses_per_day FROM plans p
+  WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = a.plan_id)
+    AND p.status IN ('active', 'paused')
+  LIMIT 1) f`;
+
+export interface PlanToArmRow {
+  armed_plan_id: string;
+  patient_id: string;
+  drug_code: string;
+  doses_per_day: number;
+}
 
 /**
  * A page of scheduled doses not yet armed ($3 at most), soonest due first, after the cursor
