@@ -150,7 +150,12 @@ async function measureFleet(
   plans: number,
 ): Promise<HorizonScaleResult> {
   // Seeded with rows written past the horizon, so nothing is due until the bench says so.
-  const fleet = await seedFleet(url, plans, new Date(Date.now() + (HORIZON_DAYS + 1) * DAY_MS));
+  const fleet = await seedFleet(
+    url,
+    plans,
+    new Date(Date.now() + (HORIZON_DAYS + 1) * DAY_MS),
+    ...(settings.scaleZones ? [settings.scaleZones] : []),
+  );
   const prefix = prefixOf(settings);
   await deleteQueueKeys(settings.redisUrl, prefix);
   const usedBefore = await redisUsedMemory(settings.redisUrl);

@@ -78,6 +78,7 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
     ),
     `seeding: ${results.map((r) => `${fmt(r.fleet.plans)} plans ${fmt(r.fleet.seedS, 1)} s`).join(', ')}; ` +
       `${first.fleet.units} units; administrations a day ${first.fleet.dosesPerDay.join('/')}; ` +
+      `zones ${first.fleet.zones.join(', ')}; ` +
       `load average at the end ${results.map((r) => r.loadavg.map((l) => l.toFixed(2)).join(' ')).join(' | ')}`,
     '',
   ].join('\n');
