@@ -9,7 +9,6 @@ import {
   OutpatientPlanRow,
   PENDING_JUDGEMENTS_SQL,
   PLANS_TO_ARM_SQL,
-  PLAN_SQL,
   PLAN_TO_JUDGE_SQL,
   PlanRow,
   PlanToArmRow,
@@ -166,12 +165,12 @@ export class WatchRepository {
     ]);
   }
 
-  /** The plan in force of the plan's course; with what a judgement needs when `toJudge`. */
-  async planInForce(planId: string, toJudge: boolean): Promise<PlanRow | undefined> {
+  /** The plan in force of the plan's course, with what a judgement needs (PLAN_TO_JUDGE_SQL). */
+  async planInForce(planId: string): Promise<PlanRow | undefined> {
     const [row] = await preparedQuery<PlanRow>(
       this.dataSource.manager,
-      toJudge ? 'plan-to-judge' : 'watched-plan',
-      toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL,
+      'plan-to-judge',
+      PLAN_TO_JUDGE_SQL,
       [planId],
     );
     return row;

@@ -207,7 +207,7 @@ export class WatchService {
    * job and the sweep judging the same plan open one alert.
    */
   async evaluatePlan(planId: string, detectedBy: DetectedBy = 'job'): Promise<void> {
-    const context = await this.loadPlan(planId, true);
+    const context = await this.loadPlan(planId);
     if (!context) return;
     const { plan, lastTakenAt, liveAlertTypes, firstApprovedAt, outpatient } = context;
     if (!plan.approvedAt) return;
@@ -277,13 +277,10 @@ export class WatchService {
   }
 
   /**
-   * The plan if it is in force, and (when judging) when its last dose was taken and which of
-   * its alerts are live: one round trip.
+   * The plan if it is in force, when its last dose was taken and which of its alerts are live:
+   * one round trip.
    */
-  private async loadPlan(
-    planId: string,
-    toJudge = false,
-  ): Promise<{
+  private async loadPlan(planId: string): Promise<{
     plan: WatchedPlan;
     /** The patient is an outpatient now: none of their unrecorded doses is a miss. */
     outpatient: boolean;
@@ -291,7 +288,7 @@ export class WatchService {
     lastTakenAt: Record<string, Date>;
     liveAlertTypes: AlertType[];
   } | null> {
-    const row = await this.repository.planInForce(planId, toJudge);
+    const row = await this.repository.planInForce(planId);
     if (!row) return null;
     const plan = watchedPlan(
       {

@@ -61,12 +61,10 @@ FROM plans p JOIN patients pt ON pt.id = p.patient_id
 WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = $1)
   AND p.status IN ('active', 'paused')
 LIMIT 1`;
-/** Raw SQL, not entities: it runs for every missed dose. */
-export const PLAN_SQL = planSql();
 
 /**
  * For each of the plans $1 at once (arming reads a page of plans in one round trip), the plan in
- * force of its course as PLAN_SQL finds it, with what its grace and its patient's lock need and
+ * force of its course as planSql finds it, with what its grace and its patient's lock need and
  * no more (its steps would be parsed for nothing): `armed_plan_id` is the plan asked for; a plan
  * whose course has none in force has no row.
  */
@@ -120,7 +118,8 @@ WHERE d.id = ANY(ARRAY(
   AND d.plan_id = a.plan_id AND d.status = 'scheduled' AND d.missed_after IS NULL`;
 
 /**
- * PLAN_SQL, plus when the course was first approved (monitoring starts there: a revision gives no
+ * The plan in force (planSql; raw SQL, not entities: it runs for every missed dose), plus when
+ * the course was first approved (monitoring starts there: a revision gives no
  * fresh grace), when each of its drugs was last taken by the patient under any plan version (the
  * hours rule's clock), and the types of the plan's live alerts (a raise then knows whether it
  * adds to one or opens one). The patient's plans (`c`, any version or course) come through
