@@ -68,6 +68,11 @@ export interface BenchSettings {
   scaleRuns: ('week' | 'hour')[];
   /** The scale worker's WATCH_SWEEP_MS (the sweep arms and queues the doses it measures). */
   scaleSweepMs: number;
+  /**
+   * BENCH_SCALE_ZONES: the fleet's patients' zones (comma-separated IANA names) instead of its
+   * four; zones whose dose times fall within the next 4 h put every plan's check in Redis at once.
+   */
+  scaleZones: string[] | null;
   /** Start the API under `node --cpu-prof` (profiles land in bench-results/profiles). */
   cpuProfile: boolean;
   /** Hard limit for the whole run; everything is stopped when it passes. */
@@ -123,6 +128,20 @@ function numList(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw === '') return [fallback];
   return raw.split(',').map((part) => num({ [name]: part.trim() }, name, fallback, min, max));
+}
+
+/** BENCH_SCALE_ZONES: IANA zone names, comma-separated; unset or blank: the fleet's own. */
+function scaleZones(raw: string | undefined): string[] | null {
+  const zones = (raw ?? '')
+    .split(',')
+    .map((z) => z.trim())
+    .filter(Boolean);
+  for (const zone of zones) {
+    if (!Intl.supportedValuesOf('timeZone').includes(zone) && zone !== 'UTC') {
+      throw new Error(`BENCH_SCALE_ZONES: unknown zone "${zone}"`);
+    }
+  }
+  return zones.length > 0 ? zones : null;
 }
 
 /** BENCH_SCALE_RUNS: `week`, `hour` or both (the default), comma-separated. */
@@ -181,6 +200,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     scalePlans: numList(env, 'BENCH_SCALE_PLANS', q(5000, 500), 10, 200_000),
     scaleRuns: scaleRuns(env.BENCH_SCALE_RUNS),
     scaleSweepMs: num(env, 'BENCH_SCALE_SWEEP_MS', 15_000, 200, 30_000),
+    scaleZones: scaleZones(env.BENCH_SCALE_ZONES),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),
     baseDatabaseUrl,

@@ -12,8 +12,16 @@ export interface ArmedMemoryResult {
   /** How far ahead the watcher queues a dose's delayed check (libs/watch CHECK_HORIZON_MS). */
   checkHorizonH: number;
   sweepMs: number;
-  /** From the call until no scheduled dose was unarmed or due within the horizon unqueued. */
+  /**
+   * From `since` (the week of rows written) until no scheduled dose was unarmed: every plan
+   * armed by the worker's sweep, to within a poll (1 s) and the sweep's first tick (sweepMs).
+   */
+  armedAfterS: number | null;
+  /** From `since` until no scheduled dose was unarmed or due within the horizon unqueued. */
   watchedAfterS: number | null;
+  /** Doses armed by the sweep while the bench waited, and those still unarmed when it stopped. */
+  armedDoses: number;
+  unarmedLeft: number;
   scheduledDoses: number;
   /** Doses whose check the worker queued (check_queued), and the delayed zset's size. */
   queuedChecks: number;
@@ -26,6 +34,15 @@ export interface ArmedMemoryResult {
   prefixMb: number;
   /** prefixMb ÷ delayed jobs. */
   bytesPerDelayedJob: number;
+}
+
+/** Scheduled doses not yet armed (no missed_after). */
+function unarmedDoses(databaseUrl: string): Promise<number> {
+  return count(
+    databaseUrl,
+    `SELECT count(*)::int AS n FROM doses WHERE status = 'scheduled' AND missed_after IS NULL`,
+    [],
+  );
 }
 
 /**
@@ -69,19 +86,30 @@ export function prefixBytes(redisUrl: string, prefix: string) {
  * With the worker (its sweep every `sweepMs`) running on `databaseUrl` and `prefix`: waits until
  * every plan is watched as the real worker watches it — every scheduled dose armed, and every
  * dose due within CHECK_HORIZON_MS given its delayed check — then reads what Redis holds.
- * `usedBefore` is used_memory read before the worker started.
+ * `usedBefore` is used_memory read before the worker started; `since` when the doses to arm were
+ * written (the sweep may have started on them while the bench measured something else).
  */
 export async function measureArmedMemory(
   databaseUrl: string,
   redisUrl: string,
   prefix: string,
-  opts: { sweepMs: number; plans: number; usedBefore: number },
+  opts: { sweepMs: number; plans: number; usedBefore: number; since: number },
 ): Promise<ArmedMemoryResult> {
-  const t0 = Date.now();
+  const t0 = opts.since;
+  const unarmedAtStart = await unarmedDoses(databaseUrl);
   // The sweep arms a bounded number of plans each time: allow it a few rounds per thousand plans.
   const timeoutMs = 120_000 + Math.ceil(opts.plans / 1000 + 2) * opts.sweepMs * 3;
+  let armedAfterS: number | null = null;
+  let unarmedLeft = unarmedAtStart;
   const watched = await until(
-    async () => (await unwatchedDoses(databaseUrl)) === 0,
+    async () => {
+      if (armedAfterS === null) {
+        unarmedLeft = await unarmedDoses(databaseUrl);
+        if (unarmedLeft > 0) return false;
+        armedAfterS = (Date.now() - t0) / 1000;
+      }
+      return (await unwatchedDoses(databaseUrl)) === 0;
+    },
     timeoutMs,
     1000,
   );
@@ -104,7 +132,10 @@ export async function measureArmedMemory(
   return {
     checkHorizonH: CHECK_HORIZON_MS / HOUR_MS,
     sweepMs: opts.sweepMs,
+    armedAfterS,
     watchedAfterS,
+    armedDoses: unarmedAtStart - unarmedLeft,
+    unarmedLeft,
     scheduledDoses,
     queuedChecks,
     delayedJobs,

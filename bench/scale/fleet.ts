@@ -53,6 +53,7 @@ export interface Fleet {
   units: number;
   /** Plans by administrations a day (the planner's plans the fleet cycles through). */
   dosesPerDay: number[];
+  zones: readonly string[];
   seedS: number;
 }
 
@@ -60,9 +61,14 @@ export interface Fleet {
  * `plans` patients over FLEET_UNITS wards, each with one plan in force (one INSERT … SELECT
  * generate_series per table), approved RUNNING_DAYS ago from the planner's own plans: baclofen
  * 60 mg/day TID, diazepam 40 mg/day and a 60-week diazepam 20 mg BID, in turn. Every plan's rows
- * are written up to `dosesUntil`; no dose row is seeded.
+ * are written up to `dosesUntil`; no dose row is seeded. Patients' zones cycle through `zones`.
  */
-export async function seedFleet(url: string, plans: number, dosesUntil: Date): Promise<Fleet> {
+export async function seedFleet(
+  url: string,
+  plans: number,
+  dosesUntil: Date,
+  zones: readonly string[] = ZONES,
+): Promise<Fleet> {
   const t0 = Date.now();
   const now = new Date();
   const startDate = new Date(now.getTime() - RUNNING_DAYS * DAY_MS).toISOString().slice(0, 10);
@@ -78,7 +84,7 @@ export async function seedFleet(url: string, plans: number, dosesUntil: Date): P
               ($4::text[])[g % cardinality($4::text[]) + 1],
               CASE WHEN g % $5 = 0 THEN 'outpatient' ELSE 'supervised' END
          FROM generate_series(1, $2::int) AS g`,
-      [DEFAULT_TENANT_ID, plans, FLEET_UNITS, ZONES, OUTPATIENT_EVERY],
+      [DEFAULT_TENANT_ID, plans, FLEET_UNITS, zones, OUTPATIENT_EVERY],
     );
     await client.query(
       `INSERT INTO plans (id, tenant_id, request_id, patient_id, drug_code, version, status,
@@ -116,6 +122,7 @@ export async function seedFleet(url: string, plans: number, dosesUntil: Date): P
     patients: plans,
     units: FLEET_UNITS,
     dosesPerDay: shapes.map((s) => s.doses_per_day),
+    zones,
     seedS: (Date.now() - t0) / 1000,
   };
 }

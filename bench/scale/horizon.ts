@@ -15,8 +15,11 @@ import { Fleet, seedFleet } from './fleet';
 const DAY_MS = 86_400_000;
 /** The worker's DOSE_HORIZON_DAYS (its default). */
 const HORIZON_DAYS = 7;
-/** Its own queue prefix: other bench runs on this Redis use `{tw-bench}`. */
-const PREFIX = '{tw-bench-horizon}';
+/**
+ * Its own queue prefix, named after the bench database (BENCH_DATABASE): other bench runs on
+ * this Redis use `{tw-bench}`, and two sessions benching side by side keep apart.
+ */
+const prefixOf = (settings: BenchSettings) => `{${settings.database}-horizon}`;
 /** One horizon job may take this long before the bench gives up. */
 const JOB_TIMEOUT_MS = 15 * 60_000;
 
@@ -147,25 +150,33 @@ async function measureFleet(
   plans: number,
 ): Promise<HorizonScaleResult> {
   // Seeded with rows written past the horizon, so nothing is due until the bench says so.
-  const fleet = await seedFleet(url, plans, new Date(Date.now() + (HORIZON_DAYS + 1) * DAY_MS));
-  await deleteQueueKeys(settings.redisUrl, PREFIX);
+  const fleet = await seedFleet(
+    url,
+    plans,
+    new Date(Date.now() + (HORIZON_DAYS + 1) * DAY_MS),
+    ...(settings.scaleZones ? [settings.scaleZones] : []),
+  );
+  const prefix = prefixOf(settings);
+  await deleteQueueKeys(settings.redisUrl, prefix);
   const usedBefore = await redisUsedMemory(settings.redisUrl);
   const worker = await startWorker(settings, url, `horizon-worker-${plans}`, {
-    QUEUE_PREFIX: PREFIX,
+    QUEUE_PREFIX: prefix,
     DOSE_HORIZON_DAYS: String(HORIZON_DAYS),
     // Only the bench's own jobs run the horizon while it measures.
     DOSE_HORIZON_INTERVAL_MS: String(DAY_MS),
     WATCH_SWEEP_MS: String(settings.scaleSweepMs),
   });
   const connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(QUEUES.doseHorizon, { connection, prefix: PREFIX });
+  const queue = new Queue(QUEUES.doseHorizon, { connection, prefix });
   try {
     // A run that takes a bounded number of plans needs one job per that many.
     const maxJobs = Math.ceil(plans / 100) + 10;
     const runs: HorizonRunResult[] = [];
+    let rowsWrittenAt = Date.now();
     if (settings.scaleRuns.includes('week')) {
       await query(url, `UPDATE plans SET doses_until = now() WHERE status IN ('active', 'paused')`);
       runs.push(await catchUp(queue, url, worker, 'a week of rows', maxJobs));
+      rowsWrittenAt = Date.now();
     }
     if (settings.scaleRuns.includes('hour')) {
       await query(
@@ -177,10 +188,11 @@ async function measureFleet(
       runs.push(await catchUp(queue, url, worker, 'an hour of rows', maxJobs));
     }
     const armed = settings.scaleRuns.includes('week')
-      ? await measureArmedMemory(url, settings.redisUrl, PREFIX, {
+      ? await measureArmedMemory(url, settings.redisUrl, prefix, {
           sweepMs: settings.scaleSweepMs,
           plans,
           usedBefore,
+          since: rowsWrittenAt,
         })
       : null;
     return { fleet, horizonDays: HORIZON_DAYS, runs, armed, loadavg: os.loadavg() };
@@ -188,6 +200,6 @@ async function measureFleet(
     await queue.close();
     connection.disconnect();
     await worker.stop();
-    await deleteQueueKeys(settings.redisUrl, PREFIX);
+    await deleteQueueKeys(settings.redisUrl, prefix);
   }
 }

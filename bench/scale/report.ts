@@ -49,6 +49,9 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
         `${first.armed?.checkHorizonH ?? '–'} h ahead; goal ≤ 100 MB)`,
       [
         'plans',
+        'armed after s',
+        'doses armed',
+        'unarmed left',
         'watched after s',
         'scheduled',
         'checks queued',
@@ -61,6 +64,9 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
         .flatMap((r) => (r.armed ? [{ fleet: r.fleet, armed: r.armed }] : []))
         .map((r) => [
           fmt(r.fleet.plans),
+          fmt(r.armed.armedAfterS, 0),
+          fmt(r.armed.armedDoses),
+          fmt(r.armed.unarmedLeft),
           fmt(r.armed.watchedAfterS, 0),
           fmt(r.armed.scheduledDoses),
           fmt(r.armed.queuedChecks),
@@ -72,6 +78,7 @@ export function horizonScaleTable(results: readonly HorizonScaleResult[]): strin
     ),
     `seeding: ${results.map((r) => `${fmt(r.fleet.plans)} plans ${fmt(r.fleet.seedS, 1)} s`).join(', ')}; ` +
       `${first.fleet.units} units; administrations a day ${first.fleet.dosesPerDay.join('/')}; ` +
+      `zones ${first.fleet.zones.join(', ')}; ` +
       `load average at the end ${results.map((r) => r.loadavg.map((l) => l.toFixed(2)).join(' ')).join(' | ')}`,
     '',
   ].join('\n');

@@ -1,5 +1,11 @@
 import type { PlanStep } from '@taperwatch/domain';
-import { type WatchedPlan, planDrugCodes, watchedDrugs } from './plan-context';
+import {
+  type WatchedPlan,
+  planDrugCodes,
+  planGraceMinutes,
+  watchedDrugs,
+  watchedPlan,
+} from './plan-context';
 
 const lz = (time: string) => ({
   time,
@@ -88,5 +94,33 @@ describe('watchedDrugs: the drugs given now, each with its own rule', () => {
   it('k is the CESSATION_HALF_LIVES setting', () => {
     const { drugs } = watchedDrugs(plan, at('2026-03-04T12:00:00Z'), 2, {});
     expect(drugs[0]!.cessationRiskHours).toBe(18 + 20);
+  });
+});
+
+describe('planGraceMinutes (what arming reads of a plan)', () => {
+  it('is the grace watchedPlan resolves: the override, the catalogue’s, else ISMP’s', () => {
+    const facts = (drugCode: string, dosesPerDay: number) => ({
+      id: 'p',
+      tenantId: 't',
+      patientId: 'pt',
+      drugCode,
+      equivalentDrugCode: null,
+      steps: [],
+      startDailyDoseMg: 30,
+      approvedAt: null,
+      dosesPerDay,
+    });
+    const patient = { unitId: 'ward-7', timezone: 'Europe/London' };
+    for (const [drug, perDay, override, expected] of [
+      ['baclofen', 1, undefined, 60],
+      ['diazepam', 1, undefined, 120],
+      ['diazepam', 3, undefined, 60],
+      ['diazepam', 8, undefined, 45],
+      ['diazepam', 1, 0.5, 0.5],
+    ] as const) {
+      const plan = facts(drug, perDay);
+      expect(planGraceMinutes(plan, override)).toBe(expected);
+      expect(watchedPlan(plan, patient, override).graceMinutes).toBe(expected);
+    }
   });
 });

@@ -64,13 +64,24 @@ export function watchedPlan(
     startDailyDoseMg: plan.startDailyDoseMg,
     approvedAt: plan.approvedAt,
     dosesPerDay: perDay,
-    graceMinutes: resolveGraceMinutes({
-      overrideMinutes: graceOverrideMinutes ?? null,
-      drugGraceMinutes: drug?.graceMinutes ?? null,
-      dosesPerDay: perDay,
-    }),
+    graceMinutes: planGraceMinutes(plan, graceOverrideMinutes),
     cessationMissedFraction: drug?.cessationMissedFraction ?? null,
   };
+}
+
+/**
+ * A plan's grace: the override, else its drug's (the catalogue), else ISMP's for its
+ * administrations a day. Arming needs no more of the plan than this.
+ */
+export function planGraceMinutes(
+  plan: Pick<PlanFacts, 'drugCode' | 'dosesPerDay'>,
+  graceOverrideMinutes: number | undefined,
+): number {
+  return resolveGraceMinutes({
+    overrideMinutes: graceOverrideMinutes ?? null,
+    drugGraceMinutes: findDrug(plan.drugCode)?.graceMinutes ?? null,
+    dosesPerDay: plan.dosesPerDay,
+  });
 }
 
 /**

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { type MonitoringMode, countedQuery, preparedQuery } from '@taperwatch/persistence';
+import { countedQuery, preparedQuery } from '@taperwatch/persistence';
 import {
+  ARM_PLANS_SQL,
   CLAIM_OVERDUE_SQL,
   JUDGED_SQL,
-  NEVER_MISSED,
   OUTPATIENT_PLANS_SQL,
   OutpatientPlanRow,
   PENDING_JUDGEMENTS_SQL,
-  PLAN_SQL,
+  PLANS_TO_ARM_SQL,
   PLAN_TO_JUDGE_SQL,
   PlanRow,
+  PlanToArmRow,
   RECENT_DOSES_SQL,
+  UNARMED_DOSES_SQL,
   WatchedDoseRow,
   WorklistRow,
   worklistSql,
@@ -45,35 +47,48 @@ export interface UnitScope {
 export class WatchRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Plans with scheduled doses not yet given a missedAfter, `limit` at most. */
-  async plansWithUnarmedDoses(limit: number): Promise<string[]> {
-    const rows: { plan_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT plan_id FROM doses WHERE status = 'scheduled' AND missed_after IS NULL LIMIT $1`,
-      [limit],
-    );
-    return rows.map((row) => row.plan_id);
+  /**
+   * A page of scheduled doses not yet given a missedAfter, soonest due first, after `after`
+   * (UNARMED_DOSES_SQL): `limit` at most.
+   */
+  unarmedDoses(
+    after: { dueAt: Date; id: string } | undefined,
+    limit: number,
+  ): Promise<{ id: string; plan_id: string; due_at: Date }[]> {
+    return preparedQuery(this.dataSource.manager, 'unarmed-doses', UNARMED_DOSES_SQL, [
+      after?.dueAt ?? '-infinity',
+      after?.id ?? '00000000-0000-0000-0000-000000000000',
+      limit,
+    ]);
+  }
+
+  /** The plan in force of each plan's course, in one read (PLANS_TO_ARM_SQL). */
+  plansToArm(planIds: readonly string[]): Promise<PlanToArmRow[]> {
+    return preparedQuery(this.dataSource.manager, 'plans-to-arm', PLANS_TO_ARM_SQL, [planIds]);
   }
 
   /**
-   * Arms the plan's unarmed doses: dueAt + grace, or never while the patient is an outpatient.
-   * The mode is read under a share lock on the patient: a switch of mode (which updates the
-   * patient, then re-arms its pending doses) waits for this arming or is seen by it, so no dose
-   * is armed under a mode that no longer holds. The number armed.
+   * Arms the plans' unarmed doses in one transaction: dueAt + the plan's grace, or never while
+   * its patient is an outpatient. The modes are read under a share lock on the patients (taken
+   * first, in id order, before any dose): a switch of mode (which updates the patient, then
+   * re-arms its pending doses) waits for this arming or is seen by it, so no dose is armed under
+   * a mode that no longer holds. The number armed.
    */
-  armDoses(planId: string, patientId: string, graceSeconds: number): Promise<number> {
+  armPlans(
+    plans: readonly { planId: string; patientId: string; graceSeconds: number }[],
+  ): Promise<number> {
+    if (plans.length === 0) return Promise.resolve(0);
+    const patientIds = [...new Set(plans.map((p) => p.patientId))];
     return this.dataSource.transaction(async (manager) => {
-      const [patient] = (await manager.query(
-        `SELECT monitoring FROM patients WHERE id = $1 FOR SHARE`,
-        [patientId],
-      )) as { monitoring: MonitoringMode }[];
-      const { count } = await countedQuery(
-        manager,
-        `UPDATE doses SET missed_after = CASE WHEN $3 THEN ${NEVER_MISSED}
-                                              ELSE due_at + make_interval(secs => $2) END,
-                          updated_at = now()
-         WHERE plan_id = $1 AND status = 'scheduled' AND missed_after IS NULL`,
-        [planId, graceSeconds, patient?.monitoring === 'outpatient'],
+      await manager.query(
+        `SELECT 1 FROM patients WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`,
+        [patientIds],
       );
+      const { count } = await countedQuery(manager, ARM_PLANS_SQL, [
+        plans.map((p) => p.planId),
+        plans.map((p) => p.patientId),
+        plans.map((p) => p.graceSeconds),
+      ]);
       return count;
     });
   }
@@ -154,12 +169,12 @@ export class WatchRepository {
     ]);
   }
 
-  /** The plan in force of the plan's course; with what a judgement needs when `toJudge`. */
-  async planInForce(planId: string, toJudge: boolean): Promise<PlanRow | undefined> {
+  /** The plan in force of the plan's course, with what a judgement needs (PLAN_TO_JUDGE_SQL). */
+  async planInForce(planId: string): Promise<PlanRow | undefined> {
     const [row] = await preparedQuery<PlanRow>(
       this.dataSource.manager,
-      toJudge ? 'plan-to-judge' : 'watched-plan',
-      toJudge ? PLAN_TO_JUDGE_SQL : PLAN_SQL,
+      'plan-to-judge',
+      PLAN_TO_JUDGE_SQL,
       [planId],
     );
     return row;

@@ -12,6 +12,7 @@ import {
   currentStepDailyDose,
   drugName,
   planDrugCodes,
+  planGraceMinutes,
   watchedDrugs,
   watchedPlan,
 } from './plan-context';
@@ -24,6 +25,11 @@ import { WatchedDoseRow } from './watch.sql';
  */
 export const CHECK_HORIZON_MS = 4 * HOUR_MS;
 const BATCH = 1000;
+/**
+ * Unarmed doses read per arming page; their plans (up to this many, fewer when a plan has
+ * several doses in the page) are armed whole, in one transaction.
+ */
+const ARM_PAGE = 500;
 /** Bounds one sweep's work; what is left is the next sweep's. */
 const MAX_BATCHES = 100;
 /** The claim's batches are smaller (decision 0045); a sweep still marks up to 100,000 doses. */
@@ -61,18 +67,32 @@ export class WatchService {
 
   /**
    * Gives new scheduled doses their missedAfter: dueAt + the plan's grace, or never for an
-   * outpatient's (an unrecorded dose at home is not a miss by itself).
+   * outpatient's (an unrecorded dose at home is not a miss by itself). A page at a time: the
+   * plans of the soonest-due unarmed doses, their plans in force read at once, every unarmed dose
+   * of those plans armed in one transaction (decision 0044).
    */
   async armDoses(): Promise<number> {
     let armed = 0;
-    for (const planId of await this.repository.plansWithUnarmedDoses(BATCH)) {
-      const context = await this.loadPlan(planId);
-      if (!context) continue;
-      armed += await this.repository.armDoses(
-        planId,
-        context.plan.patientId,
-        context.plan.graceMinutes * 60,
+    let after: { dueAt: Date; id: string } | undefined;
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      const doses = await this.repository.unarmedDoses(after, ARM_PAGE);
+      if (doses.length === 0) break;
+      const planIds = [...new Set(doses.map((d) => d.plan_id))];
+      const plans = await this.repository.plansToArm(planIds);
+      armed += await this.repository.armPlans(
+        plans.map((row) => ({
+          planId: row.armed_plan_id,
+          patientId: row.patient_id,
+          graceSeconds:
+            planGraceMinutes(
+              { drugCode: row.drug_code, dosesPerDay: row.doses_per_day },
+              this.config.DOSE_GRACE_MINUTES,
+            ) * 60,
+        })),
       );
+      if (doses.length < ARM_PAGE) break;
+      const last = doses[doses.length - 1]!;
+      after = { dueAt: last.due_at, id: last.id };
     }
     return armed;
   }
@@ -189,7 +209,7 @@ export class WatchService {
    * job and the sweep judging the same plan open one alert.
    */
   async evaluatePlan(planId: string, detectedBy: DetectedBy = 'job'): Promise<void> {
-    const context = await this.loadPlan(planId, true);
+    const context = await this.loadPlan(planId);
     if (!context) return;
     const { plan, lastTakenAt, liveAlertTypes, firstApprovedAt, outpatient } = context;
     if (!plan.approvedAt) return;
@@ -259,13 +279,10 @@ export class WatchService {
   }
 
   /**
-   * The plan if it is in force, and (when judging) when its last dose was taken and which of
-   * its alerts are live: one round trip.
+   * The plan if it is in force, when its last dose was taken and which of its alerts are live:
+   * one round trip.
    */
-  private async loadPlan(
-    planId: string,
-    toJudge = false,
-  ): Promise<{
+  private async loadPlan(planId: string): Promise<{
     plan: WatchedPlan;
     /** The patient is an outpatient now: none of their unrecorded doses is a miss. */
     outpatient: boolean;
@@ -273,7 +290,7 @@ export class WatchService {
     lastTakenAt: Record<string, Date>;
     liveAlertTypes: AlertType[];
   } | null> {
-    const row = await this.repository.planInForce(planId, toJudge);
+    const row = await this.repository.planInForce(planId);
     if (!row) return null;
     const plan = watchedPlan(
       {

@@ -61,11 +61,65 @@ FROM plans p JOIN patients pt ON pt.id = p.patient_id
 WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = $1)
   AND p.status IN ('active', 'paused')
 LIMIT 1`;
-/** Raw SQL, not entities: it runs for every missed dose. */
-export const PLAN_SQL = planSql();
 
 /**
- * PLAN_SQL, plus when the course was first approved (monitoring starts there: a revision gives no
+ * For each of the plans $1 at once (arming reads a page of plans in one round trip), the plan in
+ * force of its course as planSql finds it, with what its grace and its patient's lock need and
+ * no more (its steps would be parsed for nothing): `armed_plan_id` is the plan asked for; a plan
+ * whose course has none in force has no row.
+ */
+export const PLANS_TO_ARM_SQL = `
+SELECT a.plan_id AS armed_plan_id, f.patient_id, f.drug_code, f.doses_per_day
+FROM unnest($1::uuid[]) AS a(plan_id)
+CROSS JOIN LATERAL (
+  SELECT p.patient_id, p.drug_code, p.doses_per_day FROM plans p
+  WHERE p.request_id = (SELECT q.request_id FROM plans q WHERE q.id = a.plan_id)
+    AND p.status IN ('active', 'paused')
+  LIMIT 1) f`;
+
+export interface PlanToArmRow {
+  armed_plan_id: string;
+  patient_id: string;
+  drug_code: string;
+  doses_per_day: number;
+}
+
+/**
+ * A page of scheduled doses not yet armed ($3 at most), soonest due first, after the cursor
+ * ($1 due_at, $2 id): through the partial index of unarmed doses (by due_at, hence the bare
+ * `due_at >= $1`, which the index can use where the row comparison cannot). The cursor lets one sweep pass
+ * doses it cannot arm (no plan in force, or held by another arming) instead of reading them again.
+ */
+export const UNARMED_DOSES_SQL = `
+SELECT id, plan_id, due_at FROM doses
+WHERE status = 'scheduled' AND missed_after IS NULL
+  AND due_at >= $1 AND (due_at, id) > ($1, $2)
+ORDER BY due_at, id LIMIT $3`;
+
+/**
+ * Arms every unarmed dose of the plans $1 (with their patients $2 and graces in seconds $3, in
+ * the same order): dueAt + grace, or never while the patient is an outpatient. The caller holds
+ * a share lock on the patients. Doses another transaction holds (another worker arming them, a
+ * recording, a pause) are skipped, not waited for: that one arms or settles them, or the next
+ * sweep does; so two workers arming the same plans neither wait for each other nor deadlock, and
+ * each dose is armed once.
+ */
+export const ARM_PLANS_SQL = `
+UPDATE doses d
+SET missed_after = CASE WHEN pt.monitoring = 'outpatient' THEN ${NEVER_MISSED}
+                        ELSE d.due_at + make_interval(secs => a.grace_s) END,
+    updated_at = now()
+FROM unnest($1::uuid[], $2::uuid[], $3::float8[]) AS a(plan_id, patient_id, grace_s)
+LEFT JOIN patients pt ON pt.id = a.patient_id
+WHERE d.id = ANY(ARRAY(
+        SELECT u.id FROM doses u
+        WHERE u.plan_id = ANY($1::uuid[]) AND u.status = 'scheduled' AND u.missed_after IS NULL
+        FOR UPDATE SKIP LOCKED))
+  AND d.plan_id = a.plan_id AND d.status = 'scheduled' AND d.missed_after IS NULL`;
+
+/**
+ * The plan in force (planSql; raw SQL, not entities: it runs for every missed dose), plus when
+ * the course was first approved (monitoring starts there: a revision gives no
  * fresh grace), when each of its drugs was last taken by the patient under any plan version (the
  * hours rule's clock), and the types of the plan's live alerts (a raise then knows whether it
  * adds to one or opens one). The patient's plans (`c`, any version or course) come through
