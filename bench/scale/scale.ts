@@ -23,6 +23,9 @@ import { LatencySummary, latencySummary, median } from '../lib/stats';
 import { Cell, fmt, table } from '../lib/table';
 import { ClaimRep, setupRecording, timeClaims } from '../watch';
 import { adminUrlFor } from '../../libs/testing/src/databases';
+import { eveningZone } from './fleet';
+import { benchHorizonScale } from './horizon';
+import { horizonScaleTable } from './report';
 import { NETWORK_BASE, SeedReport, networkPlanId, networkUnit, seedNetwork } from './seed';
 
 /** Recordings a second the reserve is sized for (above any rate this machine has reached). */
@@ -226,8 +229,21 @@ async function measureSize(
  * claim and the HTTP items (recording, dose page, plan read, a unit's open alerts, patient
  * creation) beside the same run's ceiling. The API runs against that database; the worker is
  * stopped once the bench's own plans are planned, so nothing but the runs touches the tables.
+ * Then the horizon job over the largest size's plans in force (horizon.ts), their patients on a
+ * clock whose evening doses are all due within the watcher's 4 h of queued checks.
  */
 export async function runScale(settings: BenchSettings): Promise<Record<string, unknown>> {
+  const sizes = await runSizes(settings);
+  // The horizon job and Redis at the largest size's plans in force, every one of them watched.
+  const plans = NETWORK_BASE.plans * settings.scaleSteps[settings.scaleSteps.length - 1]!;
+  const zones = settings.scaleZones ?? [eveningZone(new Date())];
+  log(`scale: the horizon job over ${plans} plans in force, patients' clocks ${zones.join(', ')}`);
+  const horizon = await benchHorizonScale({ ...settings, scaleZones: zones }, plans);
+  console.log(horizonScaleTable([horizon]));
+  return { ...sizes, horizonScale: [horizon] };
+}
+
+async function runSizes(settings: BenchSettings): Promise<Record<string, unknown>> {
   const database = `${settings.database}_scale`;
   log(`scale: database ${database}, sizes ${settings.scaleSteps.map((s) => `${s}×`).join(' ')}`);
   const url = await recreateBenchDatabase(settings.baseDatabaseUrl, database);
