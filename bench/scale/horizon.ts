@@ -178,6 +178,15 @@ async function measureFleet(
       runs.push(await catchUp(queue, url, worker, 'a week of rows', maxJobs));
       rowsWrittenAt = Date.now();
     }
+    // Before the hour run: arming a week of rows is a catch-up the hourly job never meets.
+    const armed = settings.scaleRuns.includes('week')
+      ? await measureArmedMemory(url, settings.redisUrl, prefix, {
+          sweepMs: settings.scaleSweepMs,
+          plans,
+          usedBefore,
+          since: rowsWrittenAt,
+        })
+      : null;
     if (settings.scaleRuns.includes('hour')) {
       await query(
         url,
@@ -187,14 +196,6 @@ async function measureFleet(
       );
       runs.push(await catchUp(queue, url, worker, 'an hour of rows', maxJobs));
     }
-    const armed = settings.scaleRuns.includes('week')
-      ? await measureArmedMemory(url, settings.redisUrl, prefix, {
-          sweepMs: settings.scaleSweepMs,
-          plans,
-          usedBefore,
-          since: rowsWrittenAt,
-        })
-      : null;
     return { fleet, horizonDays: HORIZON_DAYS, runs, armed, loadavg: os.loadavg() };
   } finally {
     await queue.close();
