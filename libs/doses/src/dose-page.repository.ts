@@ -23,6 +23,12 @@ export interface DosePageVersion {
   shared_version: string | null;
 }
 
+/** DosePageVersion of a plan named by id, in the tenant it belongs to. */
+export interface PlanPageVersion extends DosePageVersion {
+  plan_id: string;
+  tenant_id: string;
+}
+
 /**
  * A page row: the plan's unit and versions with one dose, or with nulls (a plan with no dose to
  * show is one such row; a plan not in the tenant is none).
@@ -45,15 +51,15 @@ const VERSION_COLUMNS = `pt.unit_id, p.equivalent_drug_code, v.version AS page_v
 export class DosePageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The plan's unit and page versions, none for a plan not in the tenant. */
-  async version(planId: string, tenantId: string): Promise<DosePageVersion | undefined> {
-    const [row] = await preparedQuery<DosePageVersion>(
+  /** The unit and page versions of each of these plans that exists, with its id and tenant. */
+  versions(planIds: readonly string[]): Promise<PlanPageVersion[]> {
+    return preparedQuery<PlanPageVersion>(
       this.dataSource.manager,
-      'dose-page-version',
-      `SELECT ${VERSION_COLUMNS} ${VERSION_SQL} WHERE p.id = $1 AND p.tenant_id = $2`,
-      [planId, tenantId],
+      'dose-page-versions',
+      `SELECT p.id AS plan_id, p.tenant_id, ${VERSION_COLUMNS} ${VERSION_SQL}
+       WHERE p.id = ANY($1::uuid[])`,
+      [planIds],
     );
-    return row;
   }
 
   /**

@@ -6,7 +6,12 @@ import type { PlanStep, ScheduledDose } from '@taperwatch/domain';
 import { Page, ProblemException, decodeCursor } from '@taperwatch/http';
 import type { PlanEntity } from '@taperwatch/persistence';
 import { DosePageCache } from './dose-page-cache';
-import { DosePageRepository, DosePageRow, DosePageVersion } from './dose-page.repository';
+import {
+  DosePageRepository,
+  DosePageRow,
+  DosePageVersion,
+  PlanPageVersion,
+} from './dose-page.repository';
 import { DoseScheduleService } from './dose-schedule.service';
 import type { DoseRow, DoseView } from './dose-view';
 import { DosesRepository } from './doses.repository';
@@ -16,7 +21,7 @@ import { PlanDosesService } from './plan-doses.service';
 class FakeDosesRepository
   implements
     Pick<DosesRepository, 'writeDoses' | 'cancelOthers'>,
-    Pick<DosePageRepository, 'page' | 'version'>
+    Pick<DosePageRepository, 'page' | 'versions'>
 {
   readonly written: { mode: string; doses: readonly ScheduledDose[] }[] = [];
   readonly cancelled: { from: Date; to: Date; keep: readonly ScheduledDose[] }[] = [];
@@ -50,10 +55,16 @@ class FakeDosesRepository
     return Promise.resolve(1);
   }
 
-  version(planId: string, tenantId: string): Promise<DosePageVersion | undefined> {
-    this.versionReads.push(planId);
-    const unitId = tenantId === 'tenant-1' ? this.units.get(planId) : undefined;
-    return Promise.resolve(unitId === undefined ? undefined : this.versionOf(unitId));
+  versions(planIds: readonly string[]): Promise<PlanPageVersion[]> {
+    this.versionReads.push(...planIds);
+    return Promise.resolve(
+      planIds.flatMap((planId) => {
+        const unitId = this.units.get(planId);
+        return unitId === undefined
+          ? []
+          : [{ plan_id: planId, tenant_id: 'tenant-1', ...this.versionOf(unitId) }];
+      }),
+    );
   }
 
   private versionOf(unitId: string): DosePageVersion {
@@ -308,6 +319,20 @@ describe('PlanDosesService against its repository', () => {
       const otherTenant = new Principal('k', 'tenant-2', 'admin', []);
       expect(await problemOf(service.json(otherTenant, 'plan-1', query))).toEqual(notFound);
       expect(repository.pages).toHaveLength(4);
+    });
+
+    it('reads the versions of pages asked for together in one statement', async () => {
+      const { repository, service } = serviceWith();
+      repository.units.set('plan-2', 'ward-7');
+      await service.json(nurse, 'plan-1', query);
+      await service.json(nurse, 'plan-2', query);
+      const versionsRead = jest.spyOn(repository, 'versions');
+      await Promise.all(
+        [1, 2, 3].flatMap(() => ['plan-1', 'plan-2'].map((p) => service.json(nurse, p, query))),
+      );
+      expect(versionsRead).toHaveBeenCalledTimes(1);
+      expect(versionsRead.mock.calls[0]![0]).toEqual(['plan-1', 'plan-2']);
+      expect(repository.pages).toHaveLength(2);
     });
 
     it('checks who may see the plan on every answer: a patient moved to another ward', async () => {
