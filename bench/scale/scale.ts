@@ -234,6 +234,7 @@ async function measureSize(
  */
 export async function runScale(settings: BenchSettings): Promise<Record<string, unknown>> {
   const sizes = await runSizes(settings);
+  if (!settings.items.includes('horizon-scale')) return sizes;
   // The horizon job and Redis at the largest size's plans in force, every one of them watched.
   const plans = NETWORK_BASE.plans * settings.scaleSteps[settings.scaleSteps.length - 1]!;
   const zones = settings.scaleZones ?? [eveningZone(new Date())];
