@@ -48,12 +48,12 @@ function planShape(request: TaperRequestInput, startDate: string): PlanShape {
 }
 
 /**
- * A fixed-offset zone where it is now between 18:00 and 19:00, so the evening doses (20:00,
- * 22:00) of every plan fall within the watcher's 4 h of queued checks: Redis with every plan
- * watched at once, whatever the time the bench runs.
+ * A fixed-offset zone where it is now between 19:00 and 20:00, so an evening dose (20:00, 22:00)
+ * of every plan is missed, if unrecorded, within the watcher's 4 h of queued checks: Redis with
+ * every plan watched at once, whatever the time the bench runs.
  */
 export function eveningZone(now: Date): string {
-  let offset = Math.round(18.5 - (now.getUTCHours() + now.getUTCMinutes() / 60));
+  let offset = Math.round(19.5 - (now.getUTCHours() + now.getUTCMinutes() / 60));
   if (offset > 14) offset -= 24;
   // Etc/GMT names count the other way: Etc/GMT-4 is 4 hours ahead of UTC.
   return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
