@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertsService } from '@taperwatch/alerts';
-import { Clock } from '@taperwatch/common';
+import { Clock, OneAtATime } from '@taperwatch/common';
 import { APP_CONFIG, AppConfig } from '@taperwatch/config';
 import { HOUR_MS, WatchedDose, evaluateDoseAlerts, toEquivalentMg } from '@taperwatch/domain';
 import { alertsRaised, doseDetectionLateness, sweepFindings } from '@taperwatch/observability';
@@ -36,6 +36,14 @@ const MAX_BATCHES = 100;
 const MAX_OVERDUE_BATCHES = Math.ceil((MAX_BATCHES * BATCH) / OVERDUE_BATCH);
 type DetectedBy = 'job' | 'sweep' | 'recording';
 
+/** What one sweep did: doses armed, checks queued, doses marked missed, plans judged. */
+export interface WatchSweep {
+  armed: number;
+  queued: number;
+  missed: number;
+  judged: number;
+}
+
 /**
  * The watcher. Postgres holds every dose's state; BullMQ's delayed job per dose is the alarm
  * clock, and the periodic sweep (SKIP LOCKED over a partial index of pending doses) is the net
@@ -54,10 +62,21 @@ export class WatchService {
   ) {}
 
   /**
+   * A sweep in this process at a time: a sweep job (or its retry) arriving while one runs would
+   * compete for the same rows, each slower, and the next tick's would pile on (seen at 50,000
+   * plans); it waits and shares the one sweep that starts after.
+   */
+  private readonly sweeps = new OneAtATime(() => this.sweepOnce());
+
+  /**
    * One sweep: arm new doses, queue their checks, mark whatever is overdue, then judge every plan
    * whose judgement is owed (those just marked, and any a crash or error left behind).
    */
-  async sweep(): Promise<{ armed: number; queued: number; missed: number; judged: number }> {
+  sweep(): Promise<WatchSweep> {
+    return this.sweeps.run();
+  }
+
+  private async sweepOnce(): Promise<WatchSweep> {
     const armed = await this.armDoses();
     const queued = await this.queueChecks();
     const missed = await this.markOverdue();
