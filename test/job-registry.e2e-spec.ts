@@ -19,13 +19,18 @@ describe('job registry dispatch', () => {
     await stack.close();
   });
 
-  /** Plain values only, so a timeout's message can print the last one. */
+  /**
+   * Plain values only, so a timeout's message can print the last one. The state is read before
+   * the job's fields: a job read while active and a state read after it failed would pair a
+   * final state with the active job's counts.
+   */
   const settled = (jobId: string) =>
     eventually(
       async () => {
+        const state = await queue.getJobState(jobId);
         const job = await queue.getJob(jobId);
         return {
-          state: await job?.getState(),
+          state,
           attemptsMade: job?.attemptsMade,
           failedReason: job?.failedReason,
           returnvalue: job?.returnvalue as unknown,
