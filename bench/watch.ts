@@ -325,7 +325,7 @@ async function claimOverdueIn(url: string, rows: number): Promise<SweepResult> {
       `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,
                           equivalent_mg, status, administered_at, recorded_outcome, missed_after,
                           check_queued)
-       SELECT gen_random_uuid(), md5('tenant')::uuid, md5('plan' || g % 10000)::uuid,
+       SELECT uuid_v7(), md5('tenant')::uuid, md5('plan' || g % 10000)::uuid,
               md5('patient' || g % 10000)::uuid, 1, d.due_at, 'baclofen', 15, 15,
               CASE WHEN g % 2 = 1 THEN 'given' ELSE 'scheduled' END,
               CASE WHEN g % 2 = 1 THEN d.due_at END,

@@ -53,7 +53,7 @@ export async function seedDoses(
     databaseUrl,
     `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,
                         equivalent_mg, missed_after)
-     SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 1, d.due_at, p.drug_code, 15, 15,
+     SELECT uuid_v7(), p.tenant_id, p.id, p.patient_id, 1, d.due_at, p.drug_code, 15, 15,
             d.due_at + make_interval(secs => $5::float8 / 1000)
        FROM generate_series(0, $2::int - 1) AS g
        CROSS JOIN LATERAL (SELECT $3::timestamptz + make_interval(secs => g * $4::float8 / 1000)

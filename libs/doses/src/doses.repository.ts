@@ -103,11 +103,13 @@ export class DosesRepository {
              AND (doses.dose_mg, doses.equivalent_mg, doses.step_index, doses.status)
                  IS DISTINCT FROM
                  (EXCLUDED.dose_mg, EXCLUDED.equivalent_mg, EXCLUDED.step_index, 'scheduled')`;
+    // Ids in creation order (uuid_v7, decision 0047): doses written together stay together in
+    // the primary key, so recording or claiming today's doses touches its recent end.
     const { count } = await countedQuery(
       manager,
       `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code,
                           dose_mg, equivalent_mg)
-       SELECT gen_random_uuid(), t.tenant, t.plan, t.patient, t.step, t.due, t.drug, t.mg, t.eq
+       SELECT uuid_v7(), t.tenant, t.plan, t.patient, t.step, t.due, t.drug, t.mg, t.eq
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[], $6::text[],
                    $7::numeric[], $8::numeric[])
          AS t(tenant, plan, patient, step, due, drug, mg, eq)

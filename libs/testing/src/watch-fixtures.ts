@@ -65,7 +65,7 @@ export async function seedWatchedPlan(
   const rows: { id: string }[] = await ds.query(
     `INSERT INTO doses (id, tenant_id, plan_id, patient_id, step_index, due_at, drug_code, dose_mg,
                         equivalent_mg, status, administered_at, recorded_outcome)
-     SELECT gen_random_uuid(), p.tenant_id, p.id, p.patient_id, 1, now() + make_interval(secs => t.ms / 1000.0),
+     SELECT uuid_v7(), p.tenant_id, p.id, p.patient_id, 1, now() + make_interval(secs => t.ms / 1000.0),
             p.drug_code, 15, 15, t.status, CASE WHEN t.status = 'given' THEN now() + make_interval(secs => t.ms / 1000.0) END,
             CASE WHEN t.status = 'given' THEN 'given' END
      FROM plans p, unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(ms, status, n)

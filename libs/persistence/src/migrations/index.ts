@@ -22,6 +22,7 @@ import { CdsHooks1797000000700 } from './1797000000700-cds-hooks';
 import { DeliveryDrug1797000000800 } from './1797000000800-delivery-drug';
 import { LiveAlertsByUnit1797000000900 } from './1797000000900-live-alerts-by-unit';
 import { DosePageVersions1797000001200 } from './1797000001200-dose-page-versions';
+import { DoseIdsInTimeOrder1797000001300 } from './1797000001300-dose-ids-in-time-order';
 
 /** Every migration, in order. A test fails when the entities drift from these. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -50,4 +51,5 @@ export const MIGRATIONS: Function[] = [
   DeliveryDrug1797000000800,
   LiveAlertsByUnit1797000000900,
   DosePageVersions1797000001200,
+  DoseIdsInTimeOrder1797000001300,
 ];
