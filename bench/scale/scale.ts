@@ -82,7 +82,7 @@ export function growthRows(names: Record<TargetKey, string>): [string, (r: Scale
     ['alert rows', (r) => r.seed.alerts],
     ['doses table / indexes MB', (r) => `${fmt(r.mb.doses)} / ${fmt(r.mb.dosesIndexes)}`],
     ['alerts table / indexes MB', (r) => `${fmt(r.mb.alerts)} / ${fmt(r.mb.alertsIndexes)}`],
-    ['seed s (fill / indexes / vacuum)', (r) => seedCell(r.seed)],
+    ['seed s (fill / indexes / vacuum / checkpoint)', (r) => seedCell(r.seed)],
     ...TARGET_KEYS.flatMap(http),
     ['ceiling req/s', (r) => byTarget(r, 'ceiling')?.reqPerS.median],
     ['sweep claim: overdue rows', (r) => r.claim.overdue],
@@ -97,7 +97,7 @@ export function growthRows(names: Record<TargetKey, string>): [string, (r: Scale
 }
 
 function seedCell(s: SeedReport): string {
-  return `${fmt(s.totalS, 0)} (${fmt(s.fillS, 0)} / ${fmt(s.indexS, 0)} / ${fmt(s.vacuumS, 0)})`;
+  return `${fmt(s.totalS, 0)} (${fmt(s.fillS, 0)} / ${fmt(s.indexS, 0)} / ${fmt(s.vacuumS, 0)} / ${fmt(s.checkpointS, 0)})`;
 }
 
 export function growthTable(results: readonly ScaleResult[], names: Record<TargetKey, string>) {
@@ -187,7 +187,8 @@ async function measureSize(
   });
   log(
     `  ${fmt(seed.doses)} doses, ${fmt(seed.alerts)} alerts in ${fmt(seed.totalS, 1)} s ` +
-      `(fill ${fmt(seed.fillS, 1)}, indexes ${fmt(seed.indexS, 1)}, vacuum ${fmt(seed.vacuumS, 1)})`,
+      `(fill ${fmt(seed.fillS, 1)}, indexes ${fmt(seed.indexS, 1)}, vacuum ${fmt(seed.vacuumS, 1)}, ` +
+      `checkpoint ${fmt(seed.checkpointS, 1)})`,
   );
   const claim = await measureClaim(ctx.dataSource, now);
   log(`  claim: ${claim.overdue} overdue, ${fmt(claim.totalMs, 1)} ms`);
