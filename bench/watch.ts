@@ -103,7 +103,7 @@ export async function setupRecording(
     // with autovacuum off, and every run leaves tens of thousands of dead dose versions behind.
     await query(databaseUrl, 'VACUUM ANALYZE doses');
     // Every run starts where a checkpoint ends, not wherever the top-up's and the last run's
-    // writes left the cycle: a checkpoint starting mid-run moved one run's ratio by a third.
+    // writes left the cycle: that decides how many of its page changes write full-page images.
     await query(databaseUrl, 'CHECKPOINT');
     before = await scrapeMetrics(metricsUrl);
   };
