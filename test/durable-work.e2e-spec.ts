@@ -203,10 +203,19 @@ describe('durable work', () => {
       expect(alerts).toEqual([
         expect.objectContaining({ type: 'withdrawal_symptoms', severity: 'critical' }),
       ]);
-      const [stored] = await stack.app
-        .get(DataSource)
-        .query(`SELECT pending_alert FROM symptom_checks WHERE id = $1`, [check.id]);
-      expect(stored.pending_alert).toBeNull();
+      // The sweep raises the alert, then marks the check raised: the mark follows shortly.
+      const stored = await eventually(
+        async () =>
+          (
+            (await stack.app
+              .get(DataSource)
+              .query(`SELECT pending_alert FROM symptom_checks WHERE id = $1`, [check.id])) as {
+              pending_alert: unknown;
+            }[]
+          )[0],
+        (row) => row?.pending_alert === null,
+      );
+      expect(stored?.pending_alert).toBeNull();
     });
   });
 
