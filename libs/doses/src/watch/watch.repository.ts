@@ -21,10 +21,10 @@ import {
 
 /**
  * Rows one claim of the sweep marks at most. Each claimed dose costs the same whatever the table's
- * size (its heap page and two unique-index leaves touched, most first since a checkpoint), so the
+ * size (its heap page and a leaf of its plan's key touched, most first since a checkpoint), so the
  * batch's time and how long it holds its row locks grow with this alone (decision 0045).
  */
-export const OVERDUE_BATCH = 100;
+export const OVERDUE_BATCH = 50;
 
 /** One claim of the sweep: the doses it marked missed; `full` when more may be overdue. */
 export interface OverdueClaim {
