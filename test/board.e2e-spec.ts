@@ -10,6 +10,7 @@ import {
   bearer,
   createKey,
   createPatient,
+  zoneWhereItIs,
   eventually,
   launchChromium,
   missedDoseAlert,
@@ -336,11 +337,14 @@ describe('the ward board', () => {
   it("names each of today's doses by its drug in a lorazepam → diazepam switch", async () => {
     // Switch plan, lorazepam by day and diazepam at bedtime in its first step (NHS Scotland
     // crossover [S16a]); two doses due now, one of each drug, so today always lists both.
-    const patient = await createPatient(stack, prescriber);
+    // Mid-morning on the patient's clock, so today's step is in force at any hour of the run.
+    const { timezone, today } = zoneWhereItIs(10);
+    const patient = await createPatient(stack, prescriber, { timezone });
     const planId = await approvedPlan(
       stack,
       prescriber,
       baclofenRequest(patient.id, {
+        startDate: today,
         drugCode: 'lorazepam',
         currentDosesMg: [1, 1, 1],
         administrationTimes: ['08:00', '14:00', '22:00'],

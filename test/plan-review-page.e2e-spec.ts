@@ -9,6 +9,7 @@ import {
   bearer,
   createKey,
   createPatient,
+  zoneWhereItIs,
   launchChromium,
   proposePlan,
   startStack,
@@ -227,8 +228,16 @@ describe('the plan review page', () => {
   });
 
   it("shows a plan in force with its recorded doses on the chart, and a nurse's key read-only", async () => {
-    const patient = await createPatient(stack, prescriber, { externalId: 'MRN-204-9902' });
-    const planId = await proposePlan(stack, prescriber, switchRequest(patient.id));
+    // Mid-morning on the patient's clock, so a step is in force now at any hour of the run.
+    const { timezone, today } = zoneWhereItIs(10);
+    const patient = await createPatient(stack, prescriber, {
+      externalId: 'MRN-204-9902',
+      timezone,
+    });
+    const planId = await proposePlan(stack, prescriber, {
+      ...switchRequest(patient.id),
+      startDate: today,
+    });
     await stack.http().post(`/v1/plans/${planId}/approve`).set(bearer(prescriber)).expect(200);
     const doses = (
       await stack.http().get(`/v1/plans/${planId}/doses`).set(bearer(nurse7)).expect(200)
@@ -251,8 +260,14 @@ describe('the plan review page', () => {
     // The first dose to come is lorazepam or diazepam, by the hour the test runs: each in its mg.
     const held = doses[0] as { dueAt: string; drugCode: string; doseMg: number };
     const name = held.drugCode.charAt(0).toUpperCase() + held.drugCode.slice(1);
+    const clock = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     expect(await row('held').innerText()).toContain(
-      `${held.dueAt.slice(11, 16)}\t${name} ${held.doseMg} mg\tHeld`,
+      `${clock.format(new Date(held.dueAt))}\t${name} ${held.doseMg} mg\tHeld`,
     );
     expect(await row('missed').innerText()).toContain('Missed (not recorded)');
     expect(await page.locator('#chart .mark.held').count()).toBe(1);

@@ -42,6 +42,21 @@ export async function createPatient(
 }
 
 /**
+ * A fixed-offset zone where it is now about `hour` o'clock, and its date there. A test whose plan
+ * must have a step in force today puts its patient there: a plan whose dose times have all passed
+ * today starts tomorrow, so a test on UTC's clock would fail late in the UTC day.
+ */
+export function zoneWhereItIs(hour: number, now = new Date()): { timezone: string; today: string } {
+  let offset = hour - now.getUTCHours();
+  if (offset < -12) offset += 24;
+  if (offset > 14) offset -= 24;
+  // POSIX signs: Etc/GMT-3 is three hours ahead of UTC.
+  const timezone = offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+  const today = new Date(now.getTime() + offset * 3_600_000).toISOString().slice(0, 10);
+  return { timezone, today };
+}
+
+/**
  * A valid baclofen 60 mg/day discontinuation request (20 mg TID), starting today (UTC, the
  * default patient zone): a start date already past is refused.
  */
