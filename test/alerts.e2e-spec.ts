@@ -6,6 +6,7 @@ import {
   TestStack,
   bearer,
   createKey,
+  createPatient,
   eventually,
   missedDoseAlert,
   openEventStream,
@@ -146,6 +147,53 @@ describe('alerts', () => {
       .set(bearer(nurse7));
     expect(critical.body.items).toEqual([]);
     await stack.http().get('/v1/alerts?status=sideways').set(bearer(nurse7)).expect(400);
+  });
+
+  it('lists each alert as GET /v1/alerts/:id shows it, whatever its state and filters', async () => {
+    const prescriber = await createKey(stack, 'prescriber');
+    const patient = await createPatient(stack, prescriber, { unitId: 'ward-7' });
+    const raise = () => alerts.raise(missedDoseAlert({ patientId: patient.id }));
+    const [open, acknowledged, resolved] = [await raise(), await raise(), await raise()];
+    await stack
+      .http()
+      .post(`/v1/alerts/${acknowledged.id}/acknowledge`)
+      .set(bearer(nurse7))
+      .expect(200);
+    await stack
+      .http()
+      .post(`/v1/alerts/${resolved.id}/resolve`)
+      .set(bearer(nurse7))
+      .send({ note: 'Dose found recorded on paper' })
+      .expect(200);
+    const one = async (id: string) =>
+      (await stack.http().get(`/v1/alerts/${id}`).set(bearer(nurse7)).expect(200)).body;
+    const shown = await Promise.all([resolved.id, acknowledged.id, open.id].map(one));
+    // What the single view shows that a list must too: the patient, who acknowledged, escalation.
+    expect(shown.map((a) => a.patientExternalId)).toEqual(Array(3).fill(expect.any(String)));
+    expect(shown[1].acknowledgedBy).toEqual(expect.objectContaining({ type: 'api_key' }));
+    expect(shown[2].escalation).toEqual(expect.objectContaining({ step: 0, failedDeliveries: 0 }));
+    const list = async (key: string, query: string) => {
+      const page = await stack.http().get(`/v1/alerts?${query}`).set(bearer(key)).expect(200);
+      return page.body.items;
+    };
+    const ofPatient = `patientId=${patient.id}`;
+    // Newest first, for a unit-scoped key and for one that sees every unit.
+    expect(await list(nurse7, ofPatient)).toEqual(shown);
+    expect(await list(prescriber, ofPatient)).toEqual(shown);
+    expect(await list(nurse9, ofPatient)).toEqual([]);
+    expect(await list(nurse7, `${ofPatient}&unitId=ward-7&status=acknowledged`)).toEqual([
+      shown[1],
+    ]);
+    expect(await list(nurse7, `${ofPatient}&type=missed_dose&status=open`)).toEqual([shown[2]]);
+    // Page by page, the same alerts in the same order.
+    const first = await stack
+      .http()
+      .get(`/v1/alerts?${ofPatient}&limit=2`)
+      .set(bearer(nurse7))
+      .expect(200);
+    expect(first.body.items).toEqual(shown.slice(0, 2));
+    const rest = await list(nurse7, `${ofPatient}&limit=2&cursor=${first.body.nextCursor}`);
+    expect(rest).toEqual(shown.slice(2));
   });
 
   it("streams the caller's units' alert events over SSE, and nothing of other units", async () => {

@@ -80,3 +80,63 @@ export function toAlertView(
     ...(escalation ? { escalation: toEscalationView(escalation) } : {}),
   };
 }
+
+/** A row of AlertsRepository.listPage: an alert's columns with its view's joins, snake_case. */
+export interface AlertPageRow {
+  id: string;
+  type: AlertEntity['type'];
+  severity: AlertEntity['severity'];
+  status: AlertEntity['status'];
+  patient_id: string;
+  plan_id: string;
+  unit_id: string;
+  dose_ids: string[];
+  level: number;
+  message: string;
+  created_at: Date;
+  acknowledged_at: Date | null;
+  resolved_at: Date | null;
+  acknowledged_by_actor: ActorRef | null;
+  patient_external_id: string | null;
+  /** Null with the rest of the escalation_ columns when the alert has no escalation row. */
+  escalation_status: AlertEscalationStatus | null;
+  escalation_step: number;
+  /** loop − loop_base, as toEscalationView shows it. */
+  escalation_loop: number;
+  escalation_next_at: Date | null;
+  escalation_policy_source: PolicySource | null;
+  escalation_failed_deliveries: number;
+}
+
+/** The view of a listPage row: what toAlertView and the patient's externalId make of it. */
+export function alertViewFromRow(r: AlertPageRow): AlertView {
+  return {
+    id: r.id,
+    type: r.type,
+    severity: r.severity,
+    status: r.status,
+    patientId: r.patient_id,
+    planId: r.plan_id,
+    unitId: r.unit_id,
+    doseIds: r.dose_ids,
+    level: r.level,
+    message: r.message,
+    createdAt: r.created_at.toISOString(),
+    ...(r.acknowledged_at ? { acknowledgedAt: r.acknowledged_at.toISOString() } : {}),
+    ...(r.acknowledged_by_actor ? { acknowledgedBy: r.acknowledged_by_actor } : {}),
+    ...(r.resolved_at ? { resolvedAt: r.resolved_at.toISOString() } : {}),
+    ...(r.escalation_status
+      ? {
+          escalation: {
+            status: r.escalation_status,
+            step: r.escalation_step,
+            loop: r.escalation_loop,
+            ...(r.escalation_next_at ? { nextAt: r.escalation_next_at.toISOString() } : {}),
+            ...(r.escalation_policy_source ? { policySource: r.escalation_policy_source } : {}),
+            failedDeliveries: r.escalation_failed_deliveries,
+          },
+        }
+      : {}),
+    ...(r.patient_external_id ? { patientExternalId: r.patient_external_id } : {}),
+  };
+}

@@ -13,7 +13,7 @@ import {
 } from '@taperwatch/persistence';
 import { AlertEscalations } from './alert-escalations';
 import { AlertEvents, AlertEventType } from './alert-events';
-import { AlertView, toAlertView } from './alert-view';
+import { AlertView, alertViewFromRow, toAlertView } from './alert-view';
 import { AlertNews, AlertsRepository } from './alerts.repository';
 import { OpenedAlertRow, openedAlert } from './open-alert.sql';
 
@@ -196,7 +196,7 @@ export class AlertsService {
   }
 
   async list(principal: Principal, query: AlertListQuery): Promise<Page<AlertView>> {
-    const rows = await this.repository.list({
+    const rows = await this.repository.listPage({
       tenantId: principal.tenantId,
       units: principal.unitFilter,
       unitId: query.unitId,
@@ -206,18 +206,10 @@ export class AlertsService {
       after: decodeCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const escalations = await this.repository.escalationsOf(
-      this.repository.manager,
-      rows.map((r) => r.id),
-    );
-    const acknowledgers = await actorRefsOf(
-      this.repository.manager,
-      rows.map((a) => a.acknowledgedBy),
-    );
-    const page = toPage(rows, query.limit, (a) =>
-      toAlertView(a, escalations.get(a.id), acknowledgers.get(a.acknowledgedBy ?? '')),
-    );
-    return { ...page, items: await this.withPatients(page.items) };
+    return toPage(rows, query.limit, alertViewFromRow, (r) => ({
+      createdAt: r.created_at,
+      id: r.id,
+    }));
   }
 
   /** Stops escalation. Acknowledging again is a no-op; a resolved alert cannot be acknowledged. */
