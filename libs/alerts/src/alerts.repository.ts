@@ -8,6 +8,7 @@ import {
   AlertType,
   countedQuery,
   preparedQuery,
+  StatementFilters,
 } from '@taperwatch/persistence';
 import { actorRefSql } from '@taperwatch/auth';
 import type { AlertEvent } from './alert-events';
@@ -183,32 +184,26 @@ export class AlertsRepository {
    * polls its unit's list, and three round trips with entity hydration cost it more than its rows.
    */
   listPage(filter: AlertFilter): Promise<AlertPageRow[]> {
-    const values: unknown[] = [filter.tenantId];
-    const where = ['tenant_id = $1'];
-    // Each combination of filters is its own named statement, planned once per connection.
-    let name = 'alert-page';
-    const and = (key: string, condition: (param: string) => string, value: unknown) => {
-      values.push(value);
-      where.push(condition(`$${values.length}`));
-      name += `-${key}`;
-    };
-    if (filter.units) and('units', (p) => `unit_id = ANY(${p}::text[])`, filter.units);
-    if (filter.unitId) and('unit', (p) => `unit_id = ${p}`, filter.unitId);
-    if (filter.status) and('status', (p) => `status = ${p}`, filter.status);
-    if (filter.patientId) and('patient', (p) => `patient_id = ${p}::uuid`, filter.patientId);
-    if (filter.type) and('type', (p) => `type = ${p}`, filter.type);
+    const f = new StatementFilters('alert-page', [filter.tenantId], 'tenant_id = $1');
+    if (filter.units) f.and('units', (p) => `unit_id = ANY(${p}::text[])`, filter.units);
+    if (filter.unitId) f.and('unit', (p) => `unit_id = ${p}`, filter.unitId);
+    if (filter.status) f.and('status', (p) => `status = ${p}`, filter.status);
+    if (filter.patientId) f.and('patient', (p) => `patient_id = ${p}::uuid`, filter.patientId);
+    if (filter.type) f.and('type', (p) => `type = ${p}`, filter.type);
     if (filter.after) {
-      values.push(filter.after.createdAt, filter.after.id);
-      where.push(
-        `(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`,
+      const { createdAt, id } = filter.after;
+      f.and(
+        'after',
+        (at, last) => `(created_at, id) < (${at}::timestamptz, ${last}::uuid)`,
+        createdAt,
+        id,
       );
-      name += '-after';
     }
-    values.push(filter.limit);
+    const limit = f.param(filter.limit);
     // The page is cut first and joined after, so the joins run once per row shown.
     return preparedQuery<AlertPageRow>(
       this.dataSource.manager,
-      name,
+      f.name,
       `SELECT a.id, a.type, a.severity, a.status, a.patient_id, a.plan_id, a.unit_id,
               a.dose_ids::text[] AS dose_ids, a.level, a.message, a.created_at, a.acknowledged_at,
               a.resolved_at,
@@ -219,12 +214,12 @@ export class AlertsRepository {
               e.loop - e.loop_base AS escalation_loop, e.next_at AS escalation_next_at,
               e.policy_source AS escalation_policy_source,
               e.failed_deliveries AS escalation_failed_deliveries
-       FROM (SELECT * FROM alerts WHERE ${where.join(' AND ')}
-             ORDER BY created_at DESC, id DESC LIMIT $${values.length}) a
+       FROM (SELECT * FROM alerts WHERE ${f.where.join(' AND ')}
+             ORDER BY created_at DESC, id DESC LIMIT ${limit}) a
        LEFT JOIN alert_escalations e ON e.alert_id = a.id
        LEFT JOIN patients pt ON pt.id = a.patient_id
        ORDER BY a.created_at DESC, a.id DESC`,
-      values,
+      f.values,
     );
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { actorRefSql } from '@taperwatch/auth';
 import { decodeCursor } from '@taperwatch/http';
-import { DoseStatus, preparedQuery } from '@taperwatch/persistence';
+import { DoseStatus, StatementFilters, preparedQuery } from '@taperwatch/persistence';
 import { DOSE_VIEW_COLUMNS, DoseRow } from './dose-view';
 
 export interface DoseListQuery {
@@ -69,51 +69,42 @@ export class DosePageRepository {
    * rows (decision 0040). The versions are read in the same snapshot as the page.
    */
   async page(planId: string, tenantId: string, query: DoseListQuery): Promise<DosePageRow[]> {
-    const values: unknown[] = [planId, tenantId];
-    const where = ['plan_id = $1'];
-    // The statement's text follows from which filters are present, so each combination is one
-    // named statement: a page is polled often, and planning it each time cost more than running it.
-    let name = 'dose-page';
-    const and = (key: string, condition: (param: string) => string, value: unknown) => {
-      values.push(value);
-      where.push(condition(`$${values.length}`));
-      name += `-${key}`;
-    };
-    if (query.from) and('from', (p) => `due_at >= ${p}`, query.from);
-    if (query.to) and('to', (p) => `due_at < ${p}`, query.to);
-    if (query.status) and('status', (p) => `status = ${p}`, query.status);
+    const f = new StatementFilters('dose-page', [planId, tenantId], 'plan_id = $1');
+    if (query.from) f.and('from', (p) => `due_at >= ${p}`, query.from);
+    if (query.to) f.and('to', (p) => `due_at < ${p}`, query.to);
+    if (query.status) f.and('status', (p) => `status = ${p}`, query.status);
     // The cursor codec stores an instant and an id; here the instant is dueAt and the id the last
     // dose shown, whose drug breaks the tie: (due_at, drug_code) is unique within a plan
     // (doses_plan_due_drug_key), and that index is the order, so a page reads limit+1 index
     // entries whatever the size of the table (ordering by id too made Postgres sort every dose).
     const after = decodeCursor(query.cursor);
     if (after) {
-      values.push(after.createdAt, after.id);
-      const [at, id] = [`$${values.length - 1}`, `$${values.length}`];
-      where.push(
-        `due_at >= ${at} AND (due_at, drug_code) > (${at}::timestamptz,
+      f.and(
+        'after',
+        (at, id) => `due_at >= ${at} AND (due_at, drug_code) > (${at}::timestamptz,
            (SELECT drug_code FROM doses WHERE id = ${id}::uuid AND plan_id = $1))`,
+        after.createdAt,
+        after.id,
       );
-      name += '-after';
     }
-    values.push(query.limit + 1);
+    const limit = f.param(query.limit + 1);
     // Raw rows, not entities or a query builder: at 50 doses a page, either cost more than the
     // query. A plan with no dose to show still gives its unit (LEFT JOIN LATERAL); the plan's
     // equivalent_drug_code labels equivalents; only recorded doses look up who recorded them.
     return preparedQuery<DosePageRow>(
       this.dataSource.manager,
-      name,
+      f.name,
       `SELECT ${VERSION_COLUMNS}, d.*,
               CASE WHEN d.recorded_by IS NOT NULL THEN ${actorRefSql('d.recorded_by')} END
                 AS recorded_by_actor
        ${VERSION_SQL}
        LEFT JOIN LATERAL (
-         SELECT ${DOSE_VIEW_COLUMNS.join(', ')} FROM doses WHERE ${where.join(' AND ')}
-         ORDER BY due_at, drug_code LIMIT $${values.length}
+         SELECT ${DOSE_VIEW_COLUMNS.join(', ')} FROM doses WHERE ${f.where.join(' AND ')}
+         ORDER BY due_at, drug_code LIMIT ${limit}
        ) d ON true
        WHERE p.id = $1 AND p.tenant_id = $2
        ORDER BY d.due_at, d.drug_code`,
-      values,
+      f.values,
     );
   }
 }

@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './postgres-errors';
 export * from './prepared';
 export * from './newest-first';
+export * from './statement-filters';
