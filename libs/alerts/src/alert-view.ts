@@ -44,7 +44,13 @@ export interface AlertView {
   escalation?: EscalationView;
 }
 
-export function toEscalationView(e: AlertEscalationEntity): EscalationView {
+/** What an escalation's view is made of: its row, or the columns a list's statement joined. */
+export type EscalationState = Pick<
+  AlertEscalationEntity,
+  'status' | 'step' | 'loop' | 'loopBase' | 'nextAt' | 'policySource' | 'failedDeliveries'
+>;
+
+export function toEscalationView(e: EscalationState): EscalationView {
   return {
     status: e.status,
     step: e.step,
@@ -101,8 +107,8 @@ export interface AlertPageRow {
   /** Null with the rest of the escalation_ columns when the alert has no escalation row. */
   escalation_status: AlertEscalationStatus | null;
   escalation_step: number;
-  /** loop − loop_base, as toEscalationView shows it. */
   escalation_loop: number;
+  escalation_loop_base: number;
   escalation_next_at: Date | null;
   escalation_policy_source: PolicySource | null;
   escalation_failed_deliveries: number;
@@ -127,14 +133,15 @@ export function alertViewFromRow(r: AlertPageRow): AlertView {
     ...(r.resolved_at ? { resolvedAt: r.resolved_at.toISOString() } : {}),
     ...(r.escalation_status
       ? {
-          escalation: {
+          escalation: toEscalationView({
             status: r.escalation_status,
             step: r.escalation_step,
             loop: r.escalation_loop,
-            ...(r.escalation_next_at ? { nextAt: r.escalation_next_at.toISOString() } : {}),
-            ...(r.escalation_policy_source ? { policySource: r.escalation_policy_source } : {}),
+            loopBase: r.escalation_loop_base,
+            nextAt: r.escalation_next_at,
+            policySource: r.escalation_policy_source,
             failedDeliveries: r.escalation_failed_deliveries,
-          },
+          }),
         }
       : {}),
     ...(r.patient_external_id ? { patientExternalId: r.patient_external_id } : {}),

@@ -211,7 +211,8 @@ export class AlertsRepository {
                 AS acknowledged_by_actor,
               pt.external_id AS patient_external_id,
               e.status AS escalation_status, e.step AS escalation_step,
-              e.loop - e.loop_base AS escalation_loop, e.next_at AS escalation_next_at,
+              e.loop AS escalation_loop, e.loop_base AS escalation_loop_base,
+              e.next_at AS escalation_next_at,
               e.policy_source AS escalation_policy_source,
               e.failed_deliveries AS escalation_failed_deliveries
        FROM (SELECT * FROM alerts WHERE ${f.where.join(' AND ')}
