@@ -79,7 +79,7 @@ describe('on a Redis Cluster', () => {
     });
     // Its metrics are served once its queue workers run: seeding before would race its start.
     await waitForPort('127.0.0.1', metricsPort, 30_000);
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     try {

@@ -7,6 +7,13 @@ import { freePort, waitForPort } from '@taperwatch/runtime';
 import { eventually, settlesWithin } from './eventually';
 
 const HOST = '127.0.0.1';
+/**
+ * The node timeout while the nodes meet. It also bounds each MEET handshake, so a node that
+ * stalls for a second on a busy machine would otherwise be forgotten, and redis-cli would wait
+ * for a join that never comes.
+ */
+const JOIN_NODE_TIMEOUT_MS = 15_000;
+const CREATE_TIMEOUT_MS = 40_000;
 
 export interface RedisClusterOptions {
   masters?: number;
@@ -93,7 +100,7 @@ export async function startRedisCluster(
         [
           ...['--bind', HOST, '--port', String(port), '--cluster-port', String(busPort)],
           ...['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`],
-          ...['--cluster-node-timeout', String(nodeTimeoutMs)],
+          ...['--cluster-node-timeout', String(JOIN_NODE_TIMEOUT_MS)],
           // Replicas may always stand for election, however long they were cut off.
           ...['--cluster-replica-validity-factor', '0'],
           ...['--dir', dir, '--save', '', '--appendonly', 'no'],
@@ -114,9 +121,16 @@ export async function startRedisCluster(
           ...ports.map((port) => `${HOST}:${port}`),
           ...['--cluster-replicas', '1', '--cluster-yes'],
         ],
-        { timeout: 30_000 },
-        (error, _stdout, stderr) =>
-          error ? reject(new Error(`${error.message} ${stderr}`)) : resolve(),
+        { timeout: CREATE_TIMEOUT_MS },
+        (error, stdout, stderr) => {
+          if (!error) return resolve();
+          // redis-cli reports on stdout; its last lines say which step it stopped at.
+          const how = error.killed
+            ? `still waiting after ${CREATE_TIMEOUT_MS} ms`
+            : `exit code ${error.code}`;
+          const lastLines = stdout.trim().split('\n').slice(-4).join('\n');
+          reject(new Error(`redis-cli --cluster create failed (${how}): ${stderr}\n${lastLines}`));
+        },
       );
     });
     // Every node agrees the cluster is up, and every replica has its master's data.
@@ -138,6 +152,10 @@ export async function startRedisCluster(
       Boolean,
       { timeoutMs: 30_000, intervalMs: 100 },
     );
+    // Only now the short timeout the test asked for, so that a killed master fails over quickly.
+    for (const port of ports) {
+      await ask(port, 'CONFIG', 'SET', 'cluster-node-timeout', String(nodeTimeoutMs));
+    }
 
     const alive = () => ports.filter((port) => running(processes.get(port)!));
     const masterOf = async (key: string, from = alive()[0]!): Promise<number> => {
