@@ -45,7 +45,7 @@ export interface Section {
   key: string;
   value: unknown;
   tables: string[];
-  /** Printed as soon as it is measured too (the HTTP and latency tables wait for the summary). */
+  /** Printed as soon as it is measured too (the latency table waits for the summary). */
   printNow: boolean;
 }
 
@@ -136,7 +136,7 @@ async function runHttp(ctx: StackContext): Promise<Section[]> {
       recordingsPerStatement: recording.perStatement,
     };
   }
-  return [{ key: 'http', value: { runs, summary: http, ...recorded }, tables, printNow: false }];
+  return [{ key: 'http', value: { runs, summary: http, ...recorded }, tables, printNow: true }];
 }
 
 async function runLatency({ settings, prescriber, databaseUrl, stack }: StackContext) {

@@ -27,6 +27,9 @@ function gitState(root: string): { commit: string | null; changedFiles: number |
   }
 }
 
+/** The tables measured so far, printed together at the end (or when the watchdog stops the run). */
+const out: string[] = [];
+
 /** Starts the stack (migrated database, API, ceiling, floor, worker) and runs the stack items. */
 async function runAgainstStack(
   settings: BenchSettings,
@@ -88,6 +91,7 @@ async function runAgainstStack(
 async function main(): Promise<void> {
   if (process.argv.includes('--scale')) process.env.BENCH_SCALE = '1';
   const settings = loadSettings();
+  startWatchdog(settings.timeoutS);
   if (settings.scale) {
     const startedAt = new Date();
     const loadStart = os.loadavg();
@@ -102,7 +106,6 @@ async function main(): Promise<void> {
       `${settings.rounds} rounds × ${settings.durationS} s (+${settings.warmupS} s warm-up), ` +
       `${settings.connections} connections`,
   );
-  const out: string[] = [];
   const result: Record<string, unknown> = {};
   const record = (sections: Section[]) => {
     for (const s of sections) {
@@ -158,12 +161,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void stopAll().finally(() => process.exit(130));
   });
 }
-const timeoutS = Number(process.env.BENCH_TIMEOUT_S) || 1800;
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${timeoutS} s, stopping`);
-  void stopAll().finally(() => process.exit(2));
-}, timeoutS * 1000);
-watchdog.unref();
+/** Stops a run that outlives BENCH_TIMEOUT_S, printing first the tables it had measured. */
+function startWatchdog(timeoutS: number): void {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${timeoutS} s, stopping`);
+    if (out.length > 0) console.log(['', 'Measured before the stop:', ...out].join('\n'));
+    void stopAll().finally(() => process.exit(2));
+  }, timeoutS * 1000);
+  watchdog.unref();
+}
 
 main().then(
   () => process.exit(0),

@@ -202,7 +202,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     scaleSweepMs: num(env, 'BENCH_SCALE_SWEEP_MS', 15_000, 200, 30_000),
     scaleZones: scaleZones(env.BENCH_SCALE_ZONES),
     cpuProfile: env.BENCH_CPU_PROF === '1',
-    timeoutS: num(env, 'BENCH_TIMEOUT_S', 1800, 30, 3600),
+    timeoutS: num(env, 'BENCH_TIMEOUT_S', 3600, 30, 7200),
     baseDatabaseUrl,
     redisUrl,
     database: env.BENCH_DATABASE || 'taperwatch_bench',
