@@ -31,6 +31,18 @@ describe('alerts', () => {
   });
   afterAll(() => stack.close());
 
+  /** An alert action by `key`, expecting `status`, with `body` when one is given. */
+  const act = (
+    id: string,
+    action: 'acknowledge' | 'resolve',
+    key: string,
+    status: number,
+    body?: object,
+  ) => {
+    const request = stack.http().post(`/v1/alerts/${id}/${action}`).set(bearer(key));
+    return (body ? request.send(body) : request).expect(status);
+  };
+
   it('keeps one live alert per plan and type, collecting dose ids, even when raised concurrently', async () => {
     const base = missedDoseAlert();
     const doseIds = Array.from({ length: 10 }, () => randomUUID());
@@ -71,7 +83,7 @@ describe('alerts', () => {
     const view = await alerts.view(stack.app.get(DataSource).manager, opened.id);
     expect([...view.doseIds].sort()).toEqual([first, second, third].sort());
     // Acknowledged, then a new miss read as not live: re-opened all the same, never folded in.
-    await stack.http().post(`/v1/alerts/${opened.id}/acknowledge`).set(bearer(nurse7)).expect(200);
+    await act(opened.id, 'acknowledge', nurse7, 200);
     const fourth = randomUUID();
     expect(await alerts.raise({ ...base, doseIds: [fourth] }, { live: false })).toEqual({
       id: opened.id,
@@ -84,33 +96,15 @@ describe('alerts', () => {
   it('acknowledges idempotently, resolves once, and opens a new alert after resolution', async () => {
     const raised = missedDoseAlert();
     const alert = await alerts.raise(raised);
-    const ack = await stack
-      .http()
-      .post(`/v1/alerts/${alert.id}/acknowledge`)
-      .set(bearer(nurse7))
-      .expect(200);
+    const ack = await act(alert.id, 'acknowledge', nurse7, 200);
     expect(ack.body).toEqual(
       expect.objectContaining({ status: 'acknowledged', acknowledgedAt: expect.any(String) }),
     );
-    const again = await stack
-      .http()
-      .post(`/v1/alerts/${alert.id}/acknowledge`)
-      .set(bearer(nurse7))
-      .expect(200);
+    const again = await act(alert.id, 'acknowledge', nurse7, 200);
     expect(again.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
-    await stack
-      .http()
-      .post(`/v1/alerts/${alert.id}/resolve`)
-      .set(bearer(nurse7))
-      .send({ note: 'Dose given late' })
-      .expect(200);
-    await stack
-      .http()
-      .post(`/v1/alerts/${alert.id}/resolve`)
-      .set(bearer(nurse7))
-      .send({})
-      .expect(409);
-    await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(409);
+    await act(alert.id, 'resolve', nurse7, 200, { note: 'Dose given late' });
+    await act(alert.id, 'resolve', nurse7, 409, {});
+    await act(alert.id, 'acknowledge', nurse7, 409);
     const reopened = await alerts.raise(
       missedDoseAlert({ planId: raised.planId, patientId: raised.patientId }),
     );
@@ -121,7 +115,7 @@ describe('alerts', () => {
   it("hides another unit's alerts: 404 on get and actions, absent from lists", async () => {
     const alert = await alerts.raise(missedDoseAlert());
     await stack.http().get(`/v1/alerts/${alert.id}`).set(bearer(nurse9)).expect(404);
-    await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse9)).expect(404);
+    await act(alert.id, 'acknowledge', nurse9, 404);
     const list = await stack.http().get('/v1/alerts').set(bearer(nurse9)).expect(200);
     expect(list.body.items.map((a: { id: string }) => a.id)).not.toContain(alert.id);
   });
@@ -154,17 +148,8 @@ describe('alerts', () => {
     const patient = await createPatient(stack, prescriber, { unitId: 'ward-7' });
     const raise = () => alerts.raise(missedDoseAlert({ patientId: patient.id }));
     const [open, acknowledged, resolved] = [await raise(), await raise(), await raise()];
-    await stack
-      .http()
-      .post(`/v1/alerts/${acknowledged.id}/acknowledge`)
-      .set(bearer(nurse7))
-      .expect(200);
-    await stack
-      .http()
-      .post(`/v1/alerts/${resolved.id}/resolve`)
-      .set(bearer(nurse7))
-      .send({ note: 'Dose found recorded on paper' })
-      .expect(200);
+    await act(acknowledged.id, 'acknowledge', nurse7, 200);
+    await act(resolved.id, 'resolve', nurse7, 200, { note: 'Dose found recorded on paper' });
     const one = async (id: string) =>
       (await stack.http().get(`/v1/alerts/${id}`).set(bearer(nurse7)).expect(200)).body;
     const shown = await Promise.all([resolved.id, acknowledged.id, open.id].map(one));
@@ -209,7 +194,7 @@ describe('alerts', () => {
         (n) => n >= 2,
       );
       const alert = await alerts.raise(missedDoseAlert());
-      await stack.http().post(`/v1/alerts/${alert.id}/acknowledge`).set(bearer(nurse7)).expect(200);
+      await act(alert.id, 'acknowledge', nurse7, 200);
       await eventually(
         async () =>
           ward7.events
